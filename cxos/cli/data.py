@@ -1,0 +1,122 @@
+"""Commands that create, fill, export, back up and restore a database."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+import time
+from typing import Any
+
+from cxos import backup, demo
+from cxos.exporter import export_folder, export_xlsx
+from cxos.importer import import_bundle
+from cxos.storage import Database
+
+
+def register(sub: Any) -> None:
+    """Add init, demo, import, export, backup and restore."""
+    p = sub.add_parser("init", help="create an empty database (or upgrade an old one)")
+    p.set_defaults(run=run_init)
+
+    p = sub.add_parser("demo", help="load the demo company, dated to end today")
+    p.add_argument("--scale", type=int, default=1, help="multiply the company's size")
+    p.add_argument("--as-of", type=dt.date.fromisoformat, help="the story's date (default today)")
+    p.add_argument("--write", metavar="DIR", help="write the bundle to DIR instead of loading it")
+    p.set_defaults(run=run_demo)
+
+    p = sub.add_parser("import", help="import a bundle folder, .xlsx or .zip (all or nothing)")
+    p.add_argument("path")
+    p.add_argument("--dry-run", action="store_true", help="check and report, change nothing")
+    p.set_defaults(run=run_import)
+
+    p = sub.add_parser("export", help="export the database as a bundle folder (or .xlsx)")
+    p.add_argument("target", metavar="DIR", help="a folder, or a file name ending in .xlsx")
+    p.set_defaults(run=run_export)
+
+    p = sub.add_parser("backup", help="write a consistent copy of the database")
+    p.add_argument("target", nargs="?", help="backup file (default data/backups/…)")
+    p.set_defaults(run=run_backup)
+
+    p = sub.add_parser("restore", help="replace the database by a checked backup")
+    p.add_argument("source", help="a backup file made by `backup`")
+    p.set_defaults(run=run_restore)
+
+
+def open_db(args: argparse.Namespace) -> Database:
+    """The database named by --db, $CXOS_DB or the default, created or upgraded."""
+    return Database(args.db)
+
+
+def run_init(args: argparse.Namespace) -> int:
+    db = open_db(args)
+    print(f"database ready: {db.path}")
+    return 0
+
+
+def run_demo(args: argparse.Namespace) -> int:
+    as_of = args.as_of or dt.date.today()
+    if args.write:
+        path = demo.write_bundle(args.write, as_of=as_of, scale=args.scale)
+        print(f"demo bundle written to {path}")
+        return 0
+    db = open_db(args)
+    started = time.perf_counter()
+    report = demo.load(db, as_of=as_of, scale=args.scale, progress=ProgressLine())
+    took = time.perf_counter() - started
+    print(f"demo company loaded into {db.path} as of {as_of}: {report.summary()} ({took:.1f} s)")
+    return 0
+
+
+def run_import(args: argparse.Namespace) -> int:
+    db = open_db(args)
+    started = time.perf_counter()
+    report = import_bundle(db, args.path, progress=ProgressLine(), dry_run=args.dry_run)
+    took = time.perf_counter() - started
+    for change in report.changes:
+        print(
+            f"  {change.file}: {change.rows} rows, {change.added} added, "
+            f"{change.changed} changed, {change.unchanged} unchanged"
+        )
+    verb = "would import" if args.dry_run else "imported"
+    print(f"{verb} {report.summary()} in {took:.1f} s")
+    return 0
+
+
+def run_export(args: argparse.Namespace) -> int:
+    db = open_db(args)
+    if str(args.target).lower().endswith(".xlsx"):
+        print(f"exported to {export_xlsx(db, args.target)}")
+    else:
+        files = export_folder(db, args.target)
+        print(f"exported {len(files)} files to {args.target}")
+    return 0
+
+
+def run_backup(args: argparse.Namespace) -> int:
+    db = open_db(args)
+    print(f"backup written to {backup.backup(db, args.target)}")
+    return 0
+
+
+def run_restore(args: argparse.Namespace) -> int:
+    aside = backup.restore(Database(args.db, upgrade=False), args.source)
+    print(f"restored from {args.source}; the previous database was kept as {aside}")
+    return 0
+
+
+class ProgressLine:
+    """Shows an import's progress on stderr: one updating line on a terminal."""
+
+    def __init__(self) -> None:
+        self.tty = sys.stderr.isatty()
+        self.last = ""
+
+    def __call__(self, fraction: float, message: str) -> None:
+        line = f"[{'#' * int(fraction * 20):<20}] {fraction:4.0%} {message}"
+        if self.tty:
+            end = "\n" if fraction >= 1 else ""
+            print(f"\r{line:<70}", end=end, file=sys.stderr, flush=True)
+        elif message != self.last:
+            print(line, file=sys.stderr, flush=True)
+        self.last = message

@@ -1,0 +1,88 @@
+"""Export the database as a bundle: a folder of CSV files or one .xlsx workbook.
+
+Rows are written in key order with the same cell formatting the importer reads, so
+export → import → export gives identical files. Empty files are still written (with their
+header) so a bundle always shows every file it could hold.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from cxos.bundle import FILES, FileSpec
+from cxos.staging import csv_text
+from cxos.storage import Connection, Database
+
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _select(spec: FileSpec) -> str:
+    return (
+        f"SELECT {', '.join(spec.column_names)} FROM {spec.table} "
+        f"ORDER BY {', '.join(spec.sort_columns)}"
+        + (", id" if spec.name == "check_ins" else "")
+    )
+
+
+def table_rows(con: Connection, spec: FileSpec) -> list[tuple[Any, ...]]:
+    """Every row of a bundle file's table, in export order."""
+    return con.execute(_select(spec)).fetchall()
+
+
+def export_folder(db: Database, folder: str | Path) -> list[Path]:
+    """Write every bundle file as CSV into `folder` (created if needed)."""
+    out = Path(folder)
+    out.mkdir(parents=True, exist_ok=True)
+
+    def write(con: Connection) -> list[Path]:
+        written = []
+        for spec in FILES:
+            path = out / spec.filename
+            path.write_text(csv_text(spec, table_rows(con, spec)), encoding="utf-8")
+            written.append(path)
+        return written
+
+    return db.read(write)
+
+
+def export_xlsx(db: Database, path: str | Path) -> Path:
+    """Write every bundle file as a sheet of one workbook, formulas neutralised."""
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    sheets = db.read(lambda con: [(spec, table_rows(con, spec)) for spec in FILES])
+    write_workbook(target, ((spec.name, spec.column_names, rows) for spec, rows in sheets))
+    return target
+
+
+def write_workbook(
+    path: Path, sheets: Iterator[tuple[str, tuple[str, ...] | list[str], list[tuple[Any, ...]]]]
+) -> None:
+    """Write named sheets of rows to an .xlsx; text never runs as a formula."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+
+    book = Workbook(write_only=True)
+    for name, header, rows in sheets:
+        sheet = book.create_sheet(title=name[:31])
+        sheet.append(list(header))
+        for row in rows:
+            sheet.append([_cell(sheet, value, WriteOnlyCell) for value in row])
+    book.save(path)
+
+
+def _cell(sheet: Any, value: Any, cell_type: Any) -> Any:
+    if isinstance(value, str):
+        cell = cell_type(sheet, value=value)
+        # A string cell is never evaluated; quotePrefix also keeps it text when edited.
+        cell.data_type = "s"
+        if value.startswith(_FORMULA_STARTS):
+            cell.quotePrefix = True
+        return cell
+    return value
+
+
+def is_inert(value: Any) -> bool:
+    """True when a spreadsheet would show `value` as text rather than run it."""
+    return not (isinstance(value, str) and value.startswith(_FORMULA_STARTS))

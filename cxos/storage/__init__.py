@@ -1,0 +1,5 @@
+"""Storage: the only place in CXOS that holds connections and migrations."""
+
+from cxos.storage.db import Connection, Database, fetch_dicts, resolve_path
+
+__all__ = ["Connection", "Database", "fetch_dicts", "resolve_path"]

@@ -1,0 +1,118 @@
+"""The schema as an ordered list of named migrations.
+
+Each migration runs in its own transaction together with the row that records it in
+`schema_migrations`, so a database is never left half-upgraded. A database made by an
+older CXOS opens and upgrades itself; one made by a newer CXOS is refused rather than
+touched. Foreign keys are enforced by the domain (bundle validation and services), not by
+DuckDB: DuckDB cannot replace a referenced row, and import merges by replacing rows.
+The SQL is kept portable (no DuckDB-only types) so a PostgreSQL store can share it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Migration:
+    name: str
+    statements: tuple[str, ...]
+
+
+_ORGANISATION = (
+    """CREATE TABLE business_units (
+        id VARCHAR PRIMARY KEY, name VARCHAR NOT NULL)""",
+    """CREATE TABLE teams (
+        id VARCHAR PRIMARY KEY, name VARCHAR NOT NULL, business_unit_id VARCHAR NOT NULL)""",
+    """CREATE TABLE people (
+        id VARCHAR PRIMARY KEY, name VARCHAR NOT NULL, email VARCHAR,
+        team_id VARCHAR NOT NULL, role VARCHAR NOT NULL)""",
+    """CREATE TABLE journeys (id VARCHAR PRIMARY KEY, name VARCHAR NOT NULL)""",
+    """CREATE TABLE stages (
+        id VARCHAR PRIMARY KEY, journey_id VARCHAR NOT NULL, phase VARCHAR NOT NULL,
+        name VARCHAR NOT NULL, position INTEGER NOT NULL)""",
+    """CREATE TABLE touchpoints (
+        id VARCHAR PRIMARY KEY, stage_id VARCHAR NOT NULL, name VARCHAR NOT NULL,
+        layer VARCHAR NOT NULL, channel VARCHAR, owner_team_id VARCHAR NOT NULL)""",
+    """CREATE TABLE objectives (
+        id VARCHAR PRIMARY KEY, title VARCHAR NOT NULL, vision VARCHAR)""",
+)
+
+_GOALS = (
+    """CREATE TABLE goals (
+        id VARCHAR PRIMARY KEY, title VARCHAR NOT NULL, success_statement VARCHAR,
+        team_id VARCHAR NOT NULL, owner_id VARCHAR, objective_id VARCHAR,
+        start_date DATE NOT NULL, end_date DATE NOT NULL, status VARCHAR NOT NULL,
+        version INTEGER NOT NULL DEFAULT 1)""",
+    """CREATE TABLE goal_stages (
+        goal_id VARCHAR NOT NULL, stage_id VARCHAR NOT NULL, PRIMARY KEY (goal_id, stage_id))""",
+    """CREATE TABLE goal_contributors (
+        goal_id VARCHAR NOT NULL, team_id VARCHAR NOT NULL, PRIMARY KEY (goal_id, team_id))""",
+    """CREATE TABLE metrics (
+        id VARCHAR PRIMARY KEY, goal_id VARCHAR NOT NULL, name VARCHAR NOT NULL, unit VARCHAR,
+        direction VARCHAR NOT NULL, baseline DOUBLE, target DOUBLE,
+        cadence_days INTEGER NOT NULL, version INTEGER NOT NULL DEFAULT 1)""",
+    """CREATE TABLE metric_readings (
+        metric_id VARCHAR NOT NULL, as_of DATE NOT NULL, value DOUBLE NOT NULL,
+        source VARCHAR NOT NULL DEFAULT 'import', entered_by VARCHAR, entered_at TIMESTAMP,
+        PRIMARY KEY (metric_id, as_of))""",
+    """CREATE TABLE actions (
+        id VARCHAR PRIMARY KEY, goal_id VARCHAR NOT NULL, title VARCHAR NOT NULL,
+        owner_id VARCHAR, team_id VARCHAR NOT NULL, created_on DATE NOT NULL,
+        due_date DATE NOT NULL, status VARCHAR NOT NULL, completed_on DATE,
+        version INTEGER NOT NULL DEFAULT 1)""",
+    "CREATE SEQUENCE check_ins_seq START 1",
+    """CREATE TABLE check_ins (
+        id BIGINT PRIMARY KEY DEFAULT nextval('check_ins_seq'),
+        action_id VARCHAR NOT NULL, checked_on DATE NOT NULL, status VARCHAR NOT NULL,
+        progress INTEGER NOT NULL, confidence INTEGER, note VARCHAR,
+        source VARCHAR NOT NULL DEFAULT 'import', entered_by VARCHAR, entered_at TIMESTAMP)""",
+    """CREATE TABLE pulse_responses (
+        team_id VARCHAR NOT NULL, survey_date DATE NOT NULL, question VARCHAR NOT NULL,
+        score DOUBLE NOT NULL, respondents INTEGER NOT NULL,
+        PRIMARY KEY (team_id, survey_date, question))""",
+    """CREATE TABLE feedback (
+        id VARCHAR PRIMARY KEY, received_on DATE NOT NULL, stage_id VARCHAR NOT NULL,
+        touchpoint_id VARCHAR, team_id VARCHAR NOT NULL, sentiment VARCHAR NOT NULL,
+        text VARCHAR NOT NULL, action_id VARCHAR, response VARCHAR, closed_on DATE,
+        version INTEGER NOT NULL DEFAULT 1)""",
+    """CREATE TABLE notes (
+        id VARCHAR PRIMARY KEY, author_id VARCHAR NOT NULL, business_unit_id VARCHAR NOT NULL,
+        stage_id VARCHAR, created_on DATE NOT NULL, title VARCHAR NOT NULL,
+        body VARCHAR NOT NULL, tags VARCHAR)""",
+)
+
+_GOVERNANCE = (
+    """CREATE TABLE meetings (
+        id VARCHAR PRIMARY KEY, held_on DATE NOT NULL, title VARCHAR NOT NULL,
+        status VARCHAR NOT NULL DEFAULT 'open', attendees VARCHAR,
+        created_by VARCHAR, closed_at TIMESTAMP, frozen VARCHAR,
+        version INTEGER NOT NULL DEFAULT 1)""",
+    """CREATE TABLE decisions (
+        id VARCHAR PRIMARY KEY, meeting_id VARCHAR NOT NULL, text VARCHAR NOT NULL,
+        action_id VARCHAR, created_by VARCHAR, created_at TIMESTAMP)""",
+    """CREATE TABLE score_snapshots (
+        as_of DATE NOT NULL, team_id VARCHAR NOT NULL,
+        alignment DOUBLE NOT NULL, accountability DOUBLE NOT NULL, quadrant VARCHAR NOT NULL,
+        a1_ownership DOUBLE, a2_delivery DOUBLE, a3_cadence DOUBLE, a4_pace DOUBLE,
+        l1_understanding DOUBLE, l2_line_of_sight DOUBLE, l3_coverage DOUBLE,
+        l4_bridging DOUBLE, taken_at TIMESTAMP, PRIMARY KEY (as_of, team_id))""",
+    "CREATE SEQUENCE audit_log_seq START 1",
+    """CREATE TABLE audit_log (
+        id BIGINT PRIMARY KEY DEFAULT nextval('audit_log_seq'),
+        logged_at TIMESTAMP NOT NULL, actor_id VARCHAR, operation VARCHAR NOT NULL,
+        entity VARCHAR NOT NULL, entity_id VARCHAR, field VARCHAR,
+        old_value VARCHAR, new_value VARCHAR)""",
+    """CREATE TABLE accounts (
+        person_id VARCHAR PRIMARY KEY, password_hash VARCHAR NOT NULL,
+        disabled BOOLEAN NOT NULL DEFAULT FALSE, updated_at TIMESTAMP)""",
+    """CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR)""",
+)
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration("0001_organisation_and_journey", _ORGANISATION),
+    Migration("0002_goals_metrics_actions", _GOALS),
+    Migration("0003_governance_audit_accounts", _GOVERNANCE),
+)
+
+LATEST = MIGRATIONS[-1].name

@@ -1,0 +1,221 @@
+"""Set-based checks of staged bundle rows, generated from the bundle specs.
+
+Each check is one SQL query over a staging table that returns the offending rows, so a
+bundle of a million rows is checked as fast as DuckDB scans it. Checks run in order —
+text to types, ranges, row rules, uniqueness, references — and stop collecting once
+`limit` problems are found, while still counting how many there are in all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from cxos.bundle import BY_NAME, FILES, Column, FileSpec
+from cxos.errors import Problem
+from cxos.staging import staging_table
+from cxos.storage import Connection
+
+MAX_PROBLEMS = 50
+_SHOWN = 40
+
+
+@dataclass(frozen=True)
+class Check:
+    """A query returning (_row, shown value) of rows at fault, and the message for each."""
+
+    spec: FileSpec
+    column: str | None
+    sql: str
+    message: str  # may use {value}
+
+
+def typed_table(spec: FileSpec) -> str:
+    return f"typ_{spec.name}"
+
+
+def _cast(column: Column) -> str:
+    value = column.name
+    if column.default is not None:
+        value = f"coalesce({value}, '{column.default}')"
+    if column.sql_type == "VARCHAR":
+        return f"{value} AS {column.name}"
+    return f"TRY_CAST({value} AS {column.sql_type}) AS {column.name}"
+
+
+def create_typed(con: Connection, spec: FileSpec) -> None:
+    """Typed copy of a staging table; cells that do not parse become NULL."""
+    casts = ", ".join(_cast(c) for c in spec.columns)
+    con.execute(f"DROP TABLE IF EXISTS {typed_table(spec)}")
+    con.execute(
+        f"CREATE TEMP TABLE {typed_table(spec)} AS "
+        f"SELECT _row, {casts} FROM {staging_table(spec)}"
+    )
+
+
+def _type_checks(spec: FileSpec) -> Iterator[Check]:
+    stg = staging_table(spec)
+    for c in spec.columns:
+        if c.required:
+            yield Check(spec, c.name, f"SELECT _row, NULL FROM {stg} WHERE {c.name} IS NULL",
+                        "is required but empty")
+        bad = _bad_text(c)
+        if bad:
+            yield Check(spec, c.name, f"SELECT _row, {c.name} FROM {stg} WHERE {bad}",
+                        "'{value}' is not " + _type_word(c))
+        if c.choices:
+            listed = ", ".join(f"'{v}'" for v in c.choices)
+            yield Check(
+                spec, c.name,
+                f"SELECT _row, {c.name} FROM {stg} WHERE {c.name} NOT IN ({listed})",
+                "'{value}' is not one of " + ", ".join(c.choices),
+            )
+
+
+def _bad_text(c: Column) -> str | None:
+    name = c.name
+    if c.sql_type == "DATE":
+        return (f"{name} IS NOT NULL AND (NOT regexp_full_match({name}, '\\d{{4}}-\\d{{2}}-\\d{{2}}')"
+                f" OR TRY_CAST({name} AS DATE) IS NULL)")
+    if c.sql_type == "INTEGER":
+        return (f"{name} IS NOT NULL AND (NOT regexp_full_match({name}, '[+-]?\\d{{1,9}}')"
+                f" OR TRY_CAST({name} AS INTEGER) IS NULL)")
+    if c.sql_type == "DOUBLE":
+        return (f"{name} IS NOT NULL AND (TRY_CAST({name} AS DOUBLE) IS NULL"
+                f" OR NOT isfinite(TRY_CAST({name} AS DOUBLE)))")
+    return None
+
+
+def _type_word(c: Column) -> str:
+    return {"DATE": "a date (YYYY-MM-DD)", "INTEGER": "a whole number",
+            "DOUBLE": "a number"}[c.sql_type]
+
+
+def _range_checks(spec: FileSpec) -> Iterator[Check]:
+    typ = typed_table(spec)
+    for c in spec.columns:
+        bounds = []
+        if c.minimum is not None:
+            op = "<=" if c.exclusive_minimum else "<"
+            bounds.append(f"{c.name} {op} {c.minimum}")
+        if c.maximum is not None:
+            bounds.append(f"{c.name} > {c.maximum}")
+        if bounds:
+            yield Check(spec, c.name, f"SELECT _row, {c.name} FROM {typ} WHERE "
+                        + " OR ".join(bounds), "{value} is " + _range_word(c))
+
+
+def _range_word(c: Column) -> str:
+    low = _num(c.minimum) if c.minimum is not None else None
+    if low is not None and c.maximum is not None:
+        return f"outside {low}–{_num(c.maximum)}"
+    if c.exclusive_minimum:
+        return f"not greater than {low}"
+    return f"less than {low}"
+
+
+def _num(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else str(value)
+
+
+def _rule_checks(spec: FileSpec) -> Iterator[Check]:
+    for rule in spec.rules:
+        yield Check(spec, rule.column,
+                    f"SELECT _row, {rule.column} FROM {typed_table(spec)} WHERE {rule.violated}",
+                    rule.message)
+
+
+def _unique_checks(spec: FileSpec) -> Iterator[Check]:
+    if not spec.key_is_unique:
+        return
+    keys = ", ".join(spec.key)
+    shown = " || ' / ' || ".join(f"coalesce(CAST({k} AS VARCHAR), '')" for k in spec.key)
+    label = " + ".join(spec.key)
+    yield Check(
+        spec, spec.key[-1] if len(spec.key) > 1 else spec.key[0],
+        f"SELECT _row, {shown} || ' (first at row ' || first_row || ')' FROM ("
+        f"SELECT _row, {keys}, min(_row) OVER (PARTITION BY {keys}) AS first_row "
+        f"FROM {typed_table(spec)}) WHERE _row > first_row",
+        f"duplicate {label} " + "{value}",
+    )
+
+
+def _reference_checks(spec: FileSpec, staged: set[str]) -> Iterator[Check]:
+    for ref in spec.references:
+        target = BY_NAME[ref.target]
+        known = f"SELECT id FROM {target.table}"
+        if ref.target in staged:
+            known += f" UNION ALL SELECT id FROM {staging_table(target)}"
+        yield Check(
+            spec, ref.column,
+            f"SELECT _row, {ref.column} FROM {staging_table(spec)} WHERE {ref.column} IS NOT NULL "
+            f"AND {ref.column} NOT IN ({known})",
+            f"'{{value}}' is not an id in {target.filename} or the database",
+        )
+
+
+def checks_for(spec: FileSpec, staged: set[str]) -> Iterator[Check]:
+    """Every check of one staged file, in the order a person would fix them."""
+    yield from _type_checks(spec)
+    yield from _range_checks(spec)
+    yield from _rule_checks(spec)
+    yield from _unique_checks(spec)
+    yield from _reference_checks(spec, staged)
+
+
+def validate_staged(con: Connection, staged: set[str], limit: int = MAX_PROBLEMS) -> tuple[list[Problem], int]:
+    """Run every check over the staged files: (first `limit` problems, total count)."""
+    problems: list[Problem] = []
+    total = 0
+    for spec in FILES:
+        if spec.name not in staged:
+            continue
+        create_typed(con, spec)
+        for check in checks_for(spec, staged):
+            found, count = _run(con, check, max(limit - len(problems), 0))
+            problems += found
+            total += count
+    return problems, total
+
+
+def _run(con: Connection, check: Check, room: int) -> tuple[list[Problem], int]:
+    rows = con.execute(
+        f"SELECT _row, v, count(*) OVER () FROM ({check.sql}) AS t(_row, v) "
+        f"ORDER BY _row LIMIT {max(room, 1)}"
+    ).fetchall()
+    if not rows:
+        return [], 0
+    total = rows[0][2]
+    problems = [
+        Problem(check.spec.filename, r[0], check.column, check.message.format(value=_short(r[1])))
+        for r in rows[:room]
+    ]
+    return problems, total
+
+
+def _short(value: object) -> str:
+    text = "" if value is None else str(value)
+    return text if len(text) <= _SHOWN else text[: _SHOWN - 1] + "…"
+
+
+def position_clashes(con: Connection) -> list[Problem]:
+    """Stages whose position is taken twice in a journey once the bundle is merged."""
+    if "stages" not in _staged_names(con):
+        return []
+    rows = con.execute(
+        "SELECT s._row, s.position, s.journey_id, other.id FROM typ_stages s "
+        "JOIN stages other ON other.journey_id = s.journey_id AND other.position = s.position "
+        "AND other.id <> s.id ORDER BY s._row"
+    ).fetchall()
+    return [
+        Problem("stages.csv", r[0], "position",
+                f"position {r[1]} is already used by stage '{r[3]}' in journey '{r[2]}'")
+        for r in rows
+    ]
+
+
+def _staged_names(con: Connection) -> set[str]:
+    rows = con.execute(
+        "SELECT table_name FROM information_schema.tables WHERE table_name LIKE 'typ_%'"
+    ).fetchall()
+    return {r[0].removeprefix("typ_") for r in rows}
