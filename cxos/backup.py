@@ -82,7 +82,7 @@ def _check_open_backup(con: duckdb.DuckDBPyConnection, source: Path) -> int:
         raise CxosError(f"{source} is not a CXOS backup; nothing was changed")
     if set(done) - known:
         raise CxosError(f"{source} was made by a newer CXOS; nothing was changed")
-    tables = [r[0] for r in con.execute("SELECT table_name FROM information_schema.tables")]
+    tables = [r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()]
     try:
         return sum(
             int(con.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0])  # type: ignore[index]
