@@ -1,0 +1,46 @@
+"""Scores, goal health and silo signals as of any date, with explanations and snapshots.
+
+Public API (see docs/scoring.md for every definition):
+
+- `compute_scores(db, as_of, config=None) -> list[TeamScore]`
+- `rollup(scores, config=None) -> list[UnitScore]`
+- `goal_health(db, as_of, config=None) -> dict[str, GoalHealthResult]`
+- `compute_signals(db, as_of, config=None) -> list[Signal]`
+- `explain_team(db, team_id, as_of, config=None) -> TeamExplanation`, `top_fixes(...)`
+- `take_snapshot(db, as_of, actor_id=None)`, `score_trend(db, team_id, dates)`
+"""
+
+from cxos.config import COMPONENTS, ScoringConfig
+from cxos.scoring.health import goal_health
+from cxos.scoring.models import (
+    ComponentExplanation,
+    Fix,
+    GoalHealthResult,
+    Item,
+    Signal,
+    TeamExplanation,
+    TeamScore,
+    UnitScore,
+)
+from cxos.scoring.scores import COMPANY_ID, compute_scores, quadrant, rollup
+from cxos.scoring.signals import SIGNAL_KINDS, compute_signals
+
+__all__ = [
+    "COMPANY_ID",
+    "COMPONENTS",
+    "SIGNAL_KINDS",
+    "ComponentExplanation",
+    "Fix",
+    "GoalHealthResult",
+    "Item",
+    "ScoringConfig",
+    "Signal",
+    "TeamExplanation",
+    "TeamScore",
+    "UnitScore",
+    "compute_scores",
+    "compute_signals",
+    "goal_health",
+    "quadrant",
+    "rollup",
+]

@@ -1,0 +1,114 @@
+"""Team scores, quadrants and roll-ups as of a date.
+
+The numbers come from one set-based query over the whole organisation (`sql.scores_sql`);
+this module only shapes its rows into `TeamScore`s and classifies them. The quadrant rule
+lives here, once, and serves teams and roll-ups alike.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from statistics import fmean
+from typing import Any
+
+from cxos.config import COMPONENTS, ScoringConfig
+from cxos.models import Quadrant
+from cxos.scoring import sql
+from cxos.scoring.models import TeamScore, UnitScore
+from cxos.scoring.query import run
+from cxos.storage import Connection, Database
+
+COMPANY_ID = "*"
+
+_TEAMS = """
+SELECT t.id AS team_id, t.name AS team, t.business_unit_id,
+    coalesce(b.name, '') AS business_unit
+FROM teams t LEFT JOIN business_units b ON b.id = t.business_unit_id
+ORDER BY t.id"""
+
+
+def quadrant(alignment: float, accountability: float, config: ScoringConfig) -> Quadrant:
+    """Which quadrant unrounded scores fall in."""
+    aligned = alignment >= config.aligned_threshold
+    accountable = accountability >= config.accountable_threshold
+    if aligned and accountable:
+        return "performing"
+    if aligned:
+        return "aspirational"
+    if accountable:
+        return "compliant"
+    return "siloed"
+
+
+def compute_scores(
+    db: Database, as_of: dt.date, config: ScoringConfig | None = None
+) -> list[TeamScore]:
+    """Every team's scores and components as of `as_of`, ordered by team id."""
+    return db.read(lambda con: scores_on(con, as_of, config or ScoringConfig.load()))
+
+
+def scores_on(con: Connection, as_of: dt.date, config: ScoringConfig) -> list[TeamScore]:
+    """`compute_scores` on an open connection (e.g. inside a write transaction)."""
+    params = sql.parameters(as_of, config)
+    by_team = _components_by_subject(run(con, sql.scores_sql(), params))
+    return [_team_score(team, by_team[team["team_id"]], config) for team in run(con, _TEAMS, {})]
+
+
+def _components_by_subject(rows: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    grouped: dict[str, dict[str, Any]] = defaultdict(lambda: {"components": {}})
+    for row in rows:
+        entry = grouped[row["subject"]]
+        entry["components"][row["component"]] = row["value"]
+        if row["component"] == "a1_ownership":  # A1's items are exactly the team's goals
+            entry["goals"] = row["denominator"]
+        entry["alignment"] = row["alignment"]
+        entry["accountability"] = row["accountability"]
+    return grouped
+
+
+def _team_score(team: dict[str, Any], values: dict[str, Any], config: ScoringConfig) -> TeamScore:
+    alignment = float(values["alignment"])
+    accountability = float(values["accountability"])
+    return TeamScore(
+        team_id=team["team_id"],
+        team=team["team"],
+        business_unit_id=team["business_unit_id"],
+        business_unit=team["business_unit"],
+        alignment=alignment,
+        accountability=accountability,
+        quadrant=quadrant(alignment, accountability, config),
+        components={name: values["components"].get(name) for name in COMPONENTS},
+        goals=int(values["goals"]),
+    )
+
+
+def rollup(scores: list[TeamScore], config: ScoringConfig | None = None) -> list[UnitScore]:
+    """Business units (by name) then the company: unweighted means of their teams' scores."""
+    config = config or ScoringConfig.load()
+    units: dict[tuple[str, str], list[TeamScore]] = defaultdict(list)
+    for score in scores:
+        units[(score.business_unit_id, score.business_unit)].append(score)
+    rows = [
+        _unit(unit_id, name, "business_unit", members, config)
+        for (unit_id, name), members in sorted(units.items(), key=lambda kv: kv[0][1])
+    ]
+    if scores:
+        rows.append(_unit(COMPANY_ID, "Company", "company", scores, config))
+    return rows
+
+
+def _unit(
+    unit_id: str, name: str, kind: str, members: list[TeamScore], config: ScoringConfig
+) -> UnitScore:
+    alignment = fmean(s.alignment for s in members)
+    accountability = fmean(s.accountability for s in members)
+    return UnitScore(
+        id=unit_id,
+        name=name,
+        kind=kind,
+        alignment=alignment,
+        accountability=accountability,
+        quadrant=quadrant(alignment, accountability, config),
+        teams=len(members),
+    )

@@ -1,0 +1,39 @@
+"""The six silo signals of SPEC.md as of a date, in one set-based query.
+
+`orphan_touchpoint` reuses the L3 coverage items, so a touchpoint is an orphan exactly when
+it pulls its owner's L3 down.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from cxos.config import ScoringConfig
+from cxos.scoring import sql
+from cxos.scoring.models import Signal
+from cxos.scoring.query import run
+from cxos.storage import Connection, Database
+
+SIGNAL_KINDS = (
+    "unbridged_stage",
+    "handoff_gap",
+    "orphan_touchpoint",
+    "unanswered_feedback",
+    "stale_goal",
+    "no_pulse",
+)
+
+
+def compute_signals(
+    db: Database, as_of: dt.date, config: ScoringConfig | None = None
+) -> list[Signal]:
+    """Every silo signal as of `as_of`, ordered by kind (as in SPEC.md) then subject."""
+    return db.read(lambda con: signals_on(con, as_of, config or ScoringConfig.load()))
+
+
+def signals_on(con: Connection, as_of: dt.date, config: ScoringConfig) -> list[Signal]:
+    """`compute_signals` on an open connection."""
+    rows = run(con, sql.SIGNALS, sql.parameters(as_of, config))
+    return [
+        Signal(r["signal"], r["subject_id"], r["detail"], tuple(r["team_ids"] or ())) for r in rows
+    ]
