@@ -11,6 +11,7 @@ Public API (see docs/scoring.md for every definition):
 """
 
 from cxos.config import COMPONENTS, ScoringConfig
+from cxos.scoring.explain import explain_team, top_fixes
 from cxos.scoring.health import goal_health
 from cxos.scoring.models import (
     ComponentExplanation,
@@ -24,6 +25,7 @@ from cxos.scoring.models import (
 )
 from cxos.scoring.scores import COMPANY_ID, compute_scores, quadrant, rollup
 from cxos.scoring.signals import SIGNAL_KINDS, compute_signals
+from cxos.scoring.snapshots import score_trend, snapshot_dates, take_snapshot
 
 __all__ = [
     "COMPANY_ID",
@@ -40,7 +42,12 @@ __all__ = [
     "UnitScore",
     "compute_scores",
     "compute_signals",
+    "explain_team",
     "goal_health",
     "quadrant",
     "rollup",
+    "score_trend",
+    "snapshot_dates",
+    "take_snapshot",
+    "top_fixes",
 ]

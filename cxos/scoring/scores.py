@@ -52,24 +52,28 @@ def scores_on(con: Connection, as_of: dt.date, config: ScoringConfig) -> list[Te
     """`compute_scores` on an open connection (e.g. inside a write transaction)."""
     params = sql.parameters(as_of, config)
     by_team = _components_by_subject(run(con, sql.scores_sql(), params))
-    return [_team_score(team, by_team[team["team_id"]], config) for team in run(con, _TEAMS, {})]
+    return [
+        team_score_from(team, by_team[team["team_id"]], config) for team in run(con, _TEAMS, {})
+    ]
 
 
 def _components_by_subject(rows: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
-    grouped: dict[str, dict[str, Any]] = defaultdict(lambda: {"components": {}})
+    grouped: dict[str, dict[str, Any]] = defaultdict(lambda: {"rows": {}})
     for row in rows:
         entry = grouped[row["subject"]]
-        entry["components"][row["component"]] = row["value"]
-        if row["component"] == "a1_ownership":  # A1's items are exactly the team's goals
-            entry["goals"] = row["denominator"]
+        entry["rows"][row["component"]] = row
         entry["alignment"] = row["alignment"]
         entry["accountability"] = row["accountability"]
     return grouped
 
 
-def _team_score(team: dict[str, Any], values: dict[str, Any], config: ScoringConfig) -> TeamScore:
+def team_score_from(
+    team: dict[str, Any], values: dict[str, Any], config: ScoringConfig
+) -> TeamScore:
+    """A `TeamScore` from a team row and its aggregated rows (`rows` keyed by component)."""
     alignment = float(values["alignment"])
     accountability = float(values["accountability"])
+    rows = values["rows"]
     return TeamScore(
         team_id=team["team_id"],
         team=team["team"],
@@ -78,8 +82,9 @@ def _team_score(team: dict[str, Any], values: dict[str, Any], config: ScoringCon
         alignment=alignment,
         accountability=accountability,
         quadrant=quadrant(alignment, accountability, config),
-        components={name: values["components"].get(name) for name in COMPONENTS},
-        goals=int(values["goals"]),
+        components={name: rows[name]["value"] for name in COMPONENTS},
+        # A1's items are exactly the team's in-scope goals.
+        goals=int(rows["a1_ownership"]["denominator"]),
     )
 
 
