@@ -1,0 +1,46 @@
+"""CXOS, the Streamlit app: the frame around every page.
+
+Page config, the database (created, and on first start filled with the demo company),
+sign-in, the shared sidebar filters, and `st.navigation` built for the person's role.
+The pages themselves live in `pages/` and are listed in `ui/navigation.py`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import streamlit as st
+
+from cxos import demo
+from cxos.summary import is_empty
+from ui import auth, filters, navigation
+from ui.session import database
+
+st.set_page_config(page_title="CXOS", page_icon=":material/hub:", layout="wide")
+
+
+def ensure_data() -> None:
+    """On a first start with an empty database, load the demo company."""
+    db = database()
+    if not is_empty(db):
+        return
+    with st.spinner("First start: creating the demo company…"):
+        try:
+            demo.load(db, as_of=dt.date.today())
+        except NotImplementedError:
+            st.info("This database is empty. Import a bundle with `python -m cxos import`.")
+
+
+def main() -> None:
+    ensure_data()
+    db = database()
+    person = auth.current_person(db)
+    if person is None:
+        st.navigation([st.Page(auth.sign_in_page, title="Sign in")], position="hidden").run()
+        return
+    auth.account_box(db, person)
+    filters.render_sidebar_filters(db)
+    navigation.build(person).run()
+
+
+main()

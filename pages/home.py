@@ -1,0 +1,28 @@
+"""What the database holds: rows per bundle file, and who is signed in."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from cxos.summary import counts
+from ui.session import data_version, database, require_person
+
+person = require_person()
+
+
+@st.cache_data(show_spinner=False)
+def _counts(path: str, version: int) -> dict[str, int]:
+    return counts(database())
+
+
+st.title("What's in CXOS")
+st.write(f"Welcome, {person.name}. This database holds:")
+rows = _counts(str(database().path), data_version())
+main = ["teams", "people", "goals", "metrics", "actions", "feedback"]
+for column, name in zip(st.columns(len(main)), main, strict=True):
+    column.metric(name.replace("_", " ").capitalize(), f"{rows[name]:,}")
+st.dataframe(
+    [{"file": f"{name}.csv", "rows": n} for name, n in rows.items()],
+    hide_index=True,
+    key="home_counts",
+)

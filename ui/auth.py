@@ -1,0 +1,212 @@
+"""Sign-in: three identity sources, one chosen by configuration.
+
+- `oidc`: Streamlit's `st.login` against the provider in the `[auth]` section of
+  `.streamlit/secrets.toml`; the signed-in email is mapped to a person in the database.
+- `password`: local accounts (`cxos.identity`, argon2id hashes).
+- `demo`: pick a persona of the demo company, or pass `?as=PERSON_ID` in the URL.
+
+`CXOS_AUTH` chooses; by default the demo company signs in with personas and any other
+database with passwords. Demo sign-in is never active on a non-demo database unless
+`CXOS_AUTH=demo` says so, and every page then says that anyone can act as anyone.
+Whatever the source, the result is a `Person` row; permissions come from that row's role.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import streamlit as st
+
+from cxos import identity
+from cxos.errors import CxosError
+from cxos.models import Person
+from cxos.storage import Database
+from cxos.summary import meta
+
+MODES = ("oidc", "password", "demo")
+_PERSON_KEY = "auth_person_id"
+
+
+def auth_mode(db: Database) -> str:
+    """The identity source: $CXOS_AUTH, else demo for the demo company, else password."""
+    chosen = (os.environ.get("CXOS_AUTH") or "").strip().lower()
+    if chosen:
+        if chosen not in MODES:
+            raise CxosError(f"CXOS_AUTH must be one of {', '.join(MODES)}, not {chosen!r}")
+        return chosen
+    return "demo" if is_demo_database(db) else "password"
+
+
+def is_demo_database(db: Database) -> bool:
+    """True when the database holds the generated demo company."""
+    return meta(db, "dataset") == "demo"
+
+
+def personas(db: Database) -> dict[str, str]:
+    """The demo personas, role -> person id (empty when there are none)."""
+    found = meta(db, "demo_personas") or {}
+    return {role: pid for role, pid in found.items() if identity.find_person(db, pid)}
+
+
+# -- who is signed in ------------------------------------------------------------------
+
+
+def current_person(db: Database) -> Person | None:
+    """The signed-in person for this browser session, or None (renders nothing)."""
+    mode = auth_mode(db)
+    if mode == "oidc":
+        return _oidc_person(db)
+    if mode == "demo":
+        _adopt_query_persona(db)
+    person_id = st.session_state.get(_PERSON_KEY)
+    return identity.find_person(db, person_id) if person_id else None
+
+
+def _oidc_person(db: Database) -> Person | None:
+    user = _oidc_user()
+    email = user.get("email") if user.get("is_logged_in") else None
+    return identity.find_by_email(db, str(email)) if email else None
+
+
+def _oidc_user() -> dict[str, Any]:
+    try:
+        return dict(st.user.to_dict())
+    except Exception:  # noqa: BLE001 - no auth configured reads as signed out
+        return {}
+
+
+def _adopt_query_persona(db: Database) -> None:
+    wanted = st.query_params.get("as")
+    if wanted and wanted != st.session_state.get(_PERSON_KEY):
+        if identity.find_person(db, wanted):
+            st.session_state[_PERSON_KEY] = wanted
+
+
+def sign_in_as(person: Person) -> None:
+    """Remember `person` as signed in for this session (password and demo modes)."""
+    st.session_state[_PERSON_KEY] = person.id
+
+
+def sign_out(db: Database) -> None:
+    """Forget the signed-in person; in OIDC mode also end the provider session cookie."""
+    st.session_state.pop(_PERSON_KEY, None)
+    if "as" in st.query_params:
+        del st.query_params["as"]
+    if auth_mode(db) == "oidc":
+        st.logout()
+    st.rerun()
+
+
+# -- what is shown ---------------------------------------------------------------------
+
+
+def sign_in_page() -> None:
+    """The sign-in prompt for the configured identity source; shows no data."""
+    from ui.session import database
+
+    db = database()
+    mode = auth_mode(db)
+    st.title("Sign in to CXOS")
+    st.caption("CXOS shows every team's alignment and accountability for the shared CX goals.")
+    if mode == "oidc":
+        _oidc_prompt(db)
+    elif mode == "demo":
+        show_mode_notice(db)
+        _demo_prompt(db)
+    else:
+        _password_prompt(db)
+
+
+def _password_prompt(db: Database) -> None:
+    with st.form("signin_form"):
+        login = st.text_input("Email or person id", key="signin_login")
+        password = st.text_input("Password", type="password", key="signin_password")
+        submitted = st.form_submit_button("Sign in", type="primary")
+    if not submitted:
+        return
+    person = identity.authenticate(db, login, password)
+    if person is None:
+        st.error("Wrong email or password, or the account is disabled.")
+        return
+    sign_in_as(person)
+    st.rerun()
+
+
+def _oidc_prompt(db: Database) -> None:
+    user = _oidc_user()
+    if user.get("is_logged_in"):
+        st.error(
+            f"You are signed in as {user.get('email') or 'an account without an email'}, "
+            "but no person in CXOS has that email. Ask an administrator to add you."
+        )
+        if st.button("Sign out", key="signin_oidc_logout"):
+            st.logout()
+        return
+    if st.button("Sign in with your organisation account", key="signin_oidc", type="primary"):
+        try:
+            st.login(os.environ.get("CXOS_AUTH_PROVIDER") or None)
+        except Exception as error:  # noqa: BLE001 - misconfiguration is shown, not raised
+            st.error(f"Single sign-on is not configured correctly: {error}")
+
+
+def _demo_prompt(db: Database) -> None:
+    options = personas(db)
+    if not options:
+        st.warning("This database has no demo personas; use ?as=PERSON_ID in the address.")
+        return
+    names = {pid: _label(db, role, pid) for role, pid in options.items()}
+    choice = st.radio(
+        "Who are you today?", list(names), format_func=names.__getitem__, key="signin_persona"
+    )
+    if st.button("Continue", key="signin_demo_go", type="primary"):
+        st.query_params["as"] = choice
+        st.session_state[_PERSON_KEY] = choice
+        st.rerun()
+
+
+def _label(db: Database, role: str, person_id: str) -> str:
+    person = identity.find_person(db, person_id)
+    return f"{person.name if person else person_id} — {role}"
+
+
+def show_mode_notice(db: Database) -> None:
+    """In demo mode, say so (every page calls this through `require_person`)."""
+    if auth_mode(db) != "demo":
+        return
+    if is_demo_database(db):
+        text = "Demo mode: this is the generated demo company, and anyone can act as anyone."
+    else:
+        text = (
+            "Demo sign-in is switched on (CXOS_AUTH=demo) for real data: anyone can act as anyone."
+        )
+    st.warning(text, icon=":material/theater_comedy:")
+
+
+def account_box(db: Database, person: Person) -> None:
+    """The sidebar block naming the signed-in person, with persona switch and sign-out."""
+    with st.sidebar:
+        st.caption(f"Signed in as **{person.name}** · {person.role}")
+        if auth_mode(db) == "demo" and personas(db):
+            _persona_switch(db, person)
+        if st.button("Sign out", key="account_sign_out", icon=":material/logout:"):
+            sign_out(db)
+
+
+def _persona_switch(db: Database, person: Person) -> None:
+    options = personas(db)
+    ids = list(options.values())
+    if person.id not in ids:
+        ids.insert(0, person.id)
+    role_of = {pid: role for role, pid in options.items()}
+    chosen = st.selectbox(
+        "Act as",
+        ids,
+        index=ids.index(person.id),
+        format_func=lambda pid: _label(db, role_of.get(pid, "person"), pid),
+        key=f"account_persona_{person.id}",
+    )
+    if chosen != person.id:
+        st.query_params["as"] = chosen
+        st.session_state[_PERSON_KEY] = chosen
+        st.rerun()
