@@ -1,11 +1,162 @@
-"""Commands about scores and signals (filled in with the scoring issue)."""
+"""Commands about scores and signals: scores, signals, explain, snapshot.
+
+Output columns are exactly SPEC.md's. Scores are shown 0–100 with one decimal and
+components 0–1 with three decimals; an undefined component is an empty cell (null in JSON).
+Rounding happens here, for display only.
+"""
 
 from __future__ import annotations
 
 import argparse
+import csv
+import datetime as dt
+import json
+import sys
+from collections.abc import Sequence
 from typing import Any
+
+from cxos.cli.data import open_db
+from cxos.config import COMPONENTS, ScoringConfig
+from cxos.scoring import (
+    TeamExplanation,
+    compute_scores,
+    compute_signals,
+    explain_team,
+    take_snapshot,
+    top_fixes,
+)
+
+SCORE_COLUMNS = (
+    "team_id",
+    "team",
+    "business_unit",
+    "alignment",
+    "accountability",
+    "quadrant",
+    *COMPONENTS,
+)
+SIGNAL_COLUMNS = ("signal", "subject_id")
+FORMATS = ("table", "csv", "json")
 
 
 def register(sub: Any) -> None:
-    """Add the score commands to the `python -m cxos` parser."""
-    _ = sub, argparse
+    """Add scores, signals, explain and snapshot to the `python -m cxos` parser."""
+    p = sub.add_parser("scores", help="every team's scores and components as of a date")
+    _as_of_and_format(p)
+    p.set_defaults(run=run_scores)
+
+    p = sub.add_parser("signals", help="the silo signals as of a date")
+    _as_of_and_format(p)
+    p.set_defaults(run=run_signals)
+
+    p = sub.add_parser("explain", help="why a team scores as it does, and what would move it")
+    p.add_argument("team_id", metavar="TEAM_ID")
+    p.add_argument("--as-of", type=_date, default=None, help="date (default today)")
+    p.set_defaults(run=run_explain)
+
+    p = sub.add_parser("snapshot", help="store every team's scores as of a date (default today)")
+    p.add_argument("--as-of", type=_date, default=None, help="date (default today)")
+    p.set_defaults(run=run_snapshot)
+
+
+def _as_of_and_format(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--as-of", type=_date, default=None, help="date (default today)")
+    parser.add_argument("--format", choices=FORMATS, default="table")
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date YYYY-MM-DD") from error
+
+
+def _as_of(args: argparse.Namespace) -> dt.date:
+    return args.as_of or dt.date.today()
+
+
+def run_scores(args: argparse.Namespace) -> int:
+    scores = compute_scores(open_db(args), _as_of(args), ScoringConfig.load())
+    rows = [score_row(s.as_dict()) for s in scores]
+    emit(rows, SCORE_COLUMNS, args.format)
+    return 0
+
+
+def score_row(score: dict[str, Any]) -> dict[str, Any]:
+    """A team score as SPEC.md's output row, rounded for display."""
+    row = {name: score[name] for name in ("team_id", "team", "business_unit", "quadrant")}
+    row["alignment"] = round(score["alignment"], 1)
+    row["accountability"] = round(score["accountability"], 1)
+    for name in COMPONENTS:
+        value = score["components"][name]
+        row[name] = None if value is None else round(value, 3)
+    return row
+
+
+def run_signals(args: argparse.Namespace) -> int:
+    signals = compute_signals(open_db(args), _as_of(args), ScoringConfig.load())
+    rows = [{"signal": s.signal, "subject_id": s.subject_id} for s in signals]
+    emit(rows, SIGNAL_COLUMNS, args.format)
+    return 0
+
+
+def run_explain(args: argparse.Namespace) -> int:
+    explanation = explain_team(open_db(args), args.team_id, _as_of(args), ScoringConfig.load())
+    print("\n".join(explanation_lines(explanation)))
+    return 0
+
+
+def explanation_lines(explanation: TeamExplanation) -> list[str]:
+    """A team's explanation as plain text lines."""
+    s = explanation.score
+    lines = [
+        f"{s.team} ({s.team_id}, {s.business_unit}) as of {explanation.as_of}: "
+        f"alignment {s.alignment:.1f}, accountability {s.accountability:.1f} → {s.quadrant}",
+    ]
+    for part in explanation.components.values():
+        value = "undefined" if part.value is None else f"{part.value:.3f}"
+        ratio = f"{part.numerator:g}/{part.denominator}"
+        lines.append(f"  {part.component}: {value} ({ratio}, weight {part.weight:g}) {part.note}")
+        for item in part.items:
+            mark = "ok" if item.ok else f"{item.value:.2f}"
+            fix = f" — {item.fix}" if item.fix else ""
+            lines.append(
+                f"    [{mark}] {item.kind} {item.label} ({item.item_id}): {item.detail}{fix}"
+            )
+    fixes = top_fixes(explanation)
+    if fixes:
+        lines.append("  top fixes:")
+        lines.extend(f"    {fix}" for fix in fixes)
+    return [line.rstrip() for line in lines]
+
+
+def run_snapshot(args: argparse.Namespace) -> int:
+    as_of = _as_of(args)
+    stored = take_snapshot(open_db(args), as_of, None, ScoringConfig.load())
+    print(f"snapshot of {len(stored)} teams stored for {as_of}")
+    return 0
+
+
+def emit(rows: list[dict[str, Any]], columns: Sequence[str], fmt: str) -> None:
+    """Print rows as an aligned table, CSV or JSON, with exactly `columns`."""
+    if fmt == "json":
+        print(json.dumps([{c: row[c] for c in columns} for row in rows], indent=2))
+    elif fmt == "csv":
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(columns)
+        writer.writerows([[_cell(row[c]) for c in columns] for row in rows])
+    else:
+        print(_table(rows, columns))
+
+
+def _cell(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+def _table(rows: list[dict[str, Any]], columns: Sequence[str]) -> str:
+    cells = [list(columns)] + [[_cell(row[c]) for c in columns] for row in rows]
+    widths = [max(len(line[i]) for line in cells) for i in range(len(columns))]
+    return "\n".join(
+        "  ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=True)).rstrip()
+        for line in cells
+    )
