@@ -73,7 +73,8 @@ def entries(
         where.append("entity = ?")
         params.append(entity)
     sql = (
-        "SELECT * FROM audit_log WHERE " + " AND ".join(where)
+        "SELECT * FROM audit_log WHERE "
+        + " AND ".join(where)
         + f" ORDER BY id DESC LIMIT {int(limit)}"
     )
     return [AuditEntry(**row) for row in db.read(lambda con: fetch_dicts(con, sql, params))]

@@ -38,7 +38,7 @@ def backup(db: Database, target: str | Path | None = None) -> Path:
     def copy(con: duckdb.DuckDBPyConnection) -> None:
         con.execute("ATTACH ? AS backup_target", [str(path)])
         try:
-            con.execute("COPY FROM DATABASE {} TO backup_target".format(_catalog(con)))
+            con.execute(f"COPY FROM DATABASE {_catalog(con)} TO backup_target")
         finally:
             con.execute("DETACH backup_target")
 
@@ -82,7 +82,9 @@ def _check_open_backup(con: duckdb.DuckDBPyConnection, source: Path) -> int:
         raise CxosError(f"{source} is not a CXOS backup; nothing was changed")
     if set(done) - known:
         raise CxosError(f"{source} was made by a newer CXOS; nothing was changed")
-    tables = [r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()]
+    tables = [
+        r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()
+    ]
     try:
         return sum(
             int(con.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0])  # type: ignore[index]

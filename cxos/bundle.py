@@ -127,9 +127,7 @@ FILES: tuple[FileSpec, ...] = (
     FileSpec("people", m.Person, ("id",), _refs(team_id="teams")),
     FileSpec("journeys", m.Journey, ("id",)),
     FileSpec("stages", m.Stage, ("id",), _refs(journey_id="journeys")),
-    FileSpec(
-        "touchpoints", m.Touchpoint, ("id",), _refs(stage_id="stages", owner_team_id="teams")
-    ),
+    FileSpec("touchpoints", m.Touchpoint, ("id",), _refs(stage_id="stages", owner_team_id="teams")),
     FileSpec("objectives", m.Objective, ("id",)),
     FileSpec(
         "goals",
@@ -138,7 +136,12 @@ FILES: tuple[FileSpec, ...] = (
         _refs(team_id="teams", owner_id="people", objective_id="objectives"),
         (RowRule("end_date", "end_date < start_date", "end_date is before start_date"),),
     ),
-    FileSpec("goal_stages", m.GoalStage, ("goal_id", "stage_id"), _refs(goal_id="goals", stage_id="stages")),
+    FileSpec(
+        "goal_stages",
+        m.GoalStage,
+        ("goal_id", "stage_id"),
+        _refs(goal_id="goals", stage_id="stages"),
+    ),
     FileSpec(
         "goal_contributors",
         m.GoalContributor,
@@ -163,7 +166,9 @@ FILES: tuple[FileSpec, ...] = (
             ),
         ),
     ),
-    FileSpec("metric_readings", m.MetricReading, ("metric_id", "as_of"), _refs(metric_id="metrics")),
+    FileSpec(
+        "metric_readings", m.MetricReading, ("metric_id", "as_of"), _refs(metric_id="metrics")
+    ),
     FileSpec(
         "actions",
         m.Action,

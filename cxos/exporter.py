@@ -21,8 +21,7 @@ _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 def _select(spec: FileSpec) -> str:
     return (
         f"SELECT {', '.join(spec.column_names)} FROM {spec.table} "
-        f"ORDER BY {', '.join(spec.sort_columns)}"
-        + (", id" if spec.name == "check_ins" else "")
+        f"ORDER BY {', '.join(spec.sort_columns)}" + (", id" if spec.name == "check_ins" else "")
     )
 
 

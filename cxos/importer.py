@@ -19,6 +19,7 @@ from cxos.bundle import FILES, FileSpec
 from cxos.errors import BundleError, CxosError, Problem
 from cxos.staging import Staged, stage_rows, stage_source
 from cxos.storage import Connection, Database
+from cxos.storage.db import retry_transaction
 from cxos.validation import MAX_PROBLEMS, position_clashes, typed_table, validate_staged
 
 Progress = Callable[[float, str], None]
@@ -109,7 +110,7 @@ def _import(
     progress: Progress,
     dry_run: bool,
 ) -> ImportReport:
-    def work(con: Connection) -> ImportReport:
+    def prepare(con: Connection) -> Staged:
         progress(0.0, "reading files")
         staged = stage(con)
         _reject_if(staged.problems, len(staged.problems))
@@ -118,15 +119,23 @@ def _import(
         progress(0.2, "checking rows")
         problems, total = validate_staged(con, set(staged.counts))
         _reject_if(problems, total)
+        return staged
+
+    def merge(con: Connection, staged: Staged) -> ImportReport:
         report = _merge_all(con, staged, actor_id, label, progress)
         _reject_if(position_clashes(con), None)
         if dry_run:
             raise _RolledBack(report)
+        return report
+
+    def work(con: Connection) -> ImportReport:
+        staged = prepare(con)
+        report = retry_transaction(con, lambda c: merge(c, staged))
         progress(1.0, "done")
         return report
 
     try:
-        return db.write(work)
+        return db.session(work)
     except _RolledBack as preview:
         return preview.report
 
@@ -146,8 +155,14 @@ def _merge_all(
         change = _describe_change(con, spec, staged.counts[spec.name])
         _merge(con, spec, actor_id)
         audit.record(
-            con, actor_id, "import", spec.name, None, label,
-            None, f"{change.added} added, {change.changed} changed, {change.unchanged} unchanged",
+            con,
+            actor_id,
+            "import",
+            spec.name,
+            None,
+            label,
+            None,
+            f"{change.added} added, {change.changed} changed, {change.unchanged} unchanged",
         )
         report.changes.append(change)
     return report
@@ -161,16 +176,15 @@ def _describe_change(con: Connection, spec: FileSpec, rows: int) -> FileChange:
     typ = typed_table(spec)
     cols = ", ".join(spec.column_names)
     added = con.execute(
-        f"SELECT count(*) FROM (SELECT DISTINCT {', '.join(spec.key)} FROM {typ}) t "
+        f"SELECT count(*) FROM {typ} t "
         f"WHERE NOT EXISTS (SELECT 1 FROM {spec.table} x WHERE {_key_match(spec, 'x', 't')})"
     ).fetchone()[0]  # type: ignore[index]
     same = con.execute(
         f"SELECT count(*) FROM (SELECT {cols} FROM {typ} INTERSECT ALL "
         f"SELECT {cols} FROM {spec.table})"
     ).fetchone()[0]  # type: ignore[index]
-    new_rows = rows if not spec.key_is_unique else added
-    changed = max(rows - new_rows - same, 0) if spec.key_is_unique else max(rows - same, 0)
-    return FileChange(spec.filename, rows, int(added), int(changed), int(same))
+    changed = max(rows - int(added) - int(same), 0)
+    return FileChange(spec.filename, rows, int(added), changed, int(same))
 
 
 def _merge(con: Connection, spec: FileSpec, actor_id: str | None) -> None:

@@ -177,10 +177,17 @@ def _create_staging(
             [str(path)],
         )
     except Exception as error:  # the CSV reader's message names the line at fault
-        reason = str(error).split("\n")[0].removeprefix("Invalid Input Error: ")
-        staged.problems.append(Problem(spec.filename, None, None, f"is not valid CSV: {reason}"))
+        staged.problems.append(Problem(spec.filename, None, None, _csv_reason(error)))
         return
     staged.counts[spec.name] = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]  # type: ignore[index]
+
+
+def _csv_reason(error: Exception) -> str:
+    """The useful part of DuckDB's CSV error: the line, and what was expected there."""
+    lines = str(error).split("\n")
+    reason = lines[0].removeprefix("Invalid Input Error: ")
+    detail = [ln for ln in lines[1:4] if ln.startswith(("Expected", "Original Line"))]
+    return "is not valid CSV: " + "; ".join([reason, *detail])
 
 
 def xlsx_to_folder(path: Path, workdir: Path) -> Path:
@@ -198,17 +205,23 @@ def xlsx_to_folder(path: Path, workdir: Path) -> Path:
         for sheet in book.worksheets:
             name = sheet.title.strip().removesuffix(".csv")
             with open(folder / f"{name}.csv", "w", newline="", encoding="utf-8") as handle:
-                writer = csv.writer(handle, lineterminator="\n")
-                for values in sheet.iter_rows(values_only=True):
-                    writer.writerow([format_cell(v) for v in _trim_trailing(values)])
+                _write_sheet(csv.writer(handle, lineterminator="\n"), sheet)
     return folder
 
 
-def _trim_trailing(values: tuple[Any, ...]) -> list[Any]:
-    cells = list(values)
-    while cells and cells[-1] in (None, ""):
-        cells.pop()
-    return cells
+def _write_sheet(writer: Any, sheet: Any) -> None:
+    """Copy a sheet as CSV: rows cut or padded to the header's width, blank rows skipped."""
+    width = 0
+    for values in sheet.iter_rows(values_only=True):
+        cells = [format_cell(v) for v in values]
+        while cells and cells[-1] == "":
+            cells.pop()
+        if not width:
+            width = len(cells)
+        elif not cells:
+            continue
+        # A cell right of the header stays, so the row is reported as malformed.
+        writer.writerow(cells + [""] * (width - len(cells)))
 
 
 def unzip_bundle(path: Path, workdir: Path) -> Path:

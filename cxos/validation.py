@@ -48,8 +48,7 @@ def create_typed(con: Connection, spec: FileSpec) -> None:
     casts = ", ".join(_cast(c) for c in spec.columns)
     con.execute(f"DROP TABLE IF EXISTS {typed_table(spec)}")
     con.execute(
-        f"CREATE TEMP TABLE {typed_table(spec)} AS "
-        f"SELECT _row, {casts} FROM {staging_table(spec)}"
+        f"CREATE TEMP TABLE {typed_table(spec)} AS SELECT _row, {casts} FROM {staging_table(spec)}"
     )
 
 
@@ -57,16 +56,25 @@ def _type_checks(spec: FileSpec) -> Iterator[Check]:
     stg = staging_table(spec)
     for c in spec.columns:
         if c.required:
-            yield Check(spec, c.name, f"SELECT _row, NULL FROM {stg} WHERE {c.name} IS NULL",
-                        "is required but empty")
+            yield Check(
+                spec,
+                c.name,
+                f"SELECT _row, NULL FROM {stg} WHERE {c.name} IS NULL",
+                "is required but empty",
+            )
         bad = _bad_text(c)
         if bad:
-            yield Check(spec, c.name, f"SELECT _row, {c.name} FROM {stg} WHERE {bad}",
-                        "'{value}' is not " + _type_word(c))
+            yield Check(
+                spec,
+                c.name,
+                f"SELECT _row, {c.name} FROM {stg} WHERE {bad}",
+                "'{value}' is not " + _type_word(c),
+            )
         if c.choices:
             listed = ", ".join(f"'{v}'" for v in c.choices)
             yield Check(
-                spec, c.name,
+                spec,
+                c.name,
                 f"SELECT _row, {c.name} FROM {stg} WHERE {c.name} NOT IN ({listed})",
                 "'{value}' is not one of " + ", ".join(c.choices),
             )
@@ -75,20 +83,27 @@ def _type_checks(spec: FileSpec) -> Iterator[Check]:
 def _bad_text(c: Column) -> str | None:
     name = c.name
     if c.sql_type == "DATE":
-        return (f"{name} IS NOT NULL AND (NOT regexp_full_match({name}, '\\d{{4}}-\\d{{2}}-\\d{{2}}')"
-                f" OR TRY_CAST({name} AS DATE) IS NULL)")
+        return (
+            f"{name} IS NOT NULL AND (NOT regexp_full_match({name}, '\\d{{4}}-\\d{{2}}-\\d{{2}}')"
+            f" OR TRY_CAST({name} AS DATE) IS NULL)"
+        )
     if c.sql_type == "INTEGER":
-        return (f"{name} IS NOT NULL AND (NOT regexp_full_match({name}, '[+-]?\\d{{1,9}}')"
-                f" OR TRY_CAST({name} AS INTEGER) IS NULL)")
+        return (
+            f"{name} IS NOT NULL AND (NOT regexp_full_match({name}, '[+-]?\\d{{1,9}}')"
+            f" OR TRY_CAST({name} AS INTEGER) IS NULL)"
+        )
     if c.sql_type == "DOUBLE":
-        return (f"{name} IS NOT NULL AND (TRY_CAST({name} AS DOUBLE) IS NULL"
-                f" OR NOT isfinite(TRY_CAST({name} AS DOUBLE)))")
+        return (
+            f"{name} IS NOT NULL AND (TRY_CAST({name} AS DOUBLE) IS NULL"
+            f" OR NOT isfinite(TRY_CAST({name} AS DOUBLE)))"
+        )
     return None
 
 
 def _type_word(c: Column) -> str:
-    return {"DATE": "a date (YYYY-MM-DD)", "INTEGER": "a whole number",
-            "DOUBLE": "a number"}[c.sql_type]
+    return {"DATE": "a date (YYYY-MM-DD)", "INTEGER": "a whole number", "DOUBLE": "a number"}[
+        c.sql_type
+    ]
 
 
 def _range_checks(spec: FileSpec) -> Iterator[Check]:
@@ -101,8 +116,12 @@ def _range_checks(spec: FileSpec) -> Iterator[Check]:
         if c.maximum is not None:
             bounds.append(f"{c.name} > {c.maximum}")
         if bounds:
-            yield Check(spec, c.name, f"SELECT _row, {c.name} FROM {typ} WHERE "
-                        + " OR ".join(bounds), "{value} is " + _range_word(c))
+            yield Check(
+                spec,
+                c.name,
+                f"SELECT _row, {c.name} FROM {typ} WHERE " + " OR ".join(bounds),
+                "{value} is " + _range_word(c),
+            )
 
 
 def _range_word(c: Column) -> str:
@@ -120,9 +139,12 @@ def _num(value: float) -> str:
 
 def _rule_checks(spec: FileSpec) -> Iterator[Check]:
     for rule in spec.rules:
-        yield Check(spec, rule.column,
-                    f"SELECT _row, {rule.column} FROM {typed_table(spec)} WHERE {rule.violated}",
-                    rule.message)
+        yield Check(
+            spec,
+            rule.column,
+            f"SELECT _row, {rule.column} FROM {typed_table(spec)} WHERE {rule.violated}",
+            rule.message,
+        )
 
 
 def _unique_checks(spec: FileSpec) -> Iterator[Check]:
@@ -132,7 +154,8 @@ def _unique_checks(spec: FileSpec) -> Iterator[Check]:
     shown = " || ' / ' || ".join(f"coalesce(CAST({k} AS VARCHAR), '')" for k in spec.key)
     label = " + ".join(spec.key)
     yield Check(
-        spec, spec.key[-1] if len(spec.key) > 1 else spec.key[0],
+        spec,
+        spec.key[-1] if len(spec.key) > 1 else spec.key[0],
         f"SELECT _row, {shown} || ' (first at row ' || first_row || ')' FROM ("
         f"SELECT _row, {keys}, min(_row) OVER (PARTITION BY {keys}) AS first_row "
         f"FROM {typed_table(spec)}) WHERE _row > first_row",
@@ -147,7 +170,8 @@ def _reference_checks(spec: FileSpec, staged: set[str]) -> Iterator[Check]:
         if ref.target in staged:
             known += f" UNION ALL SELECT id FROM {staging_table(target)}"
         yield Check(
-            spec, ref.column,
+            spec,
+            ref.column,
             f"SELECT _row, {ref.column} FROM {staging_table(spec)} WHERE {ref.column} IS NOT NULL "
             f"AND {ref.column} NOT IN ({known})",
             f"'{{value}}' is not an id in {target.filename} or the database",
@@ -163,7 +187,9 @@ def checks_for(spec: FileSpec, staged: set[str]) -> Iterator[Check]:
     yield from _reference_checks(spec, staged)
 
 
-def validate_staged(con: Connection, staged: set[str], limit: int = MAX_PROBLEMS) -> tuple[list[Problem], int]:
+def validate_staged(
+    con: Connection, staged: set[str], limit: int = MAX_PROBLEMS
+) -> tuple[list[Problem], int]:
     """Run every check over the staged files: (first `limit` problems, total count)."""
     problems: list[Problem] = []
     total = 0
@@ -208,8 +234,12 @@ def position_clashes(con: Connection) -> list[Problem]:
         "AND other.id <> s.id ORDER BY s._row"
     ).fetchall()
     return [
-        Problem("stages.csv", r[0], "position",
-                f"position {r[1]} is already used by stage '{r[3]}' in journey '{r[2]}'")
+        Problem(
+            "stages.csv",
+            r[0],
+            "position",
+            f"position {r[1]} is already used by stage '{r[3]}' in journey '{r[2]}'",
+        )
         for r in rows
     ]
 

@@ -22,9 +22,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="python -m cxos",
         description="CXOS: alignment and accountability of every team for the CX goals.",
     )
-    parser.add_argument(
-        "--db", help="database file (default: $CXOS_DB, else data/cxos.duckdb)"
-    )
+    parser.add_argument("--db", help="database file (default: $CXOS_DB, else data/cxos.duckdb)")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for group in GROUPS:
         group.register(sub)

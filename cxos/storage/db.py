@@ -108,19 +108,23 @@ class Database:
 
         `fn` must be safe to run again from the start: it re-reads what it depends on.
         """
+        return self.session(lambda con: retry_transaction(con, fn))
+
+    def session(self, fn: Callable[[Connection], T]) -> T:
+        """Run `fn` on one connection (retried while the file is locked by another process).
+
+        For work that prepares outside a transaction (staging an import) and then writes
+        with `retry_transaction` on the same connection.
+        """
         deadline = time.monotonic() + _BUSY_SECONDS
         attempt = 0
         while True:
             try:
                 with self.connect() as con:
-                    return _in_transaction(con, fn)
-            except (duckdb.TransactionException, DatabaseBusy) as error:
-                retryable = isinstance(error, DatabaseBusy) or _is_conflict(error)
-                if not retryable or time.monotonic() > deadline:
-                    raise DatabaseBusy(
-                        "the database is busy with other changes; nothing was saved, "
-                        "try again"
-                    ) from error
+                    return fn(con)
+            except DatabaseBusy:
+                if time.monotonic() > deadline:
+                    raise
                 time.sleep(_backoff(attempt))
                 attempt += 1
 
@@ -156,6 +160,22 @@ def fetch_dicts(con: Connection, sql: str, params: Any = None) -> list[dict[str,
     cursor = con.execute(sql, params or [])
     names = [d[0] for d in cursor.description or []]
     return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def retry_transaction(con: Connection, fn: Callable[[Connection], T]) -> T:
+    """Run `fn` in a transaction on `con`, retried on write-write conflicts."""
+    deadline = time.monotonic() + _BUSY_SECONDS
+    attempt = 0
+    while True:
+        try:
+            return _in_transaction(con, fn)
+        except duckdb.TransactionException as error:
+            if not _is_conflict(error) or time.monotonic() > deadline:
+                raise DatabaseBusy(
+                    "the database is busy with other changes; nothing was saved, try again"
+                ) from error
+            time.sleep(_backoff(attempt))
+            attempt += 1
 
 
 def _in_transaction(con: Connection, fn: Callable[[Connection], T]) -> T:
@@ -218,6 +238,4 @@ def apply_migrations(con: Connection, path: Path | str = "database") -> list[str
 def _run_migration(con: Connection, migration: Any) -> None:
     for statement in migration.statements:
         con.execute(statement)
-    con.execute(
-        "INSERT INTO schema_migrations VALUES (?, current_timestamp)", [migration.name]
-    )
+    con.execute("INSERT INTO schema_migrations VALUES (?, current_timestamp)", [migration.name])
