@@ -1,0 +1,145 @@
+"""Scoring invariants under random organisations (hypothesis).
+
+Each test keeps one database and lets every example add a fresh, uniquely named slice of
+organisation to it, so the invariants are checked against ever larger, messier data
+without paying for a new database per example.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests.test_scoring_support import D, Org, days, scores_by_team
+
+SETTINGS = settings(
+    max_examples=12,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+_counter = itertools.count()
+
+offsets = st.integers(min_value=-200, max_value=-1)
+scores_1_5 = st.integers(min_value=1, max_value=5)
+
+
+@st.composite
+def slices(draw, latest: int = 0):
+    """A random team with goals, metrics, readings, actions, check-ins and a survey.
+
+    Every date is at most `latest` days after D.
+    """
+    n = next(_counter)
+    team, other = f"t{n}", f"u{n}"
+    org = Org().stage(f"s{n}", 1, journey=f"j{n}").stage(f"r{n}", 2, journey=f"j{n}")
+    org.touchpoint(f"tp{n}", f"s{n}", team).touchpoint(f"tq{n}", f"r{n}", other)
+    for g in range(draw(st.integers(0, 2))):
+        goal = f"g{n}_{g}"
+        start = draw(st.integers(-300, latest))
+        end = start + draw(st.integers(0, 300))
+        org.goal(
+            goal,
+            team,
+            start=start,
+            end=end,
+            status=draw(st.sampled_from(["active", "achieved", "dropped"])),
+            owner=draw(st.booleans()),
+            objective=draw(st.booleans()),
+            stages=draw(st.sampled_from([(), (f"s{n}",), (f"s{n}", f"r{n}")])),
+            contributors=draw(st.sampled_from([(), (other,)])),
+        )
+        for k in range(draw(st.integers(0, 2))):
+            metric = f"m{n}_{g}_{k}"
+            baseline = draw(st.sampled_from([None, 0.0, 50.0]))
+            org.metric(
+                metric,
+                goal,
+                baseline=baseline,
+                target=None if baseline is None else baseline + draw(st.integers(0, 50)),
+                cadence=draw(st.integers(1, 60)),
+            )
+            for day in sorted(set(draw(st.lists(st.integers(-300, latest), max_size=3)))):
+                org.reading(metric, day, draw(st.floats(-100, 200, allow_nan=False)))
+        for k in range(draw(st.integers(0, 2))):
+            action = f"a{n}_{g}_{k}"
+            created = draw(st.integers(-300, latest))
+            due = created + draw(st.integers(0, 100))
+            done = draw(st.booleans())
+            org.action(
+                action,
+                goal,
+                team,
+                created=created,
+                due=due,
+                status="done" if done else draw(st.sampled_from(["open", "cancelled"])),
+                completed=created + draw(st.integers(0, 120)) if done else None,
+            )
+            for day in sorted(set(draw(st.lists(st.integers(created, created + 150), max_size=2)))):
+                org.check_in(action, day)
+    if draw(st.booleans()):
+        org.pulse(
+            team,
+            draw(st.integers(-300, latest)),
+            understand_goals=draw(scores_1_5),
+            know_my_part=draw(scores_1_5),
+        )
+    return team, org
+
+
+@SETTINGS
+@given(slices(latest=30))
+def test_scores_stay_within_0_and_100(db, load, data):
+    _team, org = data
+    load(db, org.rows)
+    for score in scores_by_team(db).values():
+        assert 0 <= score.alignment <= 100 and 0 <= score.accountability <= 100
+        assert all(v is None or 0 <= v <= 1 for v in score.components.values())
+
+
+@SETTINGS
+@given(slices(), st.integers(min_value=0, max_value=10))
+def test_a_fresh_reading_never_lowers_a3(db, load, data, age):
+    team, org = data
+    load(db, org.rows)
+    before = scores_by_team(db)[team].components["a3_cadence"]
+    metrics = [m["id"] for m in org.rows["metrics"]]
+    if not metrics:
+        return
+    taken = {(r["metric_id"], r["as_of"]) for r in org.rows["metric_readings"]}
+    fresh = [
+        {"metric_id": m, "as_of": days(-age), "value": 1.0}
+        for m in metrics
+        if (m, days(-age)) not in taken
+    ]
+    if fresh:
+        load(db, {"metric_readings": fresh[:1]})
+    after = scores_by_team(db)[team].components["a3_cadence"]
+    assert before is None or after >= before
+
+
+@SETTINGS
+@given(slices(latest=0), offsets)
+def test_an_old_date_is_unaffected_by_data_dated_after_it(db, load, data, back):
+    team, org = data
+    load(db, org.rows)
+    old = D + dt.timedelta(days=back)
+    before = scores_by_team(db, old)
+    later = Org()
+    for metric in org.rows["metrics"]:
+        later.reading(metric["id"], 5, 1.0)
+    for action in org.rows["actions"]:
+        later.check_in(action["id"], 5)
+    later.pulse(team, 5, understand_goals=1, agree_why=1)
+    later.goal(
+        f"{team}_late",
+        team,
+        start=back + 1,
+        end=back + 10,
+        stages=tuple(s["id"] for s in org.rows["stages"]),
+    )
+    later.action(f"{team}_late_a", f"{team}_late", team, created=back + 1, due=back + 2)
+    load(db, later.rows)
+    assert scores_by_team(db, old) == before
