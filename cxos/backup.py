@@ -98,9 +98,9 @@ def restore(db: Database, source: str | Path) -> Path | None:
     """Replace `db` by a checked backup; the previous file is kept aside and returned."""
     check_backup(source)
     aside = None
-    with db.connect():
-        pass  # wait for any other writer to finish before swapping files
     if db.path.exists():
+        with db.connect():
+            pass  # waits until no other process holds the file before swapping it
         aside = db.path.with_name(f"{db.path.name}.before-restore-{_stamp()}")
         shutil.move(str(db.path), aside)
         wal = db.path.with_name(db.path.name + ".wal")

@@ -113,7 +113,9 @@ def _column(name: str, info: Any) -> Column:
 def _metadata(info: Any, annotation: Any) -> list[Any]:
     found = list(info.metadata)
     if typing.get_origin(annotation) is typing.Annotated:
-        found += list(typing.get_args(annotation)[1:])
+        for extra in typing.get_args(annotation)[1:]:
+            # Field(...) inside an Optional[Annotated[...]] keeps its bounds in .metadata
+            found += list(getattr(extra, "metadata", [extra]))
     return found
 
 
