@@ -1,0 +1,82 @@
+"""One visual language for every page, chart and review pack.
+
+Quadrants and goal health always have the same colour, symbol and label, wherever they
+appear. Colours come from the Okabe–Ito palette, which stays distinguishable with the
+common forms of colour blindness; every state also has a symbol and a word, so colour is
+never the only carrier of meaning.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Look:
+    """How one state is shown: colour, a light tint for backgrounds, a symbol, a label."""
+
+    colour: str
+    tint: str
+    symbol: str
+    label: str
+    marker: str  # a Plotly marker symbol
+
+    def badge(self) -> str:
+        return f"{self.symbol} {self.label}"
+
+
+QUADRANTS: dict[str, Look] = {
+    "performing": Look("#009E73", "#E0F3EC", "●", "Performing", "circle"),
+    "aspirational": Look("#0072B2", "#DDEBF5", "◆", "Aspirational", "diamond"),
+    "compliant": Look("#E69F00", "#FBF0D9", "■", "Compliant", "square"),
+    "siloed": Look("#D55E00", "#F8E4D6", "✖", "Siloed", "x"),
+}
+
+HEALTH: dict[str, Look] = {
+    "on_track": Look("#009E73", "#E0F3EC", "●", "On track", "circle"),
+    "at_risk": Look("#E69F00", "#FBF0D9", "▲", "At risk", "triangle-up"),
+    "off_track": Look("#D55E00", "#F8E4D6", "✖", "Off track", "x"),
+    "no_data": Look("#8C8C8C", "#EEEEEE", "○", "No data", "circle-open"),
+    "achieved": Look("#0072B2", "#DDEBF5", "★", "Achieved", "star"),
+}
+
+SIGNALS: dict[str, str] = {
+    "unbridged_stage": "Unbridged stage",
+    "handoff_gap": "Hand-off gap",
+    "orphan_touchpoint": "Orphan touchpoint",
+    "unanswered_feedback": "Unanswered feedback",
+    "stale_goal": "Stale goal",
+    "no_pulse": "No pulse",
+}
+
+# Business units and other categories: distinct from the state colours above.
+CATEGORIES = (
+    "#332288",
+    "#88CCEE",
+    "#44AA99",
+    "#999933",
+    "#CC6677",
+    "#882255",
+    "#AA4499",
+    "#117733",
+    "#DDCC77",
+    "#6699CC",
+)
+
+INK = "#1F2933"
+MUTED = "#6B7280"
+GRID = "#E5E7EB"
+FONT = "Source Sans Pro, Arial, sans-serif"
+
+
+def category_colour(index: int) -> str:
+    """A stable colour for the n-th category (business unit, series)."""
+    return CATEGORIES[index % len(CATEGORIES)]
+
+
+def quadrant_look(name: str) -> Look:
+    return QUADRANTS[name]
+
+
+def health_look(name: str) -> Look:
+    return HEALTH[name]
