@@ -40,6 +40,11 @@ class Shape:
     actions_per_goal: int = 3
     history_days: int = 560
 
+    @classmethod
+    def enterprise(cls) -> Shape:
+        """A thousand teams: ≥10,000 goals, ≥100,000 actions, ≥1,000,000 readings."""
+        return cls(scale=63, goal_copies=4, actions_per_goal=10, history_days=1200)
+
 
 @dataclass(frozen=True)
 class Behaviour:

@@ -21,6 +21,9 @@ def register(sub: Any) -> None:
 
     p = sub.add_parser("demo", help="load the demo company, dated to end today")
     p.add_argument("--scale", type=int, default=1, help="multiply the company's size")
+    p.add_argument(
+        "--enterprise", action="store_true", help="a thousand teams and a million readings"
+    )
     p.add_argument("--as-of", type=dt.date.fromisoformat, help="the story's date (default today)")
     p.add_argument("--write", metavar="DIR", help="write the bundle to DIR instead of loading it")
     p.set_defaults(run=run_demo)
@@ -56,13 +59,14 @@ def run_init(args: argparse.Namespace) -> int:
 
 def run_demo(args: argparse.Namespace) -> int:
     as_of = args.as_of or dt.date.today()
+    shape = demo.Shape.enterprise() if args.enterprise else demo.Shape(scale=args.scale)
     if args.write:
-        path = demo.write_bundle(args.write, as_of=as_of, scale=args.scale)
+        path = demo.write_bundle(args.write, as_of=as_of, shape=shape)
         print(f"demo bundle written to {path}")
         return 0
     db = open_db(args)
     started = time.perf_counter()
-    report = demo.load(db, as_of=as_of, scale=args.scale, progress=ProgressLine())
+    report = demo.load(db, as_of=as_of, shape=shape, progress=ProgressLine())
     took = time.perf_counter() - started
     print(f"demo company loaded into {db.path} as of {as_of}: {report.summary()} ({took:.1f} s)")
     return 0

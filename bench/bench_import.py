@@ -1,0 +1,91 @@
+"""Bundle import speed: rows per second, and the ratio to DuckDB's own bare CSV load.
+
+Usage:  python bench/bench_import.py [--scale 1 50] [--runs 3] [--enterprise]
+
+For each size it writes the demo company's bundle once, then imports it into a fresh
+database `runs` times (median reported), and in the same run loads the same CSV files
+into plain tables with DuckDB alone (no checks, no merge) — the floor an importer could
+reach. The ratio of the two is the cost of validation, merging and the audit trail.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import duckdb
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from cxos import demo  # noqa: E402
+from cxos.bundle import FILES  # noqa: E402
+from cxos.importer import import_bundle  # noqa: E402
+from cxos.storage import Database  # noqa: E402
+
+AS_OF = dt.date(2026, 11, 23)
+
+
+def write(folder: Path, scale: int, shape: demo.Shape | None) -> int:
+    demo.write_bundle(folder, as_of=AS_OF, scale=scale, shape=shape)
+    return sum(sum(1 for _ in open(p, encoding="utf-8")) - 1 for p in folder.glob("*.csv"))
+
+
+def time_import(folder: Path, work: Path, run: int) -> float:
+    db = Database(work / f"import-{run}.duckdb")
+    started = time.perf_counter()
+    import_bundle(db, folder)
+    took = time.perf_counter() - started
+    (work / f"import-{run}.duckdb").unlink()
+    return took
+
+
+def time_bare_load(folder: Path, work: Path, run: int) -> float:
+    path = work / f"bare-{run}.duckdb"
+    con = duckdb.connect(str(path))
+    started = time.perf_counter()
+    for spec in FILES:
+        csv = folder / spec.filename
+        if csv.exists():
+            con.execute(
+                f"CREATE TABLE {spec.name} AS SELECT * FROM read_csv(?, header = true)", [str(csv)]
+            )
+    took = time.perf_counter() - started
+    con.close()
+    path.unlink()
+    return took
+
+
+def bench(scale: int, runs: int, shape: demo.Shape | None) -> None:
+    with tempfile.TemporaryDirectory(prefix="cxos-bench-") as tmp:
+        work = Path(tmp)
+        rows = write(work / "bundle", scale, shape)
+        imports = [time_import(work / "bundle", work, r) for r in range(runs)]
+        bare = [time_bare_load(work / "bundle", work, r) for r in range(runs)]
+    ours, floor = statistics.median(imports), statistics.median(bare)
+    label = "enterprise" if shape else f"scale {scale}"
+    print(
+        f"{label:>10}: {rows:>10,} rows | import median {ours:7.2f} s "
+        f"({rows / ours:>11,.0f} rows/s) | bare DuckDB CSV load {floor:6.2f} s "
+        f"| ratio {ours / floor:5.2f}x (target <= 4x) | runs {runs}"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--scale", type=int, nargs="*", default=[1, 50])
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--enterprise", action="store_true", help="also the enterprise company")
+    args = parser.parse_args()
+    for scale in args.scale:
+        bench(scale, args.runs, None)
+    if args.enterprise:
+        bench(1, args.runs, demo.Shape.enterprise())
+
+
+if __name__ == "__main__":
+    main()
