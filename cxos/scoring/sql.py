@@ -60,6 +60,11 @@ covered AS MATERIALIZED (
     SELECT DISTINCT l.stage_id, p.team_id
     FROM linked l JOIN participants p ON p.goal_id = l.goal_id
 ),
+stage_owner_names AS MATERIALIZED (
+    SELECT o.stage_id, list(o.team_id ORDER BY o.team_id) AS team_ids,
+        string_agg(tm.name, ', ' ORDER BY tm.name) AS names
+    FROM owners o JOIN teams tm ON tm.id = o.team_id GROUP BY o.stage_id
+),
 bridged AS MATERIALIZED (
     SELECT DISTINCT l.stage_id, p1.team_id
     FROM linked l
@@ -208,20 +213,19 @@ LEFT JOIN covered c ON c.stage_id = t.stage_id AND c.team_id = t.owner_team_id""
 L4 = """
 SELECT o.team_id, 'l4_bridging', 'stage', o.stage_id, st.name,
     CASE WHEN b.stage_id IS NOT NULL THEN 1.0 ELSE 0.0 END,
-    CASE WHEN b.stage_id IS NOT NULL THEN 'bridged with ' ELSE 'shared with ' END
-        || o.others,
-    'share an in-scope goal on stage ''' || st.name || ''' with ' || o.others,
+    CASE WHEN b.stage_id IS NOT NULL THEN 'bridged' ELSE 'not bridged' END
+        || '; owners: ' || n.names,
+    'share an in-scope goal on stage ''' || st.name || ''' with another of its owners ('
+        || n.names || ')',
     1.0
 FROM (
-    SELECT o1.stage_id, o1.team_id,
-        string_agg(DISTINCT tm.name, ', ' ORDER BY tm.name) AS others
-    FROM owners o1
-    JOIN owners o2 ON o2.stage_id = o1.stage_id AND o2.team_id <> o1.team_id
-    JOIN teams tm ON tm.id = o2.team_id
-    GROUP BY o1.stage_id, o1.team_id
+    SELECT stage_id, team_id, count(*) OVER (PARTITION BY stage_id) AS owner_count
+    FROM owners
 ) o
 JOIN stages st ON st.id = o.stage_id
-LEFT JOIN bridged b ON b.stage_id = o.stage_id AND b.team_id = o.team_id"""
+JOIN stage_owner_names n ON n.stage_id = o.stage_id
+LEFT JOIN bridged b ON b.stage_id = o.stage_id AND b.team_id = o.team_id
+WHERE o.owner_count >= 2"""
 
 ITEM_QUERIES = {
     "a1_ownership": A1,
@@ -336,11 +340,6 @@ ORDER BY g.id"""
 SIGNALS = f"""
 WITH {BASE},
 l3_items ({ITEM_COLUMNS}) AS ({L3}),
-stage_owner_sets AS (
-    SELECT o.stage_id, list(o.team_id ORDER BY o.team_id) AS team_ids,
-        string_agg(tm.name, ', ' ORDER BY tm.name) AS names
-    FROM owners o JOIN teams tm ON tm.id = o.team_id GROUP BY o.stage_id
-),
 consecutive AS (
     SELECT id AS from_id, lead(id) OVER (PARTITION BY journey_id ORDER BY position) AS to_id
     FROM stages
@@ -372,7 +371,7 @@ signals (rank, signal, subject_id, detail, team_ids) AS (
         'stage ''' || s.name || ''' is owned by ' || o.names
             || ' but no in-scope goal brings two of them together',
         o.team_ids
-    FROM stages s JOIN stage_owner_sets o ON o.stage_id = s.id
+    FROM stages s JOIN stage_owner_names o ON o.stage_id = s.id
     WHERE len(o.team_ids) >= 2 AND s.id NOT IN (SELECT stage_id FROM bridged)
     UNION ALL
     SELECT 2, 'handoff_gap', h.from_id || '>' || h.to_id,
@@ -381,8 +380,8 @@ signals (rank, signal, subject_id, detail, team_ids) AS (
         list_sort(list_concat(ofr.team_ids, ot.team_ids))
     FROM handoffs h
     JOIN stages sf ON sf.id = h.from_id JOIN stages st ON st.id = h.to_id
-    JOIN stage_owner_sets ofr ON ofr.stage_id = h.from_id
-    JOIN stage_owner_sets ot ON ot.stage_id = h.to_id
+    JOIN stage_owner_names ofr ON ofr.stage_id = h.from_id
+    JOIN stage_owner_names ot ON ot.stage_id = h.to_id
     UNION ALL
     SELECT 3, 'orphan_touchpoint', i.item_id,
         'touchpoint ''' || i.label || ''': ' || i.detail, [i.team_id]
