@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from tests.test_scoring_support import D, Org, days, scores_by_team
 
 SETTINGS = settings(
-    max_examples=12,
+    max_examples=10,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
