@@ -1,0 +1,198 @@
+"""Charts of the champions' comparison, as pure functions returning Plotly figures.
+
+Each function takes values computed by `cxos.compare` and returns a `go.Figure`, so the
+charts are unit-tested without a browser and the page only places them. The visual
+language is `cxos.palette`: a business unit keeps one category colour on every chart, goal
+health always has its palette colour, and every coloured mark also carries a word or a
+number (bar labels, heat-map cell text), so colour is never the only carrier of meaning.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import plotly.graph_objects as go
+
+from cxos import palette
+from cxos.compare import COMPONENT_LABELS, Comparison, StageCell, UnitComparison
+from cxos.config import COMPONENTS
+
+# Heat-map categories, in the order of their z value.
+HEALTH_KEYS: tuple[str, ...] = tuple(palette.HEALTH)
+EMPTY_TEXT = "—"
+
+
+def _layout(figure: go.Figure, title: str, height: int) -> go.Figure:
+    figure.update_layout(
+        title={"text": title, "x": 0, "font": {"size": 16, "color": palette.INK}},
+        font={"family": palette.FONT, "color": palette.INK},
+        height=height,
+        margin={"l": 10, "r": 10, "t": 60, "b": 10},
+        plot_bgcolor="white",
+        paper_bgcolor="white",
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0},
+    )
+    return figure
+
+
+def unit_colours(units: Sequence[UnitComparison]) -> dict[str, str]:
+    """A stable category colour per unit, by its position in the list."""
+    return {unit.id: palette.category_colour(i) for i, unit in enumerate(units)}
+
+
+def _label(value: float | None, digits: int = 0) -> str:
+    return "n/a" if value is None else f"{value:.{digits}f}"
+
+
+def scores_figure(
+    units: Sequence[UnitComparison], aligned: float = 60.0, accountable: float = 60.0
+) -> go.Figure:
+    """Alignment and accountability per unit (grouped bars), with the quadrant thresholds."""
+    figure = go.Figure()
+    colours = unit_colours(units)
+    for unit in units:
+        look = palette.quadrant_look(unit.quadrant)
+        values = [unit.alignment, unit.accountability]
+        figure.add_bar(
+            name=f"{unit.name} ({look.badge()})",
+            x=["Alignment", "Accountability"],
+            y=values,
+            marker_color=colours[unit.id],
+            text=[_label(v, 1) for v in values],
+            textposition="outside",
+            cliponaxis=False,
+            hovertemplate=f"{unit.name}<br>%{{x}}: %{{y:.1f}}<extra>{look.label}</extra>",
+        )
+    for x, threshold in ((0, aligned), (1, accountable)):
+        figure.add_shape(
+            type="line",
+            x0=x - 0.45,
+            x1=x + 0.45,
+            y0=threshold,
+            y1=threshold,
+            line={"color": palette.MUTED, "dash": "dash", "width": 1},
+        )
+    figure.update_yaxes(range=[0, 105], title="score (0–100)", gridcolor=palette.GRID)
+    figure.update_layout(barmode="group")
+    return _layout(figure, "Scores by business unit (dashed: threshold)", 380)
+
+
+def components_figure(units: Sequence[UnitComparison]) -> go.Figure:
+    """The eight components per unit as grouped bars (0–100 %); undefined shows as n/a."""
+    figure = go.Figure()
+    colours = unit_colours(units)
+    labels = [COMPONENT_LABELS[name] for name in COMPONENTS]
+    for unit in units:
+        values = [unit.components[name] for name in COMPONENTS]
+        percents = [None if v is None else 100 * v for v in values]
+        figure.add_bar(
+            name=unit.name,
+            x=labels,
+            y=[0 if p is None else p for p in percents],
+            marker_color=colours[unit.id],
+            text=[_label(p) for p in percents],
+            textposition="outside",
+            cliponaxis=False,
+            hovertemplate=f"{unit.name}<br>%{{x}}: %{{text}} %<extra></extra>",
+        )
+    figure.update_yaxes(range=[0, 110], title="component (%)", gridcolor=palette.GRID)
+    figure.update_layout(barmode="group", bargap=0.25, bargroupgap=0.05)
+    return _layout(figure, "The eight components by business unit", 420)
+
+
+def cell_text(cell: StageCell | None, best: bool = False) -> str:
+    """What a heat-map cell says: symbol, health, goal count, and whether it is the best."""
+    if cell is None:
+        return EMPTY_TEXT
+    look = palette.health_look(cell.health)
+    goals = "1 goal" if cell.goals == 1 else f"{cell.goals} goals"
+    return f"{look.badge()} · {goals}" + (" · best" if best else "")
+
+
+def _discrete_scale() -> list[list[object]]:
+    n = len(HEALTH_KEYS)
+    scale: list[list[object]] = []
+    for i, key in enumerate(HEALTH_KEYS):
+        colour = palette.health_look(key).colour
+        scale += [[i / n, colour], [(i + 1) / n, colour]]
+    return scale
+
+
+def stage_label(comparison: Comparison, index: int) -> str:
+    """A stage's row label; the journey is named only when several journeys are shown."""
+    stage = comparison.stages[index]
+    journeys = {s.journey_id for s in comparison.stages}
+    name = f"{stage.position}. {stage.name}"
+    return f"{stage.journey} · {name}" if len(journeys) > 1 else name
+
+
+def health_heatmap(comparison: Comparison) -> go.Figure:
+    """Stage × business unit: the worst goal health of the unit's goals on each stage."""
+    units = comparison.units
+    rows = [stage_label(comparison, i) for i in range(len(comparison.stages))]
+    z: list[list[float | None]] = []
+    text: list[list[str]] = []
+    for stage in comparison.stages:
+        best = comparison.best.get(stage.id)
+        cells = [comparison.cell(stage.id, unit.id) for unit in units]
+        z.append([None if c is None else float(HEALTH_KEYS.index(c.health)) for c in cells])
+        text.append(
+            [
+                cell_text(c, best is not None and best.business_unit_id == u.id)
+                for c, u in zip(cells, units, strict=True)
+            ]
+        )
+    figure = go.Figure(
+        go.Heatmap(
+            z=z,
+            x=[unit.name for unit in units],
+            y=rows,
+            text=text,
+            texttemplate="%{text}",
+            textfont={"size": 12},
+            colorscale=_discrete_scale(),
+            zmin=-0.5,
+            zmax=len(HEALTH_KEYS) - 0.5,
+            showscale=False,
+            xgap=2,
+            ygap=2,
+            hovertemplate="%{y}<br>%{x}: %{text}<extra></extra>",
+        )
+    )
+    figure.update_yaxes(autorange="reversed", automargin=True)
+    figure.update_xaxes(side="top", automargin=True)
+    height = 120 + 30 * max(1, len(rows))
+    return _layout(figure, "Goal health by stage and business unit", height)
+
+
+def progress_figure(
+    progress: dict[str, dict[str, float | None]], units: Sequence[UnitComparison]
+) -> go.Figure:
+    """Metrics of one stage as progress toward target (0–100 %), one bar per unit."""
+    figure = go.Figure()
+    colours = unit_colours(units)
+    names = sorted(progress)
+    for unit in units:
+        values = [progress[name].get(unit.id) for name in names]
+        if all(unit.id not in progress[name] for name in names):
+            continue
+        percents = [None if v is None else 100 * v for v in values]
+        figure.add_bar(
+            name=unit.name,
+            y=names,
+            x=[0 if p is None else p for p in percents],
+            orientation="h",
+            marker_color=colours[unit.id],
+            text=[
+                "" if unit.id not in progress[n] else _label(p)
+                for n, p in zip(names, percents, strict=True)
+            ],
+            textposition="outside",
+            cliponaxis=False,
+            hovertemplate=f"{unit.name}<br>%{{y}}: %{{text}} %<extra></extra>",
+        )
+    figure.update_xaxes(range=[0, 110], title="progress toward target (%)", gridcolor=palette.GRID)
+    figure.update_yaxes(autorange="reversed", automargin=True)
+    figure.update_layout(barmode="group")
+    height = 140 + 48 * max(1, len(names))
+    return _layout(figure, "Metrics on this stage: progress from baseline to target", height)
