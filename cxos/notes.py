@@ -249,3 +249,19 @@ def _one(con: Connection, note_id: str) -> NoteView:
 
 def _view(row: dict[str, Any]) -> NoteView:
     return NoteView(**{**row, "tags": tuple(t for t in row["tags"].split(";") if t)})
+
+
+# -- showing -------------------------------------------------------------------------------
+
+_PUNCTUATION = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
+
+
+def markdown_literal(text: str) -> str:
+    """`text` escaped so a markdown renderer shows it verbatim: no links, images or HTML.
+
+    CommonMark lets a backslash escape any ASCII punctuation, which also breaks URL and
+    e-mail autolinks, emoji and icon shortcodes and colour directives. Line breaks become
+    spaces: a title or caption is one line.
+    """
+    flat = " ".join(text.split())
+    return "".join("\\" + ch if ch in _PUNCTUATION else ch for ch in flat)

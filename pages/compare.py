@@ -1,0 +1,259 @@
+"""Compare business units side by side: scores, components, stage health, best performers.
+
+Everything shown comes from one `cxos.compare.build_comparison` call (cached per data
+version and choices), which is also what the Excel export writes, so page and export agree.
+A stage can be preselected with `?stage=STAGE_ID`: the notes board links here that way.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import streamlit as st
+
+from cxos import compare, notes, palette
+from cxos import figures_compare as figures
+from cxos.compare import COMPONENT_LABELS, Comparison, one_decimal, percent
+from cxos.config import COMPONENTS, ScoringConfig
+from ui.filters import current_filters
+from ui.navigation import REGISTRY
+from ui.session import data_version, database, require_person
+
+person = require_person()
+filters = current_filters()
+NOTES_PAGE = next(e.path for e in REGISTRY if e.file == "notes.py")
+
+
+@st.cache_data(show_spinner="Comparing business units…")
+def _comparison(
+    path: str,
+    version: int,
+    as_of: dt.date,
+    since: dt.date | None,
+    stage_id: str | None,
+    journey_id: str | None,
+    unit_ids: tuple[str, ...],
+) -> Comparison:
+    return compare.build_comparison(
+        database(),
+        as_of,
+        since=since,
+        stage_id=stage_id,
+        journey_id=journey_id,
+        unit_ids=unit_ids,
+    )
+
+
+@st.cache_data(show_spinner=False)
+def _units(path: str, version: int) -> dict[str, str]:
+    return compare.business_units(database())
+
+
+@st.cache_data(show_spinner=False)
+def _stage_notes(path: str, version: int, stage_id: str | None, units: tuple[str, ...]):
+    found = notes.list_notes(database(), stage_id=stage_id) if stage_id else []
+    return [n for n in found if n.business_unit_id in units]
+
+
+@st.cache_data(show_spinner=False)
+def _workbook(path: str, version: int, choices: tuple) -> bytes:
+    comparison = _comparison(path, version, *choices)
+    stage_id = comparison.stage.id if comparison.stage else None
+    return compare.comparison_workbook(
+        comparison, _stage_notes(path, version, stage_id, choices[-1])
+    )
+
+
+def _unit_table(c: Comparison) -> list[dict]:
+    rows = [*c.units, c.company] if c.company else c.units
+    return [
+        {
+            "Business unit": u.name,
+            "Quadrant": palette.quadrant_look(u.quadrant).badge(),
+            "Alignment": one_decimal(u.alignment),
+            "Accountability": one_decimal(u.accountability),
+            **{COMPONENT_LABELS[n]: percent(u.components[n]) for n in COMPONENTS},
+        }
+        for u in rows
+    ]
+
+
+def _change_table(c: Comparison) -> list[dict]:
+    def look(quadrant: str | None) -> str:
+        return palette.quadrant_look(quadrant).badge() if quadrant else "—"
+
+    return [
+        {
+            "Business unit": ch.name,
+            "Then": look(ch.then.quadrant if ch.then else None),
+            "Now": look(ch.now.quadrant),
+            "Δ Alignment": one_decimal(ch.delta("alignment")),
+            "Δ Accountability": one_decimal(ch.delta("accountability")),
+            **{f"Δ {COMPONENT_LABELS[n]}": percent(ch.delta(n)) for n in COMPONENTS},
+        }
+        for ch in c.changes
+    ]
+
+
+def _best_table(c: Comparison) -> list[dict]:
+    return [
+        {
+            "Stage": s.label,
+            "Best performer": b.business_unit,
+            "Mean goal pace (%)": percent(b.mean_pace),
+            "Units with data": b.contenders,
+        }
+        for s in c.stages
+        if (b := c.best.get(s.id))
+    ]
+
+
+def _goal_table(c: Comparison) -> list[dict]:
+    return [
+        {
+            "Business unit": g.business_unit,
+            "Team": g.team,
+            "Goal": g.title,
+            "Owner": g.owner or "—",
+            "Health": palette.health_look(g.health).badge(),
+            "Pace (%)": percent(g.pace),
+        }
+        for g in c.stage_goals
+    ]
+
+
+def _metric_table(c: Comparison) -> list[dict]:
+    return [
+        {
+            "Metric": m.name,
+            "Business unit": m.business_unit,
+            "Team": m.team,
+            "Baseline": m.baseline,
+            "Target": m.target,
+            "Latest": m.latest,
+            "Unit": m.unit,
+            "Read on": m.read_on,
+            "Progress (%)": percent(m.progress),
+        }
+        for m in c.stage_metrics
+    ]
+
+
+def _table(rows: list[dict], key: str, empty: str) -> None:
+    if rows:
+        st.dataframe(rows, hide_index=True, key=key, width="stretch")
+    else:
+        st.caption(empty)
+
+
+def _sync_stage() -> None:
+    st.query_params["stage"] = st.session_state["compare_stage"]
+
+
+def _choose_stage(c: Comparison) -> str | None:
+    """The stage picker. The address's `?stage=` decides; picking a stage rewrites it."""
+    labels = {s.id: s.label for s in c.stages}
+    if c.stage is None:
+        return None
+    if c.stage.id not in labels:  # a linked stage of another journey than the filter's
+        labels = {c.stage.id: c.stage.label, **labels}
+    st.session_state["compare_stage"] = c.stage.id
+    st.query_params["stage"] = c.stage.id
+    return st.selectbox(
+        "Stage",
+        list(labels),
+        format_func=labels.__getitem__,
+        key="compare_stage",
+        on_change=_sync_stage,
+    )
+
+
+# -- the page --------------------------------------------------------------------------------
+
+st.title("Compare business units")
+st.caption(
+    f"Scores as of {filters.as_of:%d %b %Y}. Units are the mean of their teams; "
+    "see docs/compare.md for how stages and best performers are judged."
+)
+key = (str(database().path), data_version())
+all_units = _units(*key)
+top_units, top_since = st.columns([3, 1])
+chosen_units = top_units.multiselect(
+    "Business units",
+    list(all_units),
+    default=list(all_units),
+    format_func=all_units.__getitem__,
+    key="compare_units",
+)
+since = top_since.date_input(
+    "Change since",
+    value=filters.as_of - dt.timedelta(days=28),
+    max_value=filters.as_of,
+    key="compare_since",
+)
+requested = st.query_params.get("stage")
+choices = (filters.as_of, since, requested, filters.journey_id, tuple(chosen_units))
+comparison = _comparison(*key, *choices)
+if not comparison.units:
+    st.info("Choose at least one business unit to compare.")
+    st.stop()
+
+config = ScoringConfig.load()
+st.subheader("Side by side")
+left, right = st.columns([2, 3])
+left.plotly_chart(
+    figures.scores_figure(comparison.units, config.aligned_threshold, config.accountable_threshold),
+    key="compare_scores_chart",
+)
+right.plotly_chart(figures.components_figure(comparison.units), key="compare_components_chart")
+_table(_unit_table(comparison), "compare_unit_table", "No scores.")
+
+st.subheader(f"Change since {since:%d %b %Y}")
+_table(_change_table(comparison), "compare_change_table", "No earlier scores.")
+
+st.subheader("Goal health by stage")
+st.caption(
+    "Each cell: the worst health of the unit's in-scope goals on that stage, and how many; "
+    "“best” marks the stage's best performer. — means no goal there."
+)
+st.plotly_chart(figures.health_heatmap(comparison), key="compare_heatmap")
+with st.expander("Best performer per stage", icon=":material/emoji_events:", expanded=True):
+    _table(_best_table(comparison), "compare_best_table", "No stage has a goal with a pace yet.")
+
+st.subheader("One stage in detail")
+stage_id = _choose_stage(comparison)
+
+_table(_goal_table(comparison), "compare_goal_table", "No business unit has a goal on this stage.")
+progress = comparison.metric_progress()
+if progress:
+    st.plotly_chart(
+        figures.progress_figure(progress, comparison.units), key="compare_progress_chart"
+    )
+    st.caption(
+        "Progress = (latest − baseline) ÷ (target − baseline), between 0 and 100 %: "
+        "metrics of the same name compare across units whatever their baselines."
+    )
+_table(_metric_table(comparison), "compare_metric_table", "No metrics on this stage.")
+
+stage_notes = _stage_notes(*key, stage_id, tuple(chosen_units))
+st.markdown(f"**Notes on this stage** ({len(stage_notes)})")
+for note in stage_notes:
+    st.text(f"{note.title} — {note.business_unit}, {note.author}")
+try:
+    st.page_link(
+        NOTES_PAGE,
+        label="Open the notes board for this stage",
+        icon=":material/sticky_note_2:",
+        query_params={"stage": stage_id} if stage_id else None,
+    )
+except st.errors.StreamlitPageNotFoundError:  # the page runs outside the app's navigation
+    pass
+
+st.download_button(
+    "Download the comparison (Excel)",
+    _workbook(*key, choices),
+    file_name=f"cxos-comparison-{filters.as_of.isoformat()}.xlsx",
+    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    icon=":material/download:",
+    key="compare_download",
+)
