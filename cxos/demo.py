@@ -765,3 +765,9 @@ def _meetings(con: Connection, as_of: dt.date) -> None:
                 dt.datetime.combine(as_of + dt.timedelta(days=created), dt.time(10, 30)),
             ],
         )
+    # Frozen through the meetings module, oldest first, so review 2 sees review 1's moves.
+    from cxos.config import ScoringConfig
+    from cxos.meetings import freeze_on
+
+    for number in (1, 2):
+        freeze_on(con, f"review-{number}", None, ScoringConfig.load())

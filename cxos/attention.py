@@ -1,0 +1,111 @@
+"""What needs the steering committee's attention as of a date, for any past or present review.
+
+The "my work" queries (cxos.worklist) answer "what is late for this person today". A review
+asks the same of a date in the past and must give the same answer whenever it is asked, so
+the state of an action here is reconstructed from dated facts only (created_on,
+completed_on, check-ins on or before the date), never from its current status. Stale goals
+and teams without pulse are silo signals and off-track goals are goal health: this module
+only names them, it does not recompute them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from cxos.scoring import GoalHealthResult, Signal
+from cxos.storage import Connection, Database, fetch_dicts
+
+# An action's status as of $d: done once completed, else its latest check-in, else open.
+_ACTION_STATE = """
+WITH latest AS (
+    SELECT action_id, arg_max(status, (checked_on, id)) AS status
+    FROM check_ins WHERE checked_on <= $d GROUP BY action_id
+)
+SELECT a.id, a.title, a.goal_id, g.title AS goal, a.team_id, t.name AS team,
+    t.business_unit_id,
+    a.owner_id, p.name AS owner, a.created_on, a.due_date,
+    CASE WHEN a.completed_on <= $d THEN 'done'
+         WHEN l.status = 'done' THEN 'in_progress'
+         ELSE coalesce(l.status, CASE WHEN a.status = 'cancelled' THEN 'cancelled' END, 'open')
+    END AS status,
+    date_diff('day', a.due_date, $d::DATE) AS days_overdue
+FROM actions a
+LEFT JOIN latest l ON l.action_id = a.id
+LEFT JOIN goals g ON g.id = a.goal_id
+LEFT JOIN teams t ON t.id = a.team_id
+LEFT JOIN people p ON p.id = a.owner_id
+WHERE a.created_on <= $d"""
+
+_OVERDUE = f"""
+SELECT * FROM ({_ACTION_STATE}) s
+WHERE s.due_date < $d AND s.status NOT IN ('done', 'cancelled')
+ORDER BY s.due_date, s.id"""
+
+_BY_ID = f"SELECT * FROM ({_ACTION_STATE}) s WHERE list_contains($ids, s.id) ORDER BY s.id"
+
+_GOALS = """
+SELECT g.id, g.title, g.team_id, t.name AS team, t.business_unit_id, g.owner_id,
+    p.name AS owner, g.start_date <= $d AND $d <= g.end_date AND g.status <> 'dropped' AS in_scope
+FROM goals g LEFT JOIN teams t ON t.id = g.team_id LEFT JOIN people p ON p.id = g.owner_id
+WHERE list_contains($ids, g.id) ORDER BY g.id"""
+
+
+@dataclass(frozen=True)
+class Attention:
+    """The counts and lists the overview shows under "needs attention"."""
+
+    overdue_actions: list[dict[str, Any]]
+    stale_goals: list[dict[str, Any]]
+    off_track_goals: list[dict[str, Any]]
+    unanswered_feedback: list[Signal]
+    teams_without_pulse: list[Signal]
+
+
+def overdue_actions_on(con: Connection, as_of: dt.date) -> list[dict[str, Any]]:
+    """Actions past due and not done as of `as_of`, oldest due date first."""
+    return fetch_dicts(con, _OVERDUE, {"d": as_of})
+
+
+def overdue_actions(db: Database, as_of: dt.date) -> list[dict[str, Any]]:
+    """`overdue_actions_on` with its own connection."""
+    return db.read(lambda con: overdue_actions_on(con, as_of))
+
+
+def actions_on(con: Connection, action_ids: list[str], as_of: dt.date) -> dict[str, dict]:
+    """The given actions with their status as of `as_of`, keyed by id."""
+    if not action_ids:
+        return {}
+    return {r["id"]: r for r in fetch_dicts(con, _BY_ID, {"d": as_of, "ids": action_ids})}
+
+
+def goals_named(db: Database, goal_ids: list[str], as_of: dt.date) -> list[dict[str, Any]]:
+    """Title, team, owner and whether in scope on `as_of`, of the given goals."""
+    if not goal_ids:
+        return []
+    return db.rows(_GOALS, {"ids": goal_ids, "d": as_of})
+
+
+def attention(
+    db: Database,
+    as_of: dt.date,
+    signals: list[Signal],
+    health: dict[str, GoalHealthResult],
+    overdue: list[dict[str, Any]],
+) -> Attention:
+    """Group what the scoring already found, plus overdue actions, into attention lists."""
+    stale_ids = [s.subject_id for s in signals if s.signal == "stale_goal"]
+    off_ids = sorted(g for g, h in health.items() if h.health == "off_track")
+    named = {g["id"]: g for g in goals_named(db, sorted({*stale_ids, *off_ids}), as_of)}
+    return Attention(
+        overdue_actions=overdue,
+        stale_goals=[named[g] for g in stale_ids if g in named],
+        off_track_goals=[
+            {**named[g], "pace": health[g].pace}
+            for g in off_ids
+            if g in named and named[g]["in_scope"]
+        ],
+        unanswered_feedback=[s for s in signals if s.signal == "unanswered_feedback"],
+        teams_without_pulse=[s for s in signals if s.signal == "no_pulse"],
+    )
