@@ -1,0 +1,127 @@
+"""My work: what waits on me and my team, each line with its action, and where we stand."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import streamlit as st
+
+from cxos import palette, permissions, team_views
+from cxos.scoring import TeamExplanation, explain_team, top_fixes
+from cxos.worklist import KIND_LABELS, WORK_KINDS, WorkItem, WorkList, my_work
+from ui.filters import current_filters
+from ui.session import data_version, database, require_person
+from ui.work_forms import check_in_form, feedback_form, reading_form, show_flash
+
+person = require_person()
+_ICONS = {
+    "overdue_action": ":material/alarm:",
+    "check_in_due": ":material/edit_note:",
+    "metric_due": ":material/monitoring:",
+    "feedback": ":material/sentiment_dissatisfied:",
+}
+
+
+@st.cache_data(show_spinner=False)
+def _work(path: str, version: int, person_id: str, as_of: dt.date) -> WorkList:
+    return my_work(database(), person_id, as_of)
+
+
+@st.cache_data(show_spinner=False)
+def _standing(path: str, version: int, team_id: str, as_of: dt.date) -> TeamExplanation:
+    return explain_team(database(), team_id, as_of)
+
+
+@st.cache_data(show_spinner=False)
+def _team(path: str, version: int, team_id: str, person_id: str) -> dict:
+    db = database()
+    return {
+        "actions": {a["id"]: a for a in team_views.actions(db, team_id, person_id)},
+        "metrics": {m["id"]: m for m in team_views.metrics(db, team_id)},
+        "goals": {g["id"]: g["title"] for g in team_views.goals(db, team_id)},
+    }
+
+
+def standing(explanation: TeamExplanation) -> None:
+    score = explanation.score
+    look = palette.quadrant_look(score.quadrant)
+    st.subheader(f"Where {score.team} stands")
+    cols = st.columns([1.2, 1, 1, 3])
+    cols[0].markdown(
+        f"<div style='background:{look.tint};border-left:6px solid {look.colour};"
+        f"padding:0.6rem 0.8rem;border-radius:4px'><b style='color:{look.colour}'>"
+        f"{look.badge()}</b><br><small>quadrant</small></div>",
+        unsafe_allow_html=True,
+    )
+    cols[1].metric("Alignment", f"{score.alignment:.1f}")
+    cols[2].metric("Accountability", f"{score.accountability:.1f}")
+    with cols[3]:
+        st.markdown("**What would move it most**")
+        fixes = top_fixes(explanation, 3)
+        for fix in fixes:
+            st.markdown(f"- {fix}")
+        if not fixes:
+            st.caption("Nothing left to fix: every component is complete.")
+
+
+def line(item: WorkItem, team: dict, key: str) -> None:
+    owner = item.owner or "no owner"
+    late = "today" if item.days_overdue <= 0 else f"{item.days_overdue} days"
+    title = item.title if len(item.title) <= 90 else item.title[:89] + "…"
+    with st.expander(f"{_ICONS[item.kind]} **{title}** · {owner} · {late}"):
+        goal = f"Goal: {item.goal} · " if item.goal else ""
+        st.caption(f"{goal}{item.team} · {item.detail}")
+        db = database()
+        if item.kind in ("overdue_action", "check_in_due"):
+            if permissions.can(
+                db, person.id, "check_in", team_id=item.team_id, owner_id=item.owner_id
+            ):
+                action = team["actions"].get(item.item_id) or _fallback(item)
+                check_in_form(person, action, key)
+            else:
+                st.caption(f"Only {owner} or the team's head can check in on this action.")
+        elif item.kind == "metric_due":
+            if permissions.can(db, person.id, "reading", team_id=item.team_id):
+                metric = team["metrics"].get(item.item_id) or {
+                    "name": item.title,
+                    **_fallback(item),
+                }
+                reading_form(person, metric, key)
+            else:
+                st.caption("Only the team's head can post readings for this metric.")
+        elif permissions.can(db, person.id, "feedback", team_id=item.team_id):
+            st.markdown(f"> {item.title}")
+            actions = {a_id: a["title"] for a_id, a in team["actions"].items()}
+            feedback_form(
+                person, _fallback(item) | {"team_id": item.team_id}, actions, team["goals"], key
+            )
+        else:
+            st.markdown(f"> {item.title}")
+            st.caption("The team's head answers feedback routed to the team.")
+
+
+def _fallback(item: WorkItem) -> dict:
+    return {"id": item.item_id, "title": item.title, "version": item.version}
+
+
+db = database()
+path, version = str(db.path), data_version()
+as_of = current_filters().as_of
+st.title("My work")
+show_flash()
+if as_of != dt.date.today():
+    st.info(f"Showing what was waiting as of {as_of}; what you enter is dated today.")
+standing(_standing(path, version, person.team_id, as_of))
+work = _work(path, version, person.id, as_of)
+team = _team(path, version, person.team_id, person.id)
+counts = work.counts()
+st.divider()
+if not len(work):
+    st.success("Nothing is waiting on you or your team. Well done.", icon=":material/task_alt:")
+for kind in WORK_KINDS:
+    items = work.of_kind(kind)
+    if not items:
+        continue
+    st.subheader(f"{KIND_LABELS[kind]} ({counts[kind]})")
+    for item in items:
+        line(item, team, f"mywork_{kind}_{item.item_id}")

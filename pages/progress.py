@@ -1,0 +1,201 @@
+"""Check-ins & readings: many at once in an editable table, or one at a time in a form."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import streamlit as st
+
+from cxos import permissions, team_edits, team_views
+from cxos.errors import CxosError
+from cxos.models import ACTION_STATUSES
+from ui.session import after_write, data_version, database, require_person
+from ui.work_forms import check_in_form, reading_form, show_flash
+
+person = require_person()
+_FLASH = "work_forms_flash"  # the message show_flash() shows after the rerun
+
+
+@st.cache_data(show_spinner=False)
+def _actions(path: str, version: int, person_id: str, team_id: str) -> list[dict]:
+    db = database()
+    return [
+        a
+        for a in team_views.actions(db, team_id, person_id)
+        if permissions.can(db, person_id, "check_in", team_id=a["team_id"], owner_id=a["owner_id"])
+    ]
+
+
+@st.cache_data(show_spinner=False)
+def _metrics(path: str, version: int, person_id: str, team_id: str) -> list[dict]:
+    db = database()
+    if not permissions.can(db, person_id, "reading", team_id=team_id):
+        return []
+    return team_views.metrics(db, team_id)
+
+
+@st.cache_data(show_spinner=False)
+def _history(path: str, version: int, metric_id: str) -> list[dict]:
+    return team_views.readings(database(), metric_id)
+
+
+def _last(action: dict) -> str:
+    if action["last_checked_on"] is None:
+        return "no check-in yet"
+    return f"{action['last_progress']}% on {action['last_checked_on']}"
+
+
+def check_in_table(actions: list[dict]) -> None:
+    st.caption(
+        "Set a status on each action you want to check in on; rows left blank are skipped. "
+        "A note is needed when blocked or with confidence 1–2. All rows are saved, or none."
+    )
+    table = pd.DataFrame(
+        {
+            "action": [a["title"] for a in actions],
+            "owner": [a["owner"] or "" for a in actions],
+            "last": [_last(a) for a in actions],
+            "status": pd.Series([None] * len(actions), dtype="object"),
+            "progress": pd.Series([a["last_progress"] for a in actions], dtype="Int64"),
+            "confidence": pd.Series([None] * len(actions), dtype="Int64"),
+            "note": pd.Series([None] * len(actions), dtype="object"),
+        }
+    )
+    edited = st.data_editor(
+        table,
+        key="progress_checkins_editor",
+        hide_index=True,
+        disabled=["action", "owner", "last"],
+        column_config={
+            "status": st.column_config.SelectboxColumn("Status", options=list(ACTION_STATUSES)),
+            "progress": st.column_config.NumberColumn(
+                "Progress %", min_value=0, max_value=100, step=1
+            ),
+            "confidence": st.column_config.NumberColumn(
+                "Confidence", min_value=1, max_value=5, step=1, help="1–2 needs a note"
+            ),
+            "note": st.column_config.TextColumn("Note", max_chars=2000),
+        },
+    )
+    if st.button("Save all check-ins", type="primary", key="progress_checkins_save"):
+        rows = [
+            {
+                "action_id": actions[i]["id"],
+                "status": r["status"],
+                "progress": None if pd.isna(r["progress"]) else int(r["progress"]),
+                "confidence": None if pd.isna(r["confidence"]) else int(r["confidence"]),
+                "note": None if pd.isna(r["note"]) else r["note"],
+                "expected_version": actions[i]["version"],
+            }
+            for i, r in enumerate(edited.to_dict("records"))
+            if isinstance(r["status"], str) and r["status"]
+        ]
+        titles = [next(a["title"] for a in actions if a["id"] == r["action_id"]) for r in rows]
+        save(lambda: team_edits.record_check_ins(database(), person.id, rows), titles, "check-ins")
+
+
+def reading_table(metrics: list[dict]) -> None:
+    st.caption("Enter a value for each metric you have a new number for; blank rows are skipped.")
+    table = pd.DataFrame(
+        {
+            "metric": [m["name"] for m in metrics],
+            "goal": [m["goal"] for m in metrics],
+            "last": [
+                "none" if m["last_value"] is None else f"{m['last_value']:g} on {m['last_read_on']}"
+                for m in metrics
+            ],
+            "cadence": [f"every {m['cadence_days']} days" for m in metrics],
+            "value": pd.Series([None] * len(metrics), dtype="Float64"),
+            "as_of": [dt.date.today()] * len(metrics),
+        }
+    )
+    edited = st.data_editor(
+        table,
+        key="progress_readings_editor",
+        hide_index=True,
+        disabled=["metric", "goal", "last", "cadence"],
+        column_config={
+            "value": st.column_config.NumberColumn("New value"),
+            "as_of": st.column_config.DateColumn("As of", max_value=dt.date.today()),
+        },
+    )
+    if st.button("Save all readings", type="primary", key="progress_readings_save"):
+        picked = [
+            (metrics[i], r)
+            for i, r in enumerate(edited.to_dict("records"))
+            if not pd.isna(r["value"])
+        ]
+        rows = [
+            {"metric_id": m["id"], "value": float(r["value"]), "as_of": r["as_of"]}
+            for m, r in picked
+        ]
+        titles = [m["name"] for m, _ in picked]
+        save(lambda: team_edits.record_readings(database(), person.id, rows), titles, "readings")
+
+
+def save(write, titles: list[str], noun: str) -> None:
+    if not titles:
+        st.warning("Nothing to save: fill in at least one row.")
+        return
+    try:
+        write()
+    except team_edits.RowsRejected as rejected:
+        st.error(f"Nothing was saved: {len(rejected.errors)} row(s) need attention.")
+        st.dataframe(
+            [{"row": titles[e.row - 1], "problem": e.message} for e in rejected.errors],
+            hide_index=True,
+            key=f"progress_{noun}_errors",
+        )
+        return
+    except CxosError as error:
+        st.error(str(error))
+        return
+    after_write()
+    st.session_state[_FLASH] = f"Saved {len(titles)} {noun}."
+    st.rerun()
+
+
+def one_reading(metrics: list[dict]) -> None:
+    names = {m["id"]: f"{m['name']} — {m['goal']}" for m in metrics}
+    chosen = st.selectbox(
+        "Metric", list(names), format_func=names.__getitem__, key="progress_metric"
+    )
+    metric = next(m for m in metrics if m["id"] == chosen)
+    left, right = st.columns([1, 2])
+    with left:
+        reading_form(person, metric, "progress_one_reading")
+    with right:
+        history = _history(path, version, chosen)
+        st.plotly_chart(team_views.reading_chart(metric, history), key="progress_chart")
+
+
+db = database()
+path, version = str(db.path), data_version()
+st.title("Check-ins & readings")
+show_flash()
+actions = _actions(path, version, person.id, person.team_id)
+metrics = _metrics(path, version, person.id, person.team_id)
+checkins_tab, readings_tab = st.tabs(["Check-ins", "Readings"])
+with checkins_tab:
+    if not actions:
+        st.info("You have no open actions to check in on.")
+    else:
+        st.subheader("Several at once")
+        check_in_table(actions)
+        st.subheader("One check-in")
+        labels = {a["id"]: f"{a['title']} ({a['owner'] or 'no owner'})" for a in actions}
+        picked = st.selectbox(
+            "Action", list(labels), format_func=labels.__getitem__, key="progress_action"
+        )
+        check_in_form(
+            person, next(a for a in actions if a["id"] == picked), f"progress_one_{picked}"
+        )
+with readings_tab:
+    if not metrics:
+        st.info("Readings are posted by the team's head; your team has no metrics you may update.")
+    else:
+        st.subheader("Several at once")
+        reading_table(metrics)
+        st.subheader("One reading")
+        one_reading(metrics)

@@ -1,0 +1,270 @@
+"""The forms the heads' pages share: check in, post a reading, answer feedback.
+
+My work, Check-ins & readings and the Feedback inbox offer the same actions, so each is
+one function here. Every form remembers the version of the record the person was shown
+(`_seen`); a write passes it as `expected_version`, so a change made meanwhile comes back
+as `StaleWrite` and is shown next to the person's input, which the form keeps. After a
+successful write the caches are dropped (`after_write`), a message is kept for the next
+run and the page reruns to show the new state.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+import streamlit as st
+
+from cxos import progress, team_edits
+from cxos.errors import CxosError, StaleWrite
+from cxos.models import ACTION_STATUSES, Person
+from ui.session import after_write, database
+
+_FLASH = "work_forms_flash"
+_CURRENT_FIELDS = (
+    "title",
+    "name",
+    "status",
+    "completed_on",
+    "due_date",
+    "baseline",
+    "target",
+    "action_id",
+    "response",
+    "closed_on",
+    "version",
+)
+
+
+# -- messages and versions ----------------------------------------------------------------
+
+
+def show_flash() -> None:
+    """Show (once) the message the last successful write left."""
+    message = st.session_state.pop(_FLASH, None)
+    if message:
+        st.success(message, icon=":material/check_circle:")
+
+
+def _seen(key: str, version: int) -> int:
+    return int(st.session_state.setdefault(f"{key}_seen_version", version))
+
+
+def _mark_seen(key: str, version: int) -> None:
+    st.session_state[f"{key}_seen_version"] = version
+
+
+def show_stale(error: StaleWrite) -> None:
+    """Say that the item changed meanwhile, and show its current state."""
+    st.warning(
+        "This item changed while you were editing — here is the current state. "
+        "Your input is kept: check it and submit again to save it over the new state.",
+        icon=":material/sync_problem:",
+    )
+    current = getattr(error, "current", None) or {}
+    shown = {k: _plain(current[k]) for k in _CURRENT_FIELDS if k in current}
+    if shown:
+        st.dataframe([shown], hide_index=True)
+
+
+def _plain(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, dt.date) else value
+
+
+def attempt(key: str, write: Callable[[int], Any], done: str, version: int) -> bool:
+    """Run `write(expected_version)`; report refusals and conflicts; rerun on success."""
+    try:
+        result = write(_seen(key, version))
+    except StaleWrite as error:
+        show_stale(error)
+        current = getattr(error, "current", None) or {}
+        _mark_seen(key, int(current.get("version", version)))
+        return False
+    except CxosError as error:
+        st.error(str(error), icon=":material/block:")
+        return False
+    _mark_seen(key, int(getattr(result, "version", version)))
+    after_write()
+    st.session_state[_FLASH] = done
+    st.rerun()
+    return True
+
+
+# -- check-in ---------------------------------------------------------------------------------
+
+
+def check_in_form(person: Person, action: dict[str, Any], key: str) -> None:
+    """Status, progress, confidence and note for one action (a note when it is needed)."""
+    status_now = action.get("status") if action.get("status") in ACTION_STATUSES else "open"
+    with st.form(f"{key}_form", border=False):
+        left, right = st.columns(2)
+        status = left.selectbox(
+            "Status", ACTION_STATUSES, index=ACTION_STATUSES.index(status_now), key=f"{key}_status"
+        )
+        confidence = right.select_slider(
+            "Confidence",
+            [1, 2, 3, 4, 5],
+            value=3,
+            key=f"{key}_confidence",
+            help="1 = will not make it, 5 = certain. 1–2 needs a note.",
+        )
+        amount = left.number_input(
+            "Progress %", 0, 100, int(action.get("last_progress") or 0), 5, key=f"{key}_progress"
+        )
+        on = right.date_input("Date", dt.date.today(), max_value=dt.date.today(), key=f"{key}_on")
+        note = st.text_area(
+            "Note",
+            key=f"{key}_note",
+            height=68,
+            placeholder="Needed when blocked or confidence is 1–2: why, and what help is needed",
+        )
+        submitted = st.form_submit_button("Save check-in", type="primary", key=f"{key}_save")
+    if submitted:
+        attempt(
+            key,
+            lambda seen: progress.record_check_in(
+                database(),
+                person.id,
+                action["id"],
+                status=status,
+                progress=int(amount),
+                confidence=int(confidence),
+                note=note,
+                on=on,
+                expected_version=seen,
+            ),
+            f"Checked in on '{action['title']}'.",
+            int(action["version"]),
+        )
+
+
+# -- reading ------------------------------------------------------------------------------------
+
+
+def reading_form(person: Person, metric: dict[str, Any], key: str) -> None:
+    """A value and a date (default today) for one metric; source `manual`."""
+    with st.form(f"{key}_form", border=False):
+        left, right = st.columns(2)
+        last = metric.get("last_value")
+        unit = metric.get("unit") or ""
+        value = left.number_input(
+            f"Value {unit}".strip(),
+            value=float(last) if last is not None else None,
+            key=f"{key}_value",
+            format="%g",
+        )
+        on = right.date_input("As of", dt.date.today(), max_value=dt.date.today(), key=f"{key}_on")
+        submitted = st.form_submit_button("Post reading", type="primary", key=f"{key}_save")
+    if submitted:
+        if value is None:
+            st.error("Enter a value.")
+            return
+        attempt(
+            key,
+            lambda _seen: progress.record_reading(
+                database(), person.id, metric["id"], value, on=on
+            ),
+            f"Posted {value:g} for '{metric['name']}'.",
+            int(metric.get("version") or 0),
+        )
+
+
+# -- feedback --------------------------------------------------------------------------------------
+
+_ANSWERS = {
+    "link": "Link an existing action",
+    "new": "Create a new action",
+    "close": "Close with a written response",
+}
+
+
+def feedback_form(
+    person: Person,
+    item: dict[str, Any],
+    actions: dict[str, str],
+    goals: dict[str, str],
+    key: str,
+) -> None:
+    """Answer feedback: link an action, create one, or close with a written response."""
+    how = st.radio(
+        "Answer by",
+        list(_ANSWERS),
+        format_func=_ANSWERS.__getitem__,
+        horizontal=True,
+        key=f"{key}_how",
+    )
+    with st.form(f"{key}_form", border=False):
+        fields = _answer_fields(how, actions, goals, key)
+        response = st.text_area(
+            "Response" + (" (required)" if how == "close" else " (optional)"),
+            key=f"{key}_response",
+            height=68,
+            placeholder="What was done, or why no action is taken",
+        )
+        submitted = st.form_submit_button("Save answer", type="primary", key=f"{key}_save")
+    if submitted:
+        attempt(
+            key,
+            lambda seen: _answer(person, item, how, fields, response, seen),
+            f"Answered feedback {item['id']}.",
+            int(item["version"]),
+        )
+
+
+def _answer_fields(
+    how: str, actions: dict[str, str], goals: dict[str, str], key: str
+) -> dict[str, Any]:
+    if how == "link":
+        chosen = st.selectbox(
+            "Action",
+            list(actions),
+            format_func=actions.__getitem__,
+            index=None,
+            key=f"{key}_action",
+            placeholder="Pick one of the team's actions",
+        )
+        return {"action_id": chosen}
+    if how == "new":
+        title = st.text_input("New action", key=f"{key}_title")
+        left, right = st.columns(2)
+        goal = left.selectbox(
+            "For goal", list(goals), format_func=goals.__getitem__, key=f"{key}_goal"
+        )
+        due = right.date_input("Due", dt.date.today() + dt.timedelta(days=30), key=f"{key}_due")
+        return {"title": title, "goal_id": goal, "due_date": due}
+    return {}
+
+
+def _answer(
+    person: Person,
+    item: dict[str, Any],
+    how: str,
+    fields: dict[str, Any],
+    response: str,
+    seen: int,
+) -> Any:
+    db = database()
+    if how == "link":
+        if not fields["action_id"]:
+            raise CxosError("pick the action that answers this feedback")
+        return team_edits.link_feedback(
+            db,
+            person.id,
+            item["id"],
+            fields["action_id"],
+            response=response,
+            expected_version=seen,
+        )
+    if how == "new":
+        action = {
+            **fields,
+            "team_id": item["team_id"],
+            "owner_id": person.id,
+            "created_on": dt.date.today(),
+            "status": "open",
+        }
+        return team_edits.answer_with_new_action(
+            db, person.id, item["id"], action, response=response, expected_version=seen
+        )
+    return team_edits.close_feedback(db, person.id, item["id"], response, expected_version=seen)
