@@ -1,0 +1,195 @@
+"""The journey map as of a date: stages, touchpoints, stage health and silo signals drawn on it.
+
+Health and signals are not recomputed here: a stage's health is the worst health (from
+`goal_health`) of the in-scope goals linked to it, and the map's silo marks are the
+`unbridged_stage`, `handoff_gap` and `orphan_touchpoint` signals of `compute_signals`. This
+module only reads the journey's shape and joins those results onto it, so the map, the
+overview and the review pack can never disagree.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from cxos.scoring import GoalHealthResult, Signal
+from cxos.storage import Database
+
+# Worst first: the health a stage shows is the first of these among its goals.
+HEALTH_ORDER = ("off_track", "at_risk", "no_data", "on_track", "achieved")
+
+_STAGES = """
+SELECT s.id, s.journey_id, j.name AS journey, s.phase, s.name, s.position
+FROM stages s JOIN journeys j ON j.id = s.journey_id
+WHERE s.journey_id = $journey ORDER BY s.position"""
+
+_TOUCHPOINTS = """
+SELECT tp.id, tp.stage_id, tp.name, tp.layer, tp.channel, tp.owner_team_id AS team_id,
+    t.name AS team, t.business_unit_id
+FROM touchpoints tp JOIN stages s ON s.id = tp.stage_id
+LEFT JOIN teams t ON t.id = tp.owner_team_id
+WHERE s.journey_id = $journey ORDER BY s.position, tp.layer, tp.id"""
+
+_STAGE_GOALS = """
+SELECT gs.stage_id, g.id, g.title, g.team_id, t.name AS team, t.business_unit_id,
+    g.owner_id, p.name AS owner, g.start_date, g.end_date, g.status
+FROM goal_stages gs JOIN goals g ON g.id = gs.goal_id
+LEFT JOIN teams t ON t.id = g.team_id LEFT JOIN people p ON p.id = g.owner_id
+WHERE gs.stage_id IN (SELECT id FROM stages WHERE journey_id = $journey)
+    AND g.start_date <= $d AND $d <= g.end_date AND g.status <> 'dropped'
+ORDER BY gs.stage_id, g.id"""
+
+_METRICS = """
+SELECT m.id, m.goal_id, m.name, m.unit, m.direction, m.baseline, m.target,
+    (SELECT arg_max(r.value, r.as_of) FROM metric_readings r
+     WHERE r.metric_id = m.id AND r.as_of <= $d) AS latest
+FROM metrics m WHERE list_contains($goals, m.goal_id) ORDER BY m.goal_id, m.id"""
+
+_OPEN_ACTIONS = """
+SELECT a.id, a.goal_id, a.title, a.team_id, t.name AS team, p.name AS owner, a.due_date,
+    a.status
+FROM actions a LEFT JOIN teams t ON t.id = a.team_id LEFT JOIN people p ON p.id = a.owner_id
+WHERE list_contains($goals, a.goal_id) AND a.created_on <= $d
+    AND NOT coalesce(a.completed_on <= $d, FALSE) AND a.status <> 'cancelled'
+ORDER BY a.due_date, a.id"""
+
+
+@dataclass(frozen=True)
+class MapStage:
+    """A column of the map."""
+
+    id: str
+    name: str
+    phase: str
+    position: int
+    health: str | None  # None: no in-scope goal is linked to the stage
+    goals: int
+    unbridged: bool = False
+
+
+@dataclass(frozen=True)
+class MapTouchpoint:
+    """A touchpoint in its cell, with its owning team."""
+
+    id: str
+    stage_id: str
+    name: str
+    layer: str
+    team_id: str
+    team: str
+    business_unit_id: str | None
+    orphan: bool = False
+
+
+@dataclass(frozen=True)
+class JourneyMap:
+    """One journey as of a date, ready to draw."""
+
+    journey_id: str
+    journey: str
+    as_of: dt.date
+    stages: list[MapStage]
+    touchpoints: list[MapTouchpoint]
+    handoff_gaps: list[tuple[str, str]] = field(default_factory=list)
+    details: dict[str, str] = field(default_factory=dict)  # signal subject -> words
+
+
+def journeys(db: Database) -> dict[str, str]:
+    """Every journey, id -> name."""
+    return {r["id"]: r["name"] for r in db.rows("SELECT id, name FROM journeys ORDER BY name")}
+
+
+def stage_health(healths: list[str]) -> str | None:
+    """The worst of some goals' health words (None when there are no goals)."""
+    ranked = [h for h in HEALTH_ORDER if h in healths]
+    return ranked[0] if ranked else None
+
+
+def journey_map(
+    db: Database,
+    journey_id: str,
+    as_of: dt.date,
+    health: dict[str, GoalHealthResult],
+    signals: list[Signal],
+) -> JourneyMap:
+    """The map of one journey as of `as_of`, given that date's goal health and signals."""
+    params = {"journey": journey_id, "d": as_of}
+    stages = db.rows(_STAGES, {"journey": journey_id})
+    goals = db.rows(_STAGE_GOALS, params)
+    by_stage: dict[str, list[str]] = {}
+    for goal in goals:
+        result = health.get(goal["id"])
+        by_stage.setdefault(goal["stage_id"], []).append(result.health if result else "no_data")
+    kinds = _signal_subjects(signals)
+    return JourneyMap(
+        journey_id=journey_id,
+        journey=stages[0]["journey"] if stages else journey_id,
+        as_of=as_of,
+        stages=[
+            MapStage(
+                s["id"],
+                s["name"],
+                s["phase"],
+                s["position"],
+                stage_health(by_stage.get(s["id"], [])),
+                len(by_stage.get(s["id"], [])),
+                s["id"] in kinds["unbridged_stage"],
+            )
+            for s in stages
+        ],
+        touchpoints=[
+            MapTouchpoint(
+                t["id"],
+                t["stage_id"],
+                t["name"],
+                t["layer"],
+                t["team_id"],
+                t["team"] or t["team_id"],
+                t["business_unit_id"],
+                t["id"] in kinds["orphan_touchpoint"],
+            )
+            for t in db.rows(_TOUCHPOINTS, {"journey": journey_id})
+        ],
+        handoff_gaps=[
+            tuple(subject.split(">", 1))  # type: ignore[misc]
+            for subject in sorted(kinds["handoff_gap"])
+        ],
+        details={s.subject_id: s.detail for s in signals},
+    )
+
+
+def _signal_subjects(signals: list[Signal]) -> dict[str, set[str]]:
+    kinds: dict[str, set[str]] = {
+        "unbridged_stage": set(),
+        "handoff_gap": set(),
+        "orphan_touchpoint": set(),
+    }
+    for signal in signals:
+        if signal.signal in kinds:
+            kinds[signal.signal].add(signal.subject_id)
+    return kinds
+
+
+def stage_detail(
+    db: Database, stage_id: str, as_of: dt.date, health: dict[str, GoalHealthResult]
+) -> dict[str, Any]:
+    """A stage's in-scope goals (with health), owning teams, metrics and open actions."""
+    journey = db.scalar("SELECT journey_id FROM stages WHERE id = ?", [stage_id])
+    params = {"journey": journey, "d": as_of}
+    goals = [g for g in db.rows(_STAGE_GOALS, params) if g["stage_id"] == stage_id]
+    for goal in goals:
+        result = health.get(goal["id"])
+        goal["health"] = result.health if result else "no_data"
+    ids = [g["id"] for g in goals]
+    owners = db.rows(
+        "SELECT DISTINCT t.id, t.name FROM touchpoints tp JOIN teams t ON t.id = tp.owner_team_id "
+        "WHERE tp.stage_id = ? ORDER BY t.name",
+        [stage_id],
+    )
+    return {
+        "goals": goals,
+        "owners": owners,
+        "metrics": db.rows(_METRICS, {"goals": ids, "d": as_of}) if ids else [],
+        "actions": db.rows(_OPEN_ACTIONS, {"goals": ids, "d": as_of}) if ids else [],
+    }
