@@ -1,11 +1,11 @@
 """What needs the steering committee's attention as of a date, for any past or present review.
 
-The "my work" queries (cxos.worklist) answer "what is late for this person today". A review
-asks the same of a date in the past and must give the same answer whenever it is asked, so
-the state of an action here is reconstructed from dated facts only (created_on,
-completed_on, check-ins on or before the date), never from its current status. Stale goals
-and teams without pulse are silo signals and off-track goals are goal health: this module
-only names them, it does not recompute them.
+Nothing is recomputed here: overdue actions come from the work list (cxos.worklist), stale
+goals and teams without pulse are silo signals, off-track goals are goal health; this
+module groups and names them. The one query of its own is the state of given actions as
+of a date (for a review's decisions), reconstructed from dated facts only (created_on,
+completed_on, check-ins on or before the date) so a past review reads the same whenever
+it is asked.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from typing import Any
 
 from cxos.scoring import GoalHealthResult, Signal
 from cxos.storage import Connection, Database, fetch_dicts
+from cxos.worklist import WorkItem, WorkList
 
 # An action's status as of $d: done once completed, else its latest check-in, else open.
 _ACTION_STATE = """
@@ -38,11 +39,6 @@ LEFT JOIN teams t ON t.id = a.team_id
 LEFT JOIN people p ON p.id = a.owner_id
 WHERE a.created_on <= $d"""
 
-_OVERDUE = f"""
-SELECT * FROM ({_ACTION_STATE}) s
-WHERE s.due_date < $d AND s.status NOT IN ('done', 'cancelled')
-ORDER BY s.due_date, s.id"""
-
 _BY_ID = f"SELECT * FROM ({_ACTION_STATE}) s WHERE list_contains($ids, s.id) ORDER BY s.id"
 
 _GOALS = """
@@ -56,21 +52,11 @@ WHERE list_contains($ids, g.id) ORDER BY g.id"""
 class Attention:
     """The counts and lists the overview shows under "needs attention"."""
 
-    overdue_actions: list[dict[str, Any]]
+    overdue_actions: list[WorkItem]
     stale_goals: list[dict[str, Any]]
     off_track_goals: list[dict[str, Any]]
     unanswered_feedback: list[Signal]
     teams_without_pulse: list[Signal]
-
-
-def overdue_actions_on(con: Connection, as_of: dt.date) -> list[dict[str, Any]]:
-    """Actions past due and not done as of `as_of`, oldest due date first."""
-    return fetch_dicts(con, _OVERDUE, {"d": as_of})
-
-
-def overdue_actions(db: Database, as_of: dt.date) -> list[dict[str, Any]]:
-    """`overdue_actions_on` with its own connection."""
-    return db.read(lambda con: overdue_actions_on(con, as_of))
 
 
 def actions_on(con: Connection, action_ids: list[str], as_of: dt.date) -> dict[str, dict]:
@@ -92,14 +78,14 @@ def attention(
     as_of: dt.date,
     signals: list[Signal],
     health: dict[str, GoalHealthResult],
-    overdue: list[dict[str, Any]],
+    work: WorkList,
 ) -> Attention:
-    """Group what the scoring already found, plus overdue actions, into attention lists."""
+    """Group what scoring and the work list already found into attention lists."""
     stale_ids = [s.subject_id for s in signals if s.signal == "stale_goal"]
     off_ids = sorted(g for g, h in health.items() if h.health == "off_track")
     named = {g["id"]: g for g in goals_named(db, sorted({*stale_ids, *off_ids}), as_of)}
     return Attention(
-        overdue_actions=overdue,
+        overdue_actions=work.of_kind("overdue_action"),
         stale_goals=[named[g] for g in stale_ids if g in named],
         off_track_goals=[
             {**named[g], "pace": health[g].pace}

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cxos import audit, permissions
-from cxos.attention import actions_on, overdue_actions_on
+from cxos.attention import actions_on
 from cxos.config import ScoringConfig
 from cxos.errors import CxosError, InvalidInput, NotFound
 from cxos.models import Decision, Meeting
@@ -28,6 +28,10 @@ from cxos.scoring import Signal, TeamScore
 from cxos.scoring.scores import scores_on
 from cxos.scoring.signals import signals_on
 from cxos.storage import Connection, Database, fetch_dicts
+
+# The work list's query on an open connection: a review's overdue actions are exactly the
+# overdue items of everyone's work list as of its date (one query, not two).
+from cxos.worklist import _work_on as work_on  # noqa: E402
 
 # Agenda sections in the order the committee takes them, with their headings.
 SECTIONS: dict[str, str] = {
@@ -134,7 +138,7 @@ def _live(
     scores = scores_on(con, as_of, config)
     signals = signals_on(con, as_of, config)
     previous = _previous_on(con, as_of)
-    agenda = _agenda(con, as_of, scores, signals, previous)
+    agenda = _agenda(con, as_of, scores, signals, previous, config)
     decisions = _decisions_on(con, meeting.id, as_of) if meeting else []
     return MeetingView(as_of, meeting, scores, signals, agenda, decisions, _brief(previous))
 
@@ -155,6 +159,7 @@ def _agenda(
     scores: list[TeamScore],
     signals: list[Signal],
     previous: dict[str, Any] | None,
+    config: ScoringConfig,
 ) -> Agenda:
     return {
         "moves": _moves(scores, previous),
@@ -163,7 +168,7 @@ def _agenda(
         "signals": [
             {"signal": s.signal, "subject_id": s.subject_id, "detail": s.detail} for s in signals
         ],
-        "overdue_actions": [_plain(_action_row(a)) for a in overdue_actions_on(con, as_of)],
+        "overdue_actions": _overdue(con, as_of, config),
         "previous_decisions": _previous_decisions(con, as_of, previous),
     }
 
@@ -204,9 +209,22 @@ def _teams_in(scores: list[TeamScore], quadrant: str) -> list[dict[str, Any]]:
     ]
 
 
-def _action_row(action: dict[str, Any]) -> dict[str, Any]:
-    keys = ("id", "title", "team_id", "team", "owner", "due_date", "status", "days_overdue")
-    return {k: action.get(k) for k in keys}
+def _overdue(con: Connection, as_of: dt.date, config: ScoringConfig) -> list[dict[str, Any]]:
+    items = work_on(con, as_of, config).of_kind("overdue_action")
+    return [
+        _plain(
+            {
+                "id": i.item_id,
+                "title": i.title,
+                "team_id": i.team_id,
+                "team": i.team,
+                "owner": i.owner,
+                "due_date": i.due_on,
+                "days_overdue": i.days_overdue,
+            }
+        )
+        for i in items
+    ]
 
 
 def _previous_decisions(
