@@ -7,12 +7,19 @@ audit entries. The transaction re-reads everything because `Database.write` may 
 again after a write-write conflict: that retry is what makes concurrent check-ins on the
 same action all land. A caller that showed the person a state and wants to refuse a
 change made meanwhile passes `expected_version` and gets `StaleCheckIn` instead.
+
+Writers in one process (the app's sessions, a pool of API threads) take turns through a
+lock per database file before they open their transaction: DuckDB would otherwise make
+them conflict and back off, and under a burst some would run out of retries. Other
+processes are still handled by `Database.write`'s retries.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import math
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -58,6 +65,19 @@ class ReadingResult:
     value: float
     replaced: float | None
     version: int
+
+
+_LOCKS: dict[str, threading.Lock] = {}
+_LOCKS_GUARD = threading.Lock()
+
+
+def _serialised(db: Database, work: Callable[[Connection], Any]) -> Any:
+    """Run `work` as one transaction, one writer of this process at a time."""
+    key = str(db.path.resolve())
+    with _LOCKS_GUARD:
+        lock = _LOCKS.setdefault(key, threading.Lock())
+    with lock:
+        return db.write(work)
 
 
 # -- check-ins --------------------------------------------------------------------------
@@ -109,7 +129,7 @@ def record_check_in(
             after["version"],
         )
 
-    return db.write(work)
+    return _serialised(db, work)
 
 
 def _check_check_in(
@@ -264,7 +284,7 @@ def record_reading(
         _audit_reading(con, actor_id, metric_id, on, replaced, number, source)
         return ReadingResult(metric_id, on, number, replaced, int(version))
 
-    return db.write(work)
+    return _serialised(db, work)
 
 
 def _check_value(value: Any) -> float:
