@@ -45,6 +45,9 @@ COMPONENT_LABELS: dict[str, str] = {
     "l4_bridging": "L4 Bridging",
 }
 
+# A best performer needs someone to be better than.
+MIN_CONTENDERS = 2
+
 # Worst first: a stage cell shows the worst health among the unit's goals there.
 HEALTH_ORDER: tuple[GoalHealth, ...] = ("off_track", "at_risk", "on_track", "achieved")
 
@@ -372,13 +375,18 @@ def _cell(key: tuple[str, str], goals: list[StageGoal]) -> StageCell:
 def best_performers(
     cells: dict[tuple[str, str], StageCell], unit_names: dict[str, str]
 ) -> dict[str, BestPerformer]:
-    """Per stage, the unit with the highest mean goal pace (ties: more goals, then name)."""
+    """Per stage, the unit with the highest mean goal pace (ties: more goals, then name).
+
+    Only stages where at least `MIN_CONTENDERS` units have a goal with a pace have one.
+    """
     by_stage: dict[str, list[StageCell]] = defaultdict(list)
     for cell in cells.values():
         if cell.mean_pace is not None and cell.business_unit_id in unit_names:
             by_stage[cell.stage_id].append(cell)
     best = {}
     for stage_id, contenders in by_stage.items():
+        if len(contenders) < MIN_CONTENDERS:
+            continue
         top = min(
             contenders,
             key=lambda c: (-(c.mean_pace or 0.0), -c.goals, unit_names[c.business_unit_id]),

@@ -22,15 +22,24 @@ HEALTH_KEYS: tuple[str, ...] = tuple(palette.HEALTH)
 EMPTY_TEXT = "—"
 
 
-def _layout(figure: go.Figure, title: str, height: int) -> go.Figure:
+def _layout(figure: go.Figure, title: str, height: int, top: int = 90) -> go.Figure:
     figure.update_layout(
-        title={"text": title, "x": 0, "font": {"size": 16, "color": palette.INK}},
+        title={
+            "text": title,
+            "x": 0,
+            "y": 0.98,
+            "yanchor": "top",
+            "font": {"size": 16, "color": palette.INK},
+        },
         font={"family": palette.FONT, "color": palette.INK},
         height=height,
-        margin={"l": 10, "r": 10, "t": 60, "b": 10},
+        margin={"l": 10, "r": 10, "t": top, "b": 10},
         plot_bgcolor="white",
         paper_bgcolor="white",
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0},
+    )
+    figure.update_layout(
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.01, "x": 0}
+        | figure.layout.legend.to_plotly_json()
     )
     return figure
 
@@ -54,7 +63,7 @@ def scores_figure(
         look = palette.quadrant_look(unit.quadrant)
         values = [unit.alignment, unit.accountability]
         figure.add_bar(
-            name=f"{unit.name} ({look.badge()})",
+            name=f"{unit.name} · {look.badge()}",
             x=["Alignment", "Accountability"],
             y=values,
             marker_color=colours[unit.id],
@@ -73,8 +82,8 @@ def scores_figure(
             line={"color": palette.MUTED, "dash": "dash", "width": 1},
         )
     figure.update_yaxes(range=[0, 105], title="score (0–100)", gridcolor=palette.GRID)
-    figure.update_layout(barmode="group")
-    return _layout(figure, "Scores by business unit (dashed: threshold)", 380)
+    figure.update_layout(barmode="group", legend={"orientation": "v", "y": 1.02})
+    return _layout(figure, "Scores (dashed: quadrant threshold)", 460, top=140)
 
 
 def components_figure(units: Sequence[UnitComparison]) -> go.Figure:
@@ -126,41 +135,53 @@ def stage_label(comparison: Comparison, index: int) -> str:
     return f"{stage.journey} · {name}" if len(journeys) > 1 else name
 
 
+def text_colour(health: str) -> str:
+    """Ink or white, whichever reads better on the health colour."""
+    return "white" if health == "achieved" else palette.INK
+
+
 def health_heatmap(comparison: Comparison) -> go.Figure:
-    """Stage × business unit: the worst goal health of the unit's goals on each stage."""
+    """Stage × business unit: the worst goal health of the unit's goals on each stage.
+
+    Cell words are annotations rather than heat-map text so each can take the ink that
+    reads best on its colour.
+    """
     units = comparison.units
     rows = [stage_label(comparison, i) for i in range(len(comparison.stages))]
+    columns = [unit.name for unit in units]
     z: list[list[float | None]] = []
-    text: list[list[str]] = []
-    for stage in comparison.stages:
+    figure = go.Figure()
+    for row, stage in zip(rows, comparison.stages, strict=True):
         best = comparison.best.get(stage.id)
         cells = [comparison.cell(stage.id, unit.id) for unit in units]
         z.append([None if c is None else float(HEALTH_KEYS.index(c.health)) for c in cells])
-        text.append(
-            [
-                cell_text(c, best is not None and best.business_unit_id == u.id)
-                for c, u in zip(cells, units, strict=True)
-            ]
-        )
-    figure = go.Figure(
-        go.Heatmap(
-            z=z,
-            x=[unit.name for unit in units],
-            y=rows,
-            text=text,
-            texttemplate="%{text}",
-            textfont={"size": 12},
-            colorscale=_discrete_scale(),
-            zmin=-0.5,
-            zmax=len(HEALTH_KEYS) - 0.5,
-            showscale=False,
-            xgap=2,
-            ygap=2,
-            hovertemplate="%{y}<br>%{x}: %{text}<extra></extra>",
-        )
+        for column, cell, unit in zip(columns, cells, units, strict=True):
+            is_best = best is not None and best.business_unit_id == unit.id
+            figure.add_annotation(
+                x=column,
+                y=row,
+                text=cell_text(cell, is_best),
+                showarrow=False,
+                font={
+                    "size": 12,
+                    "color": text_colour(cell.health) if cell else palette.MUTED,
+                },
+            )
+    figure.add_heatmap(
+        z=z,
+        x=columns,
+        y=rows,
+        text=[[cell_text(comparison.cell(s.id, u.id)) for u in units] for s in comparison.stages],
+        colorscale=_discrete_scale(),
+        zmin=-0.5,
+        zmax=len(HEALTH_KEYS) - 0.5,
+        showscale=False,
+        xgap=2,
+        ygap=2,
+        hovertemplate="%{y}<br>%{x}: %{text}<extra></extra>",
     )
-    figure.update_yaxes(autorange="reversed", automargin=True)
-    figure.update_xaxes(side="top", automargin=True)
+    figure.update_yaxes(autorange="reversed", automargin=True, type="category")
+    figure.update_xaxes(side="top", automargin=True, type="category")
     height = 120 + 30 * max(1, len(rows))
     return _layout(figure, "Goal health by stage and business unit", height)
 

@@ -141,7 +141,12 @@ def _metric_table(c: Comparison) -> list[dict]:
 
 def _table(rows: list[dict], key: str, empty: str) -> None:
     if rows:
-        st.dataframe(rows, hide_index=True, key=key, width="stretch")
+        signed = {
+            name: st.column_config.NumberColumn(name, format="%+.1f")
+            for name in rows[0]
+            if name.startswith("Δ")
+        }
+        st.dataframe(rows, hide_index=True, key=key, width="stretch", column_config=signed)
     else:
         st.caption(empty)
 
@@ -214,7 +219,8 @@ _table(_change_table(comparison), "compare_change_table", "No earlier scores.")
 st.subheader("Goal health by stage")
 st.caption(
     "Each cell: the worst health of the unit's in-scope goals on that stage, and how many; "
-    "“best” marks the stage's best performer. — means no goal there."
+    "“best” marks the best performer where two or more units have goals with a pace; "
+    "— means no goal there."
 )
 st.plotly_chart(figures.health_heatmap(comparison), key="compare_heatmap")
 with st.expander("Best performer per stage", icon=":material/emoji_events:", expanded=True):
@@ -237,7 +243,7 @@ _table(_metric_table(comparison), "compare_metric_table", "No metrics on this st
 
 stage_notes = _stage_notes(*key, stage_id, tuple(chosen_units))
 st.markdown(f"**Notes on this stage** ({len(stage_notes)})")
-for note in stage_notes:
+for note in stage_notes:  # user text: shown as text, never markdown
     st.text(f"{note.title} — {note.business_unit}, {note.author}")
 try:
     st.page_link(
