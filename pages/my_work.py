@@ -100,6 +100,30 @@ def line(item: WorkItem, team: dict, key: str) -> None:
             st.caption("The team's head answers feedback routed to the team.")
 
 
+def report_vanished(work: WorkList, team: dict) -> None:
+    """A form submitted for an item that left the list meanwhile: say so, show the input."""
+    shown: dict[str, tuple[str, str]] = st.session_state.setdefault("mywork_shown", {})
+    listed = {f"mywork_{i.kind}_{i.item_id}" for i in work.items}
+    for key, (item_id, title) in list(shown.items()):
+        if key in listed or not st.session_state.get(f"{key}_save"):
+            continue
+        typed = {
+            name.removeprefix(key + "_"): value
+            for name, value in st.session_state.items()
+            if str(name).startswith(key + "_") and not str(name).endswith(("_save", "_version"))
+        }
+        now = team["actions"].get(item_id) or team["metrics"].get(item_id) or {}
+        st.warning(
+            f"'{title}' changed while you were editing and no longer waits here; nothing was "
+            f"saved. Here is the current state and your input — re-enter it if still needed.",
+            icon=":material/sync_problem:",
+        )
+        state = {k: str(now[k]) for k in ("status", "last_checked_on", "last_read_on") if k in now}
+        st.dataframe([{"current": state, "your input": {k: str(v) for k, v in typed.items()}}])
+        del shown[key]
+    shown.update({f"mywork_{i.kind}_{i.item_id}": (i.item_id, i.title) for i in work.items})
+
+
 def _fallback(item: WorkItem) -> dict:
     return {"id": item.item_id, "title": item.title, "version": item.version}
 
@@ -115,6 +139,7 @@ standing(_standing(path, version, person.team_id, as_of))
 work = _work(path, version, person.id, as_of)
 team = _team(path, version, person.team_id, person.id)
 counts = work.counts()
+report_vanished(work, team)
 st.divider()
 if not len(work):
     st.success("Nothing is waiting on you or your team. Well done.", icon=":material/task_alt:")

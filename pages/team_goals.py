@@ -11,7 +11,7 @@ from cxos.models import ACTION_STATUSES, PULSE_QUESTIONS
 from cxos.scoring import GoalHealthResult, goal_health
 from ui.filters import current_filters
 from ui.session import data_version, database, require_person
-from ui.work_forms import attempt, show_flash
+from ui.work_forms import attempt, show_flash, shown_version
 
 person = require_person()
 GOAL_STATUSES = ("active", "achieved", "dropped")
@@ -58,6 +58,7 @@ def _pick(label: str, options: dict, current, key: str, optional: bool = True):
 
 
 def goal_form(goal: dict, team_id: str, choices: dict, key: str) -> None:
+    shown_version(key, int(goal.get("version") or 0))
     with st.form(f"{key}_form"):
         title = st.text_input("Title", goal.get("title", ""), key=f"{key}_title")
         success = st.text_area(
@@ -107,6 +108,7 @@ def goal_form(goal: dict, team_id: str, choices: dict, key: str) -> None:
 
 
 def links_form(goal: dict, team_id: str, choices: dict, key: str) -> None:
+    shown_version(key, int(goal.get("version") or 0))
     others = {k: v for k, v in choices["teams"].items() if k != team_id}
     with st.form(f"{key}_form"):
         stage_ids = st.multiselect(
@@ -141,6 +143,7 @@ def links_form(goal: dict, team_id: str, choices: dict, key: str) -> None:
 
 
 def metric_form(metric: dict, goal_id: str, key: str) -> None:
+    shown_version(key, int(metric.get("version") or 0))
     with st.form(f"{key}_form"):
         a, b, c = st.columns([3, 1, 1])
         name = a.text_input("Metric", metric.get("name", ""), key=f"{key}_name")
@@ -187,6 +190,7 @@ def metric_form(metric: dict, goal_id: str, key: str) -> None:
 
 
 def action_form(action: dict, goal_id: str, team_id: str, choices: dict, key: str) -> None:
+    shown_version(key, int(action.get("version") or 0))
     with st.form(f"{key}_form"):
         a, b = st.columns([3, 1])
         title = a.text_input("Action", action.get("title", ""), key=f"{key}_title")

@@ -47,12 +47,22 @@ def show_flash() -> None:
         st.success(message, icon=":material/check_circle:")
 
 
-def _seen(key: str, version: int) -> int:
-    return int(st.session_state.setdefault(f"{key}_seen_version", version))
+_SEEN = "_seen_version"
+
+
+def shown_version(key: str, version: int) -> int:
+    """The version shown when the person started on this form (kept across reruns)."""
+    return int(st.session_state.setdefault(key + _SEEN, version))
 
 
 def _mark_seen(key: str, version: int) -> None:
-    st.session_state[f"{key}_seen_version"] = version
+    st.session_state[key + _SEEN] = version
+
+
+def _forget_seen() -> None:
+    """After one's own write every form starts again from what is shown now."""
+    for name in [k for k in st.session_state if str(k).endswith(_SEEN)]:
+        del st.session_state[name]
 
 
 def show_stale(error: StaleWrite) -> None:
@@ -75,7 +85,7 @@ def _plain(value: Any) -> Any:
 def attempt(key: str, write: Callable[[int], Any], done: str, version: int) -> bool:
     """Run `write(expected_version)`; report refusals and conflicts; rerun on success."""
     try:
-        result = write(_seen(key, version))
+        write(shown_version(key, version))
     except StaleWrite as error:
         show_stale(error)
         current = getattr(error, "current", None) or {}
@@ -84,7 +94,7 @@ def attempt(key: str, write: Callable[[int], Any], done: str, version: int) -> b
     except CxosError as error:
         st.error(str(error), icon=":material/block:")
         return False
-    _mark_seen(key, int(getattr(result, "version", version)))
+    _forget_seen()
     after_write()
     st.session_state[_FLASH] = done
     st.rerun()
@@ -96,6 +106,7 @@ def attempt(key: str, write: Callable[[int], Any], done: str, version: int) -> b
 
 def check_in_form(person: Person, action: dict[str, Any], key: str) -> None:
     """Status, progress, confidence and note for one action (a note when it is needed)."""
+    shown_version(key, int(action["version"]))
     status_now = action.get("status") if action.get("status") in ACTION_STATUSES else "open"
     with st.form(f"{key}_form", border=False):
         left, right = st.columns(2)
@@ -187,6 +198,7 @@ def feedback_form(
     key: str,
 ) -> None:
     """Answer feedback: link an action, create one, or close with a written response."""
+    shown_version(key, int(item["version"]))
     how = st.radio(
         "Answer by",
         list(_ANSWERS),
