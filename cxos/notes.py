@@ -232,12 +232,16 @@ def all_tags(db: Database) -> list[str]:
 
 def writable_units(db: Database, actor_id: str) -> dict[str, str]:
     """The business units `actor_id` may write notes for, id -> name (to offer in forms)."""
-    units = db.rows("SELECT id, name FROM business_units ORDER BY name, id")
-    return {
-        u["id"]: u["name"]
-        for u in units
-        if permissions.can(db, actor_id, "note", business_unit_id=u["id"])
-    }
+
+    def check(con: Connection) -> dict[str, str]:
+        units = fetch_dicts(con, "SELECT id, name FROM business_units ORDER BY name, id")
+        return {
+            u["id"]: u["name"]
+            for u in units
+            if permissions.can(con, actor_id, "note", business_unit_id=u["id"])
+        }
+
+    return db.read(check)
 
 
 def _one(con: Connection, note_id: str) -> NoteView:

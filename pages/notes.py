@@ -55,14 +55,12 @@ writable = _writable(*key, person.id)
 
 
 def _pick(label: str, choices: dict[str, str], widget: str, **kwargs) -> str | None:
-    options: list[str | None] = [None, *choices]
-    return st.selectbox(
-        label,
-        options,
-        format_func=lambda v: "All" if v is None else choices[v],
-        key=widget,
-        **kwargs,
+    """A filter select whose first option, "All", is the empty string (None to callers)."""
+    options = ["", *choices]
+    chosen = st.selectbox(
+        label, options, format_func=lambda v: choices.get(v, "All"), key=widget, **kwargs
     )
+    return chosen or None
 
 
 def _sync_stage() -> None:
@@ -166,9 +164,9 @@ st.caption(
 )
 
 requested = st.query_params.get("stage")
-st.session_state["notes_stage"] = requested if requested in stage_labels else None
+st.session_state["notes_stage"] = requested if requested in stage_labels else ""
 if "notes_unit" not in st.session_state:
-    st.session_state["notes_unit"] = current_filters().business_unit_id
+    st.session_state["notes_unit"] = current_filters().business_unit_id or ""
 
 flash = st.session_state.pop(_FLASH, None)
 if flash:
