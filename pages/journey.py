@@ -1,0 +1,131 @@
+"""Journey map: stages by phase, layers, owners, stage health and silo signals; pick a stage."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from cxos import figures, journey_map
+from ui import steering
+from ui.filters import current_filters
+from ui.session import database, require_person
+
+require_person()
+filters = current_filters()
+path, version = steering.key()
+
+
+@st.cache_data(show_spinner=False)
+def _map(path: str, version: int, journey_id: str, as_of) -> journey_map.JourneyMap:
+    return journey_map.journey_map(
+        database(),
+        journey_id,
+        as_of,
+        steering.health(path, version, as_of),
+        steering.signals(path, version, as_of),
+    )
+
+
+@st.cache_data(show_spinner=False)
+def _detail(path: str, version: int, stage_id: str, as_of) -> dict:
+    return journey_map.stage_detail(
+        database(), stage_id, as_of, steering.health(path, version, as_of)
+    )
+
+
+st.title("Journey map")
+choices = steering.journeys(path, version)
+if not choices:
+    st.info("No journey yet. An administrator can import one.")
+    st.stop()
+journey_id = filters.journey_id or st.selectbox(
+    "Journey", list(choices), format_func=choices.__getitem__, key="journey_pick"
+)
+jmap = _map(path, version, journey_id, filters.as_of)
+st.caption(
+    f"As of {filters.as_of:%d %B %Y}. Cells are tinted by the worst health of the goals linked "
+    "to their stage. Click a cell, or choose a stage below, to see what is behind it."
+)
+event = st.plotly_chart(
+    figures.journey_figure(jmap),
+    key="journey_map",
+    on_select="rerun",
+    selection_mode="points",
+    width="stretch",
+)
+clicked = [
+    p.get("customdata") for p in (event.selection.points if event else []) if p.get("customdata")
+]
+stages = {s.id: s for s in jmap.stages}
+if clicked and clicked[0] in stages:
+    st.session_state["journey_stage"] = clicked[0]
+stage_id = st.selectbox(
+    "Stage",
+    list(stages),
+    format_func=lambda sid: f"{stages[sid].phase} · {stages[sid].name}",
+    key="journey_stage",
+)
+stage = stages[stage_id]
+detail = _detail(path, version, stage_id, filters.as_of)
+unit_teams = None
+if filters.business_unit_id:
+    unit_teams = {s.team_id for s in steering.scoped_scores(filters)}
+    st.caption("Goals and actions are limited to the business unit chosen in the sidebar.")
+
+
+def _mine(rows: list[dict]) -> list[dict]:
+    return rows if unit_teams is None else [r for r in rows if r.get("team_id") in unit_teams]
+
+
+st.subheader(f"{stage.name} — {steering.health_badge(stage.health)}")
+if stage.unbridged:
+    st.warning(jmap.details.get(stage.id, "Unbridged stage"), icon=":material/link_off:")
+owners, goals_col = st.columns([1, 3])
+owners.markdown("**Owners**\n\n" + "\n".join(f"- {o['name']}" for o in detail["owners"]))
+goals_col.markdown("**Goals**")
+goals_col.dataframe(
+    [
+        {
+            "health": steering.health_badge(g["health"]),
+            "goal": g["title"],
+            "team": g["team"],
+            "owner": g["owner"],
+            "ends": g["end_date"],
+        }
+        for g in _mine(detail["goals"])
+    ],
+    hide_index=True,
+    width="stretch",
+    key="journey_goals",
+)
+st.markdown("**Metrics**")
+st.dataframe(
+    [
+        {
+            "metric": m["name"],
+            "unit": m["unit"],
+            "baseline": m["baseline"],
+            "target": m["target"],
+            "latest": m["latest"],
+        }
+        for m in detail["metrics"]
+    ],
+    hide_index=True,
+    width="stretch",
+    key="journey_metrics",
+)
+st.markdown("**Open actions**")
+st.dataframe(
+    [
+        {
+            "action": a["title"],
+            "team": a["team"],
+            "owner": a["owner"],
+            "due": a["due_date"],
+            "status": a["status"],
+        }
+        for a in _mine(detail["actions"])
+    ],
+    hide_index=True,
+    width="stretch",
+    key="journey_actions",
+)

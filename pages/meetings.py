@@ -1,0 +1,234 @@
+"""Review meetings: start one, take its generated agenda, record decisions, close, read back."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import streamlit as st
+
+from cxos import figures, meetings, review_pack, team_view
+from cxos.errors import CxosError
+from cxos.palette import SIGNALS
+from cxos.permissions import can
+from ui import steering
+from ui.filters import current_filters
+from ui.session import after_write, database, require_person
+
+person = require_person()
+filters = current_filters()
+path, version = steering.key()
+db = database()
+
+
+@st.cache_data(show_spinner=False)
+def _meetings(path: str, version: int) -> list:
+    return meetings.list_meetings(database())
+
+
+@st.cache_data(show_spinner=False)
+def _view(path: str, version: int, meeting_id: str) -> meetings.MeetingView:
+    return meetings.view(database(), meeting_id)
+
+
+@st.cache_data(show_spinner=False)
+def _goals(path: str, version: int, as_of: dt.date) -> list[dict]:
+    return team_view.goal_choices(database(), as_of)
+
+
+@st.cache_data(show_spinner=False)
+def _people(path: str, version: int) -> dict[str, str]:
+    return team_view.people(database())
+
+
+def start_form() -> None:
+    with st.form("meetings_start_form", clear_on_submit=True):
+        held = st.date_input("Date", value=filters.as_of, key="meetings_start_date")
+        title = st.text_input("Title", value="CX steering review", key="meetings_start_title")
+        people = _people(path, version)
+        attendees = st.multiselect(
+            "Attendees", list(people), format_func=people.__getitem__, key="meetings_attendees"
+        )
+        submitted = st.form_submit_button("Start the meeting", type="primary")
+    if submitted:
+        try:
+            meeting = meetings.start_meeting(db, person.id, held, title, attendees)
+        except CxosError as error:
+            st.error(str(error))
+            return
+        after_write()
+        st.session_state["meetings_pick"] = meeting.id
+        st.rerun()
+
+
+def decision_form(view: meetings.MeetingView) -> None:
+    goals = {g["id"]: g for g in _goals(path, version, view.as_of)}
+    people = _people(path, version)
+    with st.form("meetings_decision_form", clear_on_submit=True):
+        text = st.text_area("Decision", key="meetings_decision_text")
+        with_action = st.checkbox("Create an owned action", key="meetings_with_action")
+        goal_id = st.selectbox(
+            "Goal (the action goes to the goal's team)",
+            list(goals),
+            format_func=lambda g: f"{goals[g]['team']} — {goals[g]['title']}",
+            key="meetings_goal",
+        )
+        owner = st.selectbox(
+            "Owner", list(people), format_func=people.__getitem__, key="meetings_owner"
+        )
+        due = st.date_input("Due", value=view.as_of + dt.timedelta(days=42), key="meetings_due")
+        submitted = st.form_submit_button("Record the decision", type="primary")
+    if not submitted:
+        return
+    action = None
+    if with_action and goal_id:
+        action = {
+            "goal_id": goal_id,
+            "team_id": goals[goal_id]["team_id"],
+            "owner_id": owner,
+            "due_date": due,
+        }
+    try:
+        meetings.record_decision(db, person.id, view.meeting.id, text, action=action)
+    except CxosError as error:
+        st.error(str(error))
+        return
+    after_write()
+    st.rerun()
+
+
+def close_form(view: meetings.MeetingView) -> None:
+    with st.form("meetings_close_form"):
+        st.write("Closing freezes the scores, signals, agenda and decisions as they are now.")
+        sure = st.checkbox(
+            "I confirm: close this meeting; it becomes read-only", key="meetings_close_confirm"
+        )
+        submitted = st.form_submit_button("Close the meeting")
+    if not submitted:
+        return
+    if not sure:
+        st.warning("Tick the confirmation first.")
+        return
+    try:
+        meetings.close_meeting(db, person.id, view.meeting.id)
+    except CxosError as error:
+        st.error(str(error))
+        return
+    after_write()
+    st.rerun()
+
+
+def show_agenda(view: meetings.MeetingView) -> None:
+    for key, title in meetings.SECTIONS.items():
+        rows = view.agenda.get(key, [])
+        with st.expander(f"{title} ({len(rows)})", expanded=key in ("moves", "previous_decisions")):
+            if key == "signals":
+                rows = [{**r, "signal": SIGNALS[r["signal"]]} for r in rows]
+            if rows:
+                st.dataframe(rows, hide_index=True, width="stretch", key=f"meetings_agenda_{key}")
+            else:
+                st.write("Nothing here.")
+
+
+def pack_buttons(view: meetings.MeetingView, name: str) -> None:
+    left, right = st.columns(2)
+    if left.button("Build the PDF pack", key="meetings_build_pdf"):
+        bar = st.progress(0.0, text="starting")
+        data = review_pack.build_pdf(view, progress=lambda f, m: bar.progress(f, text=m))
+        st.session_state["meetings_pdf"] = (name, data)
+    if right.button("Build the Excel workbook", key="meetings_build_xlsx"):
+        st.session_state["meetings_xlsx"] = (name, review_pack.build_xlsx(view))
+    for stored, mime, ext, column in (
+        ("meetings_pdf", "application/pdf", "pdf", left),
+        (
+            "meetings_xlsx",
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "xlsx",
+            right,
+        ),
+    ):
+        built = st.session_state.get(stored)
+        if built and built[0] == name:
+            column.download_button(
+                f"Download {ext.upper()}",
+                built[1],
+                file_name=f"{name}.{ext}",
+                mime=mime,
+                key=f"{stored}_download",
+            )
+
+
+st.title("Review meetings")
+all_meetings = _meetings(path, version)
+if can(db, person.id, "meeting"):
+    with st.expander("Start a meeting", expanded=not all_meetings):
+        start_form()
+if not all_meetings:
+    st.info("No meeting yet.")
+    st.stop()
+by_id = {m.id: m for m in all_meetings}
+if st.session_state.get("meetings_pick") not in by_id:
+    st.session_state.pop("meetings_pick", None)
+meeting_id = st.selectbox(
+    "Meeting",
+    list(by_id),
+    format_func=lambda m: f"{by_id[m].held_on} · {by_id[m].title} · {by_id[m].status}",
+    key="meetings_pick",
+)
+view = _view(path, version, meeting_id)
+meeting = view.meeting
+if view.frozen:
+    st.info(
+        f"Closed on {meeting.closed_at:%d %B %Y %H:%M} — read-only. Everything below is as "
+        f"frozen at close (scores as of {view.as_of}).",
+        icon=":material/lock:",
+    )
+else:
+    st.success(f"Open — computed live as of {view.as_of}.", icon=":material/lock_open:")
+names = _people(path, version)
+st.caption("Attendees: " + (", ".join(names.get(a, a) for a in meeting.attendees) or "—"))
+
+agenda_tab, scores_tab, decisions_tab, pack_tab = st.tabs(
+    ["Agenda", "Scores", "Decisions", "Review pack"]
+)
+with agenda_tab:
+    show_agenda(view)
+with scores_tab:
+    st.plotly_chart(
+        figures.quadrant_chart(view.scores, steering.config()),
+        key="meetings_quadrant",
+        width="stretch",
+    )
+    st.dataframe(
+        [dict(zip(review_pack.SCORE_HEADER, r, strict=True)) for r in review_pack.score_rows(view)],
+        hide_index=True,
+        width="stretch",
+        key="meetings_scores",
+    )
+with decisions_tab:
+    st.dataframe(view.decisions, hide_index=True, width="stretch", key="meetings_decisions")
+    if not view.frozen and can(db, person.id, "decision"):
+        decision_form(view)
+        close_form(view)
+with pack_tab:
+    pack_buttons(view, f"review-pack-{meeting.id}")
+    st.divider()
+    st.caption(f"Or a pack for the sidebar date ({filters.as_of}), without a meeting:")
+    if st.button("Prepare the pack for this date", key="meetings_date_pack"):
+        date_view = meetings.date_view(db, filters.as_of)
+        st.session_state["meetings_xlsx"] = (
+            f"review-pack-{filters.as_of}",
+            review_pack.build_xlsx(date_view),
+        )
+        bar = st.progress(0.0)
+        st.session_state["meetings_pdf"] = (
+            f"review-pack-{filters.as_of}",
+            review_pack.build_pdf(date_view, progress=lambda f, m: bar.progress(f, text=m)),
+        )
+    built = st.session_state.get("meetings_pdf")
+    if built and built[0] == f"review-pack-{filters.as_of}":
+        st.download_button(
+            "Download the date's PDF",
+            built[1],
+            file_name=f"{built[0]}.pdf",
+            key="meetings_date_pdf",
+        )

@@ -1,0 +1,130 @@
+"""Team: why a team scores as it does, what would move it, and the work behind it."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import streamlit as st
+
+from cxos import figures, team_view
+from cxos.figures import COMPONENT_LABELS
+from cxos.scoring import TeamExplanation, explain_team, score_trend, snapshot_dates
+from ui import steering
+from ui.filters import current_filters
+from ui.session import database, require_person
+
+person = require_person()
+filters = current_filters()
+path, version = steering.key()
+
+
+@st.cache_data(show_spinner=False)
+def _explain(path: str, version: int, team_id: str, as_of: dt.date) -> TeamExplanation:
+    return explain_team(database(), team_id, as_of)
+
+
+@st.cache_data(show_spinner=False)
+def _goals(path: str, version: int, team_id: str, as_of: dt.date) -> list[dict]:
+    return team_view.team_goals(database(), team_id, as_of)
+
+
+@st.cache_data(show_spinner=False)
+def _work(path: str, version: int, team_id: str, as_of: dt.date) -> tuple[list, list]:
+    db = database()
+    return team_view.team_actions(db, team_id, as_of), team_view.recent_check_ins(
+        db, team_id, as_of
+    )
+
+
+@st.cache_data(show_spinner=False)
+def _trend(path: str, version: int, team_id: str, as_of: dt.date) -> list:
+    db = database()
+    return score_trend(db, team_id, team_view.trend_dates(as_of, snapshot_dates(db)))
+
+
+choices = steering.teams(path, version)
+if filters.business_unit_id:
+    in_unit = {s.team_id for s in steering.scoped_scores(filters)}
+    choices = {k: v for k, v in choices.items() if k in in_unit}
+if not choices:
+    st.info("No team in this business unit.")
+    st.stop()
+wanted = st.query_params.get("team") or person.team_id
+ids = list(choices)
+team_id = st.selectbox(
+    "Team",
+    ids,
+    index=ids.index(wanted) if wanted in ids else 0,
+    format_func=choices.__getitem__,
+    key="team_pick",
+)
+explanation = _explain(path, version, team_id, filters.as_of)
+score = explanation.score
+
+st.title(score.team)
+st.caption(f"{score.business_unit} · as of {filters.as_of:%d %B %Y}")
+left, middle, right = st.columns(3)
+left.metric("Alignment", f"{score.alignment:.1f}")
+middle.metric("Accountability", f"{score.accountability:.1f}")
+right.metric("Quadrant", steering.quadrant_badge(score.quadrant))
+
+st.subheader("What would move it")
+if explanation.fixes:
+    for fix in explanation.fixes[:5]:
+        st.markdown(f"- {fix}")
+else:
+    st.write("Nothing left to fix: every component is at its best.")
+
+st.subheader("Why it scores as it does")
+for name, part in explanation.components.items():
+    value = "undefined" if part.value is None else f"{part.value:.2f}"
+    title = f"{COMPONENT_LABELS[name]}: {value} ({part.numerator:g} of {part.denominator})"
+    with st.expander(title):
+        if part.note:
+            st.caption(part.note)
+        st.dataframe(
+            [
+                {
+                    "": "✔" if i.ok else "✖",
+                    "item": i.label,
+                    "value": i.value,
+                    "detail": i.detail,
+                    "fix": i.fix or "",
+                }
+                for i in part.items
+            ],
+            hide_index=True,
+            width="stretch",
+            key=f"team_items_{name}",
+        )
+
+st.subheader("Goals")
+health = steering.health(path, version, filters.as_of)
+for goal in _goals(path, version, team_id, filters.as_of):
+    state = health.get(goal["id"])
+    badge = steering.health_badge(state.health if state else "no_data")
+    with st.expander(f"{badge} · {goal['title']}", expanded=False):
+        st.caption(
+            f"Owner: {goal['owner'] or '—'} · objective: {goal['objective'] or '—'} · "
+            f"{goal['start_date']} to {goal['end_date']}"
+        )
+        for metric in goal["metrics"]:
+            st.plotly_chart(
+                figures.metric_chart(
+                    metric, metric["readings"], goal["start_date"], goal["end_date"], filters.as_of
+                ),
+                key=f"team_metric_{metric['id']}",
+                width="stretch",
+            )
+
+actions, check_ins = _work(path, version, team_id, filters.as_of)
+st.subheader("Actions")
+st.dataframe(actions, hide_index=True, width="stretch", key="team_actions")
+st.subheader("Recent check-ins")
+st.dataframe(check_ins, hide_index=True, width="stretch", key="team_check_ins")
+st.subheader("Trend")
+st.plotly_chart(
+    figures.trend_chart(_trend(path, version, team_id, filters.as_of), steering.config()),
+    key="team_trend",
+    width="stretch",
+)
