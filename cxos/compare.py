@@ -153,11 +153,12 @@ class StageGoal:
 
 @dataclass(frozen=True)
 class StageCell:
-    """One unit on one stage: how many goals, their worst health and their mean pace."""
+    """One unit on one stage: how many goals (and with a pace), worst health, mean pace."""
 
     stage_id: str
     business_unit_id: str
     goals: int
+    paced: int
     health: GoalHealth
     mean_pace: float | None
     counts: dict[str, int] = field(default_factory=dict)
@@ -366,6 +367,7 @@ def _cell(key: tuple[str, str], goals: list[StageGoal]) -> StageCell:
         stage_id=key[0],
         business_unit_id=key[1],
         goals=len(goals),
+        paced=len(paces),
         health=worst_health(g.health for g in goals),
         mean_pace=fmean(paces) if paces else None,
         counts=dict(counts),
@@ -375,7 +377,7 @@ def _cell(key: tuple[str, str], goals: list[StageGoal]) -> StageCell:
 def best_performers(
     cells: dict[tuple[str, str], StageCell], unit_names: dict[str, str]
 ) -> dict[str, BestPerformer]:
-    """Per stage, the unit with the highest mean goal pace (ties: more goals, then name).
+    """Per stage, the unit with the highest mean goal pace (ties: more paced goals, then name).
 
     Only stages where at least `MIN_CONTENDERS` units have a goal with a pace have one.
     """
@@ -389,7 +391,7 @@ def best_performers(
             continue
         top = min(
             contenders,
-            key=lambda c: (-(c.mean_pace or 0.0), -c.goals, unit_names[c.business_unit_id]),
+            key=lambda c: (-(c.mean_pace or 0.0), -c.paced, unit_names[c.business_unit_id]),
         )
         best[stage_id] = BestPerformer(
             stage_id=stage_id,
