@@ -1,0 +1,194 @@
+"""The figure builders: what a user would see — traces, palette colours, labels, thresholds."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from cxos import figures
+from cxos.config import COMPONENTS, ScoringConfig
+from cxos.journey_map import JourneyMap, MapStage, MapTouchpoint, stage_health
+from cxos.palette import HEALTH, QUADRANTS, SIGNALS, category_colour
+from cxos.scoring import TeamScore, UnitScore
+
+CONFIG = ScoringConfig(aligned_threshold=55, accountable_threshold=65)
+
+
+def _score(team: str, unit: str, alignment: float, accountability: float, goals: int = 2):
+    from cxos.scoring import quadrant
+
+    return TeamScore(
+        team_id=f"t-{team}",
+        team=team.title(),
+        business_unit_id=f"bu-{unit}",
+        business_unit=unit.title(),
+        alignment=alignment,
+        accountability=accountability,
+        quadrant=quadrant(alignment, accountability, CONFIG),
+        components=dict.fromkeys(COMPONENTS, 0.5) | {"a4_pace": None},
+        goals=goals,
+    )
+
+
+SCORES = [
+    _score("care", "home", 80, 90, 4),
+    _score("sales", "home", 20, 30, 1),
+    _score("billing", "mobile", 70, 10, 2),
+]
+
+
+def _shapes(fig, prefix: str) -> list:
+    return [s for s in fig.layout.shapes if (s.name or "").startswith(prefix)]
+
+
+def _annotations(fig, prefix: str) -> list:
+    return [a for a in fig.layout.annotations if (a.name or "").startswith(prefix)]
+
+
+def test_quadrant_chart_has_named_tinted_quadrants_and_threshold_lines() -> None:
+    fig = figures.quadrant_chart(SCORES, CONFIG)
+    tints = {s.name.split(":")[1]: s.fillcolor for s in _shapes(fig, "quadrant:")}
+    assert tints == {name: look.tint for name, look in QUADRANTS.items()}
+    labels = {a.text for a in _annotations(fig, "quadrant:")}
+    assert labels == {f"<b>{look.symbol} {look.label}</b>" for look in QUADRANTS.values()}
+    (vertical,) = _shapes(fig, "threshold:alignment")
+    (horizontal,) = _shapes(fig, "threshold:accountability")
+    assert vertical.x0 == vertical.x1 == 55
+    assert horizontal.y0 == horizontal.y1 == 65
+    assert fig.layout.xaxis.title.text == "Alignment"
+    assert fig.layout.yaxis.title.text == "Accountability"
+
+
+def test_quadrant_chart_has_one_bubble_per_team_coloured_by_unit_sized_by_goals() -> None:
+    fig = figures.quadrant_chart(SCORES, CONFIG)
+    assert [t.name for t in fig.data] == ["Home", "Mobile"]
+    home, mobile = fig.data
+    assert list(home.text) == ["Care", "Sales"]
+    assert home.marker.color == category_colour(0) and mobile.marker.color == category_colour(1)
+    assert home.marker.size[0] > home.marker.size[1]  # four goals against one
+    assert list(home.marker.symbol) == [QUADRANTS["performing"].marker, QUADRANTS["siloed"].marker]
+    assert mobile.marker.symbol[0] == QUADRANTS["aspirational"].marker
+    hover = home.hovertext[0]
+    assert "Performing" in hover and "A1 ownership: 0.50" in hover and "A4 pace: —" in hover
+    assert all(label in hover for label in figures.COMPONENT_LABELS.values())
+
+
+def test_movement_chart_draws_an_arrow_from_the_frozen_position() -> None:
+    previous = [
+        {"team_id": "t-care", "alignment": 40.0, "accountability": 50.0, "quadrant": "siloed"},
+        {"team_id": "t-sales", "alignment": 20.0, "accountability": 30.0, "quadrant": "siloed"},
+    ]
+    fig = figures.movement_chart(SCORES, previous, CONFIG)
+    (arrow,) = _annotations(fig, "move:t-care")
+    assert (arrow.ax, arrow.ay, arrow.x, arrow.y) == (40.0, 50.0, 80, 90)
+    assert arrow.arrowcolor == QUADRANTS["performing"].colour
+    names = [t.name for t in fig.data]
+    assert names[0] == "At the last review"
+    assert "Now performing" in names and "Now siloed" in names
+    assert "Siloed → Performing" in fig.data[names.index("Now performing")].hovertext[0]
+
+
+def test_movement_chart_without_a_previous_review_says_so() -> None:
+    fig = figures.movement_chart(SCORES, None, CONFIG)
+    assert _annotations(fig, "empty")[0].text == "No closed review before this date"
+    assert not fig.data
+
+
+def _journey() -> JourneyMap:
+    stages = [
+        MapStage("s1", "Compare offers", "Buy", 1, "off_track", 2, unbridged=True),
+        MapStage("s2", "Place the order", "Buy", 2, "on_track", 1),
+        MapStage("s3", "Delivery", "Get started", 3, None, 0),
+    ]
+    touchpoints = [
+        MapTouchpoint("tp1", "s1", "Website", "front_stage", "t-web", "Digital", "bu1"),
+        MapTouchpoint("tp2", "s1", "Billing run", "back_stage", "t-bill", "Billing", "bu1", True),
+        MapTouchpoint("tp3", "s2", "Checkout", "front_stage", "t-web", "Digital", "bu1"),
+        MapTouchpoint("tp4", "s3", "Courier", "on_stage", "t-log", "Logistics", "bu2"),
+    ]
+    return JourneyMap(
+        "j1",
+        "Consumer",
+        dt.date(2026, 6, 1),
+        stages,
+        touchpoints,
+        handoff_gaps=[("s2", "s3")],
+        details={"s1": "stage 'Compare offers' is unbridged", "s2>s3": "hand-off gap"},
+    )
+
+
+def test_journey_figure_lays_out_phases_stages_and_layers() -> None:
+    fig = figures.journey_figure(_journey())
+    assert [s.name for s in _shapes(fig, "phase:")] == ["phase:Buy", "phase:Get started"]
+    assert list(fig.layout.xaxis.ticktext) == ["Compare offers", "Place the<br>order", "Delivery"]
+    assert list(fig.layout.yaxis.ticktext) == ["Back-stage", "On-stage", "Front-stage"]
+
+
+def test_journey_cells_are_tinted_by_stage_health_and_empty_cells_are_not() -> None:
+    fig = figures.journey_figure(_journey())
+    cells = {s.name: s for s in _shapes(fig, "cell:")}
+    assert cells["cell:s1:front_stage:off_track"].fillcolor == HEALTH["off_track"].tint
+    assert cells["cell:s2:front_stage:on_track"].fillcolor == HEALTH["on_track"].tint
+    assert "cell:s1:on_stage:empty" in cells  # no touchpoint there
+    assert "cell:s3:on_stage:empty" in cells  # a stage without linked goals is not coloured
+    legend = [t.name for t in fig.data if t.legendgroup == "health"]
+    assert legend == [look.badge() for look in HEALTH.values()]
+
+
+def test_journey_figure_draws_silo_signals_and_owners() -> None:
+    fig = figures.journey_figure(_journey())
+    by_name = {t.name: t for t in fig.data}
+    unbridged = by_name[f"✖ {SIGNALS['unbridged_stage']}"]
+    assert list(unbridged.x) == [0] and "unbridged" in unbridged.hovertext[0]
+    assert [s.name for s in _shapes(fig, "handoff_gap:")] == ["handoff_gap:s2>s3"]
+    assert _shapes(fig, "handoff_gap:")[0].x0 == 1.5
+    orphans = by_name[f"⚠ {SIGNALS['orphan_touchpoint']}"]
+    assert len(orphans.x) == 1 and "Billing run" in orphans.hovertext[0]
+    cells = fig.data[0]
+    assert list(cells.customdata) == ["s1", "s1", "s2", "s3"]  # clicking a cell picks its stage
+    assert any("Digital" in text for text in cells.text)
+    assert any("⚠ Billing run" in text for text in cells.text)
+
+
+def test_stage_health_is_the_worst_of_its_goals() -> None:
+    assert stage_health(["on_track", "at_risk", "achieved"]) == "at_risk"
+    assert stage_health(["on_track", "no_data"]) == "no_data"
+    assert stage_health([]) is None
+
+
+def test_metric_chart_shows_readings_baseline_target_and_expected_pace() -> None:
+    metric = {"name": "NPS", "unit": "pts", "direction": "higher", "baseline": 10, "target": 30}
+    readings = [(dt.date(2026, 2, 1), 12.0), (dt.date(2026, 4, 1), 18.0)]
+    fig = figures.metric_chart(
+        metric, readings, dt.date(2026, 1, 1), dt.date(2026, 12, 31), dt.date(2026, 5, 1)
+    )
+    pace, line = fig.data
+    assert pace.name == "Expected pace" and list(pace.y) == [10, 30] and pace.line.dash == "dash"
+    assert line.name == "Readings" and list(line.y) == [12.0, 18.0]
+    texts = [a.text for a in fig.layout.annotations]
+    assert "Baseline 10" in texts and "Target 30" in texts
+    assert "higher is better" in fig.layout.title.text
+
+
+def test_metric_chart_without_target_has_no_pace_line() -> None:
+    metric = {"name": "Calls", "unit": None, "direction": "lower", "baseline": 5, "target": None}
+    fig = figures.metric_chart(
+        metric, [], dt.date(2026, 1, 1), dt.date(2026, 2, 1), dt.date(2026, 1, 5)
+    )
+    assert [t.name for t in fig.data] == ["Readings"]
+
+
+def test_trend_chart_has_both_scores_and_the_thresholds() -> None:
+    points = [(dt.date(2026, 1, 1), 40.0, 70.0), (dt.date(2026, 2, 1), 60.0, 72.0)]
+    fig = figures.trend_chart(points, CONFIG)
+    assert [t.name for t in fig.data] == ["Alignment", "Accountability"]
+    assert fig.data[0].line.color == QUADRANTS["aspirational"].colour
+    texts = [a.text for a in fig.layout.annotations]
+    assert "aligned ≥ 55" in texts and "accountable ≥ 65" in texts
+    assert list(fig.layout.yaxis.range) == [0, 100]
+
+
+def test_units_chart_groups_both_scores_per_unit() -> None:
+    units = [UnitScore("*", "Company", "company", 50.0, 60.0, "compliant", 3)]
+    fig = figures.units_chart(units)
+    assert [t.name for t in fig.data] == ["Alignment", "Accountability"]
+    assert list(fig.data[1].text) == ["60"]
