@@ -1,0 +1,90 @@
+"""The review pack: PDF and workbook, stable for a closed meeting, formulas neutralised."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import pytest
+from openpyxl import load_workbook
+
+from cxos import demo, meetings, review_pack
+from cxos.progress import record_reading
+from cxos.storage import Database
+
+DAY = dt.date(2026, 5, 20)
+STEERING, HEAD = "p-mktg-1", "p-bbcare-0"
+
+
+@pytest.fixture
+def company(db: Database) -> Database:
+    demo.load(db, as_of=DAY)
+    return db
+
+
+def _cells(data: bytes) -> dict[str, list[tuple]]:
+    book = load_workbook(io.BytesIO(data))
+    return {sheet.title: list(sheet.iter_rows(values_only=True)) for sheet in book.worksheets}
+
+
+def _new_data(db: Database) -> None:
+    metric = db.scalar(
+        "SELECT m.id FROM metrics m JOIN goals g ON g.id = m.goal_id "
+        "WHERE g.team_id = 't-bbcare' ORDER BY m.id LIMIT 1"
+    )
+    target = db.scalar("SELECT target FROM metrics WHERE id = ?", [metric])
+    record_reading(db, HEAD, metric, target, on=DAY)
+
+
+def test_pack_of_a_closed_meeting_is_the_same_after_new_data(company: Database) -> None:
+    meeting = meetings.start_meeting(company, STEERING, DAY, "Review 3", [STEERING])
+    meetings.record_decision(company, STEERING, meeting.id, "Keep going")
+    meetings.close_meeting(company, STEERING, meeting.id)
+    view = meetings.view(company, meeting.id)
+    pdf, xlsx = review_pack.build_pdf(view, charts=False), review_pack.build_xlsx(view)
+    content = review_pack.content(view)
+
+    _new_data(company)
+    assert review_pack.content(meetings.date_view(company, DAY)) != content  # data did change
+    again = meetings.view(company, meeting.id)
+    assert review_pack.content(again) == content
+    assert review_pack.build_pdf(again, charts=False) == pdf  # fixed creation date: same bytes
+    assert _cells(review_pack.build_xlsx(again)) == _cells(xlsx)
+
+
+def test_pdf_embeds_the_charts_rendered_by_kaleido(company: Database) -> None:
+    view = meetings.view(company, "review-2")
+    steps: list[tuple[float, str]] = []
+    pdf = review_pack.build_pdf(view, progress=lambda f, m: steps.append((f, m)))
+    assert pdf.startswith(b"%PDF")
+    assert pdf.count(b"/Subtype /Image") == 2  # quadrant and movement charts
+    fractions = [f for f, _ in steps]
+    assert fractions == sorted(fractions) and fractions[-1] == 1.0
+    assert any("charts" in m for _, m in steps)
+
+
+def test_workbook_holds_scores_components_signals_and_actions(company: Database) -> None:
+    view = meetings.view(company, "review-2")
+    sheets = _cells(review_pack.build_xlsx(view))
+    assert {"scores", "signals", "overdue_actions", "decisions"} <= set(sheets)
+    header = sheets["scores"][0]
+    assert header[:5] == ("team", "business unit", "alignment", "accountability", "quadrant")
+    assert "a1_ownership" in header and "l4_bridging" in header
+    assert len(sheets["scores"]) == len(view.scores) + 1
+    assert len(sheets["signals"]) == len(view.signals) + 1
+
+
+def test_workbook_text_never_runs_as_a_formula(company: Database) -> None:
+    meeting = meetings.start_meeting(company, STEERING, DAY, "Review 3")
+    meetings.record_decision(company, STEERING, meeting.id, '=HYPERLINK("http://x","y")')
+    data = review_pack.build_xlsx(meetings.view(company, meeting.id))
+    sheet = load_workbook(io.BytesIO(data))["decisions"]
+    cells = [c for row in sheet.iter_rows() for c in row if str(c.value).startswith("=")]
+    assert cells and all(c.data_type == "s" and c.quotePrefix for c in cells)
+
+
+def test_a_pack_for_any_date_without_a_meeting(company: Database) -> None:
+    view = meetings.date_view(company, DAY)
+    assert review_pack.title_of(view) == f"CX review as of {DAY.isoformat()}"
+    assert review_pack.created_at(view).date() == DAY
+    assert review_pack.build_pdf(view, charts=False).startswith(b"%PDF")
