@@ -167,3 +167,31 @@ def _store_hash(con: Connection, person_id: str, hashed: str) -> None:
         "updated_at = excluded.updated_at",
         [person_id, hashed],
     )
+
+
+def save_person(db: Database, actor_id: str, person: Person) -> Person:
+    """Create or update a person (administrators only); role changes need kind "roles"."""
+
+    def work(con: Connection) -> Person:
+        before_rows = fetch_dicts(
+            con, f"SELECT {_PERSON_COLUMNS} FROM people WHERE id = ?", [person.id]
+        )
+        before = before_rows[0] if before_rows else None
+        permissions.require(con, actor_id, "people")
+        if before is not None and before["role"] != person.role:
+            permissions.require(con, actor_id, "roles")
+        _check_team(con, person.team_id)
+        after = person.model_dump()
+        con.execute(
+            "INSERT OR REPLACE INTO people (id, name, email, team_id, role) VALUES (?, ?, ?, ?, ?)",
+            [person.id, person.name, person.email, person.team_id, person.role],
+        )
+        audit.record_changes(con, actor_id, "people", person.id, before, after)
+        return person
+
+    return db.write(work)
+
+
+def _check_team(con: Connection, team_id: str) -> None:
+    if not con.execute("SELECT count(*) FROM teams WHERE id = ?", [team_id]).fetchone()[0]:  # type: ignore[index]
+        raise InvalidInput(f"there is no team with id {team_id!r}")

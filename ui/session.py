@@ -39,9 +39,22 @@ def require_person() -> Person:
         auth.sign_in_page()
         st.stop()
     auth.show_mode_notice(db)
+    _show_flash()
     return person  # type: ignore[return-value]
 
 
-def after_write() -> None:
-    """Call after a successful write: cached reads are dropped so pages show the change."""
+def after_write(message: str | None = None) -> None:
+    """After a successful write: drop cached reads; with a message, show it and rerun."""
     st.cache_data.clear()
+    if message:
+        st.session_state[_FLASH_KEY] = message
+        st.rerun()
+
+
+_FLASH_KEY = "session_flash"
+
+
+def _show_flash() -> None:
+    message = st.session_state.pop(_FLASH_KEY, None)
+    if message:
+        st.success(message, icon=":material/check_circle:")

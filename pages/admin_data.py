@@ -1,0 +1,98 @@
+"""Bulk import and export (administrators): preview, confirm, then import all or nothing."""
+
+from __future__ import annotations
+
+import hashlib
+import tempfile
+from pathlib import Path
+
+import streamlit as st
+
+from cxos.errors import BundleError, CxosError
+from cxos.importer import ImportReport
+from cxos.transfer import export_xlsx_bytes, export_zip_bytes, import_as, preview_as
+from ui.admin import require_admin
+from ui.session import after_write, database, require_person
+
+person = require_person()
+require_admin(person)
+_STORE = Path(tempfile.gettempdir()) / "cxos-uploads"
+
+
+def _save_upload(upload) -> Path:  # noqa: ANN001 - st.UploadedFile
+    data = upload.getvalue()
+    _STORE.mkdir(exist_ok=True)
+    path = _STORE / f"{hashlib.sha256(data).hexdigest()[:16]}{Path(upload.name).suffix.lower()}"
+    path.write_bytes(data)
+    return path
+
+
+def _show_changes(report: ImportReport) -> None:
+    st.dataframe(
+        [vars(change) for change in report.changes],
+        hide_index=True,
+        key="admin_data_preview",
+    )
+
+
+def _preview(path: Path) -> ImportReport | None:
+    try:
+        report = preview_as(database(), person.id, path)
+    except BundleError as error:
+        st.error(f"This bundle cannot be imported: {error.total} problem(s). Nothing was changed.")
+        st.dataframe(
+            [{"problem": str(p)} for p in error.problems],
+            hide_index=True,
+            key="admin_data_problems",
+        )
+        return None
+    except CxosError as error:
+        st.error(str(error))
+        return None
+    st.write(f"Importing would change the database like this — {report.summary()}:")
+    _show_changes(report)
+    return report
+
+
+def _import(path: Path) -> None:
+    bar = st.progress(0.0, text="starting")
+    try:
+        report = import_as(database(), person.id, path, lambda f, msg: bar.progress(f, text=msg))
+    except CxosError as error:
+        st.error(str(error))
+        return
+    after_write(f"Imported {report.summary()}.")
+
+
+st.title("Import & export")
+st.subheader("Import a bundle")
+st.caption(
+    "An Excel workbook (one sheet per file) or a .zip of the CSV files. "
+    "Nothing is written until you confirm; one bad row rejects the whole bundle."
+)
+upload = st.file_uploader("Bundle", type=["xlsx", "zip"], key="admin_data_upload")
+if upload is not None:
+    path = _save_upload(upload)
+    report = _preview(path)
+    if report is not None and st.button(
+        f"Import {report.rows} rows", type="primary", key="admin_data_confirm"
+    ):
+        _import(path)
+
+st.subheader("Export")
+st.caption("The whole database in the bundle format; importing it again changes nothing.")
+left, right = st.columns(2)
+left.download_button(
+    "Download Excel workbook",
+    data=lambda: export_xlsx_bytes(database()),
+    file_name="cxos-export.xlsx",
+    key="admin_data_export_xlsx",
+    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+)
+right.download_button(
+    "Download zipped CSV folder",
+    data=lambda: export_zip_bytes(database()),
+    file_name="cxos-export.zip",
+    key="admin_data_export_zip",
+    mime="application/zip",
+)
