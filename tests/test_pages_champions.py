@@ -1,0 +1,281 @@
+"""AppTest flows of the champions' pages: Compare units and the Notes board.
+
+The app runs from app.py (sign-in by `?as=`, sidebar filters, navigation), then switches to
+the page, as a person would. Also: a note full of active content shows as plain text in the
+app and as inert text in the comparison's Excel export.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from openpyxl import load_workbook
+from streamlit.testing.v1 import AppTest
+
+from cxos import compare, notes
+from cxos.storage import Database
+from tests.sample import load_sample
+from ui import navigation
+
+APP = str(navigation.ROOT / "app.py")
+COMPARE = str(navigation.PAGES_DIR / "compare.py")
+NOTES = str(navigation.PAGES_DIR / "notes.py")
+TIMEOUT = 60
+SCRIPT = "<script>alert(1)</script>"
+IMAGE = "![x](http://evil.example/x.png)"
+FORMULA = '=HYPERLINK("http://evil.example","x")'
+
+
+@pytest.fixture(autouse=True)
+def _fresh_caches() -> None:
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+@pytest.fixture
+def org(db: Database, monkeypatch: pytest.MonkeyPatch) -> Database:
+    """The sample organisation as the demo company, so `?as=` signs in."""
+    monkeypatch.delenv("CXOS_AUTH", raising=False)
+    return load_sample(db, demo=True)
+
+
+def open_page(page: str, person: str, **query: str) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.query_params["as"] = person
+    at.run()
+    for name, value in query.items():
+        at.query_params[name] = value
+    at.switch_page(page).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def _frame(at: AppTest, column: str):  # noqa: ANN202 - a pandas DataFrame
+    """The first table with this column (AppTest does not expose dataframe keys)."""
+    return next(d.value for d in at.dataframe if column in d.value.columns)
+
+
+# -- compare ----------------------------------------------------------------------------------
+
+
+def test_compare_shows_units_side_by_side_and_filters_them(org: Database) -> None:
+    at = open_page(COMPARE, "p_champ")
+    assert [t.value for t in at.title] == ["Compare business units"]
+    units = at.multiselect(key="compare_units")
+    assert set(units.value) == {"bu_retail", "bu_biz"}
+    assert list(_frame(at, "Quadrant")["Business unit"]) == [
+        "Business",
+        "Retail",
+        "Company",
+    ]
+    assert len(at.get("plotly_chart")) >= 3
+    units.unselect("bu_biz").run()
+    assert not at.exception
+    assert list(_frame(at, "Quadrant")["Business unit"]) == ["Retail", "Company"]
+    units.unselect("bu_retail").run()
+    assert "Choose at least one business unit" in at.info[0].value
+
+
+def test_compare_change_since_follows_the_date(org: Database) -> None:
+    at = open_page(COMPARE, "p_champ")
+    at.date_input(key="compare_since").set_value(dt.date.today() - dt.timedelta(days=90)).run()
+    assert not at.exception
+    assert any("Change since" in h.value for h in at.subheader)
+    assert list(_frame(at, "Δ Alignment")["Business unit"]) == ["Business", "Retail"]
+
+
+def test_compare_stage_comes_from_the_address_and_goes_back_to_it(org: Database) -> None:
+    at = open_page(COMPARE, "p_champ", stage="s1")
+    stage = at.selectbox(key="compare_stage")
+    assert stage.value == "s1"
+    assert list(_frame(at, "Goal")["Goal"]) == ["Helpful store visits"]
+    stage.select("s2").run()
+    assert at.query_params["stage"] == ["s2"] or at.query_params["stage"] == "s2"
+    assert list(_frame(at, "Goal")["Goal"]) == ["Bills people understand"]
+    assert at.get("download_button")
+
+
+def test_compare_respects_the_sidebar_journey_filter(org: Database, load) -> None:  # noqa: ANN001
+    load(
+        org,
+        {
+            "journeys": [{"id": "j2", "name": "Business customer"}],
+            "stages": [
+                {"id": "s9", "journey_id": "j2", "phase": "Buy", "name": "Sign", "position": 1}
+            ],
+        },
+    )
+    at = open_page(COMPARE, "p_champ")
+    assert len(at.selectbox(key="compare_stage").options) == 3
+    # The sidebar's journey choice, as `ui.filters` keeps it (AppTest runs the page alone).
+    at.session_state["filters_value_journey_id"] = "j1"
+    at.run()
+    assert not at.exception
+    assert set(at.selectbox(key="compare_stage").options) == {
+        "Household customer · 1. Compare offers",
+        "Household customer · 2. Pay the bill",
+    }
+
+
+# -- notes board ------------------------------------------------------------------------------
+
+
+def _write(at: AppTest, title: str, body: str, tags: str = "", stage: str | None = None) -> None:
+    at.text_input(key="notes_new_title").input(title)
+    at.text_area(key="notes_new_body").input(body)
+    at.text_input(key="notes_new_tags").input(tags)
+    if stage:
+        at.selectbox(key="notes_new_stage").select(stage)
+    at.button(key="FormSubmitter:notes_new-Post note").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+
+
+def _shown_titles(at: AppTest) -> list[str]:
+    return [m.value.strip("*").replace("\\", "") for m in at.markdown if m.value.startswith("**")]
+
+
+def test_champion_posts_a_note_for_own_unit_then_finds_and_filters_it(org: Database) -> None:
+    at = open_page(NOTES, "p_champ")
+    assert at.selectbox(key="notes_new_unit").options == ["Retail"]
+    _write(at, "Explain the bill", "Call before the first bill.", "Billing; calls", "s2")
+    assert "Saved note" in at.success[0].value
+    assert at.text_input(key="notes_new_title").value == ""  # the form is cleared
+    assert _shown_titles(at) == ["Explain the bill"]
+    assert "Call before the first bill." in [t.value for t in at.text]
+    stored = notes.list_notes(org)
+    assert [(n.business_unit_id, n.stage_id, n.tags) for n in stored] == [
+        ("bu_retail", "s2", ("billing", "calls"))
+    ]
+
+    at.text_input(key="notes_search").input("first bill").run()
+    assert _shown_titles(at) == ["Explain the bill"]
+    at.text_input(key="notes_search").input("nothing like it").run()
+    assert _shown_titles(at) == []
+    at.text_input(key="notes_search").input("").run()
+    at.selectbox(key="notes_stage").select("s1").run()
+    assert _shown_titles(at) == []
+    assert "stage" in at.query_params
+    at.selectbox(key="notes_stage").select("s2").run()
+    assert _shown_titles(at) == ["Explain the bill"]
+    at.selectbox(key="notes_unit").select("bu_biz").run()
+    assert _shown_titles(at) == []
+    at.selectbox(key="notes_unit").select("bu_retail").run()
+    at.selectbox(key="notes_tag").select("calls").run()
+    assert _shown_titles(at) == ["Explain the bill"]
+
+
+def test_each_note_links_to_its_stage_comparison(org: Database) -> None:
+    notes.create_note(org, "p_champ", notes.draft(business_unit_id="bu_retail", stage_id="s2",
+                                                   title="t", body="b"))  # fmt: skip
+    at = open_page(NOTES, "p_champ")
+    links = at.get("page_link")
+    assert len(links) == 1
+    assert links[0].proto.page == "compare"
+    assert links[0].proto.query_string == "stage=s2"
+
+
+def test_notes_link_preselects_the_stage_filter(org: Database) -> None:
+    at = open_page(NOTES, "p_champ", stage="s1")
+    assert at.selectbox(key="notes_stage").value == "s1"
+
+
+def test_champion_is_offered_only_own_unit_and_the_service_has_the_last_word(
+    org: Database,
+) -> None:
+    at = open_page(NOTES, "p_champ")
+    assert at.selectbox(key="notes_new_unit").options == ["Retail"]
+    # Between showing the form and posting it, Chris moves to a Business team: the form
+    # still offers Retail, and the check below the page refuses it.
+    org.write(
+        lambda con: con.execute("UPDATE people SET team_id = 't_service' WHERE id = 'p_champ'")
+    )
+    _write(at, "Sneaky", "Posted for Retail after moving")
+    assert "may not change notes of Retail" in at.error[0].value
+    assert notes.list_notes(org) == []
+
+
+def test_member_sees_no_note_form(org: Database) -> None:
+    at = open_page(NOTES, "p_member")
+    assert "Only CX champions" in at.info[0].value
+    with pytest.raises(KeyError):
+        at.get_by_key("notes_new_title")
+
+
+def test_champion_edits_a_note_of_own_unit(org: Database) -> None:
+    note = notes.create_note(
+        org, "p_champ2", notes.draft(business_unit_id="bu_biz", title="Theirs", body="b")
+    )
+    mine = notes.create_note(
+        org, "p_champ", notes.draft(business_unit_id="bu_retail", title="Mine", body="b")
+    )
+    at = open_page(NOTES, "p_champ")
+    assert at.selectbox(key="notes_edit_pick").options == ["Mine (Retail)"]
+    form = f"notes_edit_{mine.id}"
+    at.text_input(key=f"{form}_title").input("Mine, better")
+    at.button(key=f"FormSubmitter:{form}-Save changes").click().run()
+    assert not at.exception
+    assert notes.get_note(org, mine.id).title == "Mine, better"
+    assert notes.get_note(org, note.id).title == "Theirs"
+
+
+# -- user text stays text ---------------------------------------------------------------------
+
+
+# An even run of backslashes (none included) leaves the next character unescaped.
+_UNESCAPED = r"(?<!\\)(?:\\\\)*"
+_ACTIVE = re.compile(_UNESCAPED + r"(?:<[a-zA-Z/!]|!\[|\]\(|\]\[)|https?://|www\.")
+
+
+def _active(value: str) -> bool:
+    """True when markdown text would render a tag, link, image or autolink."""
+    return bool(_ACTIVE.search(value))
+
+
+def test_active_markup_is_told_from_escaped_markup() -> None:
+    assert _active(SCRIPT) and _active(IMAGE) and _active("see http://evil.example")
+    assert _active("\\\\<b>")  # an escaped backslash, then a live tag
+    assert not _active(notes.markdown_literal(f"{SCRIPT} {IMAGE} {FORMULA}"))
+
+
+def test_note_with_active_content_shows_as_plain_text_and_exports_inert(
+    org: Database, tmp_path: Path
+) -> None:
+    title = f"{SCRIPT} {FORMULA}"
+    body = f"{IMAGE}\n{SCRIPT}\n{FORMULA}"
+    notes.create_note(
+        org,
+        "p_champ",
+        notes.draft(business_unit_id="bu_retail", stage_id="s2", title=title, body=body,
+                    tags=FORMULA),
+    )  # fmt: skip
+
+    at = open_page(NOTES, "p_champ")
+    texts = [t.value for t in at.text]
+    assert body in texts  # the body verbatim, in a plain-text element
+    assert not at.get("html")
+    for element in [*at.markdown, *at.caption]:
+        assert not _active(element.value), element.value
+    assert _shown_titles(at) == [title]  # escaped markdown, shown verbatim
+    for link in at.get("page_link"):
+        assert not _active(link.proto.label)
+
+    at = open_page(COMPARE, "p_champ", stage="s2")
+    assert any(t.value.startswith(title) for t in at.text)
+    for element in [*at.markdown, *at.caption]:
+        assert not _active(element.value), element.value
+
+    comparison = compare.build_comparison(org, dt.date.today(), stage_id="s2")
+    found = notes.list_notes(org, stage_id="s2")
+    book = load_workbook(io.BytesIO(compare.comparison_workbook(comparison, found)))
+    sheet = book["notes"]
+    header = [c.value for c in sheet[1]]
+    row = {name: sheet.cell(row=2, column=i + 1) for i, name in enumerate(header)}
+    assert row["title"].value == title and row["body"].value == body
+    assert row["tags"].value.startswith("=hyperlink") and row["tags"].quotePrefix
+    for cell in row.values():
+        assert cell.data_type in ("s", "d", "n")  # never 'f' (formula)
