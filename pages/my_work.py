@@ -66,7 +66,7 @@ def standing(explanation: TeamExplanation) -> None:
 
 def line(item: WorkItem, team: dict, key: str) -> None:
     owner = item.owner or "no owner"
-    late = "today" if item.days_overdue <= 0 else f"{item.days_overdue} days"
+    late = "due today" if item.days_overdue <= 0 else f"{item.days_overdue} days late"
     title = item.title if len(item.title) <= 90 else item.title[:89] + "…"
     with st.expander(f"{_ICONS[item.kind]} **{title}** · {owner} · {late}"):
         goal = f"Goal: {item.goal} · " if item.goal else ""

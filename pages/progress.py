@@ -10,11 +10,10 @@ import streamlit as st
 from cxos import permissions, team_edits, team_views
 from cxos.errors import CxosError
 from cxos.models import ACTION_STATUSES
-from ui.session import after_write, data_version, database, require_person
-from ui.work_forms import check_in_form, reading_form, show_flash
+from ui.session import data_version, database, require_person
+from ui.work_forms import check_in_form, finish_write, reading_form, show_flash
 
 person = require_person()
-_FLASH = "work_forms_flash"  # the message show_flash() shows after the rerun
 
 
 @st.cache_data(show_spinner=False)
@@ -151,9 +150,7 @@ def save(write, titles: list[str], noun: str) -> None:
     except CxosError as error:
         st.error(str(error))
         return
-    after_write()
-    st.session_state[_FLASH] = f"Saved {len(titles)} {noun}."
-    st.rerun()
+    finish_write(f"Saved {len(titles)} {noun}.")
 
 
 def one_reading(metrics: list[dict]) -> None:

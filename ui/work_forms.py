@@ -11,6 +11,7 @@ run and the page reruns to show the new state.
 from __future__ import annotations
 
 import datetime as dt
+import inspect
 from collections.abc import Callable
 from typing import Any
 
@@ -82,6 +83,18 @@ def _plain(value: Any) -> Any:
     return value.isoformat() if isinstance(value, dt.date) else value
 
 
+def finish_write(message: str) -> None:
+    """Drop cached reads, keep `message` for the next run, and rerun the page."""
+    # The frame's after_write() is gaining the message and the rerun; accept both forms
+    # while that change lands.
+    if inspect.signature(after_write).parameters:
+        after_write(message)  # type: ignore[call-arg]  # clears, flashes and reruns
+        return
+    after_write()  # type: ignore[call-arg]
+    st.session_state[_FLASH] = message
+    st.rerun()
+
+
 def attempt(key: str, write: Callable[[int], Any], done: str, version: int) -> bool:
     """Run `write(expected_version)`; report refusals and conflicts; rerun on success."""
     try:
@@ -95,9 +108,7 @@ def attempt(key: str, write: Callable[[int], Any], done: str, version: int) -> b
         st.error(str(error), icon=":material/block:")
         return False
     _forget_seen()
-    after_write()
-    st.session_state[_FLASH] = done
-    st.rerun()
+    finish_write(done)
     return True
 
 
