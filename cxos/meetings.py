@@ -337,7 +337,7 @@ def record_decision(
         permissions.require(con, actor_id, "decision")
         action_id = _create_action(con, actor_id, meeting, text, action) if action else None
         decision_id = f"d-{uuid.uuid4().hex[:10]}"
-        now = dt.datetime.now().replace(microsecond=0)
+        now = dt.datetime.now()  # full precision: decisions are listed in the order taken
         con.execute(
             "INSERT INTO decisions (id, meeting_id, text, action_id, created_by, created_at) "
             "VALUES (?, ?, ?, ?, ?, ?)",
