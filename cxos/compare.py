@@ -302,10 +302,10 @@ def compare_units(
 
 def mean_components(scores: Iterable[TeamScore]) -> dict[str, float | None]:
     """Per component, the mean over the teams where it is defined (None where none is)."""
-    scores = list(scores)
+    teams = list(scores)
     result: dict[str, float | None] = {}
     for name in COMPONENTS:
-        values = [s.components[name] for s in scores if s.components[name] is not None]
+        values = [v for s in teams if (v := s.components[name]) is not None]
         result[name] = fmean(values) if values else None
     return result
 

@@ -14,6 +14,7 @@ from cxos import compare
 from cxos import figures_compare as figures
 from cxos.compare import StageGoal, build_comparison, worst_health
 from cxos.config import COMPONENTS
+from cxos.importer import import_rows
 from cxos.notes import create_note, draft
 from cxos.palette import HEALTH, category_colour
 from cxos.scoring import compute_scores, goal_health, rollup
@@ -95,8 +96,17 @@ def two_units() -> dict[str, list[dict[str, Any]]]:
     }  # fmt: skip
 
 
+@pytest.fixture(scope="module")
+def org(tmp_path_factory: pytest.TempPathFactory) -> Database:
+    """Read-only for the tests that share it (one import per module keeps them fast)."""
+    db = Database(tmp_path_factory.mktemp("compare") / "cxos.duckdb")
+    import_rows(db, two_units())
+    return db
+
+
 @pytest.fixture
-def org(db: Database, load: Any) -> Database:
+def fresh(db: Database, load: Any) -> Database:
+    """A database of its own, for tests that write notes."""
     load(db, two_units())
     return db
 
@@ -185,11 +195,11 @@ def test_change_since_is_now_minus_then(org: Database) -> None:
     assert build_comparison(org, D).changes[0].delta("alignment") is None
 
 
-def test_export_has_every_sheet_and_keeps_note_text_inert(org: Database, tmp_path: Path) -> None:
+def test_export_has_every_sheet_and_keeps_note_text_inert(fresh: Database, tmp_path: Path) -> None:
     note = create_note(
-        org, "p_a", draft(business_unit_id="bu_a", stage_id="s1", title=EVIL, body=EVIL), today=D
+        fresh, "p_a", draft(business_unit_id="bu_a", stage_id="s1", title=EVIL, body=EVIL), today=D
     )
-    c = build_comparison(org, D, since=EARLIER, stage_id="s1")
+    c = build_comparison(fresh, D, since=EARLIER, stage_id="s1")
     path = compare.export_comparison(tmp_path / "c.xlsx", c, [note])
     book = load_workbook(path)
     assert book.sheetnames == [
@@ -209,11 +219,11 @@ def test_export_has_every_sheet_and_keeps_note_text_inert(org: Database, tmp_pat
 
 
 def test_export_marks_formula_like_note_text_with_quote_prefix(
-    org: Database, tmp_path: Path
+    fresh: Database, tmp_path: Path
 ) -> None:
     text = '=HYPERLINK("http://evil.example","x")'
-    note = create_note(org, "p_a", draft(business_unit_id="bu_a", title=text, body=text))
-    path = compare.export_comparison(tmp_path / "c.xlsx", build_comparison(org, D), [note])
+    note = create_note(fresh, "p_a", draft(business_unit_id="bu_a", title=text, body=text))
+    path = compare.export_comparison(tmp_path / "c.xlsx", build_comparison(fresh, D), [note])
     cell = load_workbook(path)["notes"].cell(row=2, column=5)
     assert cell.value == text and cell.data_type == "s" and cell.quotePrefix
 

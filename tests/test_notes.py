@@ -128,8 +128,10 @@ def test_note_text_is_stored_exactly_as_typed(org: Database) -> None:
     assert again.title == EVIL and again.body == EVIL + "\nline two"
 
 
-@pytest.fixture
-def board(org: Database) -> Database:
+@pytest.fixture(scope="module")
+def board(tmp_path_factory: pytest.TempPathFactory) -> Database:
+    """Three notes, read-only for the tests that share it."""
+    org = load_sample(Database(tmp_path_factory.mktemp("board") / "cxos.duckdb"))
     notes.create_note(org, "p_champ", _draft(), today=dt.date(2026, 5, 1))
     notes.create_note(
         org,
