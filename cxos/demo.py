@@ -682,7 +682,7 @@ def personas() -> dict[str, str]:
         "steering": "p-mktg-1",
         "head": "p-bbcare-0",
         "champion": "p-dsales-2",
-        "member": "p-bbcare-2",
+        "member": "p-bbcare-3",
     }
 
 

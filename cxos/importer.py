@@ -152,8 +152,15 @@ def _merge_all(
     files = [spec for spec in FILES if spec.name in staged.counts]
     for done, spec in enumerate(files):
         progress(0.3 + 0.7 * done / len(files), f"merging {spec.filename}")
-        change = _describe_change(con, spec, staged.counts[spec.name])
-        _merge(con, spec, actor_id)
+        rows = staged.counts[spec.name]
+        # Into an empty table every row is new: no need to compare, or to upsert.
+        empty = _is_empty(con, spec)
+        change = (
+            FileChange(spec.filename, rows, rows, 0, 0)
+            if empty
+            else _describe_change(con, spec, rows)
+        )
+        _merge(con, spec, actor_id, into_empty=empty)
         audit.record(
             con,
             actor_id,
@@ -187,12 +194,21 @@ def _describe_change(con: Connection, spec: FileSpec, rows: int) -> FileChange:
     return FileChange(spec.filename, rows, int(added), changed, int(same))
 
 
-def _merge(con: Connection, spec: FileSpec, actor_id: str | None) -> None:
+def _is_empty(con: Connection, spec: FileSpec) -> bool:
+    return con.execute(f"SELECT NOT EXISTS (SELECT 1 FROM {spec.table})").fetchone()[0]  # type: ignore[index]
+
+
+def _merge(con: Connection, spec: FileSpec, actor_id: str | None, *, into_empty: bool) -> None:
     columns = list(spec.column_names)
     extra, extra_values = _provenance(spec, actor_id)
     target = ", ".join(columns + extra)
     values = ", ".join(columns + extra_values)
-    source = f"SELECT {values} FROM {typed_table(spec)} ORDER BY _row"
+    # Check-ins take their ids in file order, which is their order within a day.
+    order = " ORDER BY _row" if not spec.key_is_unique else ""
+    source = f"SELECT {values} FROM {typed_table(spec)}{order}"
+    if into_empty:
+        con.execute(f"INSERT INTO {spec.table} ({target}) {source}", extra_params(extra, actor_id))
+        return
     if not spec.key_is_unique:
         keys = ", ".join(spec.key)
         con.execute(
