@@ -44,6 +44,14 @@ def _layout(figure: go.Figure, title: str, height: int, top: int = 90) -> go.Fig
     return figure
 
 
+def plain(text: str) -> str:
+    """A name as Plotly shows it literally: its pseudo-HTML (<a href>, <b>…) stays text.
+
+    Names come from people (units, stages, metrics); Plotly would render tags in them.
+    """
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def unit_colours(units: Sequence[UnitComparison]) -> dict[str, str]:
     """A stable category colour per unit, by its position in the list."""
     return {unit.id: palette.category_colour(i) for i, unit in enumerate(units)}
@@ -63,14 +71,14 @@ def scores_figure(
         look = palette.quadrant_look(unit.quadrant)
         values = [unit.alignment, unit.accountability]
         figure.add_bar(
-            name=f"{unit.name} · {look.badge()}",
+            name=f"{plain(unit.name)} · {look.badge()}",
             x=["Alignment", "Accountability"],
             y=values,
             marker_color=colours[unit.id],
             text=[_label(v, 1) for v in values],
             textposition="outside",
             cliponaxis=False,
-            hovertemplate=f"{unit.name}<br>%{{x}}: %{{y:.1f}}<extra>{look.label}</extra>",
+            hovertemplate=(f"{plain(unit.name)}<br>%{{x}}: %{{y:.1f}}<extra>{look.label}</extra>"),
         )
     for x, threshold in ((0, aligned), (1, accountable)):
         figure.add_shape(
@@ -95,14 +103,14 @@ def components_figure(units: Sequence[UnitComparison]) -> go.Figure:
         values = [unit.components[name] for name in COMPONENTS]
         percents = [None if v is None else 100 * v for v in values]
         figure.add_bar(
-            name=unit.name,
+            name=plain(unit.name),
             x=labels,
             y=[0 if p is None else p for p in percents],
             marker_color=colours[unit.id],
             text=[_label(p) for p in percents],
             textposition="outside",
             cliponaxis=False,
-            hovertemplate=f"{unit.name}<br>%{{x}}: %{{text}} %<extra></extra>",
+            hovertemplate=f"{plain(unit.name)}<br>%{{x}}: %{{text}} %<extra></extra>",
         )
     figure.update_yaxes(range=[0, 110], title="component (%)", gridcolor=palette.GRID)
     figure.update_layout(barmode="group", bargap=0.25, bargroupgap=0.05)
@@ -132,7 +140,7 @@ def stage_label(comparison: Comparison, index: int) -> str:
     stage = comparison.stages[index]
     journeys = {s.journey_id for s in comparison.stages}
     name = f"{stage.position}. {stage.name}"
-    return f"{stage.journey} · {name}" if len(journeys) > 1 else name
+    return plain(f"{stage.journey} · {name}" if len(journeys) > 1 else name)
 
 
 def text_colour(health: str) -> str:
@@ -148,7 +156,7 @@ def health_heatmap(comparison: Comparison) -> go.Figure:
     """
     units = comparison.units
     rows = [stage_label(comparison, i) for i in range(len(comparison.stages))]
-    columns = [unit.name for unit in units]
+    columns = [plain(unit.name) for unit in units]
     z: list[list[float | None]] = []
     figure = go.Figure()
     for row, stage in zip(rows, comparison.stages, strict=True):
@@ -193,14 +201,15 @@ def progress_figure(
     figure = go.Figure()
     colours = unit_colours(units)
     names = sorted(progress)
+    labels = [plain(name) for name in names]
     for unit in units:
         values = [progress[name].get(unit.id) for name in names]
         if all(unit.id not in progress[name] for name in names):
             continue
         percents = [None if v is None else 100 * v for v in values]
         figure.add_bar(
-            name=unit.name,
-            y=names,
+            name=plain(unit.name),
+            y=labels,
             x=[0 if p is None else p for p in percents],
             orientation="h",
             marker_color=colours[unit.id],
@@ -210,7 +219,7 @@ def progress_figure(
             ],
             textposition="outside",
             cliponaxis=False,
-            hovertemplate=f"{unit.name}<br>%{{y}}: %{{text}} %<extra></extra>",
+            hovertemplate=f"{plain(unit.name)}<br>%{{y}}: %{{text}} %<extra></extra>",
         )
     figure.update_xaxes(range=[0, 110], title="progress toward target (%)", gridcolor=palette.GRID)
     figure.update_yaxes(autorange="reversed", automargin=True)

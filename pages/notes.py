@@ -1,7 +1,8 @@
 """The champions' notes board: what worked, by business unit and stage, searchable.
 
-Notes are user text and are shown as text: bodies with `st.text`, titles and captions as
-markdown escaped by `notes.markdown_literal`, never HTML. Writes go through forms whose
+Notes are user text and are shown as text: title, body and tags with `st.text`, never as
+markdown or HTML; only names (unit, stage, author) go into captions and link labels, escaped
+by `notes.markdown_literal`. Writes go through forms whose
 submit callbacks call `cxos.notes` (which checks permission and audits), then
 `after_write()`; the callbacks also clear the form after a successful post.
 """
@@ -147,12 +148,12 @@ def _note_form(form: str, note: NoteView | None = None) -> None:
 def _show(note: NoteView) -> None:
     """One note as a card: user text as text, and a link to its stage's comparison."""
     with st.container(border=True, key=f"notes_card_{note.id}"):
-        st.markdown(f"**{markdown_literal(note.title)}**")
+        st.text(note.title)
         where = " · ".join(x for x in (note.business_unit, note.stage) if x)
         st.caption(markdown_literal(f"{where} — {note.author}, {note.created_on:%d %b %Y}"))
         st.text(note.body)
         if note.tags:
-            st.caption(markdown_literal("Tags: " + ", ".join(note.tags)))
+            st.text("Tags: " + ", ".join(note.tags))
         if note.stage_id:
             _link_to_compare(note)
 

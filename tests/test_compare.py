@@ -261,3 +261,15 @@ def test_progress_figure_shows_only_units_with_the_metric(org: Database) -> None
     assert [t.name for t in figure.data] == ["Alpha", "Beta"]
     assert list(figure.data[0].x) == pytest.approx([25.0])
     assert figure.data[1].text == ("80",)
+
+
+def test_names_in_charts_cannot_carry_plotly_markup() -> None:
+    unit = compare.UnitComparison(
+        "u", '<a href="http://evil.example">Unit</a>', "business_unit", 50.0, 50.0,
+        "siloed", 1, dict.fromkeys(COMPONENTS, 0.5),
+    )  # fmt: skip
+    for figure in (figures.scores_figure([unit]), figures.components_figure([unit])):
+        assert "<a" not in figure.data[0].name and "&lt;a href" in figure.data[0].name
+        assert "<a" not in figure.data[0].hovertemplate
+    progress = figures.progress_figure({"<b>CSAT</b>": {"u": 0.5}}, [unit])
+    assert list(progress.data[0].y) == ["&lt;b&gt;CSAT&lt;/b&gt;"]

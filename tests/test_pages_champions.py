@@ -135,8 +135,13 @@ def _write(at: AppTest, title: str, body: str, tags: str = "", stage: str | None
     assert not at.exception, [e.value for e in at.exception]
 
 
+def _cards(at: AppTest) -> list:
+    return [e for e in at.main if str(getattr(e, "key", None)).startswith("notes_card_")]
+
+
 def _shown_titles(at: AppTest) -> list[str]:
-    return [m.value.strip("*").replace("\\", "") for m in at.markdown if m.value.startswith("**")]
+    """Each card's first line: the note's title, as a plain-text element."""
+    return [card.text[0].value for card in _cards(at)]
 
 
 def test_champion_posts_a_note_for_own_unit_then_finds_and_filters_it(org: Database) -> None:
@@ -228,18 +233,23 @@ def test_champion_edits_a_note_of_own_unit(org: Database) -> None:
 
 # An even run of backslashes (none included) leaves the next character unescaped.
 _UNESCAPED = r"(?<!\\)(?:\\\\)*"
-_ACTIVE = re.compile(_UNESCAPED + r"(?:<[a-zA-Z/!]|!\[|\]\(|\]\[)|https?://|www\.")
+_MARKUP = re.compile(_UNESCAPED + r"(?:<[a-zA-Z/!]|!\[|\]\(|\]\[)")
+# GFM autolinks bare URLs, www. names and e-mail addresses in the text *after* escapes.
+_AUTOLINK = re.compile(r"(?i)https?:|www\.|[\w.+-]@[\w-]")
 
 
 def _active(value: str) -> bool:
-    """True when markdown text would render a tag, link, image or autolink."""
-    return bool(_ACTIVE.search(value))
+    """True when markdown would render a tag, link, image or autolink from `value`."""
+    resolved = re.sub(r"\\(.)", r"\1", value)
+    return bool(_MARKUP.search(value) or _AUTOLINK.search(resolved))
 
 
 def test_active_markup_is_told_from_escaped_markup() -> None:
     assert _active(SCRIPT) and _active(IMAGE) and _active("see http://evil.example")
     assert _active("\\\\<b>")  # an escaped backslash, then a live tag
-    assert not _active(notes.markdown_literal(f"{SCRIPT} {IMAGE} {FORMULA}"))
+    assert _active("http\\://evil.example")  # escaping does not stop an autolink
+    assert _active("mail me: a\\@b.example")
+    assert not _active(notes.markdown_literal(f"{SCRIPT} {IMAGE} {FORMULA} www.x.example a@b.c"))
 
 
 def test_note_with_active_content_shows_as_plain_text_and_exports_inert(
@@ -260,7 +270,8 @@ def test_note_with_active_content_shows_as_plain_text_and_exports_inert(
     assert not at.get("html")
     for element in [*at.markdown, *at.caption]:
         assert not _active(element.value), element.value
-    assert _shown_titles(at) == [title]  # escaped markdown, shown verbatim
+    assert _shown_titles(at) == [title]  # verbatim, in a plain-text element
+    assert f"Tags: {', '.join(notes.parse_tags(FORMULA))}" in texts
     for link in at.get("page_link"):
         assert not _active(link.proto.label)
 
