@@ -148,9 +148,9 @@ def _note_form(form: str, note: NoteView | None = None) -> None:
 def _show(note: NoteView) -> None:
     """One note as a card: user text as text, and a link to its stage's comparison."""
     with st.container(border=True, key=f"notes_card_{note.id}"):
-        st.text(note.title)
         where = " · ".join(x for x in (note.business_unit, note.stage) if x)
         st.caption(markdown_literal(f"{where} — {note.author}, {note.created_on:%d %b %Y}"))
+        st.text(note.title)
         st.text(note.body)
         if note.tags:
             st.text("Tags: " + ", ".join(note.tags))
