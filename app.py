@@ -12,6 +12,7 @@ import datetime as dt
 import streamlit as st
 
 from cxos import demo
+from cxos.errors import CxosError, DatabaseBusy
 from cxos.summary import is_empty
 from ui import auth, filters, navigation
 from ui.session import database
@@ -43,4 +44,14 @@ def main() -> None:
     navigation.build(person).run()
 
 
-main()
+def run() -> None:
+    """Run the app; a database that cannot be used now is a message, never a traceback."""
+    try:
+        main()
+    except DatabaseBusy as error:
+        st.warning(f"{error}", icon=":material/hourglass_top:")
+    except CxosError as error:
+        st.error(f"CXOS cannot use its database: {error}", icon=":material/error:")
+
+
+run()

@@ -279,6 +279,11 @@ class Database:
         cursor = self._lease.acquire()
         try:
             yield cursor
+        except duckdb.IOException as error:
+            # A query that cannot read the file (damaged or cut short since it opened).
+            if not _is_damage(error):
+                raise
+            raise _damaged(self.path, error) from error
         finally:
             self._lease.release(cursor)
 
@@ -344,6 +349,7 @@ class Database:
             self._lease.close()
             con = open_file(self.path)
             try:
+                check_complete(con, self.path)
                 apply_migrations(con, self.path)
             finally:
                 con.close()
@@ -389,6 +395,46 @@ def _unreadable(path: Path, error: Exception) -> CxosError:
         f"{path} cannot be opened as a CXOS database ({str(error).splitlines()[0]}); "
         "nothing was changed"
     )
+
+
+def _is_damage(error: Exception) -> bool:
+    text = str(error).lower()
+    return any(w in text for w in ("could not read enough bytes", "corrupt", "checksum"))
+
+
+def _damaged(path: Path, error: Exception) -> CxosError:
+    return CxosError(
+        f"{path} cannot be read ({str(error).splitlines()[0]}); the file may be damaged: "
+        "restore a backup with `python -m cxos restore`"
+    )
+
+
+# DuckDB's file starts with a main header and two database headers of 4 KiB each.
+_HEADER_BYTES = 3 * 4096
+
+
+def check_complete(con: Connection, path: Path) -> None:
+    """Refuse a file shorter than the blocks its header lists (a cut copy, a full disk).
+
+    DuckDB opens such a file and only fails when a query reaches a missing block, which
+    may be much later, half-way through a page. When a `.wal` file is next to it the
+    blocks may not be written yet, so the check is left to the queries.
+    """
+    if path.with_name(path.name + ".wal").exists():
+        return
+    row = con.execute(
+        "SELECT block_size, total_blocks FROM pragma_database_size() "
+        "WHERE database_name = current_database()"
+    ).fetchone()
+    if row is None:
+        return
+    needed = _HEADER_BYTES + int(row[0]) * int(row[1])
+    size = path.stat().st_size
+    if size < needed:
+        raise CxosError(
+            f"{path} is cut short ({size:,} of {needed:,} bytes); it is damaged and was not "
+            "changed: restore a backup with `python -m cxos restore`"
+        )
 
 
 def _table_names(con: Connection) -> set[str]:
