@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
+import uuid
 from pathlib import Path
 
 import duckdb
 
 from cxos.errors import CxosError
 from cxos.storage import Database
-from cxos.storage.db import _CONFIG, applied_migrations
+from cxos.storage.db import _CONFIG, applied_migrations, check_complete, open_file
 from cxos.storage.migrations import MIGRATIONS
 
 
@@ -36,11 +37,19 @@ def backup(db: Database, target: str | Path | None = None) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
 
     def copy(con: duckdb.DuckDBPyConnection) -> None:
-        con.execute("ATTACH ? AS backup_target", [str(path)])
+        # A name of its own: the app's threads share one open file, two backups may run.
+        alias = f"backup_{uuid.uuid4().hex}"
+        con.execute(f"ATTACH ? AS {alias}", [str(path)])
         try:
-            con.execute(f"COPY FROM DATABASE {_catalog(con)} TO backup_target")
+            # One transaction: every table is copied from the same snapshot.
+            con.execute("BEGIN TRANSACTION")
+            con.execute(f"COPY FROM DATABASE {_catalog(con)} TO {alias}")
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
         finally:
-            con.execute("DETACH backup_target")
+            con.execute(f"DETACH {alias}")
 
     try:
         db.read(copy)
@@ -70,6 +79,7 @@ def check_backup(path: str | Path) -> int:
             "nothing was changed"
         ) from error
     try:
+        check_complete(con, source)
         return _check_open_backup(con, source)
     finally:
         con.close()
@@ -99,8 +109,8 @@ def restore(db: Database, source: str | Path) -> Path | None:
     check_backup(source)
     aside = None
     if db.path.exists():
-        with db.connect():
-            pass  # waits until no other process holds the file before swapping it
+        db.close()  # this process lets go of the file…
+        open_file(db.path).close()  # …and no other process holds it now
         aside = db.path.with_name(f"{db.path.name}.before-restore-{_stamp()}")
         shutil.move(str(db.path), aside)
         wal = db.path.with_name(db.path.name + ".wal")
