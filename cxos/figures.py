@@ -82,11 +82,12 @@ def _quadrant_backdrop(fig: go.Figure, config: ScoringConfig) -> None:
             layer="below",
             name=f"quadrant:{name}",
         )
+        # Names sit in the band just outside 0–100, where no team can be.
         fig.add_annotation(
-            x=x1 - 1 if x0 >= x else x0 + 1,
-            y=y1 - 1 if y0 >= y else y0 + 1,
+            x=x1 if x0 >= x else x0,
+            y=100.5 if y0 >= y else -0.5,
             xanchor="right" if x0 >= x else "left",
-            yanchor="top" if y0 >= y else "bottom",
+            yanchor="bottom" if y0 >= y else "top",
             text=f"<b>{look.symbol} {look.label}</b>",
             showarrow=False,
             font={"color": look.colour, "size": 14},
@@ -95,8 +96,9 @@ def _quadrant_backdrop(fig: go.Figure, config: ScoringConfig) -> None:
     line = {"color": MUTED, "width": 1.5, "dash": THRESHOLD_DASH}
     fig.add_shape(type="line", x0=x, x1=x, y0=0, y1=100, line=line, name="threshold:alignment")
     fig.add_shape(type="line", x0=0, x1=100, y0=y, y1=y, line=line, name="threshold:accountability")
-    fig.update_xaxes(title="Alignment", range=[0, 100], gridcolor=GRID, zeroline=False)
-    fig.update_yaxes(title="Accountability", range=[0, 100], gridcolor=GRID, zeroline=False)
+    # A little room beyond 0 and 100 so bubbles on the edge are not cut in half.
+    fig.update_xaxes(title="Alignment", range=[-6, 106], gridcolor=GRID, zeroline=False)
+    fig.update_yaxes(title="Accountability", range=[-6, 106], gridcolor=GRID, zeroline=False)
 
 
 def unit_colours(scores: Iterable[TeamScore]) -> dict[str, str]:
@@ -112,6 +114,7 @@ def quadrant_chart(
     fig = go.Figure()
     _quadrant_backdrop(fig, config)
     colours = unit_colours(scores)
+    positions = _label_positions(scores)
     biggest = max([s.goals for s in scores] + [1])
     for unit_id, colour in colours.items():
         members = [s for s in scores if s.business_unit_id == unit_id]
@@ -119,14 +122,15 @@ def quadrant_chart(
             go.Scatter(
                 x=[s.alignment for s in members],
                 y=[s.accountability for s in members],
-                mode="markers+text",
+                mode="markers+text" if len(scores) <= _LABELLED_TEAMS else "markers",
                 name=members[0].business_unit or unit_id,
                 text=[s.team for s in members],
-                textposition="top center",
+                textposition=[positions[s.team_id] for s in members],
+                cliponaxis=False,
                 textfont={"size": 11, "color": INK},
                 customdata=[s.team_id for s in members],
                 marker={
-                    "size": [14 + 26 * (s.goals / biggest) for s in members],
+                    "size": [12 + 18 * (s.goals / biggest) for s in members],
                     "color": colour,
                     "symbol": [QUADRANTS[s.quadrant].marker for s in members],
                     "line": {"color": "white", "width": 1.5},
@@ -137,6 +141,36 @@ def quadrant_chart(
             )
         )
     return _layout(fig, title, height=600)
+
+
+# Beyond this many teams, names on the chart are noise; hover and the table name them.
+_LABELLED_TEAMS = 40
+_AROUND = (
+    "top center",
+    "bottom center",
+    "middle right",
+    "middle left",
+    "top right",
+    "bottom left",
+    "top left",
+    "bottom right",
+)
+
+
+def _label_positions(scores: Sequence[TeamScore], near: float = 7.0) -> dict[str, str]:
+    """Spread the names of teams that sit close together around their bubbles."""
+    placed: list[TeamScore] = []
+    positions = {}
+    for score in sorted(scores, key=lambda s: (s.alignment, s.accountability, s.team_id)):
+        crowd = sum(
+            1
+            for other in placed
+            if abs(other.alignment - score.alignment) < near
+            and abs(other.accountability - score.accountability) < near
+        )
+        positions[score.team_id] = _AROUND[crowd % len(_AROUND)]
+        placed.append(score)
+    return positions
 
 
 def _hover(score: TeamScore) -> str:
