@@ -44,6 +44,16 @@ st.dataframe(
     rows,
     hide_index=True,
     key="admin_audit_table",
+    column_config={
+        "logged_at": st.column_config.DatetimeColumn("When", format="YYYY-MM-DD HH:mm:ss"),
+        "actor_id": "Who",
+        "operation": "Operation",
+        "entity": "Entity",
+        "entity_id": "Record",
+        "field": "Field",
+        "old_value": "Old value",
+        "new_value": "New value",
+    },
     column_order=(
         "logged_at",
         "actor_id",

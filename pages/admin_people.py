@@ -109,6 +109,15 @@ rows = _people(str(database().path), version)
 teams = _teams(str(database().path), version)
 st.dataframe(
     [{**r, "team": teams.get(r["team_id"], r["team_id"])} for r in rows],
+    column_config={
+        "name": "Name",
+        "id": "Id",
+        "email": "Email",
+        "team": "Team",
+        "role": "Role",
+        "account": "Account",
+        "updated_at": st.column_config.DatetimeColumn("Account changed"),
+    },
     column_order=("name", "id", "email", "team", "role", "account", "updated_at"),
     hide_index=True,
     key="admin_people_table",

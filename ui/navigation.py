@@ -101,4 +101,4 @@ def build(person: Person):  # noqa: ANN201 - returns st.navigation's StreamlitPa
         ]
         for section, entries in sections(person).items()
     }
-    return st.navigation(pages)
+    return st.navigation(pages, expanded=True)

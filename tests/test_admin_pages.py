@@ -1,0 +1,104 @@
+"""Admin pages and services: import with preview and confirmation, export, people, accounts."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from cxos import audit, identity, transfer
+from cxos.errors import PermissionDenied
+from cxos.models import Person
+from cxos.storage import Database
+from tests.sample import load_sample
+from ui import navigation
+
+APP = str(navigation.ROOT / "app.py")
+NEW_PERSON = "id,name,email,team_id,role\np_new,Nia New,nia@example.com,t_billing,member\n"
+BAD_PERSON = "id,name,email,team_id,role\np_bad,Bo Bad,,t_nowhere,wizard\n"
+
+
+def _zip(people_csv: str) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("people.csv", people_csv)
+    return buffer.getvalue()
+
+
+@pytest.fixture
+def sample(db: Database, monkeypatch: pytest.MonkeyPatch) -> Database:
+    monkeypatch.delenv("CXOS_AUTH", raising=False)
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    return load_sample(db, demo=True)
+
+
+def _admin_page(file: str) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["as"] = "p_admin"
+    at.run()
+    return at.switch_page(str(navigation.PAGES_DIR / file)).run()
+
+
+def test_import_previews_then_imports_on_confirmation(sample: Database) -> None:
+    at = _admin_page("admin_data.py")
+    at.file_uploader(key="admin_data_upload").upload("people.zip", _zip(NEW_PERSON)).run()
+    assert not at.exception
+    assert "1 added" in " ".join(m.value for m in at.markdown)
+    assert identity.find_person(sample, "p_new") is None  # nothing written before confirming
+    at.button(key="admin_data_confirm").click().run()
+    assert not at.exception
+    assert identity.find_person(sample, "p_new").name == "Nia New"
+    assert any(e.actor_id == "p_admin" for e in audit.entries(sample, entity="people"))
+
+
+def test_bad_bundle_lists_problems_and_changes_nothing(sample: Database) -> None:
+    version = audit.data_version(sample)
+    at = _admin_page("admin_data.py")
+    at.file_uploader(key="admin_data_upload").upload("bad.zip", _zip(BAD_PERSON)).run()
+    assert "cannot be imported" in at.error[0].value
+    problems = at.dataframe[0].value["problem"].tolist()
+    assert any("role" in p for p in problems) and any("team_id" in p for p in problems)
+    assert not [b for b in at.button if b.key == "admin_data_confirm"]
+    assert audit.data_version(sample) == version
+
+
+def test_import_and_preview_are_for_administrators_only(sample: Database, tmp_path: Path) -> None:
+    bundle = tmp_path / "people.zip"
+    bundle.write_bytes(_zip(NEW_PERSON))
+    for service in (transfer.preview_as, transfer.import_as):
+        with pytest.raises(PermissionDenied, match="may not change data by import"):
+            service(sample, "p_head", bundle)
+    assert identity.find_person(sample, "p_new") is None
+    assert transfer.import_as(sample, "p_admin", bundle).rows == 1
+
+
+def test_exports_are_bundles(sample: Database) -> None:
+    with zipfile.ZipFile(io.BytesIO(transfer.export_zip_bytes(sample))) as archive:
+        assert "people.csv" in archive.namelist()
+        assert "Dana Lee" in archive.read("people.csv").decode()
+    assert transfer.export_xlsx_bytes(sample)[:2] == b"PK"
+
+
+def test_save_person_and_role_changes_are_audited(sample: Database) -> None:
+    dana = identity.find_person(sample, "p_head")
+    promoted = Person(**{**dana.model_dump(), "role": "steering"})
+    with pytest.raises(PermissionDenied):
+        identity.save_person(sample, "p_steer", promoted)
+    identity.save_person(sample, "p_admin", promoted)
+    change = audit.entries(sample, entity="people")[0]
+    assert (change.field, change.old_value, change.new_value) == ("role", "head", "steering")
+
+
+def test_people_page_sets_a_password(sample: Database) -> None:
+    at = _admin_page("admin_people.py")
+    at.selectbox(key="admin_accounts_person").set_value("p_member")
+    at.text_input(key="admin_accounts_password").input("member-pass-1")
+    at.text_input(key="admin_accounts_repeat").input("member-pass-1")
+    next(b for b in at.button if b.label == "Set password").click().run()
+    assert not at.exception
+    assert identity.authenticate(sample, "member@example.com", "member-pass-1").id == "p_member"
