@@ -113,3 +113,34 @@ def test_password_sign_in_flow(demo_db: Path, monkeypatch: pytest.MonkeyPatch) -
     at.button[0].click().run()
     assert not at.exception
     assert "Dana Lee" in " ".join(c.value for c in at.sidebar.caption)
+
+
+def test_oidc_user_is_mapped_by_email(demo_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CXOS_DB", str(demo_db))
+    monkeypatch.setenv("CXOS_AUTH", "oidc")
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.user = {"is_logged_in": True, "email": "HEAD@example.com", "name": "Dana"}
+    at.run()
+    assert not at.exception
+    assert "Dana Lee" in " ".join(c.value for c in at.sidebar.caption)
+    at.user = {"is_logged_in": True, "email": "stranger@elsewhere.example"}
+    at.run()
+    assert "no person in CXOS has that email" in at.error[0].value
+    assert not at.dataframe and not at.metric
+
+
+def test_disabled_account_is_signed_out(demo_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from cxos import identity
+
+    db = Database(demo_db)
+    identity.set_password(db, "p_admin", "p_member", "member-pass-1")
+    monkeypatch.setenv("CXOS_DB", str(demo_db))
+    monkeypatch.setenv("CXOS_AUTH", "password")
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    at.text_input(key="signin_login").input("p_member")
+    at.text_input(key="signin_password").input("member-pass-1")
+    at.button[0].click().run()
+    assert "Mia Member" in " ".join(c.value for c in at.sidebar.caption)
+    identity.disable_account(db, "p_admin", "p_member")
+    at.run()
+    assert [t.value for t in at.title] == ["Sign in to CXOS"]

@@ -60,7 +60,12 @@ def current_person(db: Database) -> Person | None:
     if mode == "demo":
         _adopt_query_persona(db)
     person_id = st.session_state.get(_PERSON_KEY)
-    return identity.find_person(db, person_id) if person_id else None
+    if not person_id:
+        return None
+    if mode == "password" and not identity.has_account(db, person_id):
+        st.session_state.pop(_PERSON_KEY, None)  # disabled meanwhile: signed out at once
+        return None
+    return identity.find_person(db, person_id)
 
 
 def _oidc_person(db: Database) -> Person | None:

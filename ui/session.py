@@ -11,6 +11,7 @@ from __future__ import annotations
 import streamlit as st
 
 from cxos import audit
+from cxos.errors import CxosError
 from cxos.models import Person
 from cxos.storage import Database, resolve_path
 from ui import auth
@@ -33,7 +34,11 @@ def data_version() -> int:
 
 def require_person() -> Person:
     """The signed-in person; otherwise show the sign-in prompt and stop the page."""
-    db = database()
+    try:
+        db = database()
+    except CxosError as error:  # a page run by URL has no app.py to catch this
+        st.error(f"CXOS cannot use its database: {error}", icon=":material/error:")
+        st.stop()
     person = auth.current_person(db)
     if person is None:
         auth.sign_in_page()

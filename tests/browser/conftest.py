@@ -149,12 +149,23 @@ def browser(chromium: str) -> Iterator:
         launched.close()
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):  # noqa: ANN001, ANN201
+    """Remember each phase's report on the test item, so fixtures can see failures."""
+    report = yield
+    setattr(item, f"report_{report.when}", report)
+    return report
+
+
 @pytest.fixture
-def page(browser) -> Iterator:  # noqa: ANN001
+def page(browser, request: pytest.FixtureRequest) -> Iterator:  # noqa: ANN001
     context = browser.new_context(viewport={"width": 1400, "height": 900})
     context.set_default_timeout(30_000)
     tab = context.new_page()
     yield tab
+    report = getattr(request.node, "report_call", None)
+    if report is not None and report.failed:  # keep what the browser showed
+        screenshot(tab, f"failed-{request.node.name}")
     context.close()
 
 
