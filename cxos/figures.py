@@ -114,18 +114,26 @@ def quadrant_chart(
     fig = go.Figure()
     _quadrant_backdrop(fig, config)
     colours = unit_colours(scores)
-    positions = _label_positions(scores)
+    labelled = len(scores) <= _LABELLED_TEAMS
+    # Spreading names is quadratic in the teams and only matters when names are shown.
+    positions = _label_positions(scores) if labelled else {}
     biggest = max([s.goals for s in scores] + [1])
+    by_unit: dict[str, list[TeamScore]] = {}
+    for score in scores:
+        by_unit.setdefault(score.business_unit_id, []).append(score)
+    traces = []
     for unit_id, colour in colours.items():
-        members = [s for s in scores if s.business_unit_id == unit_id]
-        fig.add_trace(
-            go.Scatter(
+        members = by_unit[unit_id]
+        # Plain dicts: `add_traces` validates them once (a `go.Scatter` is validated twice).
+        traces.append(
+            dict(
+                type="scatter",
                 x=[s.alignment for s in members],
                 y=[s.accountability for s in members],
-                mode="markers+text" if len(scores) <= _LABELLED_TEAMS else "markers",
+                mode="markers+text" if labelled else "markers",
                 name=members[0].business_unit or unit_id,
                 text=[s.team for s in members],
-                textposition=[positions[s.team_id] for s in members],
+                textposition=[positions.get(s.team_id, _AROUND[0]) for s in members],
                 cliponaxis=False,
                 textfont={"size": 11, "color": INK},
                 customdata=[s.team_id for s in members],
@@ -140,6 +148,7 @@ def quadrant_chart(
                 hoverinfo="text",
             )
         )
+    fig.add_traces(traces)
     return _layout(fig, title, height=600)
 
 
@@ -202,24 +211,29 @@ def movement_chart(
         return _layout(fig, title, height=600)
     before = {p["team_id"]: p for p in previous}
     pairs = [(before[s.team_id], s) for s in current if s.team_id in before]
-    for old, new in pairs:
-        fig.add_annotation(
-            x=new.alignment,
-            y=new.accountability,
-            ax=old["alignment"],
-            ay=old["accountability"],
-            xref="x",
-            yref="y",
-            axref="x",
-            ayref="y",
-            showarrow=True,
-            arrowhead=2,
-            arrowwidth=1.5,
-            arrowcolor=QUADRANTS[new.quadrant].colour,
-            text="",
-            name=f"move:{new.team_id}",
-        )
-    fig.add_trace(
+    # All arrows in one layout update: `add_annotation` one by one re-validates every
+    # annotation already there, quadratic in the teams (minutes for a thousand).
+    arrows = [
+        {
+            "x": new.alignment,
+            "y": new.accountability,
+            "ax": old["alignment"],
+            "ay": old["accountability"],
+            "xref": "x",
+            "yref": "y",
+            "axref": "x",
+            "ayref": "y",
+            "showarrow": True,
+            "arrowhead": 2,
+            "arrowwidth": 1.5,
+            "arrowcolor": QUADRANTS[new.quadrant].colour,
+            "text": "",
+            "name": f"move:{new.team_id}",
+        }
+        for old, new in pairs
+    ]
+    fig.update_layout(annotations=[*fig.layout.annotations, *arrows])
+    traces = [
         go.Scatter(
             x=[o["alignment"] for o, _ in pairs],
             y=[o["accountability"] for o, _ in pairs],
@@ -229,12 +243,12 @@ def movement_chart(
             hovertext=[f"{n.team}: {QUADRANTS[o['quadrant']].label} then" for o, n in pairs],
             hoverinfo="text",
         )
-    )
+    ]
     for name, look in QUADRANTS.items():
         now = [n for _, n in pairs if n.quadrant == name]
         if not now:
             continue
-        fig.add_trace(
+        traces.append(
             go.Scatter(
                 x=[n.alignment for n in now],
                 y=[n.accountability for n in now],
@@ -248,6 +262,7 @@ def movement_chart(
                 hoverinfo="text",
             )
         )
+    fig.add_traces(traces)
     return _layout(fig, title, height=600)
 
 
