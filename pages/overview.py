@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import streamlit as st
 
-from cxos import figures
 from cxos.palette import SIGNALS
 from ui import steering
 from ui.filters import current_filters
@@ -29,26 +28,27 @@ for column, unit in zip(st.columns(len(units) or 1), units, strict=False):
         help="alignment / accountability (0–100)",
     )
 
-quadrant_tab, movement_tab, units_tab = st.tabs(["Quadrant", "Movement since last review", "Units"])
-with quadrant_tab:
-    st.plotly_chart(
-        figures.quadrant_chart(team_scores, steering.config()),
-        key="overview_quadrant",
-        width="stretch",
-    )
-with movement_tab:
-    previous = steering.previous_review(path, version, filters.as_of)
-    if previous:
-        st.caption(f"From {previous['title']} ({previous['held_on']}), frozen when it closed.")
-    st.plotly_chart(
-        figures.movement_chart(
-            team_scores, previous["scores"] if previous else None, steering.config()
-        ),
-        key="overview_movement",
-        width="stretch",
-    )
-with units_tab:
-    st.plotly_chart(figures.units_chart(units), key="overview_units", width="stretch")
+# Tabs and lists render only when open (`on_change="rerun"`): a thousand-team chart or a
+# list of thousands of actions costs a rerun far more than it is worth when hidden.
+quadrant_tab, movement_tab, units_tab = st.tabs(
+    ["Quadrant", "Movement since last review", "Units"], key="overview_tab", on_change="rerun"
+)
+if quadrant_tab.open is not False:
+    with quadrant_tab:
+        st.plotly_chart(
+            steering.chart("quadrant", filters), key="overview_quadrant", width="stretch"
+        )
+if movement_tab.open:
+    with movement_tab:
+        previous = steering.previous_review(path, version, filters.as_of)
+        if previous:
+            st.caption(f"From {previous['title']} ({previous['held_on']}), frozen when it closed.")
+        st.plotly_chart(
+            steering.chart("movement", filters), key="overview_movement", width="stretch"
+        )
+if units_tab.open:
+    with units_tab:
+        st.plotly_chart(steering.chart("units", filters), key="overview_units", width="stretch")
 
 st.subheader("Needs attention")
 found = steering.attention_lists(path, version, filters.as_of)
@@ -58,31 +58,38 @@ off_track = [g for g in found.off_track_goals if g["team_id"] in teams_in_scope]
 feedback = [s for s in found.unanswered_feedback if set(s.team_ids) & teams_in_scope]
 no_pulse = [s for s in found.teams_without_pulse if s.subject_id in teams_in_scope]
 lists = {
-    "Overdue actions": [
-        {
+    "Overdue actions": (
+        overdue,
+        lambda i: {
             "action": i.title,
             "team": i.team,
             "owner": i.owner,
             "due": i.due_on,
             "days overdue": i.days_overdue,
-        }
-        for i in overdue
-    ],
-    "Stale goals": [{"goal": g["title"], "team": g["team"], "owner": g["owner"]} for g in stale],
-    "Off-track goals": [
-        {"goal": g["title"], "team": g["team"], "owner": g["owner"], "pace": g["pace"]}
-        for g in off_track
-    ],
-    SIGNALS["unanswered_feedback"]: [
-        {"feedback": s.subject_id, "detail": s.detail} for s in feedback
-    ],
-    "Teams without pulse": [{"team": s.subject_id, "detail": s.detail} for s in no_pulse],
+        },
+    ),
+    "Stale goals": (stale, lambda g: {"goal": g["title"], "team": g["team"], "owner": g["owner"]}),
+    "Off-track goals": (
+        off_track,
+        lambda g: {"goal": g["title"], "team": g["team"], "owner": g["owner"], "pace": g["pace"]},
+    ),
+    SIGNALS["unanswered_feedback"]: (
+        feedback,
+        lambda s: {"feedback": s.subject_id, "detail": s.detail},
+    ),
+    "Teams without pulse": (no_pulse, lambda s: {"team": s.subject_id, "detail": s.detail}),
 }
-for column, (label, rows) in zip(st.columns(len(lists)), lists.items(), strict=True):
-    column.metric(label, len(rows))
-for label, rows in lists.items():
-    with st.expander(f"{label} ({len(rows)})", expanded=False):
-        if rows:
+for column, (label, (items, _row)) in zip(st.columns(len(lists)), lists.items(), strict=True):
+    column.metric(label, len(items))
+for label, (items, row) in lists.items():
+    expander = st.expander(
+        f"{label} ({len(items)})", expanded=False, key=f"overview_open_{label}", on_change="rerun"
+    )
+    if not expander.open:
+        continue
+    with expander:
+        if items:
+            rows = [row(item) for item in items]
             st.dataframe(rows, hide_index=True, width="stretch", key=f"overview_{label}")
         else:
             st.write("Nothing here.")

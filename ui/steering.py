@@ -2,15 +2,21 @@
 
 Each function is keyed by the database path and `data_version()`, so any write anywhere
 invalidates it, and by the as-of date. They only call `cxos`; nothing is computed here.
+
+The organisation-wide results (scores, signals, goal health, attention lists, figures)
+are shared by every session as objects (`st.cache_resource`, bounded): `st.cache_data`
+would unpickle a fresh copy on every rerun, and for a thousand teams the attention lists
+alone took 250 ms to unpickle. Pages only read them and must never modify them.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
+import plotly.graph_objects as go
 import streamlit as st
 
-from cxos import journey_map, meetings, team_view, worklist
+from cxos import figures, journey_map, meetings, team_view, worklist
 from cxos.attention import Attention, attention
 from cxos.config import ScoringConfig
 from cxos.palette import HEALTH, QUADRANTS
@@ -33,27 +39,31 @@ def key() -> tuple[str, int]:
     return str(database().path), data_version()
 
 
-@st.cache_data(show_spinner=False)
+# Shared, read-only results of the whole organisation: see the module docstring.
+_shared = st.cache_resource(show_spinner=False, max_entries=16)
+
+
+@_shared
 def scores(path: str, version: int, as_of: dt.date) -> list[TeamScore]:
     return compute_scores(database(), as_of)
 
 
-@st.cache_data(show_spinner=False)
+@_shared
 def signals(path: str, version: int, as_of: dt.date) -> list[Signal]:
     return compute_signals(database(), as_of)
 
 
-@st.cache_data(show_spinner=False)
+@_shared
 def health(path: str, version: int, as_of: dt.date) -> dict[str, GoalHealthResult]:
     return goal_health(database(), as_of)
 
 
-@st.cache_data(show_spinner=False)
+@_shared
 def previous_review(path: str, version: int, as_of: dt.date) -> dict | None:
     return meetings.previous_review(database(), as_of)
 
 
-@st.cache_data(show_spinner=False)
+@_shared
 def attention_lists(path: str, version: int, as_of: dt.date) -> Attention:
     db = database()
     return attention(
@@ -93,6 +103,37 @@ def units(filters: Filters) -> list[UnitScore]:
     if filters.business_unit_id is None:
         return everything
     return [u for u in everything if u.id in (filters.business_unit_id, "*")]
+
+
+# Figures are built once per data version, date and unit and shared by every session as
+# objects (`cache_resource`: no pickling; `st.plotly_chart` only reads them). Building the
+# thousand-team charts takes about a second, far more than a rerun may.
+@st.cache_resource(show_spinner=False, max_entries=32)
+def _chart(name: str, path: str, version: int, as_of: dt.date, unit: str | None) -> go.Figure:
+    filters = Filters(as_of=as_of, business_unit_id=unit)
+    if name == "quadrant":
+        return _prepared(figures.quadrant_chart(scoped_scores(filters), config()))
+    if name == "movement":
+        previous = previous_review(path, version, as_of)
+        return _prepared(
+            figures.movement_chart(
+                scoped_scores(filters), previous["scores"] if previous else None, config()
+            )
+        )
+    return _prepared(figures.units_chart(units(filters)))
+
+
+def _prepared(fig: go.Figure) -> go.Figure:
+    """The figure with its dict made once: `st.plotly_chart` asks for it on every rerun,
+    and plotly deep-copies the whole figure each time (50 ms for a thousand teams)."""
+    as_dict = fig.to_dict()
+    object.__setattr__(fig, "to_dict", lambda: as_dict)
+    return fig
+
+
+def chart(name: str, filters: Filters) -> go.Figure:
+    """The overview's `quadrant`, `movement` or `units` figure for the filters (cached)."""
+    return _chart(name, *key(), filters.as_of, filters.business_unit_id)
 
 
 def quadrant_badge(name: str) -> str:

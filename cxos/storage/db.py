@@ -136,8 +136,11 @@ class _Lease:
         self.con: Connection | None = None
         self.users = 0
         self.served = 0
-        self.token = 0
+        self.last_used = 0.0
         self.giving_way = False
+        self.stopped = False
+        # One idle timer at a time, re-armed when it fires early: starting a timer thread
+        # per unit of work cost more than the small queries a page makes.
         self.timer: threading.Timer | None = None
         self.local = threading.local()  # units this thread holds (nested units never wait)
 
@@ -151,11 +154,10 @@ class _Lease:
                 if _someone_waiting(self.path):
                     self._give_way()
             if self.con is None:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
                 self.con = open_file(self.path)
                 self.served = 0
             self.users += 1
-            self.token += 1
-            self._cancel_timer()
             try:
                 cursor = self.con.cursor()
             except BaseException:
@@ -189,19 +191,21 @@ class _Lease:
         if self.idle <= 0:
             self._close()
             return
-        self.token += 1
-        self._cancel_timer()
-        self.timer = threading.Timer(self.idle, self._expire, [self.token])
+        self.last_used = time.monotonic()
+        if self.timer is None:
+            self._arm(self.idle)
+
+    def _arm(self, delay: float) -> None:
+        if self.stopped:
+            return
+        self.timer = threading.Timer(delay, self._expire)
         self.timer.daemon = True
         self.timer.start()
-
-    def _cancel_timer(self) -> None:
-        if self.timer is not None:
-            self.timer.cancel()
 
     def shutdown(self) -> None:
         """At exit: stop the idle timer (a live thread spoils interpreter exit), close."""
         with self.cond:
+            self.stopped = True
             timer, self.timer = self.timer, None
         if timer is not None:
             timer.cancel()
@@ -210,9 +214,18 @@ class _Lease:
             if not self.users:
                 self._close()
 
-    def _expire(self, token: int) -> None:
+    def _expire(self) -> None:
+        """The idle timer: close when idle long enough, else wait out the rest."""
         with self.cond:
-            if token == self.token and not self.users:
+            if self.timer is None or self.timer is not threading.current_thread():
+                return  # shut down meanwhile
+            self.timer = None
+            if self.users or self.con is None:
+                return  # in use: the last unit to finish arms the timer again
+            left = self.last_used + self.idle - time.monotonic()
+            if left > 0:
+                self._arm(left)
+            else:
                 self._close()
 
     def _give_way(self) -> None:
@@ -275,7 +288,6 @@ class Database:
     @contextmanager
     def connect(self) -> Iterator[Connection]:
         """A connection (cursor) for one unit of work, released afterwards."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         cursor = self._lease.acquire()
         try:
             yield cursor
