@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from functools import cache
 
 import streamlit as st
 
@@ -64,40 +65,59 @@ def standing(explanation: TeamExplanation) -> None:
             st.caption("Nothing left to fix: every component is complete.")
 
 
-def line(item: WorkItem, team: dict, key: str) -> None:
+# Beyond this many items a line's form is drawn only while its expander is open: a
+# head of a big team has hundreds of lines, and drawing every form took seconds a rerun.
+_EAGER_LINES = 30
+
+
+@cache  # per run (the script runs afresh each time): one question per team and owner
+def _can(kind: str, team_id: str, owner_id: str | None = None) -> bool:
+    return permissions.can(database(), person.id, kind, team_id=team_id, owner_id=owner_id)
+
+
+def line(item: WorkItem, team: dict, key: str, lazy: bool) -> None:
     owner = item.owner or "no owner"
     late = "due today" if item.days_overdue <= 0 else f"{item.days_overdue} days late"
     title = item.title if len(item.title) <= 90 else item.title[:89] + "…"
-    with st.expander(f"{_ICONS[item.kind]} **{title}** · {owner} · {late}"):
-        goal = f"Goal: {item.goal} · " if item.goal else ""
-        st.caption(f"{goal}{item.team} · {item.detail}")
-        db = database()
-        if item.kind in ("overdue_action", "check_in_due"):
-            if permissions.can(
-                db, person.id, "check_in", team_id=item.team_id, owner_id=item.owner_id
-            ):
-                action = team["actions"].get(item.item_id) or _fallback(item)
-                check_in_form(person, action, key)
-            else:
-                st.caption(f"Only {owner} or the team's head can check in on this action.")
-        elif item.kind == "metric_due":
-            if permissions.can(db, person.id, "reading", team_id=item.team_id):
-                metric = team["metrics"].get(item.item_id) or {
-                    "name": item.title,
-                    **_fallback(item),
-                }
-                reading_form(person, metric, key)
-            else:
-                st.caption("Only the team's head can post readings for this metric.")
-        elif permissions.can(db, person.id, "feedback", team_id=item.team_id):
-            st.markdown(f"> {item.title}")
-            actions = {a_id: a["title"] for a_id, a in team["actions"].items()}
-            feedback_form(
-                person, _fallback(item) | {"team_id": item.team_id}, actions, team["goals"], key
-            )
+    label = f"{_ICONS[item.kind]} **{title}** · {owner} · {late}"
+    if not lazy:
+        with st.expander(label):
+            _line_body(item, team, key)
+        return
+    expander = st.expander(label, key=f"mywork_open_{item.kind}_{item.item_id}", on_change="rerun")
+    if expander.open:
+        with expander:
+            _line_body(item, team, key)
+
+
+def _line_body(item: WorkItem, team: dict, key: str) -> None:
+    owner = item.owner or "no owner"
+    goal = f"Goal: {item.goal} · " if item.goal else ""
+    st.caption(f"{goal}{item.team} · {item.detail}")
+    if item.kind in ("overdue_action", "check_in_due"):
+        if _can("check_in", item.team_id, item.owner_id):
+            action = team["actions"].get(item.item_id) or _fallback(item)
+            check_in_form(person, action, key)
         else:
-            st.markdown(f"> {item.title}")
-            st.caption("The team's head answers feedback routed to the team.")
+            st.caption(f"Only {owner} or the team's head can check in on this action.")
+    elif item.kind == "metric_due":
+        if _can("reading", item.team_id):
+            metric = team["metrics"].get(item.item_id) or {
+                "name": item.title,
+                **_fallback(item),
+            }
+            reading_form(person, metric, key)
+        else:
+            st.caption("Only the team's head can post readings for this metric.")
+    elif _can("feedback", item.team_id):
+        st.markdown(f"> {item.title}")
+        actions = {a_id: a["title"] for a_id, a in team["actions"].items()}
+        feedback_form(
+            person, _fallback(item) | {"team_id": item.team_id}, actions, team["goals"], key
+        )
+    else:
+        st.markdown(f"> {item.title}")
+        st.caption("The team's head answers feedback routed to the team.")
 
 
 def report_vanished(work: WorkList, team: dict) -> None:
@@ -149,4 +169,4 @@ for kind in WORK_KINDS:
         continue
     st.subheader(f"{KIND_LABELS[kind]} ({counts[kind]})")
     for item in items:
-        line(item, team, f"mywork_{kind}_{item.item_id}")
+        line(item, team, f"mywork_{kind}_{item.item_id}", len(work) > _EAGER_LINES)
