@@ -434,8 +434,10 @@ def check_complete(con: Connection, path: Path) -> None:
     """
     if path.with_name(path.name + ".wal").exists():
         return
+    # Used blocks, not total: free blocks at the end may legitimately be cut off the file,
+    # and a valid database must never be refused.
     row = con.execute(
-        "SELECT block_size, total_blocks FROM pragma_database_size() "
+        "SELECT block_size, used_blocks FROM pragma_database_size() "
         "WHERE database_name = current_database()"
     ).fetchone()
     if row is None:
