@@ -16,11 +16,13 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 import pytest
@@ -197,6 +199,28 @@ async def _scenario(server: Server, db_path: Path, bundle: Path) -> None:
 @pytest.mark.slow
 def test_the_command_line_writes_while_a_session_is_served(server: Server, tmp_path: Path) -> None:
     bundle = _new_team_bundle(tmp_path / "bundle")
-    asyncio.run(asyncio.wait_for(_scenario(server, tmp_path / "cxos.duckdb", bundle), 240))
+    _run_in_own_loop(_scenario(server, tmp_path / "cxos.duckdb", bundle), 240)
     log = server.log.read_text()
     assert "Traceback" not in log, log
+
+
+def _run_in_own_loop(scenario: Any, timeout: float) -> None:
+    """Run the scenario on a fresh event loop in its own thread.
+
+    Browser tests earlier in the session keep Playwright's loop running on the main
+    thread, where `asyncio.run` would refuse to start.
+    """
+    failure: list[BaseException] = []
+
+    def work() -> None:
+        try:
+            asyncio.run(asyncio.wait_for(scenario, timeout))
+        except BaseException as error:  # re-raised in the test's thread
+            failure.append(error)
+
+    thread = threading.Thread(target=work, name="ws-scenario")
+    thread.start()
+    thread.join(timeout + 30)
+    if failure:
+        raise failure[0]
+    assert not thread.is_alive(), "the websocket scenario did not finish"
