@@ -20,8 +20,10 @@ TODAY = dt.date.today()
 
 
 @pytest.fixture(autouse=True)
-def _fresh_caches() -> None:
+def _fresh_caches(monkeypatch: pytest.MonkeyPatch) -> None:
     st.cache_data.clear()
+    # The sample is not the demo company: sign people in as the demo picker would.
+    monkeypatch.setenv("CXOS_AUTH", "demo")
 
 
 @pytest.fixture
