@@ -47,8 +47,12 @@ SECTION_ROLE = {"Review": "steering", "Work": "head", "Champions": "champion", "
 WARM_TARGET, FIRST_TARGET = 0.150, 1.5
 
 
+# Pages whose section does not say whose job they serve.
+PAGE_ROLE = {"team_goals.py": "head"}
+
+
 def role_for(entry: navigation.PageEntry) -> str:
-    role = SECTION_ROLE.get(entry.section, "steering")
+    role = PAGE_ROLE.get(entry.file) or SECTION_ROLE.get(entry.section, "steering")
     return role if role in entry.roles else entry.roles[0]
 
 

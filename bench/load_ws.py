@@ -222,8 +222,9 @@ def main() -> int:
         f"{len(runs)} reruns in {wall:.2f} s = {rate:.1f} reruns/s (target >= {TARGET_RATE:.0f})"
     )
     print(
-        f"rerun latency p50 {p50:.3f} s, p95 {p95:.3f} s, max {max(runs):.3f} s (target p95 <= 1.5 s)"
-    )  # noqa: E501
+        f"rerun latency p50 {p50:.3f} s, p95 {p95:.3f} s, max {max(runs):.3f} s "
+        "(target p95 <= 1.5 s)"
+    )
     first_p50 = statistics.median(firsts)
     print(f"first loads of the sessions: p50 {first_p50:.2f} s, max {max(firsts):.2f} s")
     per_run = statistics.median(s.bytes_in for s in sessions) / (args.reruns + 1)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import plotly.graph_objects as go
 import streamlit as st
 
 from cxos import figures, journey_map
@@ -14,7 +15,8 @@ filters = current_filters()
 path, version = steering.key()
 
 
-@st.cache_data(show_spinner=False)
+# The map and its figure are shared by every session, read-only (see ui/steering.py).
+@st.cache_resource(show_spinner=False, max_entries=32)
 def _map(path: str, version: int, journey_id: str, as_of) -> journey_map.JourneyMap:
     return journey_map.journey_map(
         database(),
@@ -23,6 +25,11 @@ def _map(path: str, version: int, journey_id: str, as_of) -> journey_map.Journey
         steering.health(path, version, as_of),
         steering.signals(path, version, as_of),
     )
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def _figure(path: str, version: int, journey_id: str, as_of) -> go.Figure:
+    return steering.prepared(figures.journey_figure(_map(path, version, journey_id, as_of)))
 
 
 @st.cache_data(show_spinner=False)
@@ -46,7 +53,7 @@ st.caption(
     "to their stage. Click a cell, or choose a stage below, to see what is behind it."
 )
 event = st.plotly_chart(
-    figures.journey_figure(jmap),
+    _figure(path, version, journey_id, filters.as_of),
     key="journey_map",
     on_select="rerun",
     selection_mode="points",

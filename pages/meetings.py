@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import plotly.graph_objects as go
 import streamlit as st
 
 from cxos import figures, meetings, review_pack, team_view
@@ -25,7 +26,16 @@ def _meetings(path: str, version: int) -> list:
     return meetings.list_meetings(database())
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _quadrant(path: str, version: int, meeting_id: str) -> go.Figure:
+    """The meeting's quadrant chart, built once per data version and shared (read-only)."""
+    view = _view(path, version, meeting_id)
+    return steering.prepared(figures.quadrant_chart(view.scores, steering.config()))
+
+
+# Shared by every session, read-only (see ui/steering.py): unpickling a thousand teams'
+# agenda on every rerun cost more than drawing it.
+@st.cache_resource(show_spinner=False, max_entries=16)
 def _view(path: str, version: int, meeting_id: str) -> meetings.MeetingView:
     return meetings.view(database(), meeting_id)
 
@@ -120,7 +130,16 @@ def close_form(view: meetings.MeetingView) -> None:
 def show_agenda(view: meetings.MeetingView) -> None:
     for key, title in meetings.SECTIONS.items():
         rows = view.agenda.get(key, [])
-        with st.expander(f"{title} ({len(rows)})", expanded=key in ("moves", "previous_decisions")):
+        # Drawn only while open: at a thousand teams an agenda list has thousands of rows.
+        expander = st.expander(
+            f"{title} ({len(rows)})",
+            expanded=key in ("moves", "previous_decisions"),
+            key=f"meetings_agenda_open_{key}",
+            on_change="rerun",
+        )
+        if not expander.open:
+            continue
+        with expander:
             if key == "signals":
                 rows = [{**r, "signal": SIGNALS[r["signal"]]} for r in rows]
             if rows:
@@ -194,7 +213,7 @@ with agenda_tab:
     show_agenda(view)
 with scores_tab:
     st.plotly_chart(
-        figures.quadrant_chart(view.scores, steering.config()),
+        _quadrant(path, version, meeting.id),
         key="meetings_quadrant",
         width="stretch",
     )

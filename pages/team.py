@@ -103,7 +103,13 @@ health = steering.health(path, version, filters.as_of)
 for goal in _goals(path, version, team_id, filters.as_of):
     state = health.get(goal["id"])
     badge = steering.health_badge(state.health if state else "no_data")
-    with st.expander(f"{badge} · {goal['title']}", expanded=False):
+    # Drawn only while open: a big team has a hundred metric charts (seconds a rerun).
+    expander = st.expander(
+        f"{badge} · {goal['title']}", key=f"team_goal_open_{goal['id']}", on_change="rerun"
+    )
+    if not expander.open:
+        continue
+    with expander:
         st.caption(
             f"Owner: {goal['owner'] or '—'} · objective: {goal['objective'] or '—'} · "
             f"{goal['start_date']} to {goal['end_date']}"

@@ -112,20 +112,23 @@ def units(filters: Filters) -> list[UnitScore]:
 def _chart(name: str, path: str, version: int, as_of: dt.date, unit: str | None) -> go.Figure:
     filters = Filters(as_of=as_of, business_unit_id=unit)
     if name == "quadrant":
-        return _prepared(figures.quadrant_chart(scoped_scores(filters), config()))
+        return prepared(figures.quadrant_chart(scoped_scores(filters), config()))
     if name == "movement":
         previous = previous_review(path, version, as_of)
-        return _prepared(
+        return prepared(
             figures.movement_chart(
                 scoped_scores(filters), previous["scores"] if previous else None, config()
             )
         )
-    return _prepared(figures.units_chart(units(filters)))
+    return prepared(figures.units_chart(units(filters)))
 
 
-def _prepared(fig: go.Figure) -> go.Figure:
-    """The figure with its dict made once: `st.plotly_chart` asks for it on every rerun,
-    and plotly deep-copies the whole figure each time (50 ms for a thousand teams)."""
+def prepared(fig: go.Figure) -> go.Figure:
+    """A figure to cache as a shared object, its dict made once and never copied again.
+
+    `st.plotly_chart` asks for the dict on every rerun, and plotly deep-copies the whole
+    figure each time (50 ms for a thousand teams). The figure must not change afterwards.
+    """
     as_dict = fig.to_dict()
     object.__setattr__(fig, "to_dict", lambda: as_dict)
     return fig
