@@ -89,13 +89,21 @@ def test_replacing_an_action_bumps_its_version(db: Database, tmp_path: Path, loa
 def test_check_ins_of_a_day_are_replaced_together(db: Database, tmp_path: Path, load: Any) -> None:
     load(db, base_bundle())
     same_day = [
-        {"action_id": "a1", "checked_on": "2026-02-10", "status": "blocked", "progress": 30,
-         "note": "waiting"},
+        {
+            "action_id": "a1",
+            "checked_on": "2026-02-10",
+            "status": "blocked",
+            "progress": 30,
+            "note": "waiting",
+        },
         {"action_id": "a1", "checked_on": "2026-02-10", "status": "in_progress", "progress": 40},
     ]
     import_bundle(db, write_bundle(tmp_path / "c", {"check_ins": same_day}))
     rows = db.rows("SELECT status, progress FROM check_ins ORDER BY id")
-    assert rows == [{"status": "blocked", "progress": 30}, {"status": "in_progress", "progress": 40}]
+    assert rows == [
+        {"status": "blocked", "progress": 30},
+        {"status": "in_progress", "progress": 40},
+    ]
 
 
 def test_reading_source_defaults_to_import(db: Database, load: Any) -> None:
@@ -137,8 +145,9 @@ def test_xlsx_export_neutralises_formulas_but_keeps_the_text(
 _text = st.text(
     alphabet=st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), min_size=1, max_size=12
 ).filter(lambda s: s.strip() == s and s.strip() != "")
-_ids = st.lists(st.from_regex(r"[a-z][a-z0-9_-]{0,8}", fullmatch=True), min_size=1, max_size=6,
-                unique=True)
+_ids = st.lists(
+    st.from_regex(r"[a-z][a-z0-9_-]{0,8}", fullmatch=True), min_size=1, max_size=6, unique=True
+)
 
 
 @st.composite
@@ -152,8 +161,7 @@ def random_bundle(draw: Any) -> dict[str, list[dict[str, Any]]]:
             for t in teams
         ],
         "objectives": [
-            {"id": o, "title": draw(_text), "vision": draw(st.none() | _text)}
-            for o in draw(_ids)
+            {"id": o, "title": draw(_text), "vision": draw(st.none() | _text)} for o in draw(_ids)
         ],
         "metrics": [],
         "metric_readings": [],
@@ -163,31 +171,48 @@ def random_bundle(draw: Any) -> dict[str, list[dict[str, Any]]]:
     for g in goals:
         start = draw(st.dates(dt.date(2020, 1, 1), dt.date(2030, 1, 1)))
         end = start + dt.timedelta(days=draw(st.integers(0, 900)))
-        bundle["goals"].append({
-            "id": g, "title": draw(_text), "team_id": draw(st.sampled_from(teams)),
-            "start_date": start.isoformat(), "end_date": end.isoformat(),
-            "status": draw(st.sampled_from(["active", "achieved", "dropped"])),
-        })
+        bundle["goals"].append(
+            {
+                "id": g,
+                "title": draw(_text),
+                "team_id": draw(st.sampled_from(teams)),
+                "start_date": start.isoformat(),
+                "end_date": end.isoformat(),
+                "status": draw(st.sampled_from(["active", "achieved", "dropped"])),
+            }
+        )
         baseline = draw(st.floats(-1e6, 1e6, allow_nan=False).map(lambda x: round(x, 3)))
         gap = draw(st.floats(0, 1e6, allow_nan=False).map(lambda x: round(x, 3)))
         direction = draw(st.sampled_from(["higher", "lower"]))
         target = baseline + gap if direction == "higher" else baseline - gap
         mid = f"m-{g}"
-        bundle["metrics"].append({
-            "id": mid, "goal_id": g, "name": draw(_text), "direction": direction,
-            "baseline": baseline, "target": round(target, 3),
-            "cadence_days": draw(st.integers(1, 365)),
-        })
+        bundle["metrics"].append(
+            {
+                "id": mid,
+                "goal_id": g,
+                "name": draw(_text),
+                "direction": direction,
+                "baseline": baseline,
+                "target": round(target, 3),
+                "cadence_days": draw(st.integers(1, 365)),
+            }
+        )
         for day in draw(st.sets(st.dates(dt.date(2024, 1, 1), dt.date(2026, 1, 1)), max_size=4)):
-            bundle["metric_readings"].append({
-                "metric_id": mid, "as_of": day.isoformat(),
-                "value": draw(st.floats(-1e9, 1e9, allow_nan=False)),
-            })
+            bundle["metric_readings"].append(
+                {
+                    "metric_id": mid,
+                    "as_of": day.isoformat(),
+                    "value": draw(st.floats(-1e9, 1e9, allow_nan=False)),
+                }
+            )
     return bundle
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow,
-          HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
 @given(bundle=random_bundle())
 def test_random_valid_bundles_round_trip(tmp_path_factory: Any, bundle: dict[str, Any]) -> None:
     work = tmp_path_factory.mktemp("rt")

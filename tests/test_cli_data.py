@@ -12,8 +12,9 @@ import pytest
 
 def cxos(*args: str, db: Path) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "CXOS_DB": str(db)}
-    return subprocess.run([sys.executable, "-m", "cxos", *args], capture_output=True, text=True,
-                          env=env, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "cxos", *args], capture_output=True, text=True, env=env, timeout=300
+    )
 
 
 def test_init_demo_export_on_a_fresh_database(tmp_path: Path) -> None:

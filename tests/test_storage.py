@@ -90,9 +90,7 @@ def test_a_truncated_database_is_refused(tmp_path: Path) -> None:
 
 
 def test_the_domain_never_imports_streamlit() -> None:
-    modules = sorted(
-        m.name for m in pkgutil.walk_packages(cxos.__path__, "cxos.")
-    )
+    modules = sorted(m.name for m in pkgutil.walk_packages(cxos.__path__, "cxos."))
     code = (
         "import importlib, sys\n"
         f"for name in {modules!r}:\n"
@@ -100,7 +98,8 @@ def test_the_domain_never_imports_streamlit() -> None:
         "bad = sorted(m for m in sys.modules if m == 'streamlit' or m.startswith('streamlit.'))\n"
         "print(','.join(bad))\n"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            check=True)
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
     assert result.stdout.strip() == ""
     assert len(modules) > 10
