@@ -108,8 +108,10 @@ def server(db: Path, port: int, log: Path):  # noqa: ANN201
     """`streamlit run app.py` on 127.0.0.1:port, stopped (by its pid) on the way out."""
     env = {**os.environ, "CXOS_DB": str(db)}
     env.pop("CXOS_AUTH", None)
+    launcher = os.environ.get("CXOS_BENCH_LAUNCHER")  # e.g. a profiling wrapper
     command = [
-        sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
+        sys.executable, *([launcher] if launcher else ["-m", "streamlit"]), "run",
+        str(ROOT / "app.py"),
         "--server.address", "127.0.0.1", "--server.port", str(port),
         "--server.headless", "true", "--browser.gatherUsageStats", "false",
         "--server.fileWatcherType", "none", "--server.runOnSave", "false",

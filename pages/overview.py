@@ -9,6 +9,8 @@ from ui import steering
 from ui.filters import current_filters
 from ui.session import require_person
 
+_TILES = 10
+
 require_person()
 filters = current_filters()
 path, version = steering.key()
@@ -19,7 +21,10 @@ st.title("Overview")
 st.caption(f"Scores as of {filters.as_of:%d %B %Y}. Hover a bubble for its eight components.")
 
 units = steering.units(filters)
-for column, unit in zip(st.columns(len(units) or 1), units, strict=False):
+# A tile per unit while they fit on a row; a company with more units gets the company's
+# tile and one table (hundreds of tiles were unreadable and cost most of a rerun).
+tiles = units if len(units) <= _TILES else [u for u in units if u.kind == "company"]
+for column, unit in zip(st.columns(len(tiles) or 1), tiles, strict=False):
     column.metric(
         unit.name,
         f"{unit.alignment:.0f} / {unit.accountability:.0f}",
@@ -27,6 +32,31 @@ for column, unit in zip(st.columns(len(units) or 1), units, strict=False):
         delta_color="off",
         help="alignment / accountability (0–100)",
     )
+units_list = (
+    st.expander(
+        f"Business units ({len(units) - len(tiles)})", key="overview_open_units", on_change="rerun"
+    )
+    if len(tiles) < len(units)
+    else None
+)
+if units_list is not None and units_list.open:
+    with units_list:
+        st.dataframe(
+            [
+                {
+                    "unit": u.name,
+                    "alignment": round(u.alignment, 1),
+                    "accountability": round(u.accountability, 1),
+                    "quadrant": steering.quadrant_badge(u.quadrant),
+                    "teams": u.teams,
+                }
+                for u in units
+                if u.kind != "company"
+            ],
+            hide_index=True,
+            width="stretch",
+            key="overview_units_table",
+        )
 
 # Tabs and lists render only when open (`on_change="rerun"`): a thousand-team chart or a
 # list of thousands of actions costs a rerun far more than it is worth when hidden.

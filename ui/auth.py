@@ -40,13 +40,47 @@ def auth_mode(db: Database) -> str:
 
 def is_demo_database(db: Database) -> bool:
     """True when the database holds the generated demo company."""
-    return meta(db, "dataset") == "demo"
+    return _meta(db, "dataset") == "demo"
 
 
 def personas(db: Database) -> dict[str, str]:
     """The demo personas, role -> person id (empty when there are none)."""
-    found = meta(db, "demo_personas") or {}
-    return {role: pid for role, pid in found.items() if identity.find_person(db, pid)}
+    found = _meta(db, "demo_personas") or {}
+    return {role: pid for role, pid in found.items() if _find_person(db, pid)}
+
+
+# Every run asks these several times (mode, notice, persona switch); they are cached by
+# data version, so a change to a person or the dataset (always audited) is seen at once.
+@st.cache_data(show_spinner=False, max_entries=1000)
+def _cached_meta(path: str, version: int, key: str) -> Any:
+    return meta(_app_database(), key)
+
+
+@st.cache_data(show_spinner=False, max_entries=10_000)
+def _cached_person(path: str, version: int, person_id: str) -> Person | None:
+    return identity.find_person(_app_database(), person_id)
+
+
+def _app_database() -> Database:
+    from ui.session import database
+
+    return database()
+
+
+def _meta(db: Database, key: str) -> Any:
+    from ui.session import data_version
+
+    if db.path != _app_database().path:
+        return meta(db, key)
+    return _cached_meta(str(db.path), data_version(), key)
+
+
+def _find_person(db: Database, person_id: str) -> Person | None:
+    from ui.session import data_version
+
+    if db.path != _app_database().path:
+        return identity.find_person(db, person_id)
+    return _cached_person(str(db.path), data_version(), person_id)
 
 
 # -- who is signed in ------------------------------------------------------------------
@@ -65,7 +99,7 @@ def current_person(db: Database) -> Person | None:
     if mode == "password" and not identity.has_account(db, person_id):
         st.session_state.pop(_PERSON_KEY, None)  # disabled meanwhile: signed out at once
         return None
-    return identity.find_person(db, person_id)
+    return _find_person(db, person_id)
 
 
 def _oidc_person(db: Database) -> Person | None:
@@ -84,7 +118,7 @@ def _oidc_user() -> dict[str, Any]:
 def _adopt_query_persona(db: Database) -> None:
     wanted = st.query_params.get("as")
     if wanted and wanted != st.session_state.get(_PERSON_KEY):
-        if identity.find_person(db, wanted):
+        if _find_person(db, wanted):
             st.session_state[_PERSON_KEY] = wanted
 
 
@@ -171,7 +205,7 @@ def _demo_prompt(db: Database) -> None:
 
 
 def _label(db: Database, role: str, person_id: str) -> str:
-    person = identity.find_person(db, person_id)
+    person = _find_person(db, person_id)
     return f"{person.name if person else person_id} — {role}"
 
 
