@@ -136,10 +136,11 @@ FROM work w
 JOIN teams t ON t.id = w.team_id
 LEFT JOIN people p ON p.id = w.owner_id
 LEFT JOIN goals g ON g.id = w.goal_id
-WHERE $everything
+WHERE ($everything
     OR list_contains($teams::VARCHAR[], w.team_id)
     OR list_contains($owners::VARCHAR[], w.owner_id)
-    OR (w.kind = 'feedback' AND list_contains($feedback_teams::VARCHAR[], w.team_id))
+    OR (w.kind = 'feedback' AND list_contains($feedback_teams::VARCHAR[], w.team_id)))
+    AND ($all_kinds OR list_contains($kinds::VARCHAR[], w.kind))
 ORDER BY days_overdue DESC, w.kind, w.title, w.item_id"""
 
 
@@ -158,11 +159,17 @@ def work_items(
     as_of: dt.date,
     team_ids: Iterable[str] | None = None,
     config: ScoringConfig | None = None,
+    kinds: Iterable[WorkKind] | None = None,
 ) -> WorkList:
-    """Every waiting item of the given teams as of `as_of`; all teams when `team_ids` is None."""
+    """Every waiting item of the given teams as of `as_of`; all teams when `team_ids` is None.
+
+    `kinds` keeps only items of those kinds (the overview needs only overdue actions, and
+    the whole organisation's list is tens of thousands of items).
+    """
     config = config or ScoringConfig.load()
     teams = None if team_ids is None else list(team_ids)
-    return db.read(lambda con: _work_on(con, as_of, config, teams=teams))
+    wanted = None if kinds is None else list(kinds)
+    return db.read(lambda con: _work_on(con, as_of, config, teams=teams, kinds=wanted))
 
 
 def my_work(
@@ -206,6 +213,7 @@ def _work_on(
     owners: list[str] | None = None,
     feedback_teams: list[str] | None = None,
     who: str | None = None,
+    kinds: list[WorkKind] | None = None,
 ) -> WorkList:
     everything = teams is None and owners is None and feedback_teams is None
     params = {
@@ -214,6 +222,8 @@ def _work_on(
         "teams": teams or [],
         "owners": owners or [],
         "feedback_teams": feedback_teams or [],
+        "all_kinds": kinds is None,
+        "kinds": kinds or [],
     }
     rows = run(con, _work_sql(), params)
     return WorkList(as_of, tuple(WorkItem(**row) for row in rows), who)

@@ -71,7 +71,7 @@ def attention_lists(path: str, version: int, as_of: dt.date) -> Attention:
         as_of,
         signals(path, version, as_of),
         health(path, version, as_of),
-        worklist.work_items(db, as_of),
+        worklist.work_items(db, as_of, kinds=["overdue_action"]),
     )
 
 
