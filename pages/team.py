@@ -129,8 +129,17 @@ st.dataframe(actions, hide_index=True, width="stretch", key="team_actions")
 st.subheader("Recent check-ins")
 st.dataframe(check_ins, hide_index=True, width="stretch", key="team_check_ins")
 st.subheader("Trend")
-st.plotly_chart(
-    figures.trend_chart(_trend(path, version, team_id, filters.as_of), steering.config()),
-    key="team_trend",
-    width="stretch",
+# On demand: dates without a stored snapshot are recomputed for the whole organisation
+# (a quarter of a second each at a thousand teams), too slow for every visit.
+trend = st.expander(
+    "Alignment and accountability over the last six months",
+    key=f"team_trend_open_{team_id}",
+    on_change="rerun",
 )
+if trend.open:
+    with trend:
+        st.plotly_chart(
+            figures.trend_chart(_trend(path, version, team_id, filters.as_of), steering.config()),
+            key="team_trend",
+            width="stretch",
+        )
