@@ -8,7 +8,8 @@ import streamlit as st
 
 from cxos import palette, permissions, team_edits, team_views
 from cxos.models import ACTION_STATUSES, PULSE_QUESTIONS
-from cxos.scoring import GoalHealthResult, goal_health
+from cxos.scoring import GoalHealthResult
+from ui import steering
 from ui.filters import current_filters
 from ui.session import data_version, database, require_person
 from ui.work_forms import attempt, show_flash, shown_version
@@ -41,9 +42,10 @@ def _goals(path: str, version: int, team_id: str) -> list[dict]:
     ]
 
 
-@st.cache_data(show_spinner=False)
 def _health(path: str, version: int, as_of: dt.date) -> dict[str, GoalHealthResult]:
-    return goal_health(database(), as_of)
+    # The whole organisation's goal health, shared read-only with the steering pages
+    # (unpickling eleven thousand results on every rerun cost more than the page).
+    return steering.health(path, version, as_of)
 
 
 def _pick(label: str, options: dict, current, key: str, optional: bool = True):
@@ -237,34 +239,51 @@ def action_form(action: dict, goal_id: str, team_id: str, choices: dict, key: st
         )
 
 
-def goal_section(goal: dict, health: GoalHealthResult | None, team_id: str, choices: dict) -> None:
+# Beyond this many goals a goal's forms are drawn only while its expander is open: a big
+# team's goals hold hundreds of metric and action forms, seconds of every rerun.
+_EAGER_GOALS = 10
+
+
+def goal_section(
+    goal: dict, health: GoalHealthResult | None, team_id: str, choices: dict, lazy: bool
+) -> None:
     look = palette.HEALTH[health.health if health else "no_data"]
     period = f"{goal['start_date']} → {goal['end_date']}"
     label = f"{look.symbol} **{goal['title']}** · {look.label} · {goal['status']} · {period}"
-    with st.expander(label):
-        key = f"teamgoals_{goal['id']}"
-        goal_tab, links_tab, metrics_tab, actions_tab = st.tabs(
-            [
-                "Goal",
-                "Links",
-                f"Metrics ({len(goal['metrics'])})",
-                f"Actions ({len(goal['actions'])})",
-            ]
-        )
-        with goal_tab:
-            goal_form(goal, team_id, choices, f"{key}_goal")
-        with links_tab:
-            links_form(goal, team_id, choices, f"{key}_links")
-        with metrics_tab:
-            for metric in goal["metrics"]:
-                metric_form(metric, goal["id"], f"{key}_metric_{metric['id']}")
-            st.caption("New metric")
-            metric_form({}, goal["id"], f"{key}_newmetric")
-        with actions_tab:
-            for action in goal["actions"]:
-                action_form(action, goal["id"], team_id, choices, f"{key}_action_{action['id']}")
-            st.caption("New action")
-            action_form({}, goal["id"], team_id, choices, f"{key}_newaction")
+    if not lazy:
+        with st.expander(label):
+            goal_body(goal, team_id, choices)
+        return
+    expander = st.expander(label, key=f"teamgoals_open_{goal['id']}", on_change="rerun")
+    if expander.open:
+        with expander:
+            goal_body(goal, team_id, choices)
+
+
+def goal_body(goal: dict, team_id: str, choices: dict) -> None:
+    key = f"teamgoals_{goal['id']}"
+    goal_tab, links_tab, metrics_tab, actions_tab = st.tabs(
+        [
+            "Goal",
+            "Links",
+            f"Metrics ({len(goal['metrics'])})",
+            f"Actions ({len(goal['actions'])})",
+        ]
+    )
+    with goal_tab:
+        goal_form(goal, team_id, choices, f"{key}_goal")
+    with links_tab:
+        links_form(goal, team_id, choices, f"{key}_links")
+    with metrics_tab:
+        for metric in goal["metrics"]:
+            metric_form(metric, goal["id"], f"{key}_metric_{metric['id']}")
+        st.caption("New metric")
+        metric_form({}, goal["id"], f"{key}_newmetric")
+    with actions_tab:
+        for action in goal["actions"]:
+            action_form(action, goal["id"], team_id, choices, f"{key}_action_{action['id']}")
+        st.caption("New action")
+        action_form({}, goal["id"], team_id, choices, f"{key}_newaction")
 
 
 def pulse_form(team_id: str) -> None:
@@ -326,7 +345,7 @@ if not may_edit:
 goals_tab, pulse_tab = st.tabs(["Goals", "Pulse results"])
 with goals_tab:
     for goal in goals:
-        goal_section(goal, health.get(goal["id"]), team_id, choices)
+        goal_section(goal, health.get(goal["id"]), team_id, choices, len(goals) > _EAGER_GOALS)
     with st.expander(":material/add: New goal"):
         goal_form({}, team_id, choices, "teamgoals_newgoal")
 with pulse_tab:
