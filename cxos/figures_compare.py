@@ -148,6 +148,10 @@ def text_colour(health: str) -> str:
     return "white" if health == "achieved" else palette.INK
 
 
+# Beyond this many cells the words would not be legible anyway: colour and hover tell.
+_ANNOTATED_CELLS = 2_000
+
+
 def health_heatmap(comparison: Comparison) -> go.Figure:
     """Stage × business unit: the worst goal health of the unit's goals on each stage.
 
@@ -159,22 +163,29 @@ def health_heatmap(comparison: Comparison) -> go.Figure:
     columns = [plain(unit.name) for unit in units]
     z: list[list[float | None]] = []
     figure = go.Figure()
+    # Collected and added in one layout update: `add_annotation` one at a time re-validates
+    # every annotation already there, quadratic in the cells (minutes for 250 units).
+    annotations = []
     for row, stage in zip(rows, comparison.stages, strict=True):
         best = comparison.best.get(stage.id)
         cells = [comparison.cell(stage.id, unit.id) for unit in units]
         z.append([None if c is None else float(HEALTH_KEYS.index(c.health)) for c in cells])
         for column, cell, unit in zip(columns, cells, units, strict=True):
             is_best = best is not None and best.business_unit_id == unit.id
-            figure.add_annotation(
-                x=column,
-                y=row,
-                text=cell_text(cell, is_best),
-                showarrow=False,
-                font={
-                    "size": 12,
-                    "color": text_colour(cell.health) if cell else palette.MUTED,
-                },
+            annotations.append(
+                {
+                    "x": column,
+                    "y": row,
+                    "text": cell_text(cell, is_best),
+                    "showarrow": False,
+                    "font": {
+                        "size": 12,
+                        "color": text_colour(cell.health) if cell else palette.MUTED,
+                    },
+                }
             )
+    if len(annotations) <= _ANNOTATED_CELLS:
+        figure.update_layout(annotations=annotations)
     figure.add_heatmap(
         z=z,
         x=columns,

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 
+import plotly.graph_objects as go
 import streamlit as st
 
 from cxos import compare, notes, palette
 from cxos import figures_compare as figures
 from cxos.compare import COMPONENT_LABELS, Comparison, one_decimal, percent
 from cxos.config import COMPONENTS, ScoringConfig
+from ui import steering
 from ui.filters import current_filters
 from ui.navigation import REGISTRY
 from ui.session import data_version, database, require_person
@@ -24,7 +26,9 @@ filters = current_filters()
 NOTES_PAGE = next(e.path for e in REGISTRY if e.file == "notes.py")
 
 
-@st.cache_data(show_spinner="Comparing business units…")
+# Shared by every session, read-only (see ui/steering.py): a comparison of hundreds of
+# units is megabytes that `st.cache_data` would unpickle on every rerun.
+@st.cache_resource(show_spinner="Comparing business units…", max_entries=16)
 def _comparison(
     path: str,
     version: int,
@@ -42,6 +46,22 @@ def _comparison(
         journey_id=journey_id,
         unit_ids=unit_ids,
     )
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _figure(name: str, path: str, version: int, choices: tuple) -> go.Figure:
+    """One of the page's figures for these choices, built once and shared (read-only)."""
+    c = _comparison(path, version, *choices)
+    if name == "scores":
+        config = ScoringConfig.load()
+        fig = figures.scores_figure(c.units, config.aligned_threshold, config.accountable_threshold)
+    elif name == "components":
+        fig = figures.components_figure(c.units)
+    elif name == "heatmap":
+        fig = figures.health_heatmap(c)
+    else:
+        fig = figures.progress_figure(c.metric_progress(), c.units)
+    return steering.prepared(fig)
 
 
 @st.cache_data(show_spinner=False)
@@ -203,14 +223,10 @@ if not comparison.units:
     st.info("Choose at least one business unit to compare.")
     st.stop()
 
-config = ScoringConfig.load()
 st.subheader("Side by side")
 left, right = st.columns([2, 3])
-left.plotly_chart(
-    figures.scores_figure(comparison.units, config.aligned_threshold, config.accountable_threshold),
-    key="compare_scores_chart",
-)
-right.plotly_chart(figures.components_figure(comparison.units), key="compare_components_chart")
+left.plotly_chart(_figure("scores", *key, choices), key="compare_scores_chart")
+right.plotly_chart(_figure("components", *key, choices), key="compare_components_chart")
 _table(_unit_table(comparison), "compare_unit_table", "No scores.")
 
 st.subheader(f"Change since {since:%d %b %Y}")
@@ -222,7 +238,7 @@ st.caption(
     "“best” marks the best performer where two or more units have goals with a pace; "
     "— means no goal there."
 )
-st.plotly_chart(figures.health_heatmap(comparison), key="compare_heatmap")
+st.plotly_chart(_figure("heatmap", *key, choices), key="compare_heatmap")
 with st.expander("Best performer per stage", icon=":material/emoji_events:", expanded=True):
     _table(_best_table(comparison), "compare_best_table", "No stage has a goal with a pace yet.")
 
@@ -232,9 +248,7 @@ stage_id = _choose_stage(comparison)
 _table(_goal_table(comparison), "compare_goal_table", "No business unit has a goal on this stage.")
 progress = comparison.metric_progress()
 if progress:
-    st.plotly_chart(
-        figures.progress_figure(progress, comparison.units), key="compare_progress_chart"
-    )
+    st.plotly_chart(_figure("progress", *key, choices), key="compare_progress_chart")
     st.caption(
         "Progress = (latest − baseline) ÷ (target − baseline), between 0 and 100 %: "
         "metrics of the same name compare across units whatever their baselines."
@@ -257,7 +271,7 @@ except st.errors.StreamlitPageNotFoundError:  # the page runs outside the app's 
 
 st.download_button(
     "Download the comparison (Excel)",
-    _workbook(*key, choices),
+    lambda: _workbook(*key, choices),  # built when asked for, not on every run
     file_name=f"cxos-comparison-{filters.as_of.isoformat()}.xlsx",
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     icon=":material/download:",
