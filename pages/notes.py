@@ -158,6 +158,8 @@ def _show(note: NoteView) -> None:
             _link_to_compare(note)
 
 
+_PAGE = 50
+
 st.title("Notes board")
 st.caption(
     "CX champions share what worked, by business unit and journey stage. "
@@ -191,8 +193,17 @@ with tag_col:
 
 shown = _notes(*key, text, stage, unit, tag)
 st.caption(f"{len(shown)} note{'s' if len(shown) != 1 else ''}")
-for item in shown:
+# The newest first, a page at a time: every card is several elements, and a big company's
+# board holds hundreds of notes (over half a second a rerun to draw them all).
+limit = st.session_state.get("notes_limit", _PAGE)
+for item in shown[:limit]:
     _show(item)
+if len(shown) > limit:
+    st.button(
+        f"Show {min(_PAGE, len(shown) - limit)} more of {len(shown) - limit}",
+        key="notes_more",
+        on_click=lambda: st.session_state.update(notes_limit=limit + _PAGE),
+    )
 
 editable = {n.id: n for n in shown if n.business_unit_id in writable}
 if editable:
