@@ -37,9 +37,21 @@ def write(folder: Path, scale: int, shape: demo.Shape | None) -> int:
 
 def time_import(folder: Path, work: Path, run: int) -> float:
     db = Database(work / f"import-{run}.duckdb")
+    phases: list[tuple[float, str]] = []
     started = time.perf_counter()
-    import_bundle(db, folder)
+    import_bundle(db, folder, progress=lambda _f, what: phases.append((time.perf_counter(), what)))
     took = time.perf_counter() - started
+    db.close()
+    if run == 0:  # where the time goes: each phase until the next one starts
+        marks = [*phases, (started + took, "end")]
+        print(
+            "  phases: "
+            + ", ".join(
+                f"{what} {later - at:.2f} s"
+                for (at, what), (later, _) in zip(marks, marks[1:], strict=False)
+                if later - at >= 0.05
+            )
+        )
     (work / f"import-{run}.duckdb").unlink()
     return took
 
@@ -64,8 +76,10 @@ def bench(scale: int, runs: int, shape: demo.Shape | None) -> None:
     with tempfile.TemporaryDirectory(prefix="cxos-bench-") as tmp:
         work = Path(tmp)
         rows = write(work / "bundle", scale, shape)
-        imports = [time_import(work / "bundle", work, r) for r in range(runs)]
-        bare = [time_bare_load(work / "bundle", work, r) for r in range(runs)]
+        imports, bare = [], []
+        for r in range(runs):  # in turn, so load from other programs weighs on both alike
+            imports.append(time_import(work / "bundle", work, r))
+            bare.append(time_bare_load(work / "bundle", work, r))
     ours, floor = statistics.median(imports), statistics.median(bare)
     label = "enterprise" if shape else f"scale {scale}"
     print(
