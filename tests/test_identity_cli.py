@@ -98,7 +98,7 @@ def test_cli_check_in_and_reading(sample: Database, capsys: pytest.CaptureFixtur
         ),
         (
             ("reading", "m_store", "5", "--as", "p_head"),
-            "error: Dana Lee is head of Billing and may not change metric readings of Retail"
+            "error: Dana Lee is head of Billing and may not change metric readings of Retail",
         ),
         (
             ("check-in", "a_bill", "--as", "p_member", "--status", "blocked"),

@@ -90,6 +90,8 @@ def test_head_checks_in_and_posts_a_reading(heads_server: str, heads_demo: Datab
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         page.goto(f"{heads_server}/?as={HEAD}")  # a head lands on My work
         page.get_by_role("heading", name="My work").wait_for(timeout=30_000)
+        # The lists are drawn after the title: count only once they are on the page.
+        page.get_by_role("heading", name=re.compile("^Metrics past cadence")).wait_for()
         due_before = _count(page, "Check-ins due")
         metrics_before = _count(page, "Metrics past cadence")
         page.screenshot(path=str(shots / "my_work_before.png"), full_page=True)
@@ -109,7 +111,7 @@ def test_head_checks_in_and_posts_a_reading(heads_server: str, heads_demo: Datab
 
         page.reload()
         page.get_by_role("heading", name="My work").wait_for(timeout=30_000)
-        page.get_by_role("heading", name=re.compile("^Check-ins due")).wait_for()
+        page.get_by_role("heading", name=re.compile("^Metrics past cadence")).wait_for()
         page.screenshot(path=str(shots / "my_work_after.png"), full_page=True)
         assert _count(page, "Check-ins due") == due_before - 1
         assert _count(page, "Metrics past cadence") == metrics_before - 1
