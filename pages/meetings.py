@@ -13,6 +13,7 @@ from cxos.palette import SIGNALS
 from cxos.permissions import can
 from ui import steering
 from ui.filters import current_filters
+from ui.lazy import lazy_expander
 from ui.session import after_write, database, require_person
 
 person = require_person()
@@ -131,13 +132,12 @@ def show_agenda(view: meetings.MeetingView) -> None:
     for key, title in meetings.SECTIONS.items():
         rows = view.agenda.get(key, [])
         # Drawn only while open: at a thousand teams an agenda list has thousands of rows.
-        expander = st.expander(
+        expander = lazy_expander(
             f"{title} ({len(rows)})",
+            f"meetings_agenda_open_{key}",
             expanded=key in ("moves", "previous_decisions"),
-            key=f"meetings_agenda_open_{key}",
-            on_change="rerun",
         )
-        if not expander.open:
+        if expander is None:
             continue
         with expander:
             if key == "signals":

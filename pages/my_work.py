@@ -11,6 +11,7 @@ from cxos import palette, permissions, team_views
 from cxos.scoring import TeamExplanation, explain_team, top_fixes
 from cxos.worklist import KIND_LABELS, WORK_KINDS, WorkItem, WorkList, my_work
 from ui.filters import current_filters
+from ui.lazy import lazy_expander
 from ui.session import data_version, database, require_person
 from ui.work_forms import check_in_form, feedback_form, reading_form, show_flash
 
@@ -80,12 +81,8 @@ def line(item: WorkItem, team: dict, key: str, lazy: bool) -> None:
     late = "due today" if item.days_overdue <= 0 else f"{item.days_overdue} days late"
     title = item.title if len(item.title) <= 90 else item.title[:89] + "…"
     label = f"{_ICONS[item.kind]} **{title}** · {owner} · {late}"
-    if not lazy:
-        with st.expander(label):
-            _line_body(item, team, key)
-        return
-    expander = st.expander(label, key=f"mywork_open_{item.kind}_{item.item_id}", on_change="rerun")
-    if expander.open:
+    expander = lazy_expander(label, f"mywork_open_{item.kind}_{item.item_id}", lazy=lazy)
+    if expander is not None:
         with expander:
             _line_body(item, team, key)
 

@@ -7,6 +7,7 @@ import streamlit as st
 from cxos.palette import SIGNALS
 from ui import steering
 from ui.filters import current_filters
+from ui.lazy import lazy_expander
 from ui.session import require_person
 
 _TILES = 10
@@ -112,10 +113,8 @@ lists = {
 for column, (label, (items, _row)) in zip(st.columns(len(lists)), lists.items(), strict=True):
     column.metric(label, len(items))
 for label, (items, row) in lists.items():
-    expander = st.expander(
-        f"{label} ({len(items)})", expanded=False, key=f"overview_open_{label}", on_change="rerun"
-    )
-    if not expander.open:
+    expander = lazy_expander(f"{label} ({len(items)})", f"overview_open_{label}")
+    if expander is None:
         continue
     with expander:
         if items:

@@ -11,6 +11,7 @@ from cxos.figures import COMPONENT_LABELS
 from cxos.scoring import TeamExplanation, explain_team, score_trend, snapshot_dates
 from ui import steering
 from ui.filters import current_filters
+from ui.lazy import lazy_expander
 from ui.session import database, require_person
 
 person = require_person()
@@ -104,10 +105,8 @@ for goal in _goals(path, version, team_id, filters.as_of):
     state = health.get(goal["id"])
     badge = steering.health_badge(state.health if state else "no_data")
     # Drawn only while open: a big team has a hundred metric charts (seconds a rerun).
-    expander = st.expander(
-        f"{badge} · {goal['title']}", key=f"team_goal_open_{goal['id']}", on_change="rerun"
-    )
-    if not expander.open:
+    expander = lazy_expander(f"{badge} · {goal['title']}", f"team_goal_open_{goal['id']}")
+    if expander is None:
         continue
     with expander:
         st.caption(

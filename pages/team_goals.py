@@ -11,6 +11,7 @@ from cxos.models import ACTION_STATUSES, PULSE_QUESTIONS
 from cxos.scoring import GoalHealthResult
 from ui import steering
 from ui.filters import current_filters
+from ui.lazy import lazy_expander
 from ui.session import data_version, database, require_person
 from ui.work_forms import attempt, show_flash, shown_version
 
@@ -250,12 +251,8 @@ def goal_section(
     look = palette.HEALTH[health.health if health else "no_data"]
     period = f"{goal['start_date']} → {goal['end_date']}"
     label = f"{look.symbol} **{goal['title']}** · {look.label} · {goal['status']} · {period}"
-    if not lazy:
-        with st.expander(label):
-            goal_body(goal, team_id, choices)
-        return
-    expander = st.expander(label, key=f"teamgoals_open_{goal['id']}", on_change="rerun")
-    if expander.open:
+    expander = lazy_expander(label, f"teamgoals_open_{goal['id']}", lazy=lazy)
+    if expander is not None:
         with expander:
             goal_body(goal, team_id, choices)
 
