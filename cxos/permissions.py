@@ -12,6 +12,7 @@ limits them — anywhere, its own team, its own business unit, or actions it own
 
 from __future__ import annotations
 
+import typing
 from dataclasses import dataclass
 from typing import Literal
 
@@ -39,26 +40,7 @@ WriteKind = Literal[
     "feedback",
     "note",
 ]
-WRITE_KINDS: tuple[WriteKind, ...] = (
-    "people",
-    "roles",
-    "accounts",
-    "import",
-    "restore",
-    "organisation",
-    "journey",
-    "objective",
-    "meeting",
-    "decision",
-    "action",
-    "goal",
-    "metric",
-    "reading",
-    "check_in",
-    "pulse",
-    "feedback",
-    "note",
-)
+WRITE_KINDS: tuple[WriteKind, ...] = typing.get_args(WriteKind)
 Scope = Literal["any", "team", "business_unit", "owner"]
 
 # What a refused person "may not change": "… may not change actions of Retail Stores".
