@@ -9,6 +9,7 @@ a form holding one row are judged by the same definition.
 from __future__ import annotations
 
 import datetime as dt
+import typing
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -25,8 +26,8 @@ PulseQuestion = Literal["understand_goals", "know_my_part", "agree_why"]
 Quadrant = Literal["performing", "aspirational", "compliant", "siloed"]
 GoalHealth = Literal["on_track", "at_risk", "off_track", "no_data", "achieved"]
 
-ROLES: tuple[Role, ...] = ("admin", "steering", "head", "champion", "member")
-ACTION_STATUSES: tuple[ActionStatus, ...] = ("open", "in_progress", "blocked", "done", "cancelled")
+ROLES: tuple[Role, ...] = typing.get_args(Role)
+ACTION_STATUSES: tuple[ActionStatus, ...] = typing.get_args(ActionStatus)
 PULSE_QUESTIONS: dict[PulseQuestion, str] = {
     "understand_goals": "I understand our CX goals",
     "know_my_part": "I know how my work contributes",
