@@ -718,7 +718,9 @@ def load(
     day = as_of or dt.date.today()
     with tempfile.TemporaryDirectory(prefix="cxos-demo-") as tmp:
         write_bundle(tmp, day, scale=scale, shape=shape)
-        report = import_bundle(db, tmp, progress=progress or (lambda _f, _m: None))
+        report = import_bundle(
+            db, tmp, progress=progress or (lambda _f, _m: None), label="demo company"
+        )
     db.write(lambda con: _after_load(con, day))
     return report
 

@@ -66,12 +66,16 @@ def import_bundle(
     progress: Progress = _quiet,
     *,
     dry_run: bool = False,
+    label: str | None = None,
 ) -> ImportReport:
-    """Import a bundle folder, .xlsx or .zip; raises BundleError and changes nothing if bad."""
+    """Import a bundle folder, .xlsx or .zip; raises BundleError and changes nothing if bad.
+
+    `label` names the source in the audit log (default: the file or folder name).
+    """
     path = Path(source)
     with tempfile.TemporaryDirectory(prefix="cxos-import-") as tmp:
         stage = _stager(lambda con: stage_source(con, path, Path(tmp)))
-        return _import(db, stage, path.name, actor_id, progress, dry_run)
+        return _import(db, stage, label or path.name, actor_id, progress, dry_run)
 
 
 def import_rows(
