@@ -59,12 +59,18 @@ FROM stages s JOIN journeys j ON j.id = s.journey_id
 WHERE $journey::VARCHAR IS NULL OR s.journey_id = $journey::VARCHAR
 ORDER BY j.name, s.journey_id, s.position"""
 
+# The stages shown: one journey's (or all), plus the stage asked for by id.
+_SHOWN = """
+JOIN stages st ON st.id = l.stage_id
+    AND ($journey::VARCHAR IS NULL OR st.journey_id = $journey::VARCHAR
+         OR st.id = $stage::VARCHAR)"""
+
 # In-scope goals linked to stages, with their team's unit (scope and linked: sql.BASE).
 _STAGE_GOALS = f"""
 WITH {scoring_sql.BASE}
 SELECT l.stage_id, g.id AS goal_id, g.title, g.status, t.id AS team_id, t.name AS team,
     t.business_unit_id, b.name AS business_unit, p.name AS owner
-FROM linked l
+FROM linked l{_SHOWN}
 JOIN scope g ON g.id = l.goal_id
 JOIN teams t ON t.id = g.team_id
 JOIN business_units b ON b.id = t.business_unit_id
@@ -77,7 +83,7 @@ WITH {scoring_sql.BASE},{scoring_sql.LATEST}
 SELECT l.stage_id, m.id AS metric_id, m.goal_id, m.name, m.unit, m.direction, m.baseline, m.target,
     r.value AS latest, r.read_on, pc.progress, pc.pace,
     t.name AS team, t.business_unit_id, b.name AS business_unit
-FROM linked l
+FROM linked l{_SHOWN}
 JOIN scope g ON g.id = l.goal_id
 JOIN metrics m ON m.goal_id = g.id
 JOIN teams t ON t.id = g.team_id
@@ -253,10 +259,11 @@ def _build(
     company = next((u for u in all_units if u.kind == "company"), None)
     earlier = compare_units(scores_on(con, since, config), config) if since else []
     stages = _stages(con, journey_id)
-    goals = stage_goals(_stage_goal_rows(con, as_of), goal_health_on(con, as_of, config))
+    shown = {"d": as_of, "journey": journey_id, "stage": stage_id}
+    goals = stage_goals(run(con, _STAGE_GOALS, shown), goal_health_on(con, as_of, config))
     goals = [g for g in goals if wanted(g.business_unit_id)]
     cells = stage_cells(goals)
-    metrics = [m for m in _stage_metrics(con, as_of) if wanted(m.business_unit_id)]
+    metrics = [m for m in _stage_metrics(con, shown) if wanted(m.business_unit_id)]
     chosen = _stage(con, stage_id) or default_stage(stages, cells, metrics)
     return Comparison(
         as_of=as_of,
@@ -403,13 +410,16 @@ def best_performers(
     return best
 
 
-def shared_metric_names(metrics: Iterable[StageMetric], stage_id: str) -> set[str]:
-    """Names of the metrics that two or more units track on a stage."""
-    units: dict[str, set[str]] = defaultdict(set)
+def shared_metric_names_by_stage(metrics: Iterable[StageMetric]) -> dict[str, set[str]]:
+    """Per stage, the names of the metrics that two or more units track there."""
+    units: dict[tuple[str, str], set[str]] = defaultdict(set)
     for metric in metrics:
-        if metric.stage_id == stage_id:
-            units[metric.name].add(metric.business_unit_id)
-    return {name for name, found in units.items() if len(found) >= 2}
+        units[(metric.stage_id, metric.name)].add(metric.business_unit_id)
+    shared: dict[str, set[str]] = defaultdict(set)
+    for (stage_id, name), found in units.items():
+        if len(found) >= 2:
+            shared[stage_id].add(name)
+    return shared
 
 
 def default_stage(
@@ -418,10 +428,13 @@ def default_stage(
     """The stage most worth comparing: most shared metric names, then most units there."""
     if not stages:
         return None
+    shared = shared_metric_names_by_stage(metrics)
+    units: dict[str, int] = defaultdict(int)
+    for stage_id, _unit in cells:
+        units[stage_id] += 1
 
     def weight(stage: Stage) -> tuple[int, int]:
-        units = sum(1 for key in cells if key[0] == stage.id)
-        return (len(shared_metric_names(metrics, stage.id)), units)
+        return (len(shared[stage.id]), units[stage.id])
 
     return max(stages, key=weight)  # max keeps the first of equals: journey order
 
@@ -452,6 +465,12 @@ def stages(db: Database, journey_id: str | None = None) -> list[Stage]:
     return db.read(lambda con: _stages(con, journey_id))
 
 
+def journey_of(db: Database, stage_id: str) -> str | None:
+    """The journey a stage belongs to (None for an unknown stage)."""
+    rows = db.rows("SELECT journey_id FROM stages WHERE id = ?", [stage_id])
+    return rows[0]["journey_id"] if rows else None
+
+
 def _stages(con: Connection, journey_id: str | None) -> list[Stage]:
     return [Stage(**row) for row in run(con, _STAGES, {"journey": journey_id})]
 
@@ -463,12 +482,8 @@ def _stage(con: Connection, stage_id: str | None) -> Stage | None:
     return found[0] if found else None
 
 
-def _stage_goal_rows(con: Connection, as_of: dt.date) -> list[dict[str, Any]]:
-    return run(con, _STAGE_GOALS, {"d": as_of})
-
-
-def _stage_metrics(con: Connection, as_of: dt.date) -> list[StageMetric]:
-    rows = run(con, _STAGE_METRICS, {"d": as_of})
+def _stage_metrics(con: Connection, shown: dict[str, Any]) -> list[StageMetric]:
+    rows = run(con, _STAGE_METRICS, shown)
     return [StageMetric(**{k: v for k, v in row.items() if k != "direction"}) for row in rows]
 
 
@@ -644,7 +659,7 @@ __all__ = [
     "business_units",
     "compare_units",
     "default_stage",
-    "shared_metric_names",
+    "shared_metric_names_by_stage",
     "comparison_workbook",
     "export_comparison",
     "goal_score",

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numpy as np
 import plotly.graph_objects as go
 
 from cxos import palette
@@ -156,21 +157,52 @@ def health_heatmap(comparison: Comparison) -> go.Figure:
     """Stage × business unit: the worst goal health of the unit's goals on each stage.
 
     Cell words are annotations rather than heat-map text so each can take the ink that
-    reads best on its colour.
+    reads best on its colour; past `_ANNOTATED_CELLS` only hover carries them.
     """
     units = comparison.units
-    rows = [stage_label(comparison, i) for i in range(len(comparison.stages))]
+    stages = comparison.stages
+    rows = [stage_label(comparison, i) for i in range(len(stages))]
     columns = [plain(unit.name) for unit in units]
-    z: list[list[float | None]] = []
+    cells = [[comparison.cell(s.id, u.id) for u in units] for s in stages]
     figure = go.Figure()
-    # Collected and added in one layout update: `add_annotation` one at a time re-validates
-    # every annotation already there, quadratic in the cells (minutes for 250 units).
+    if len(rows) * len(columns) <= _ANNOTATED_CELLS:
+        # One layout update: `add_annotation` one at a time re-validates every annotation
+        # already there, quadratic in the cells.
+        figure.update_layout(annotations=_cell_annotations(comparison, rows, columns, cells))
+    # Arrays, not nested lists: Plotly validates a list element by element, which took
+    # seconds for a thousand stages × hundreds of units.
+    figure.add_heatmap(
+        z=np.array(
+            [[np.nan if c is None else HEALTH_KEYS.index(c.health) for c in row] for row in cells],
+            dtype=float,
+        ),
+        x=columns,
+        y=rows,
+        text=np.array([[cell_text(c) for c in row] for row in cells], dtype=object),
+        colorscale=_discrete_scale(),
+        zmin=-0.5,
+        zmax=len(HEALTH_KEYS) - 0.5,
+        showscale=False,
+        xgap=2,
+        ygap=2,
+        hovertemplate="%{y}<br>%{x}: %{text}<extra></extra>",
+    )
+    figure.update_yaxes(autorange="reversed", automargin=True, type="category")
+    figure.update_xaxes(side="top", automargin=True, type="category")
+    height = 120 + 30 * max(1, len(rows))
+    return _layout(figure, "Goal health by stage and business unit", height)
+
+
+def _cell_annotations(
+    comparison: Comparison,
+    rows: list[str],
+    columns: list[str],
+    cells: list[list[StageCell | None]],
+) -> list[dict]:
     annotations = []
-    for row, stage in zip(rows, comparison.stages, strict=True):
+    for row, stage, row_cells in zip(rows, comparison.stages, cells, strict=True):
         best = comparison.best.get(stage.id)
-        cells = [comparison.cell(stage.id, unit.id) for unit in units]
-        z.append([None if c is None else float(HEALTH_KEYS.index(c.health)) for c in cells])
-        for column, cell, unit in zip(columns, cells, units, strict=True):
+        for column, cell, unit in zip(columns, row_cells, comparison.units, strict=True):
             is_best = best is not None and best.business_unit_id == unit.id
             annotations.append(
                 {
@@ -184,25 +216,7 @@ def health_heatmap(comparison: Comparison) -> go.Figure:
                     },
                 }
             )
-    if len(annotations) <= _ANNOTATED_CELLS:
-        figure.update_layout(annotations=annotations)
-    figure.add_heatmap(
-        z=z,
-        x=columns,
-        y=rows,
-        text=[[cell_text(comparison.cell(s.id, u.id)) for u in units] for s in comparison.stages],
-        colorscale=_discrete_scale(),
-        zmin=-0.5,
-        zmax=len(HEALTH_KEYS) - 0.5,
-        showscale=False,
-        xgap=2,
-        ygap=2,
-        hovertemplate="%{y}<br>%{x}: %{text}<extra></extra>",
-    )
-    figure.update_yaxes(autorange="reversed", automargin=True, type="category")
-    figure.update_xaxes(side="top", automargin=True, type="category")
-    height = 120 + 30 * max(1, len(rows))
-    return _layout(figure, "Goal health by stage and business unit", height)
+    return annotations
 
 
 def progress_figure(

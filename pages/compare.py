@@ -193,6 +193,31 @@ def _choose_stage(c: Comparison) -> str | None:
     )
 
 
+def _choose_journey(place, requested_stage: str | None) -> str | None:  # noqa: ANN001
+    """Without a journey in the sidebar, one journey at a time (the requested stage's)."""
+    choices = steering.journeys(*key)
+    if not choices:
+        return None
+    options = list(choices)
+    home = compare.journey_of(database(), requested_stage) if requested_stage else None
+    if home in choices and st.session_state.get("compare_journey_for") != requested_stage:
+        st.session_state["compare_journey"] = home  # a new ?stage= brings its journey along
+    st.session_state["compare_journey_for"] = requested_stage
+    return place.selectbox(
+        "Journey",
+        options,
+        format_func=choices.__getitem__,
+        key="compare_journey",
+        on_change=_forget_stage,
+    )
+
+
+def _forget_stage() -> None:
+    """Another journey: its own default stage, not the one the address named."""
+    st.query_params.pop("stage", None)
+    st.session_state.pop("compare_journey_for", None)
+
+
 # -- the page --------------------------------------------------------------------------------
 
 st.title("Compare business units")
@@ -202,7 +227,7 @@ st.caption(
 )
 key = (str(database().path), data_version())
 all_units = _units(*key)
-top_units, top_since = st.columns([3, 1])
+top_units, top_journey, top_since = st.columns([3, 2, 1])
 chosen_units = top_units.multiselect(
     "Business units",
     list(all_units),
@@ -217,7 +242,8 @@ since = top_since.date_input(
     key="compare_since",
 )
 requested = st.query_params.get("stage")
-choices = (filters.as_of, since, requested, filters.journey_id, tuple(chosen_units))
+journey_id = filters.journey_id or _choose_journey(top_journey, requested)
+choices = (filters.as_of, since, requested, journey_id, tuple(chosen_units))
 comparison = _comparison(*key, *choices)
 if not comparison.units:
     st.info("Choose at least one business unit to compare.")

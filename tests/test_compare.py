@@ -244,6 +244,19 @@ def test_heatmap_labels_every_cell_and_uses_palette_colours(org: Database) -> No
     assert heat.zmin == -0.5 and heat.zmax == len(HEALTH) - 0.5
 
 
+def test_heatmap_past_the_annotation_limit_keeps_the_words_in_hover(
+    org: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    c = build_comparison(org, D)
+    monkeypatch.setattr(figures, "_ANNOTATED_CELLS", 0)
+    heat = figures.health_heatmap(c)
+    assert not heat.layout.annotations
+    texts = [t for row in heat.data[0].text for t in row]
+    assert "✖ Off track · 1 goal" in texts and texts.count(figures.EMPTY_TEXT) == len(texts) - 3
+    empty = [z for row in heat.data[0].z for z in row if z != z]  # NaN: no goal there
+    assert len(empty) == len(texts) - 3
+
+
 def test_unit_charts_keep_one_colour_per_unit_and_label_bars(org: Database) -> None:
     c = build_comparison(org, D)
     components = figures.components_figure(c.units)

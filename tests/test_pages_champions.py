@@ -100,7 +100,7 @@ def test_compare_stage_comes_from_the_address_and_goes_back_to_it(org: Database)
     assert at.get("download_button")
 
 
-def test_compare_respects_the_sidebar_journey_filter(org: Database, load) -> None:  # noqa: ANN001
+def _two_journeys(org: Database, load) -> None:  # noqa: ANN001
     load(
         org,
         {
@@ -110,16 +110,43 @@ def test_compare_respects_the_sidebar_journey_filter(org: Database, load) -> Non
             ],
         },
     )
+
+
+HOUSEHOLD_STAGES = {
+    "Household customer · 1. Compare offers",
+    "Household customer · 2. Pay the bill",
+}
+
+
+def test_compare_shows_one_journey_at_a_time_and_switches(org: Database, load) -> None:  # noqa: ANN001
+    _two_journeys(org, load)
     at = open_page(COMPARE, "p_champ")
-    assert len(at.selectbox(key="compare_stage").options) == 3
+    journey = at.selectbox(key="compare_journey")
+    assert journey.value == "j2"  # the first by name, as on the journey map
+    assert at.selectbox(key="compare_stage").options == ["Business customer · 1. Sign"]
+    journey.select("j1").run()
+    assert not at.exception
+    assert set(at.selectbox(key="compare_stage").options) == HOUSEHOLD_STAGES
+    assert at.query_params["stage"] in (["s1"], "s1")  # the new journey's own default stage
+
+
+def test_compare_opens_on_the_journey_of_the_linked_stage(org: Database, load) -> None:  # noqa: ANN001
+    _two_journeys(org, load)
+    at = open_page(COMPARE, "p_champ", stage="s2")
+    assert at.selectbox(key="compare_journey").value == "j1"
+    assert at.selectbox(key="compare_stage").value == "s2"
+
+
+def test_compare_respects_the_sidebar_journey_filter(org: Database, load) -> None:  # noqa: ANN001
+    _two_journeys(org, load)
+    at = open_page(COMPARE, "p_champ")
     # The sidebar's journey choice, as `ui.filters` keeps it (AppTest runs the page alone).
     at.session_state["filters_value_journey_id"] = "j1"
+    del at.query_params["stage"]  # the address named the first journey's stage
     at.run()
     assert not at.exception
-    assert set(at.selectbox(key="compare_stage").options) == {
-        "Household customer · 1. Compare offers",
-        "Household customer · 2. Pay the bill",
-    }
+    assert not [s for s in at.selectbox if s.key == "compare_journey"]  # the sidebar decides
+    assert set(at.selectbox(key="compare_stage").options) == HOUSEHOLD_STAGES
 
 
 # -- notes board ------------------------------------------------------------------------------
