@@ -2,7 +2,7 @@
 
 Page config, the database (created, and on first start filled with the demo company),
 sign-in, the shared sidebar filters, and `st.navigation` built for the person's role.
-The pages themselves live in `pages/` and are listed in `ui/navigation.py`.
+The pages themselves live in `app_pages/` and are listed in `ui/navigation.py`.
 """
 
 from __future__ import annotations

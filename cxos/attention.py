@@ -95,3 +95,15 @@ def attention(
         unanswered_feedback=[s for s in signals if s.signal == "unanswered_feedback"],
         teams_without_pulse=[s for s in signals if s.signal == "no_pulse"],
     )
+
+
+def scoped(found: Attention, team_ids: set[str]) -> Attention:
+    """The attention lists of these teams only (a subject with several teams counts for
+    each of them)."""
+    return Attention(
+        overdue_actions=[i for i in found.overdue_actions if i.team_id in team_ids],
+        stale_goals=[g for g in found.stale_goals if g["team_id"] in team_ids],
+        off_track_goals=[g for g in found.off_track_goals if g["team_id"] in team_ids],
+        unanswered_feedback=[s for s in found.unanswered_feedback if set(s.team_ids) & team_ids],
+        teams_without_pulse=[s for s in found.teams_without_pulse if s.subject_id in team_ids],
+    )

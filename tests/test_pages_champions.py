@@ -140,10 +140,8 @@ def test_compare_opens_on_the_journey_of_the_linked_stage(org: Database, load) -
 def test_compare_respects_the_sidebar_journey_filter(org: Database, load) -> None:  # noqa: ANN001
     _two_journeys(org, load)
     at = open_page(COMPARE, "p_champ")
-    # The sidebar's journey choice, as `ui.filters` keeps it (AppTest runs the page alone).
-    at.session_state["filters_value_journey_id"] = "j1"
     del at.query_params["stage"]  # the address named the first journey's stage
-    at.run()
+    at.selectbox(key="filters_journey").select("j1").run()
     assert not at.exception
     assert not [s for s in at.selectbox if s.key == "compare_journey"]  # the sidebar decides
     assert set(at.selectbox(key="compare_stage").options) == HOUSEHOLD_STAGES

@@ -15,7 +15,7 @@ from cxos.storage import Database
 from cxos.worklist import my_work
 from tests.sample import load_sample
 
-PAGES = Path(__file__).resolve().parent.parent / "pages"
+PAGES = Path(__file__).resolve().parent.parent / "app_pages"
 TODAY = dt.date.today()
 
 

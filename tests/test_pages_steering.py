@@ -63,8 +63,7 @@ def test_overview_shows_units_charts_and_attention(demo_path, monkeypatch) -> No
 
 def test_overview_respects_the_business_unit_filter(demo_path, monkeypatch) -> None:  # noqa: ANN001
     at = _open("overview.py", STEERING, monkeypatch, demo_path)
-    at.session_state["filters_value_business_unit_id"] = "bu-home"  # as the sidebar stores it
-    at.run()
+    at.selectbox(key="filters_business_unit").select("bu-home").run()
     assert not at.exception
     labels = [m.label for m in at.metric]
     assert "Home Broadband" in labels and "Consumer Mobile" not in labels

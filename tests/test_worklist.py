@@ -7,8 +7,9 @@ from typing import Any
 
 import pytest
 
+from cxos.attention import attention, scoped
 from cxos.errors import NotFound
-from cxos.scoring import compute_scores, explain_team
+from cxos.scoring import compute_scores, compute_signals, explain_team, goal_health
 from cxos.storage import Database
 from cxos.worklist import WORK_KINDS, my_work, work_items
 from tests.sample import load_sample
@@ -170,3 +171,23 @@ def test_a_fresh_check_in_clears_the_item_and_lifts_a3(sample: Database, load: A
 def test_unknown_person_is_not_found(sample: Database) -> None:
     with pytest.raises(NotFound):
         my_work(sample, "p_nobody", DAY)
+
+
+def test_attention_of_one_team_keeps_only_that_teams_items(sample: Database) -> None:
+    day = DAY + dt.timedelta(days=30)  # the negative feedback is a month old by then
+    found = attention(
+        sample,
+        day,
+        compute_signals(sample, day),
+        goal_health(sample, day),
+        work_items(sample, day, kinds=["overdue_action"]),
+    )
+    billing = scoped(found, {"t_billing"})
+    assert "a_late" in {i.item_id for i in billing.overdue_actions}
+    assert {i.team_id for i in billing.overdue_actions} == {"t_billing"}
+    assert {s.subject_id for s in billing.unanswered_feedback} == {"f_neg"}
+    stores = scoped(found, {"t_stores"})
+    assert {s.subject_id for s in stores.unanswered_feedback} == {"f_store"}
+    assert "a_late" not in {i.item_id for i in stores.overdue_actions}
+    everyone = scoped(found, {"t_billing", "t_stores", "t_service"})
+    assert everyone == found

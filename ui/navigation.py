@@ -15,14 +15,14 @@ from pathlib import Path
 from cxos.models import ROLES, Person
 
 ROOT = Path(__file__).resolve().parent.parent
-PAGES_DIR = ROOT / "pages"
+PAGES_DIR = ROOT / "app_pages"
 EVERYONE = ROLES
 ADMIN = ("admin",)
 
 
 @dataclass(frozen=True)
 class PageEntry:
-    """One page: `file` inside pages/, its title, icon, section and who sees it."""
+    """One page: `file` inside app_pages/, its title, icon, section and who sees it."""
 
     file: str
     title: str

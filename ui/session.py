@@ -1,9 +1,10 @@
 """The per-server database and the guard every page script calls first.
 
-`require_person()` is deliberately self-sufficient: Streamlit can run a `pages/` script by
-its URL on a freshly started server without running `app.py` first, so a page must never
-rely on the entry script having checked sign-in. Without a signed-in person it renders
-the sign-in prompt and stops the script, before any data is read.
+`require_person()` is deliberately self-sufficient: a page must never rely on the entry
+script having checked sign-in (a page script can also be run on its own, as AppTest does,
+and Streamlit ran `pages/` scripts by URL without `app.py` before the folder was renamed).
+Without a signed-in person it renders the sign-in prompt and stops the script, before any
+data is read.
 """
 
 from __future__ import annotations

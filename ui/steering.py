@@ -17,7 +17,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from cxos import figures, journey_map, meetings, team_view, worklist
-from cxos.attention import Attention, attention
+from cxos.attention import Attention, attention, scoped
 from cxos.config import ScoringConfig
 from cxos.palette import HEALTH, QUADRANTS
 from cxos.scoring import (
@@ -99,10 +99,30 @@ def scoped_scores(filters: Filters) -> list[TeamScore]:
 
 def units(filters: Filters) -> list[UnitScore]:
     """Roll-ups: every unit and the company; only the chosen unit and the company if one is."""
-    everything = rollup(scores(*key(), filters.as_of), config())
+    everything = _rollup(*key(), filters.as_of)
     if filters.business_unit_id is None:
         return everything
     return [u for u in everything if u.id in (filters.business_unit_id, "*")]
+
+
+@_shared
+def _rollup(path: str, version: int, as_of: dt.date) -> list[UnitScore]:
+    return rollup(scores(path, version, as_of), config())
+
+
+def scoped_attention(filters: Filters) -> Attention:
+    """The attention lists as of the filter date, of the chosen business unit (or all)."""
+    return _scoped_attention(*key(), filters.as_of, filters.business_unit_id)
+
+
+@_shared
+def _scoped_attention(path: str, version: int, as_of: dt.date, unit: str | None) -> Attention:
+    found = attention_lists(path, version, as_of)
+    if unit is None:
+        return found
+    return scoped(
+        found, {s.team_id for s in scores(path, version, as_of) if s.business_unit_id == unit}
+    )
 
 
 # Figures are built once per data version, date and unit and shared by every session as

@@ -1,7 +1,8 @@
 """On a freshly started server, each page's URL opened without signing in shows no data.
 
-Streamlit may run a `pages/` script by URL before `app.py` has ever run, so this is tested
-once per registered page, each on a new server. Parametrised over the navigation registry.
+Streamlit ran a `pages/` script by URL without `app.py` on a new server (its legacy
+multipage mode), so this stays tested once per registered page, each on a new server.
+Parametrised over the navigation registry.
 """
 
 from __future__ import annotations

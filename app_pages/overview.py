@@ -15,8 +15,6 @@ _TILES = 10
 require_person()
 filters = current_filters()
 path, version = steering.key()
-team_scores = steering.scoped_scores(filters)
-teams_in_scope = {s.team_id for s in team_scores}
 
 st.title("Overview")
 st.caption(f"Scores as of {filters.as_of:%d %B %Y}. Hover a bubble for its eight components.")
@@ -82,15 +80,10 @@ if units_tab.open:
         st.plotly_chart(steering.chart("units", filters), key="overview_units", width="stretch")
 
 st.subheader("Needs attention")
-found = steering.attention_lists(path, version, filters.as_of)
-overdue = [i for i in found.overdue_actions if i.team_id in teams_in_scope]
-stale = [g for g in found.stale_goals if g["team_id"] in teams_in_scope]
-off_track = [g for g in found.off_track_goals if g["team_id"] in teams_in_scope]
-feedback = [s for s in found.unanswered_feedback if set(s.team_ids) & teams_in_scope]
-no_pulse = [s for s in found.teams_without_pulse if s.subject_id in teams_in_scope]
+found = steering.scoped_attention(filters)
 lists = {
     "Overdue actions": (
-        overdue,
+        found.overdue_actions,
         lambda i: {
             "action": i.title,
             "team": i.team,
@@ -99,16 +92,22 @@ lists = {
             "days overdue": i.days_overdue,
         },
     ),
-    "Stale goals": (stale, lambda g: {"goal": g["title"], "team": g["team"], "owner": g["owner"]}),
+    "Stale goals": (
+        found.stale_goals,
+        lambda g: {"goal": g["title"], "team": g["team"], "owner": g["owner"]},
+    ),
     "Off-track goals": (
-        off_track,
+        found.off_track_goals,
         lambda g: {"goal": g["title"], "team": g["team"], "owner": g["owner"], "pace": g["pace"]},
     ),
     SIGNALS["unanswered_feedback"]: (
-        feedback,
+        found.unanswered_feedback,
         lambda s: {"feedback": s.subject_id, "detail": s.detail},
     ),
-    "Teams without pulse": (no_pulse, lambda s: {"team": s.subject_id, "detail": s.detail}),
+    "Teams without pulse": (
+        found.teams_without_pulse,
+        lambda s: {"team": s.subject_id, "detail": s.detail},
+    ),
 }
 for column, (label, (items, _row)) in zip(st.columns(len(lists)), lists.items(), strict=True):
     column.metric(label, len(items))
