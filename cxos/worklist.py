@@ -15,6 +15,7 @@ complaints at once, steering sees the old ones as a signal.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections import Counter
 from collections.abc import Iterable
@@ -24,7 +25,7 @@ from typing import Any, Literal
 from cxos.config import ScoringConfig
 from cxos.errors import NotFound
 from cxos.scoring import sql
-from cxos.scoring.query import run
+from cxos.scoring.query import run_tuples
 from cxos.storage import Connection, Database, fetch_dicts
 
 WorkKind = Literal["overdue_action", "check_in_due", "metric_due", "feedback"]
@@ -225,5 +226,10 @@ def _work_on(
         "all_kinds": kinds is None,
         "kinds": kinds or [],
     }
-    rows = run(con, _work_sql(), params)
-    return WorkList(as_of, tuple(WorkItem(**row) for row in rows), who)
+    columns, rows = run_tuples(con, _work_sql(), params)
+    if columns != _ITEM_FIELDS:  # rows are built by position below
+        raise AssertionError(f"work list columns {columns} differ from {_ITEM_FIELDS}")
+    return WorkList(as_of, tuple(WorkItem(*row) for row in rows), who)
+
+
+_ITEM_FIELDS = [f.name for f in dataclasses.fields(WorkItem)]

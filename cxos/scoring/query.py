@@ -24,3 +24,10 @@ def run(con: Connection, sql: str, params: dict[str, Any]) -> list[dict[str, Any
     """Rows of `sql` as dicts, given a superset of its parameters."""
     wanted = _names(sql)
     return fetch_dicts(con, sql, {k: v for k, v in params.items() if k in wanted})
+
+
+def run_tuples(con: Connection, sql: str, params: dict[str, Any]) -> tuple[list[str], list[tuple]]:
+    """Column names and rows of `sql` as tuples (no dict per row: for long results)."""
+    wanted = _names(sql)
+    cursor = con.execute(sql, {k: v for k, v in params.items() if k in wanted})
+    return [d[0] for d in cursor.description or []], cursor.fetchall()
