@@ -168,18 +168,23 @@ def _create_staging(
     )
     table = staging_table(spec)
     try:
-        con.execute(f"DROP TABLE IF EXISTS {table}")
+        con.execute(f"DROP VIEW IF EXISTS {table}")
+        con.execute(f"DROP TABLE IF EXISTS {table}_rows")
         con.execute(
-            f"CREATE TEMP TABLE {table} AS SELECT (row_number() OVER () + 1)::INTEGER AS _row, "
-            f"{selected} FROM read_csv(?, header = true, columns = {columns}, delim = ',', "
-            "quote = '\"', escape = '\"', strict_mode = true, auto_detect = false, "
-            "null_padding = false, encoding = 'utf-8')",
+            f"CREATE TEMP TABLE {table}_rows AS SELECT {selected} FROM read_csv(?, header = true, "
+            f"columns = {columns}, delim = ',', quote = '\"', escape = '\"', strict_mode = true, "
+            "auto_detect = false, null_padding = false, encoding = 'utf-8')",
             [str(path)],
         )
     except Exception as error:  # the CSV reader's message names the line at fault
         staged.problems.append(Problem(spec.filename, None, None, _csv_reason(error)))
         return
-    staged.counts[spec.name] = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]  # type: ignore[index]
+    # Rows keep the file's order (insertion order is preserved), so a row's id is its
+    # position: numbering them with a window instead cost a third of staging a big file.
+    con.execute(
+        f"CREATE TEMP VIEW {table} AS SELECT (rowid + 2)::INTEGER AS _row, * FROM {table}_rows"
+    )
+    staged.counts[spec.name] = con.execute(f"SELECT count(*) FROM {table}_rows").fetchone()[0]  # type: ignore[index]
 
 
 def _csv_reason(error: Exception) -> str:

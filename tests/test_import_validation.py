@@ -378,3 +378,23 @@ def test_a_folder_without_bundle_files_is_refused(db: Database, tmp_path: Path) 
     (tmp_path / "empty").mkdir()
     with pytest.raises(BundleError, match="holds no bundle files"):
         import_bundle(db, tmp_path / "empty")
+
+
+def test_row_numbers_hold_deep_into_a_large_file(db: Database, tmp_path: Path) -> None:
+    """Rows are numbered by position in the file, also past DuckDB's row groups and
+    parallel CSV reading (300,000 rows here)."""
+    from cxos.staging import stage_folder
+
+    lines = ["action_id,checked_on,status,progress"]
+    lines += [f"a{i},2026-01-01,open,{i % 100}" for i in range(300_000)]
+    (tmp_path / "check_ins.csv").write_text("\n".join(lines) + "\n")
+    rows = db.session(
+        lambda con: (
+            stage_folder(con, tmp_path),
+            con.execute(
+                "SELECT _row, action_id FROM stg_check_ins "
+                "WHERE action_id IN ('a0', 'a150000', 'a299999') ORDER BY _row"
+            ).fetchall(),
+        )[1]
+    )
+    assert rows == [(2, "a0"), (150_002, "a150000"), (300_001, "a299999")]
