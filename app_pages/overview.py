@@ -29,6 +29,7 @@ for column, unit in zip(st.columns(len(tiles) or 1), tiles, strict=False):
         f"{unit.alignment:.0f} / {unit.accountability:.0f}",
         steering.quadrant_badge(unit.quadrant),
         delta_color="off",
+        delta_arrow="off",  # the badge is a quadrant, not a rise or fall
         help="alignment / accountability (0–100)",
     )
 units_list = (

@@ -59,6 +59,8 @@ def test_overview_shows_units_charts_and_attention(demo_path, monkeypatch) -> No
     labels = [m.label for m in at.metric]
     assert "Company" in labels and "Overdue actions" in labels and "Stale goals" in labels
     assert at.get("plotly_chart"), "no chart on the overview"
+    company = next(m for m in at.metric if m.label == "Company")
+    assert company.proto.direction == company.proto.NONE  # a quadrant, not a rise or fall
 
 
 def test_overview_respects_the_business_unit_filter(demo_path, monkeypatch) -> None:  # noqa: ANN001
