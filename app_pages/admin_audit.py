@@ -16,10 +16,7 @@ require_admin(person)
 
 @st.cache_data(show_spinner=False)
 def _entities(path: str, version: int) -> list[str]:
-    return [
-        r["entity"]
-        for r in database().rows("SELECT DISTINCT entity FROM audit_log ORDER BY entity")
-    ]
+    return audit.entities(database())
 
 
 @st.cache_data(show_spinner=False)
@@ -46,7 +43,7 @@ st.dataframe(
     key="admin_audit_table",
     column_config={
         "logged_at": st.column_config.DatetimeColumn("When", format="YYYY-MM-DD HH:mm:ss"),
-        "actor_id": "Who",
+        "who": "Who",
         "operation": "Operation",
         "entity": "Entity",
         "entity_id": "Record",
@@ -56,7 +53,7 @@ st.dataframe(
     },
     column_order=(
         "logged_at",
-        "actor_id",
+        "who",
         "operation",
         "entity",
         "entity_id",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from cxos import identity
+from cxos import identity, team_views
 from cxos.errors import CxosError
 from cxos.models import ROLES, Person
 from ui.admin import require_admin
@@ -21,8 +21,7 @@ def _people(path: str, version: int) -> list[dict]:
 
 @st.cache_data(show_spinner=False)
 def _teams(path: str, version: int) -> dict[str, str]:
-    rows = database().rows("SELECT id, name FROM teams ORDER BY name")
-    return {row["id"]: row["name"] for row in rows}
+    return team_views.teams(database())
 
 
 def _run(write, message: str) -> None:  # noqa: ANN001 - a zero-argument write

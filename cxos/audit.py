@@ -11,6 +11,7 @@ import datetime as dt
 from typing import Any
 
 from cxos.models import AuditEntry
+from cxos.permissions import OPERATOR_ID
 from cxos.storage import Connection, Database, fetch_dicts
 
 
@@ -67,17 +68,30 @@ def entries(
     """The newest audit entries, optionally since a date and for one entity kind."""
     where, params = ["1 = 1"], []
     if since is not None:
-        where.append("logged_at >= ?")
+        where.append("a.logged_at >= ?")
         params.append(dt.datetime.combine(since, dt.time()))
     if entity:
-        where.append("entity = ?")
+        where.append("a.entity = ?")
         params.append(entity)
     sql = (
-        "SELECT * FROM audit_log WHERE "
-        + " AND ".join(where)
-        + f" ORDER BY id DESC LIMIT {int(limit)}"
+        f"SELECT a.*, {_WHO} AS who FROM audit_log a LEFT JOIN people p ON p.id = a.actor_id "
+        "WHERE " + " AND ".join(where) + f" ORDER BY a.id DESC LIMIT {int(limit)}"
     )
     return [AuditEntry(**row) for row in db.read(lambda con: fetch_dicts(con, sql, params))]
+
+
+# Writes without a person are the system's own (the demo load, migrations); the command
+# line without --as is the operator of the machine (see permissions.OPERATOR_ID).
+_WHO = f"""CASE WHEN a.actor_id IS NULL THEN 'system'
+    WHEN a.actor_id = '{OPERATOR_ID}' THEN 'command-line operator'
+    WHEN p.name IS NULL THEN a.actor_id
+    ELSE p.name || ' (' || a.actor_id || ')' END"""
+
+
+def entities(db: Database) -> list[str]:
+    """The kinds of record the log holds entries for, in order."""
+    rows = db.rows("SELECT DISTINCT entity FROM audit_log ORDER BY entity")
+    return [row["entity"] for row in rows]
 
 
 def data_version(db: Database) -> int:

@@ -97,7 +97,8 @@ class JourneyMap:
 
 def journeys(db: Database) -> dict[str, str]:
     """Every journey, id -> name."""
-    return {r["id"]: r["name"] for r in db.rows("SELECT id, name FROM journeys ORDER BY name")}
+    rows = db.rows("SELECT id, name FROM journeys ORDER BY name, id")
+    return {r["id"]: r["name"] for r in rows}
 
 
 def stage_health(healths: list[str]) -> str | None:

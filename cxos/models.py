@@ -216,6 +216,7 @@ class AuditEntry(BaseModel):
     id: int
     logged_at: dt.datetime
     actor_id: str | None
+    who: str  # the actor in words: a person's name and id, the operator, or the system
     operation: str
     entity: str
     entity_id: str | None

@@ -102,3 +102,23 @@ def test_people_page_sets_a_password(sample: Database) -> None:
     next(b for b in at.button if b.label == "Set password").click().run()
     assert not at.exception
     assert identity.authenticate(sample, "member@example.com", "member-pass-1").id == "p_member"
+
+
+def test_audit_says_who_in_words(sample: Database) -> None:
+    def entry(actor: str | None, new: str) -> None:
+        sample.write(lambda con: audit.record(con, actor, "update", "teams", "t1", "name", "", new))
+
+    entry(None, "by the system")
+    entry("@operator", "by the operator")
+    entry("p_admin", "by a person")
+    assert [e.who for e in audit.entries(sample, limit=3)] == [
+        "Ada Admin (p_admin)",
+        "command-line operator",
+        "system",
+    ]
+    at = _admin_page("admin_audit.py")
+    assert list(at.dataframe[0].value["who"][:3]) == [
+        "Ada Admin (p_admin)",
+        "command-line operator",
+        "system",
+    ]

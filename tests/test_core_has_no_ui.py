@@ -1,12 +1,15 @@
-"""`cxos` decides and never imports streamlit: every module imported in a fresh interpreter."""
+"""`cxos` decides and never imports streamlit: every module imported in a fresh interpreter.
+And the other way round: the app's pages and frame leave SQL to `cxos`."""
 
 from __future__ import annotations
 
 import pkgutil
+import re
 import subprocess
 import sys
 
 import cxos
+from ui import navigation
 
 
 def test_no_cxos_module_imports_streamlit() -> None:
@@ -20,3 +23,21 @@ def test_no_cxos_module_imports_streamlit() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]", out.stdout
     assert {"cxos.permissions", "cxos.progress", "cxos.identity", "cxos.transfer"} <= set(names)
+
+
+# A query in the UI layer: SQL text, or a call that would run some.
+_SQL = re.compile(
+    r"\b(SELECT|INSERT|UPDATE|DELETE)\s+[\w*]|\.(rows|execute|scalar)\(|\b(db|database\(\))\.(read|write)\("
+)
+
+
+def test_pages_and_ui_write_no_sql() -> None:
+    files = [navigation.ROOT / "app.py", *sorted((navigation.ROOT / "ui").glob("*.py"))]
+    files += sorted(navigation.PAGES_DIR.glob("*.py"))
+    found = [
+        f"{path.name}:{number}: {line.strip()}"
+        for path in files
+        for number, line in enumerate(path.read_text().splitlines(), 1)
+        if _SQL.search(line) and not line.lstrip().startswith("#")
+    ]
+    assert found == []

@@ -86,7 +86,9 @@ def test_cli_check_in_and_reading(sample: Database, capsys: pytest.CaptureFixtur
     assert _run("reading", "m_bill", "61.5", "--as", "p_head", "--on", "2026-06-01") == 0
     assert "replaced 60" in capsys.readouterr().out
     assert _run("audit", "--entity", "metric_readings") == 0
-    assert "m_bill@2026-06-01\tvalue\t60\t61.5" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "\tDana Lee (p_head)\t" in out  # who, in words
+    assert "m_bill@2026-06-01\tvalue\t60\t61.5" in out
 
 
 @pytest.mark.parametrize(

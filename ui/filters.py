@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
+from cxos import compare, journey_map
 from cxos.storage import Database
 
 _STORE = "filters_value_"
@@ -40,9 +41,8 @@ def current_filters() -> Filters:
 def _choices(path: str, version: int, table: str) -> dict[str, str]:
     from ui.session import database
 
-    assert table in ("business_units", "journeys")  # identifiers from a whitelist
-    rows = database().rows(f"SELECT id, name FROM {table} ORDER BY name, id")
-    return {row["id"]: row["name"] for row in rows}
+    read = {"business_units": compare.business_units, "journeys": journey_map.journeys}[table]
+    return read(database())
 
 
 def render_sidebar_filters(db: Database) -> Filters:

@@ -130,7 +130,7 @@ def run_audit(args: argparse.Namespace) -> int:
     for e in rows:
         cells = [
             e.logged_at.isoformat(sep=" ", timespec="seconds"),
-            e.actor_id,
+            e.who,
             e.operation,
             e.entity,
             e.entity_id,
