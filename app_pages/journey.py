@@ -17,25 +17,26 @@ path, version = steering.key()
 
 # The map and its figure are shared by every session, read-only (see ui/steering.py).
 @st.cache_resource(show_spinner=False, max_entries=32)
-def _map(path: str, version: int, journey_id: str, as_of) -> journey_map.JourneyMap:
+def _map(path: str, version: int, journey_id: str, as_of, unit) -> journey_map.JourneyMap:  # noqa: ANN001
     return journey_map.journey_map(
         database(),
         journey_id,
         as_of,
         steering.health(path, version, as_of),
         steering.signals(path, version, as_of),
+        unit,
     )
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)
-def _figure(path: str, version: int, journey_id: str, as_of) -> go.Figure:
-    return steering.prepared(figures.journey_figure(_map(path, version, journey_id, as_of)))
+def _figure(path: str, version: int, journey_id: str, as_of, unit) -> go.Figure:  # noqa: ANN001
+    return steering.prepared(figures.journey_figure(_map(path, version, journey_id, as_of, unit)))
 
 
 @st.cache_data(show_spinner=False)
-def _detail(path: str, version: int, stage_id: str, as_of) -> dict:
+def _detail(path: str, version: int, stage_id: str, as_of, unit) -> dict:  # noqa: ANN001
     return journey_map.stage_detail(
-        database(), stage_id, as_of, steering.health(path, version, as_of)
+        database(), stage_id, as_of, steering.health(path, version, as_of), unit
     )
 
 
@@ -47,13 +48,20 @@ if not choices:
 journey_id = filters.journey_id or st.selectbox(
     "Journey", list(choices), format_func=choices.__getitem__, key="journey_pick"
 )
-jmap = _map(path, version, journey_id, filters.as_of)
+unit = filters.business_unit_id
+jmap = _map(path, version, journey_id, filters.as_of, unit)
 st.caption(
     f"As of {filters.as_of:%d %B %Y}. Cells are tinted by the worst health of the goals linked "
     "to their stage. Click a cell, or choose a stage below, to see what is behind it."
 )
+if unit:
+    st.caption(
+        f"Touchpoints, goals, metrics and actions of {steering.unit_name(unit)} only; the "
+        "unbridged-stage and hand-off marks are the whole company's, as they are about "
+        "teams meeting across units."
+    )
 event = st.plotly_chart(
-    _figure(path, version, journey_id, filters.as_of),
+    _figure(path, version, journey_id, filters.as_of, unit),
     key="journey_map",
     on_select="rerun",
     selection_mode="points",
@@ -72,16 +80,7 @@ stage_id = st.selectbox(
     key="journey_stage",
 )
 stage = stages[stage_id]
-detail = _detail(path, version, stage_id, filters.as_of)
-unit_teams = None
-if filters.business_unit_id:
-    unit_teams = {s.team_id for s in steering.scoped_scores(filters)}
-    st.caption("Goals and actions are limited to the business unit chosen in the sidebar.")
-
-
-def _mine(rows: list[dict]) -> list[dict]:
-    return rows if unit_teams is None else [r for r in rows if r.get("team_id") in unit_teams]
-
+detail = _detail(path, version, stage_id, filters.as_of, unit)
 
 st.subheader(f"{stage.name} — {steering.health_badge(stage.health)}")
 if stage.unbridged:
@@ -98,7 +97,7 @@ goals_col.dataframe(
             "owner": g["owner"],
             "ends": g["end_date"],
         }
-        for g in _mine(detail["goals"])
+        for g in detail["goals"]
     ],
     hide_index=True,
     width="stretch",
@@ -130,7 +129,7 @@ st.dataframe(
             "due": a["due_date"],
             "status": a["status"],
         }
-        for a in _mine(detail["actions"])
+        for a in detail["actions"]
     ],
     hide_index=True,
     width="stretch",

@@ -29,7 +29,9 @@ SELECT tp.id, tp.stage_id, tp.name, tp.layer, tp.channel, tp.owner_team_id AS te
     t.name AS team, t.business_unit_id
 FROM touchpoints tp JOIN stages s ON s.id = tp.stage_id
 LEFT JOIN teams t ON t.id = tp.owner_team_id
-WHERE s.journey_id = $journey ORDER BY s.position, tp.layer, tp.id"""
+WHERE s.journey_id = $journey
+    AND ($unit::VARCHAR IS NULL OR t.business_unit_id = $unit::VARCHAR)
+ORDER BY s.position, tp.layer, tp.id"""
 
 _STAGE_GOALS = """
 SELECT gs.stage_id, g.id, g.title, g.team_id, t.name AS team, t.business_unit_id,
@@ -38,6 +40,7 @@ FROM goal_stages gs JOIN goals g ON g.id = gs.goal_id
 LEFT JOIN teams t ON t.id = g.team_id LEFT JOIN people p ON p.id = g.owner_id
 WHERE gs.stage_id IN (SELECT id FROM stages WHERE journey_id = $journey)
     AND g.start_date <= $d AND $d <= g.end_date AND g.status <> 'dropped'
+    AND ($unit::VARCHAR IS NULL OR t.business_unit_id = $unit::VARCHAR)
 ORDER BY gs.stage_id, g.id"""
 
 _METRICS = """
@@ -113,9 +116,15 @@ def journey_map(
     as_of: dt.date,
     health: dict[str, GoalHealthResult],
     signals: list[Signal],
+    business_unit_id: str | None = None,
 ) -> JourneyMap:
-    """The map of one journey as of `as_of`, given that date's goal health and signals."""
-    params = {"journey": journey_id, "d": as_of}
+    """The map of one journey as of `as_of`, given that date's goal health and signals.
+
+    With a business unit, the touchpoints and the goals behind each stage's health are
+    that unit's teams' only; the stage marks (unbridged, hand-off gaps) stay the
+    company's, as they are about teams meeting across units.
+    """
+    params = {"journey": journey_id, "d": as_of, "unit": business_unit_id}
     stages = db.rows(_STAGES, {"journey": journey_id})
     goals = db.rows(_STAGE_GOALS, params)
     by_stage: dict[str, list[str]] = {}
@@ -150,7 +159,7 @@ def journey_map(
                 t["business_unit_id"],
                 t["id"] in kinds["orphan_touchpoint"],
             )
-            for t in db.rows(_TOUCHPOINTS, {"journey": journey_id})
+            for t in db.rows(_TOUCHPOINTS, {"journey": journey_id, "unit": business_unit_id})
         ],
         handoff_gaps=[
             tuple(subject.split(">", 1))  # type: ignore[misc]
@@ -173,11 +182,19 @@ def _signal_subjects(signals: list[Signal]) -> dict[str, set[str]]:
 
 
 def stage_detail(
-    db: Database, stage_id: str, as_of: dt.date, health: dict[str, GoalHealthResult]
+    db: Database,
+    stage_id: str,
+    as_of: dt.date,
+    health: dict[str, GoalHealthResult],
+    business_unit_id: str | None = None,
 ) -> dict[str, Any]:
-    """A stage's in-scope goals (with health), owning teams, metrics and open actions."""
+    """A stage's in-scope goals (with health), owning teams, metrics and open actions.
+
+    With a business unit: its teams' goals, and their metrics and actions; the owners
+    stay every team that owns a touchpoint there.
+    """
     journey = db.scalar("SELECT journey_id FROM stages WHERE id = ?", [stage_id])
-    params = {"journey": journey, "d": as_of}
+    params = {"journey": journey, "d": as_of, "unit": business_unit_id}
     goals = [g for g in db.rows(_STAGE_GOALS, params) if g["stage_id"] == stage_id]
     for goal in goals:
         result = health.get(goal["id"])

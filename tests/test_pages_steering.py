@@ -9,7 +9,8 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from cxos import demo, meetings
+from cxos import demo, journey_map, meetings
+from cxos.scoring import compute_scores, compute_signals, goal_health
 from cxos.storage import Database
 from ui import navigation
 
@@ -80,6 +81,31 @@ def test_journey_lists_a_chosen_stage(demo_path, monkeypatch) -> None:  # noqa: 
     columns = [set(d.value.columns) for d in at.dataframe]
     assert any({"health", "goal", "owner"} <= c for c in columns)
     assert any({"action", "due", "status"} <= c for c in columns)
+
+
+def test_journey_page_says_when_it_shows_one_unit(demo_path, monkeypatch) -> None:  # noqa: ANN001
+    at = _open("journey.py", STEERING, monkeypatch, demo_path)
+    at.selectbox(key="filters_business_unit").select("bu-home").run()
+    assert not at.exception
+    assert any("of Home Broadband only" in c.value for c in at.caption)
+
+
+def test_journey_map_and_stage_follow_the_business_unit_filter(demo_path) -> None:  # noqa: ANN001
+    db, day = Database(demo_path), dt.date.today()
+    health, signals = goal_health(db, day), compute_signals(db, day)
+    teams = {s.team_id: s.business_unit_id for s in compute_scores(db, day)}
+    everyone = journey_map.journey_map(db, "j-consumer", day, health, signals)
+    home = journey_map.journey_map(db, "j-consumer", day, health, signals, "bu-home")
+    assert {t.business_unit_id for t in home.touchpoints} == {"bu-home"}
+    assert 0 < len(home.touchpoints) < len(everyone.touchpoints)
+    assert sum(s.goals for s in home.stages) < sum(s.goals for s in everyone.stages)
+    assert [s.unbridged for s in home.stages] == [s.unbridged for s in everyone.stages]
+    stage = max(everyone.stages, key=lambda s: s.goals).id
+    detail = journey_map.stage_detail(db, stage, day, health, "bu-home")
+    assert {teams[g["team_id"]] for g in detail["goals"]} <= {"bu-home"}
+    goal_ids = {g["id"] for g in detail["goals"]}
+    assert {a["goal_id"] for a in detail["actions"]} <= goal_ids
+    assert {m["goal_id"] for m in detail["metrics"]} <= goal_ids
 
 
 def test_team_page_explains_scores(demo_path, monkeypatch) -> None:  # noqa: ANN001

@@ -16,7 +16,7 @@ import datetime as dt
 import plotly.graph_objects as go
 import streamlit as st
 
-from cxos import figures, journey_map, meetings, team_view, worklist
+from cxos import compare, figures, journey_map, meetings, team_view, worklist
 from cxos.attention import Attention, attention, scoped
 from cxos.config import ScoringConfig
 from cxos.palette import HEALTH, QUADRANTS
@@ -157,6 +157,16 @@ def prepared(fig: go.Figure) -> go.Figure:
 def chart(name: str, filters: Filters) -> go.Figure:
     """The overview's `quadrant`, `movement` or `units` figure for the filters (cached)."""
     return _chart(name, *key(), filters.as_of, filters.business_unit_id)
+
+
+def unit_name(unit_id: str) -> str:
+    """A business unit's name (its id if unknown)."""
+    return _unit_names(*key()).get(unit_id, unit_id)
+
+
+@st.cache_data(show_spinner=False)
+def _unit_names(path: str, version: int) -> dict[str, str]:
+    return compare.business_units(database())
 
 
 def quadrant_badge(name: str) -> str:
