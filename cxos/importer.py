@@ -19,7 +19,7 @@ from cxos.bundle import FILES, FileSpec
 from cxos.errors import BundleError, CxosError, Problem
 from cxos.staging import Staged, stage_rows, stage_source
 from cxos.storage import Connection, Database
-from cxos.storage.db import retry_transaction
+from cxos.storage.db import retry_transaction, uncompressed_scratch
 from cxos.validation import MAX_PROBLEMS, position_clashes, typed_table, validate_staged
 
 Progress = Callable[[float, str], None]
@@ -133,7 +133,8 @@ def _import(
         return report
 
     def work(con: Connection) -> ImportReport:
-        staged = prepare(con)
+        with uncompressed_scratch(con):
+            staged = prepare(con)
         report = retry_transaction(con, lambda c: merge(c, staged))
         progress(1.0, "done")
         return report

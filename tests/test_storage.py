@@ -103,3 +103,20 @@ def test_the_domain_never_imports_streamlit() -> None:
     )
     assert result.stdout.strip() == ""
     assert len(modules) > 10
+
+
+def test_scratch_stretch_restores_checkpointing_even_on_error(db: Database) -> None:
+    from cxos.storage.db import uncompressed_scratch
+
+    def setting(con: duckdb.DuckDBPyConnection) -> str:
+        return con.execute("SELECT current_setting('checkpoint_threshold')").fetchone()[0]
+
+    def work(con: duckdb.DuckDBPyConnection) -> tuple[str, str, str]:
+        before = setting(con)
+        with pytest.raises(ValueError), uncompressed_scratch(con):
+            during = setting(con)
+            raise ValueError("a bad bundle")
+        return before, during, setting(con)
+
+    before, during, after = db.session(work)
+    assert during != before and after == before

@@ -375,6 +375,23 @@ def fetch_dicts(con: Connection, sql: str, params: Any = None) -> list[dict[str,
     return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
+@contextmanager
+def uncompressed_scratch(con: Connection) -> Iterator[None]:
+    """Work on large temporary tables without DuckDB checkpointing them.
+
+    Past `checkpoint_threshold` of changes, a commit checkpoints the temporary database
+    too, compressing every temporary table: a quarter of a second in the middle of an
+    import's checks, for tables thrown away minutes later. The threshold is the
+    database's, so it is raised only for this stretch (no write to the main file happens
+    in it) and restored after.
+    """
+    con.execute("SET checkpoint_threshold = '1TB'")
+    try:
+        yield
+    finally:
+        con.execute("RESET checkpoint_threshold")
+
+
 def retry_transaction(con: Connection, fn: Callable[[Connection], T]) -> T:
     """Run `fn` in a transaction on `con`, retried on write-write conflicts."""
     deadline = time.monotonic() + _BUSY_SECONDS
