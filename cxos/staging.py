@@ -181,8 +181,11 @@ def _create_staging(
         return
     # Rows keep the file's order (insertion order is preserved), so a row's id is its
     # position: numbering them with a window instead cost a third of staging a big file.
+    # Inside a transaction DuckDB numbers new rows from a large base, not from 0.
+    first = con.execute(f"SELECT coalesce(min(rowid), 0) FROM {table}_rows").fetchone()[0]  # type: ignore[index]
     con.execute(
-        f"CREATE TEMP VIEW {table} AS SELECT (rowid + 2)::INTEGER AS _row, * FROM {table}_rows"
+        f"CREATE TEMP VIEW {table} AS SELECT (rowid - {int(first)} + 2)::INTEGER AS _row, * "
+        f"FROM {table}_rows"
     )
     staged.counts[spec.name] = con.execute(f"SELECT count(*) FROM {table}_rows").fetchone()[0]  # type: ignore[index]
 
