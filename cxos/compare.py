@@ -259,7 +259,7 @@ def _build(
     company = next((u for u in all_units if u.kind == "company"), None)
     earlier = compare_units(scores_on(con, since, config), config) if since else []
     stages = _stages(con, journey_id)
-    shown = {"d": as_of, "journey": journey_id, "stage": stage_id}
+    shown = {**scoring_sql.parameters(as_of, config), "journey": journey_id, "stage": stage_id}
     goals = stage_goals(run(con, _STAGE_GOALS, shown), goal_health_on(con, as_of, config))
     goals = [g for g in goals if wanted(g.business_unit_id)]
     cells = stage_cells(goals)

@@ -101,8 +101,8 @@ class WorkList:
 
 
 _WORK = """
-WITH {base},{latest},
-items ({columns}) AS ({a2} UNION ALL {a3}),
+WITH {facts},
+items ({columns}) AS ({items}),
 work AS (
     SELECT 'overdue_action' AS kind, a.id AS item_id, a.title, a.team_id, a.owner_id,
         a.goal_id, a.due_date AS due_on, i.detail, a.version
@@ -147,11 +147,9 @@ ORDER BY days_overdue DESC, w.kind, w.title, w.item_id"""
 
 def _work_sql() -> str:
     return _WORK.format(
-        base=sql.BASE,
-        latest=sql.LATEST,
+        facts=sql.facts_cte(),
         columns=sql.ITEM_COLUMNS,
-        a2=sql.A2,
-        a3=sql.A3,
+        items=sql.item_union(("a2_delivery", "a3_cadence")),
     )
 
 

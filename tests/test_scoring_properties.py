@@ -13,6 +13,9 @@ import itertools
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from cxos.config import ScoringConfig
+from cxos.scoring import sql
+from cxos.scoring.query import run
 from tests.test_scoring_support import D, Org, days, scores_by_team
 
 SETTINGS = settings(
@@ -27,10 +30,11 @@ scores_1_5 = st.integers(min_value=1, max_value=5)
 
 
 @st.composite
-def slices(draw, latest: int = 0):
+def slices(draw, latest: int = 0, early: int = 0):
     """A random team with goals, metrics, readings, actions, check-ins and a survey.
 
-    Every date is at most `latest` days after D.
+    Every date is at most `latest` days after D; check-ins may be dated up to `early` days
+    before their action was created.
     """
     n = next(_counter)
     team, other = f"t{n}", f"u{n}"
@@ -77,7 +81,8 @@ def slices(draw, latest: int = 0):
                 status="done" if done else draw(st.sampled_from(["open", "cancelled"])),
                 completed=created + draw(st.integers(0, 120)) if done else None,
             )
-            for day in sorted(set(draw(st.lists(st.integers(created, created + 150), max_size=2)))):
+            window = st.integers(created - early, created + 150)
+            for day in sorted(set(draw(st.lists(window, max_size=2)))):
                 org.check_in(action, day)
     if draw(st.booleans()):
         org.pulse(
@@ -143,3 +148,21 @@ def test_an_old_date_is_unaffected_by_data_dated_after_it(db, load, data, back):
     later.action(f"{team}_late_a", f"{team}_late", team, created=back + 1, due=back + 2)
     load(db, later.rows)
     assert scores_by_team(db, old) == before
+
+
+@SETTINGS
+@given(slices(latest=30, early=60), st.integers(min_value=-60, max_value=30))
+def test_reading_recent_check_ins_only_changes_no_score_or_signal(db, load, data, shift):
+    """Scores and signals read only the check-ins of the fresh and stale windows (and the
+    latest earlier one of a newly created action): the same as reading them all, also for
+    check-ins dated before their action was created."""
+    _team, org = data
+    load(db, org.rows)
+    day = D + dt.timedelta(days=shift)
+    config = ScoringConfig()
+    for query in (sql.scores_sql(), sql.SIGNALS):
+        every, recent = (
+            db.read(lambda con, q=query, a=a: run(con, q, sql.parameters(day, config, a)))
+            for a in (True, False)
+        )
+        assert recent == every

@@ -40,8 +40,7 @@ _MISSING = {
 }
 
 _TEAM = """
-SELECT t.id AS team_id, t.name AS team, t.business_unit_id,
-    coalesce(b.name, '') AS business_unit
+SELECT t.name AS team, t.business_unit_id, coalesce(b.name, '') AS business_unit
 FROM teams t LEFT JOIN business_units b ON b.id = t.business_unit_id
 WHERE t.id = $team"""
 
@@ -85,7 +84,7 @@ def explain_on(
     fixes = _fixes(scenarios, results)
     return TeamExplanation(
         as_of=as_of,
-        score=team_score_from(team[0], base, config),
+        score=team_score_from({**base, **team[0], "subject": team_id}, config),
         components=_components(items, base, fixes, config),
         fixes=tuple(sorted(fixes.values(), key=lambda f: (-f.total, f.text))),
     )
@@ -136,18 +135,7 @@ def _score_scenarios(
             "all_subjects": [s.name for s in scenarios],
         },
     )
-    return _by_subject(rows)
-
-
-def _by_subject(rows: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
-    grouped: dict[str, dict[str, Any]] = {}
-    for row in rows:
-        entry = grouped.setdefault(
-            row["subject"],
-            {"alignment": row["alignment"], "accountability": row["accountability"], "rows": {}},
-        )
-        entry["rows"][row["component"]] = row
-    return grouped
+    return {row["subject"]: row for row in rows}
 
 
 def _fixes(scenarios: list[_Scenario], results: dict[str, dict[str, Any]]) -> dict[str, Fix]:
@@ -174,7 +162,11 @@ def _components(
 ) -> dict[str, ComponentExplanation]:
     explained = {}
     for name in COMPONENTS:
-        row = base["rows"][name]
+        row = {
+            "value": base[name],
+            "numerator": base[f"{name}_numerator"],
+            "denominator": base[f"{name}_denominator"],
+        }
         mine = [
             _item(item, fixes.get(str(index + 1)))
             for index, item in enumerate(items)

@@ -21,12 +21,6 @@ from cxos.storage import Connection, Database
 
 COMPANY_ID = "*"
 
-_TEAMS = """
-SELECT t.id AS team_id, t.name AS team, t.business_unit_id,
-    coalesce(b.name, '') AS business_unit
-FROM teams t LEFT JOIN business_units b ON b.id = t.business_unit_id
-ORDER BY t.id"""
-
 
 def quadrant(alignment: float, accountability: float, config: ScoringConfig) -> Quadrant:
     """Which quadrant unrounded scores fall in."""
@@ -50,41 +44,25 @@ def compute_scores(
 
 def scores_on(con: Connection, as_of: dt.date, config: ScoringConfig) -> list[TeamScore]:
     """`compute_scores` on an open connection (e.g. inside a write transaction)."""
-    params = sql.parameters(as_of, config)
-    by_team = _components_by_subject(run(con, sql.scores_sql(), params))
-    return [
-        team_score_from(team, by_team[team["team_id"]], config) for team in run(con, _TEAMS, {})
-    ]
+    params = sql.parameters(as_of, config, all_check_ins=False)
+    return [team_score_from(row, config) for row in run(con, sql.scores_sql(), params)]
 
 
-def _components_by_subject(rows: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
-    grouped: dict[str, dict[str, Any]] = defaultdict(lambda: {"rows": {}})
-    for row in rows:
-        entry = grouped[row["subject"]]
-        entry["rows"][row["component"]] = row
-        entry["alignment"] = row["alignment"]
-        entry["accountability"] = row["accountability"]
-    return grouped
-
-
-def team_score_from(
-    team: dict[str, Any], values: dict[str, Any], config: ScoringConfig
-) -> TeamScore:
-    """A `TeamScore` from a team row and its aggregated rows (`rows` keyed by component)."""
-    alignment = float(values["alignment"])
-    accountability = float(values["accountability"])
-    rows = values["rows"]
+def team_score_from(row: dict[str, Any], config: ScoringConfig) -> TeamScore:
+    """A `TeamScore` from a row of `sql.scores_sql` (a team's names, components, scores)."""
+    alignment = float(row["alignment"])
+    accountability = float(row["accountability"])
     return TeamScore(
-        team_id=team["team_id"],
-        team=team["team"],
-        business_unit_id=team["business_unit_id"],
-        business_unit=team["business_unit"],
+        team_id=row["subject"],
+        team=row["team"],
+        business_unit_id=row["business_unit_id"],
+        business_unit=row["business_unit"],
         alignment=alignment,
         accountability=accountability,
         quadrant=quadrant(alignment, accountability, config),
-        components={name: rows[name]["value"] for name in COMPONENTS},
+        components={name: row[name] for name in COMPONENTS},
         # A1's items are exactly the team's in-scope goals.
-        goals=int(rows["a1_ownership"]["denominator"]),
+        goals=int(row["a1_ownership_denominator"]),
     )
 
 

@@ -33,7 +33,7 @@ def compute_signals(
 
 def signals_on(con: Connection, as_of: dt.date, config: ScoringConfig) -> list[Signal]:
     """`compute_signals` on an open connection."""
-    rows = run(con, sql.SIGNALS, sql.parameters(as_of, config))
+    rows = run(con, sql.SIGNALS, sql.parameters(as_of, config, all_check_ins=False))
     return [
         Signal(r["signal"], r["subject_id"], r["detail"], tuple(r["team_ids"] or ())) for r in rows
     ]

@@ -1,12 +1,22 @@
 """The scoring SQL: every formula of SPEC.md's Scores and Silo signals, written once.
 
 Each component is the mean of the values of its *items* (a goal, an action, a metric, a
-touchpoint, a shared stage or a pulse question), so the queries first list every item of
-every team with its value in [0, 1], then one aggregation turns items into components and
-scores. Listing items is what makes explanations cheap and exact: the explanation reads the
-same items, and the what-if of fixing one item is the same aggregation over the items with
-that one value replaced. Everything is set-based over the whole organisation; readings and
-check-ins are scanned once each, reduced to the latest row on or before D.
+pulse question, a touchpoint or a shared stage). Items of one kind are listed once, in a
+*facts* CTE with a row per item and a column per component it counts in (NULL where it is
+not an item of that component): `goal_facts` holds A1 and L2, `action_facts` A2 and A3,
+`metric_facts` A3 and A4, `pulse_facts` L1, `touchpoint_facts` L3 and `owner_facts` L4.
+Those value columns are the formulas; everything else reads them:
+
+- scores sum and count each column per team (`team_totals`), one aggregation per kind;
+- explanations list the rows of one team as items, with their words (label, detail, the
+  fix and the value once fixed; `ItemWords`), and score what-ifs with the same aggregation;
+- the silo signals and the work lists read the same facts.
+
+Everything is set-based over the whole organisation, and shaped for a thousand teams (see
+docs/performance.md): readings and check-ins are scanned once each and reduced to the
+latest row on or before D, each kind of item is one pass, the scores and signals come out
+of one statement (`assessment_sql`), and the words, which only explanations need, are never
+planned by the queries that aggregate.
 
 The SQL is assembled from constant fragments only; every value arrives as a `$name`
 parameter (see `parameters`).
@@ -15,301 +25,425 @@ parameter (see `parameters`).
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
-from cxos.config import ACCOUNTABILITY_COMPONENTS, COMPONENTS, ScoringConfig
+from cxos.config import ACCOUNTABILITY_COMPONENTS, ALIGNMENT_COMPONENTS, COMPONENTS, ScoringConfig
 
 # Components that are 0, not undefined, when they have no items (SPEC: "A1 = 0", "L1 = 0",
 # "L2 = 0").
 ZERO_WHEN_EMPTY = ("a1_ownership", "l1_understanding", "l2_line_of_sight")
 
+# `check_ins_from` when every check-in on or before D is read.
+ALL_CHECK_INS = dt.date(1, 1, 1)
 
-def parameters(as_of: dt.date, config: ScoringConfig) -> dict[str, Any]:
-    """The `$name` parameters every scoring query takes."""
+
+def parameters(as_of: dt.date, config: ScoringConfig, all_check_ins: bool = True) -> dict[str, Any]:
+    """The `$name` parameters every scoring query takes.
+
+    With `all_check_ins` false, `latest_check_in` reads only the check-ins of the last
+    max(fresh, stale) days (see `LATEST`): every value and signal is the same, but the words
+    of an action whose latest check-in is older no longer know its date, so explanations
+    and work lists read them all.
+    """
+    window = max(config.check_in_fresh_days, config.stale_goal_days)
     params: dict[str, Any] = {
         "d": as_of,
         "fresh_days": config.check_in_fresh_days,
         "pulse_days": config.pulse_window_days,
         "stale_days": config.stale_goal_days,
         "feedback_days": config.unanswered_feedback_days,
+        "check_ins_from": ALL_CHECK_INS if all_check_ins else as_of - dt.timedelta(days=window),
     }
     for name in COMPONENTS:
         params[f"w_{name}"] = float(getattr(config.weights, name))
     return params
 
 
-# -- shared definitions ------------------------------------------------------------------
+# -- the organisation as of D ------------------------------------------------------------
 
 BASE = """
 scope AS MATERIALIZED (
-    SELECT * FROM goals
+    SELECT id, title, team_id, owner_id, objective_id, start_date, end_date, status
+    FROM goals
     WHERE start_date <= $d AND $d <= end_date AND status <> 'dropped'
 ),
 participants AS MATERIALIZED (
     SELECT id AS goal_id, team_id FROM scope
     UNION
-    SELECT c.goal_id, c.team_id FROM goal_contributors c JOIN scope s ON s.id = c.goal_id
+    SELECT c.goal_id, c.team_id FROM goal_contributors c SEMI JOIN scope s ON s.id = c.goal_id
 ),
 linked AS MATERIALIZED (
-    SELECT gs.goal_id, gs.stage_id FROM goal_stages gs JOIN scope s ON s.id = gs.goal_id
+    SELECT gs.goal_id, gs.stage_id FROM goal_stages gs SEMI JOIN scope s ON s.id = gs.goal_id
 ),
 owners AS MATERIALIZED (
     SELECT DISTINCT stage_id, owner_team_id AS team_id FROM touchpoints
 ),
-covered AS MATERIALIZED (
-    SELECT DISTINCT l.stage_id, p.team_id
-    FROM linked l JOIN participants p ON p.goal_id = l.goal_id
+owner_counts AS MATERIALIZED (
+    SELECT stage_id, count(*) AS owner_count FROM owners GROUP BY stage_id
 ),
-stage_owner_names AS MATERIALIZED (
-    SELECT o.stage_id, list(o.team_id ORDER BY o.team_id) AS team_ids,
-        string_agg(tm.name, ', ' ORDER BY tm.name) AS names
-    FROM owners o JOIN teams tm ON tm.id = o.team_id GROUP BY o.stage_id
-),
-bridged AS MATERIALIZED (
-    SELECT DISTINCT l.stage_id, p1.team_id
-    FROM linked l
-    JOIN participants p1 ON p1.goal_id = l.goal_id
-    JOIN owners o1 ON o1.stage_id = l.stage_id AND o1.team_id = p1.team_id
-    JOIN participants p2 ON p2.goal_id = l.goal_id AND p2.team_id <> p1.team_id
-    JOIN owners o2 ON o2.stage_id = l.stage_id AND o2.team_id = p2.team_id
+owner_links AS MATERIALIZED (
+    SELECT stage_id, team_id, bool_or(bridged) AS bridged
+    FROM (
+        SELECT stage_id, unnest(team_ids) AS team_id, len(team_ids) >= 2 AS bridged
+        FROM (
+            SELECT l.goal_id, l.stage_id, list(p.team_id) AS team_ids
+            FROM linked l JOIN participants p ON p.goal_id = l.goal_id
+            SEMI JOIN owners o ON o.stage_id = l.stage_id AND o.team_id = p.team_id
+            GROUP BY l.goal_id, l.stage_id
+        )
+    )
+    GROUP BY stage_id, team_id
 )"""
+# owner_links: the (stage, owner) pairs where the owner takes part in an in-scope goal
+# linked to the stage: *covered* (L3); *bridged* (L4) when in one of those goals another
+# owner of the stage takes part too.
 
+# latest_check_in reads the check-ins from $check_ins_from on, plus, for the actions created
+# within the fresh window (the only ones whose created_on would count in A3), their latest
+# earlier check-in when they have none since; an action left out has no check-in in the
+# window, so it is stale in A3 either way (its created_on is older than the window too) and
+# has no recent check-in for stale goals.
 LATEST = """
 latest_reading AS MATERIALIZED (
     SELECT metric_id, max(as_of) AS read_on, arg_max(value, as_of) AS value
     FROM metric_readings WHERE as_of <= $d GROUP BY metric_id
 ),
-latest_check_in AS MATERIALIZED (
+window_check_in AS MATERIALIZED (
     SELECT action_id, max(checked_on) AS checked_on
-    FROM check_ins WHERE checked_on <= $d GROUP BY action_id
+    FROM check_ins WHERE checked_on <= $d AND checked_on >= $check_ins_from
+    GROUP BY action_id
 ),
-metric_pace AS MATERIALIZED (
-    SELECT m.id AS metric_id, m.goal_id, m.name, r.value AS latest, r.read_on,
-        greatest(0.0, least(1.0, (r.value - m.baseline) / (m.target - m.baseline))) AS progress,
+latest_check_in AS (
+    SELECT * FROM window_check_in
+    UNION ALL
+    SELECT c.action_id, max(c.checked_on) FROM check_ins c
+    WHERE c.checked_on < $check_ins_from
+        AND c.action_id IN (SELECT id FROM actions
+                            WHERE created_on <= $d
+                                AND date_diff('day', created_on, $d) <= $fresh_days)
+        AND c.action_id NOT IN (SELECT action_id FROM window_check_in)
+    GROUP BY c.action_id
+),
+metric_facts AS MATERIALIZED (
+    SELECT m.id AS item_id, m.goal_id, m.name, m.cadence_days, m.baseline, m.target,
+        g.team_id, s.id IS NOT NULL AS in_scope, r.value AS latest, r.read_on, pc.progress,
+        pc.expected,
+        CASE WHEN pc.progress IS NULL THEN NULL WHEN pc.expected = 0 THEN 1.0
+             ELSE least(1.0, pc.progress / pc.expected) END AS pace,
+        CASE WHEN s.id IS NOT NULL
+             THEN CASE WHEN date_diff('day', r.read_on, $d) <= m.cadence_days THEN 1.0
+                       ELSE 0.0 END END AS a3_cadence,
+        CASE WHEN s.id IS NOT NULL THEN pace END AS a4_pace
+    FROM metrics m
+    JOIN goals g ON g.id = m.goal_id
+    LEFT JOIN scope s ON s.id = m.goal_id
+    LEFT JOIN latest_reading r ON r.metric_id = m.id,
+    LATERAL (SELECT
+        CASE WHEN m.target <> m.baseline AND r.read_on IS NOT NULL
+             THEN greatest(0.0, least(1.0, (r.value - m.baseline) / (m.target - m.baseline)))
+        END AS progress,
         CASE WHEN g.end_date = g.start_date THEN 1.0
              ELSE greatest(0.0, least(1.0, date_diff('day', g.start_date, $d)::DOUBLE
                                            / date_diff('day', g.start_date, g.end_date)))
         END AS expected
-    FROM metrics m
-    JOIN goals g ON g.id = m.goal_id
-    JOIN latest_reading r ON r.metric_id = m.id
-    WHERE m.baseline IS NOT NULL AND m.target IS NOT NULL AND m.target <> m.baseline
+    ) pc
 ),
-paces AS MATERIALIZED (
-    SELECT *, CASE WHEN expected = 0 THEN 1.0 ELSE least(1.0, progress / expected) END AS pace
-    FROM metric_pace
+paces AS (
+    SELECT item_id AS metric_id, * FROM metric_facts WHERE pace IS NOT NULL
+)"""
+# A metric's pace (A4 and goal health) needs baseline and target, target <> baseline (so
+# both non-null) and a reading on or before D.
+
+# -- the items of each kind, with a column per component they count in -------------------
+
+_OPEN_AT_D = (
+    "a.created_on <= $d AND a.status <> 'cancelled' "
+    "AND (a.completed_on IS NULL OR a.completed_on > $d)"
+)
+
+FACTS = f"""
+goal_facts AS (
+    SELECT s.id AS item_id, s.team_id, s.title, s.owner_id, s.objective_id,
+        coalesce(mm.measured, FALSE) AS measured, mm.partial, mm.lacking,
+        s.id IN (SELECT goal_id FROM linked) AS staged,
+        CASE WHEN s.owner_id IS NOT NULL AND coalesce(mm.measured, FALSE) THEN 1.0
+             ELSE 0.0 END AS a1_ownership,
+        CASE WHEN s.objective_id IS NOT NULL AND s.id IN (SELECT goal_id FROM linked)
+             THEN 1.0 ELSE 0.0 END AS l2_line_of_sight
+    FROM scope s
+    LEFT JOIN (
+        SELECT goal_id, bool_or(baseline IS NOT NULL AND target IS NOT NULL) AS measured,
+            min(name) AS partial,
+            arg_min(CASE WHEN baseline IS NULL AND target IS NULL THEN 'baseline and target'
+                         WHEN baseline IS NULL THEN 'baseline' ELSE 'target' END, name)
+                AS lacking
+        FROM metrics GROUP BY goal_id
+    ) mm ON mm.goal_id = s.id
+),
+action_facts AS (
+    SELECT a.id AS item_id, a.team_id, a.goal_id, a.title, a.created_on, a.due_date,
+        a.completed_on, c.checked_on,
+        CASE WHEN a.due_date <= $d AND a.status <> 'cancelled'
+             THEN CASE WHEN a.completed_on <= a.due_date THEN 1.0
+                       WHEN a.completed_on <= $d THEN 0.5 ELSE 0.0 END END AS a2_delivery,
+        CASE WHEN {_OPEN_AT_D}
+             THEN CASE WHEN date_diff('day', coalesce(c.checked_on, a.created_on), $d)
+                            <= $fresh_days THEN 1.0 ELSE 0.0 END END AS a3_cadence
+    FROM actions a LEFT JOIN latest_check_in c ON c.action_id = a.id
+),
+pulse_facts AS (
+    SELECT p.question AS item_id, p.team_id, p.score, p.respondents, p.survey_date,
+        (p.score - 1) / 4 AS l1_understanding
+    FROM pulse_responses p
+    JOIN (
+        SELECT team_id, max(survey_date) AS survey_date
+        FROM pulse_responses WHERE survey_date <= $d GROUP BY team_id
+    ) l ON l.team_id = p.team_id AND l.survey_date = p.survey_date
+    WHERE date_diff('day', l.survey_date, $d) <= $pulse_days
+),
+touchpoint_facts AS (
+    SELECT t.id AS item_id, t.owner_team_id AS team_id, t.name, t.stage_id,
+        CASE WHEN c.stage_id IS NOT NULL THEN 1.0 ELSE 0.0 END AS l3_coverage
+    FROM touchpoints t
+    LEFT JOIN owner_links c ON c.stage_id = t.stage_id AND c.team_id = t.owner_team_id
+),
+owner_facts AS (
+    SELECT o.stage_id AS item_id, o.team_id,
+        CASE WHEN b.bridged THEN 1.0 ELSE 0.0 END AS l4_bridging
+    FROM owners o SEMI JOIN owner_counts k ON k.stage_id = o.stage_id AND k.owner_count >= 2
+    LEFT JOIN owner_links b ON b.stage_id = o.stage_id AND b.team_id = o.team_id
 )"""
 
-# -- items, one SELECT per component ---------------------------------------------------------
-# Columns: team_id, component, kind, item_id, label, value, detail, fix, fixed_value.
-# `fix` says what would make the item count; `fixed_value` is its value once fixed.
+# The facts CTE of each kind of item, and the components its rows count in.
+KINDS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "goal": ("goal_facts", ("a1_ownership", "l2_line_of_sight")),
+    "action": ("action_facts", ("a2_delivery", "a3_cadence")),
+    "metric": ("metric_facts", ("a3_cadence", "a4_pace")),
+    "pulse": ("pulse_facts", ("l1_understanding",)),
+    "touchpoint": ("touchpoint_facts", ("l3_coverage",)),
+    "stage": ("owner_facts", ("l4_bridging",)),
+}
 
-A1 = """
-SELECT s.team_id, 'a1_ownership', 'goal', s.id, s.title,
-    CASE WHEN s.owner_id IS NOT NULL AND coalesce(mm.measured, FALSE) THEN 1.0 ELSE 0.0 END,
-    CASE WHEN s.owner_id IS NOT NULL AND coalesce(mm.measured, FALSE)
+
+def facts_cte() -> str:
+    """The CTEs up to and including every kind's facts."""
+    return f"{BASE},{LATEST},{FACTS}"
+
+
+# -- the words of the items, for explanations and work lists ------------------------------
+
+
+@dataclass(frozen=True)
+class ItemWords:
+    """How an item of one component and kind is shown: over its facts row `f`.
+
+    `fix` says what would make the item count and `fixed_value` is its value once fixed;
+    `joins` are what only the words need (names of stages and their owners).
+    """
+
+    label: str
+    detail: str
+    fix: str
+    fixed_value: str = "1.0"
+    joins: str = ""
+
+
+_A1_OK = "f.owner_id IS NOT NULL AND f.measured"
+_L2_OK = "f.objective_id IS NOT NULL AND f.staged"
+_UNDONE_AT_D = "f.completed_on IS NULL OR f.completed_on > $d"
+_NO_GOAL_TAKEN_PART_IN = "has no in-scope goal the team takes part in"
+
+WORDS: dict[tuple[str, str], ItemWords] = {
+    ("a1_ownership", "goal"): ItemWords(
+        label="f.title",
+        detail=f"""CASE WHEN {_A1_OK}
          THEN 'has an owner and a metric with baseline and target'
-         ELSE concat_ws('; ', CASE WHEN s.owner_id IS NULL THEN 'no owner' END,
-                        CASE WHEN NOT coalesce(mm.measured, FALSE)
-                             THEN 'no metric with both baseline and target' END) END,
-    concat_ws(' and ',
-        CASE WHEN s.owner_id IS NULL THEN 'name an owner for goal ''' || s.title || '''' END,
-        CASE WHEN coalesce(mm.measured, FALSE) THEN NULL
-             WHEN mm.partial IS NULL
-             THEN 'add a metric with baseline and target to goal ''' || s.title || ''''
-             ELSE 'give metric ''' || mm.partial || ''' a ' || mm.lacking END),
-    1.0
-FROM scope s
-LEFT JOIN (
-    SELECT goal_id, bool_or(baseline IS NOT NULL AND target IS NOT NULL) AS measured,
-        min(name) AS partial,
-        arg_min(CASE WHEN baseline IS NULL AND target IS NULL THEN 'baseline and target'
-                     WHEN baseline IS NULL THEN 'baseline' ELSE 'target' END, name) AS lacking
-    FROM metrics GROUP BY goal_id
-) mm ON mm.goal_id = s.id"""
-
-A2 = """
-SELECT a.team_id, 'a2_delivery', 'action', a.id, a.title,
-    CASE WHEN a.completed_on <= a.due_date THEN 1.0
-         WHEN a.completed_on <= $d THEN 0.5 ELSE 0.0 END,
-    CASE WHEN a.completed_on <= a.due_date THEN 'done on time (due ' || a.due_date || ')'
-         WHEN a.completed_on <= $d
-         THEN 'done late on ' || a.completed_on || ' (due ' || a.due_date || ')'
-         ELSE 'overdue since ' || a.due_date END,
-    CASE WHEN a.completed_on IS NULL OR a.completed_on > $d
-         THEN 'complete overdue action ''' || a.title || '''' END,
-    CASE WHEN a.completed_on IS NULL OR a.completed_on > $d THEN 0.5 END
-FROM actions a
-WHERE a.due_date <= $d AND a.status <> 'cancelled'"""
-
-A3 = """
-SELECT a.team_id, 'a3_cadence', 'action', a.id, a.title,
-    CASE WHEN date_diff('day', coalesce(c.checked_on, a.created_on), $d) <= $fresh_days
-         THEN 1.0 ELSE 0.0 END,
-    CASE WHEN c.checked_on IS NULL THEN 'no check-in; created ' || a.created_on
-         ELSE 'last check-in ' || c.checked_on END,
-    'check in on action ''' || a.title || '''',
-    1.0
-FROM actions a LEFT JOIN latest_check_in c ON c.action_id = a.id
-WHERE a.created_on <= $d AND a.status <> 'cancelled'
-    AND (a.completed_on IS NULL OR a.completed_on > $d)
-UNION ALL
-SELECT s.team_id, 'a3_cadence', 'metric', m.id, m.name,
-    CASE WHEN date_diff('day', r.read_on, $d) <= m.cadence_days THEN 1.0 ELSE 0.0 END,
-    CASE WHEN r.read_on IS NULL THEN 'no reading'
-         ELSE 'last reading ' || r.read_on || ', cadence ' || m.cadence_days || ' days' END,
-    'post a reading for metric ''' || m.name || '''',
-    1.0
-FROM metrics m JOIN scope s ON s.id = m.goal_id
-LEFT JOIN latest_reading r ON r.metric_id = m.id"""
-
-A4 = """
-SELECT s.team_id, 'a4_pace', 'metric', p.metric_id, p.name, p.pace,
-    'progress ' || round(p.progress, 3) || ', expected ' || round(p.expected, 3)
-        || ' (latest ' || p.latest || ' on ' || p.read_on || ')',
-    'bring metric ''' || p.name || ''' on pace',
-    1.0
-FROM paces p JOIN scope s ON s.id = p.goal_id"""
-
-L1 = """
-SELECT p.team_id, 'l1_understanding', 'pulse', p.question, p.question, (p.score - 1) / 4,
-    'score ' || p.score || ' of 5 from ' || p.respondents || ' respondents on ' || p.survey_date,
-    'raise the pulse answer to ''' || p.question || ''' to 5',
-    1.0
-FROM pulse_responses p
-JOIN (
-    SELECT team_id, max(survey_date) AS survey_date
-    FROM pulse_responses WHERE survey_date <= $d GROUP BY team_id
-) l ON l.team_id = p.team_id AND l.survey_date = p.survey_date
-WHERE date_diff('day', l.survey_date, $d) <= $pulse_days"""
-
-L2 = """
-SELECT s.team_id, 'l2_line_of_sight', 'goal', s.id, s.title,
-    CASE WHEN s.objective_id IS NOT NULL AND st.goal_id IS NOT NULL THEN 1.0 ELSE 0.0 END,
-    CASE WHEN s.objective_id IS NOT NULL AND st.goal_id IS NOT NULL
+         ELSE concat_ws('; ', CASE WHEN f.owner_id IS NULL THEN 'no owner' END,
+                        CASE WHEN NOT f.measured
+                             THEN 'no metric with both baseline and target' END) END""",
+        fix="""concat_ws(' and ',
+        CASE WHEN f.owner_id IS NULL THEN 'name an owner for goal ''' || f.title || '''' END,
+        CASE WHEN f.measured THEN NULL
+             WHEN f.partial IS NULL
+             THEN 'add a metric with baseline and target to goal ''' || f.title || ''''
+             ELSE 'give metric ''' || f.partial || ''' a ' || f.lacking END)""",
+    ),
+    ("a2_delivery", "action"): ItemWords(
+        label="f.title",
+        detail="""CASE WHEN f.completed_on <= f.due_date
+         THEN 'done on time (due ' || f.due_date || ')'
+         WHEN f.completed_on <= $d
+         THEN 'done late on ' || f.completed_on || ' (due ' || f.due_date || ')'
+         ELSE 'overdue since ' || f.due_date END""",
+        fix=f"CASE WHEN {_UNDONE_AT_D} THEN 'complete overdue action ''' || f.title || '''' END",
+        fixed_value=f"CASE WHEN {_UNDONE_AT_D} THEN 0.5 END",
+    ),
+    ("a3_cadence", "action"): ItemWords(
+        label="f.title",
+        detail="""CASE WHEN f.checked_on IS NULL THEN 'no check-in; created ' || f.created_on
+         ELSE 'last check-in ' || f.checked_on END""",
+        fix="'check in on action ''' || f.title || ''''",
+    ),
+    ("a3_cadence", "metric"): ItemWords(
+        label="f.name",
+        detail="""CASE WHEN f.read_on IS NULL THEN 'no reading'
+         ELSE 'last reading ' || f.read_on || ', cadence ' || f.cadence_days || ' days' END""",
+        fix="'post a reading for metric ''' || f.name || ''''",
+    ),
+    ("a4_pace", "metric"): ItemWords(
+        label="f.name",
+        detail="""'progress ' || round(f.progress, 3) || ', expected ' || round(f.expected, 3)
+        || ' (latest ' || f.latest || ' on ' || f.read_on || ')'""",
+        fix="'bring metric ''' || f.name || ''' on pace'",
+    ),
+    ("l1_understanding", "pulse"): ItemWords(
+        label="f.item_id",
+        detail="""'score ' || f.score || ' of 5 from ' || f.respondents || ' respondents on '
+        || f.survey_date""",
+        fix="'raise the pulse answer to ''' || f.item_id || ''' to 5'",
+    ),
+    ("l2_line_of_sight", "goal"): ItemWords(
+        label="f.title",
+        detail=f"""CASE WHEN {_L2_OK}
          THEN 'ladders up to an objective and is linked to a stage'
-         ELSE concat_ws('; ', CASE WHEN s.objective_id IS NULL THEN 'no objective' END,
-                        CASE WHEN st.goal_id IS NULL THEN 'no stage' END) END,
-    concat_ws(' and ',
-        CASE WHEN s.objective_id IS NULL
-             THEN 'link goal ''' || s.title || ''' to an objective' END,
-        CASE WHEN st.goal_id IS NULL THEN 'link goal ''' || s.title || ''' to a stage' END),
-    1.0
-FROM scope s LEFT JOIN (SELECT DISTINCT goal_id FROM linked) st ON st.goal_id = s.id"""
-
-L3 = """
-SELECT t.owner_team_id, 'l3_coverage', 'touchpoint', t.id, t.name,
-    CASE WHEN c.stage_id IS NOT NULL THEN 1.0 ELSE 0.0 END,
-    CASE WHEN c.stage_id IS NOT NULL
-         THEN 'stage ''' || st.name || ''' has an in-scope goal the team takes part in'
-         ELSE 'stage ''' || st.name || ''' has no in-scope goal the team takes part in' END,
-    'take part in an in-scope goal on stage ''' || st.name || ''' (touchpoint '''
-        || t.name || ''')',
-    1.0
-FROM touchpoints t
-JOIN stages st ON st.id = t.stage_id
-LEFT JOIN covered c ON c.stage_id = t.stage_id AND c.team_id = t.owner_team_id"""
-
-L4 = """
-SELECT o.team_id, 'l4_bridging', 'stage', o.stage_id, st.name,
-    CASE WHEN b.stage_id IS NOT NULL THEN 1.0 ELSE 0.0 END,
-    CASE WHEN b.stage_id IS NOT NULL THEN 'bridged' ELSE 'not bridged' END
-        || '; owners: ' || n.names,
-    'share an in-scope goal on stage ''' || st.name || ''' with another of its owners ('
-        || n.names || ')',
-    1.0
-FROM (
-    SELECT stage_id, team_id, count(*) OVER (PARTITION BY stage_id) AS owner_count
-    FROM owners
-) o
-JOIN stages st ON st.id = o.stage_id
-JOIN stage_owner_names n ON n.stage_id = o.stage_id
-LEFT JOIN bridged b ON b.stage_id = o.stage_id AND b.team_id = o.team_id
-WHERE o.owner_count >= 2"""
-
-ITEM_QUERIES = {
-    "a1_ownership": A1,
-    "a2_delivery": A2,
-    "a3_cadence": A3,
-    "a4_pace": A4,
-    "l1_understanding": L1,
-    "l2_line_of_sight": L2,
-    "l3_coverage": L3,
-    "l4_bridging": L4,
+         ELSE concat_ws('; ', CASE WHEN f.objective_id IS NULL THEN 'no objective' END,
+                        CASE WHEN NOT f.staged THEN 'no stage' END) END""",
+        fix="""concat_ws(' and ',
+        CASE WHEN f.objective_id IS NULL
+             THEN 'link goal ''' || f.title || ''' to an objective' END,
+        CASE WHEN NOT f.staged THEN 'link goal ''' || f.title || ''' to a stage' END)""",
+    ),
+    ("l3_coverage", "touchpoint"): ItemWords(
+        label="f.name",
+        detail=f"""'stage ''' || st.name || ''' ' || CASE WHEN f.l3_coverage = 1
+         THEN 'has an in-scope goal the team takes part in'
+         ELSE '{_NO_GOAL_TAKEN_PART_IN}' END""",
+        fix="""'take part in an in-scope goal on stage ''' || st.name || ''' (touchpoint '''
+        || f.name || ''')'""",
+        joins="JOIN stages st ON st.id = f.stage_id",
+    ),
+    ("l4_bridging", "stage"): ItemWords(
+        label="st.name",
+        detail="""CASE WHEN f.l4_bridging = 1 THEN 'bridged' ELSE 'not bridged' END
+        || '; owners: ' || n.names""",
+        fix="""'share an in-scope goal on stage ''' || st.name || ''' with another of its owners ('
+        || n.names || ')'""",
+        joins="""JOIN stages st ON st.id = f.item_id
+LEFT JOIN (
+    SELECT ow.stage_id, string_agg(tm.name, ', ' ORDER BY tm.name) AS names
+    FROM owners ow JOIN teams tm ON tm.id = ow.team_id GROUP BY ow.stage_id
+) n ON n.stage_id = f.item_id""",
+    ),
 }
 
 ITEM_COLUMNS = "team_id, component, kind, item_id, label, value, detail, fix, fixed_value"
 
 
-def items_cte() -> str:
-    """CTEs ending in `items`: every item of every team, with its value."""
-    union = "\nUNION ALL\n".join(ITEM_QUERIES[c] for c in COMPONENTS)
-    return f"{BASE},{LATEST},\nitems ({ITEM_COLUMNS}) AS ({union})"
+def item_union(components: tuple[str, ...] = COMPONENTS, where: str = "TRUE") -> str:
+    """The items of `components`, with their words, as one UNION ALL (ITEM_COLUMNS).
+
+    `where` filters the facts rows (e.g. to one team) before the words are made.
+    """
+    selects = []
+    for kind, (facts, counted) in KINDS.items():
+        for name in counted:
+            if name not in components:
+                continue
+            words = WORDS[(name, kind)]
+            selects.append(
+                f"SELECT f.team_id, '{name}', '{kind}', f.item_id, {words.label},\n"
+                f"    f.{name}::DOUBLE, {words.detail},\n    {words.fix},\n"
+                f"    ({words.fixed_value})::DOUBLE\n"
+                f"FROM {facts} f {words.joins}\nWHERE f.{name} IS NOT NULL AND ({where})"
+            )
+    return "\nUNION ALL\n".join(selects)
 
 
 # -- aggregation: items -> components -> scores ------------------------------------------
 
 
-def _components_values() -> str:
-    rows = []
-    for name in COMPONENTS:
-        score = "accountability" if name in ACCOUNTABILITY_COMPONENTS else "alignment"
-        zero = "TRUE" if name in ZERO_WHEN_EMPTY else "FALSE"
-        rows.append(f"('{name}', '{score}', $w_{name}::DOUBLE, {zero})")
-    return ", ".join(rows)
+def team_totals() -> str:
+    """Rows of (subject, <component>_numerator, <component>_denominator, ...) per team:
+    one aggregation per kind of item, over its facts."""
+    selects = []
+    for facts, counted in KINDS.values():
+        sums = ", ".join(
+            f"sum({n})::DOUBLE AS {n}_numerator, count({n}) AS {n}_denominator" for n in counted
+        )
+        selects.append(f"SELECT team_id AS subject, {sums} FROM {facts} GROUP BY team_id")
+    return "\nUNION ALL BY NAME\n".join(selects)
 
 
-def aggregate(scored_items: str, subjects: str) -> str:
-    """Components and scores per subject, from `scored_items(subject, component, value)`.
+def _component_columns(name: str) -> str:
+    empty = "0.0" if name in ZERO_WHEN_EMPTY else "NULL"
+    return (
+        f"coalesce(sum({name}_numerator), 0.0) AS {name}_numerator, "
+        f"coalesce(sum({name}_denominator), 0)::BIGINT AS {name}_denominator"
+    ), (
+        f"CASE WHEN {name}_denominator > 0 THEN {name}_numerator / {name}_denominator "
+        f"ELSE {empty} END AS {name}"
+    )
 
-    A component is the mean of its items; empty means undefined, or 0 for the components in
-    ZERO_WHEN_EMPTY. A score is 100 × the weighted mean of its defined components.
+
+def _score(names: tuple[str, ...]) -> str:
+    """100 × the weighted mean of the defined components among `names` (0 with none)."""
+    weighted = " + ".join(f"coalesce($w_{n}::DOUBLE * {n}, 0.0)" for n in names)
+    weights = " + ".join(f"CASE WHEN {n} IS NULL THEN 0.0 ELSE $w_{n}::DOUBLE END" for n in names)
+    return f"coalesce(100 * ({weighted}) / nullif({weights}, 0.0), 0.0)"
+
+
+def aggregate(totals: str, subjects: str) -> str:
+    """CTEs ending in `score_values`: components and scores, a row per subject.
+
+    `totals` gives rows of (subject, <component>_numerator, <component>_denominator, ...),
+    any number per subject (a missing column counts as 0). A component is numerator /
+    denominator, the mean of its items; without items it is undefined, or 0 for the
+    components in ZERO_WHEN_EMPTY. A score is 100 × the weighted mean of its defined
+    components.
     """
+    sums, values = zip(*(_component_columns(c) for c in COMPONENTS), strict=True)
     return f"""
-scored_items AS ({scored_items}),
 subjects AS ({subjects}),
-components (component, score, weight, zero_when_empty) AS (VALUES {_components_values()}),
-totals AS (
-    SELECT subject, component, sum(value) AS numerator, count(*) AS denominator
-    FROM scored_items GROUP BY subject, component
+totals AS ({totals}),
+component_totals AS (
+    SELECT s.subject, {", ".join(sums)}
+    FROM subjects s LEFT JOIN totals t ON t.subject = s.subject
+    GROUP BY s.subject
 ),
 component_values AS (
-    SELECT s.subject, c.component, c.score, c.weight,
-        coalesce(t.numerator, 0.0) AS numerator, coalesce(t.denominator, 0) AS denominator,
-        CASE WHEN t.denominator > 0 THEN t.numerator / t.denominator
-             WHEN c.zero_when_empty THEN 0.0 END AS value
-    FROM subjects s CROSS JOIN components c
-    LEFT JOIN totals t ON t.subject = s.subject AND t.component = c.component
+    SELECT *, {", ".join(values)} FROM component_totals
 ),
 score_values AS (
-    SELECT subject,
-        coalesce(100 * sum(weight * value) FILTER (WHERE score = 'accountability')
-            / nullif(sum(weight) FILTER (WHERE score = 'accountability' AND value IS NOT NULL),
-                     0), 0.0) AS accountability,
-        coalesce(100 * sum(weight * value) FILTER (WHERE score = 'alignment')
-            / nullif(sum(weight) FILTER (WHERE score = 'alignment' AND value IS NOT NULL), 0),
-            0.0) AS alignment
-    FROM component_values GROUP BY subject
-)
-SELECT c.subject, c.component, c.numerator, c.denominator, c.value,
-    s.alignment, s.accountability
-FROM component_values c JOIN score_values s ON s.subject = c.subject
-ORDER BY c.subject, c.component"""
+    SELECT *, {_score(ALIGNMENT_COMPONENTS)} AS alignment,
+        {_score(ACCOUNTABILITY_COMPONENTS)} AS accountability
+    FROM component_values
+)"""
+
+
+TEAM_SUBJECTS = "SELECT id AS subject FROM teams"
+
+TEAM_SCORES = """
+SELECT v.*, t.name AS team, t.business_unit_id, coalesce(b.name, '') AS business_unit
+FROM score_values v JOIN teams t ON t.id = v.subject
+LEFT JOIN business_units b ON b.id = t.business_unit_id"""
 
 
 def scores_sql() -> str:
-    """Every team's components and scores as of $d (long form: one row per component)."""
-    return f"WITH {items_cte()}," + aggregate(
-        "SELECT team_id AS subject, component, value FROM items",
-        "SELECT id AS subject FROM teams",
+    """Every team's components and scores as of $d, one row per team, by team id."""
+    return (
+        f"WITH {facts_cte()},"
+        + aggregate(team_totals(), TEAM_SUBJECTS)
+        + f"\n{TEAM_SCORES}\nORDER BY v.subject"
     )
 
 
 def team_items_sql() -> str:
-    """The items of team $team as of $d, for explanations."""
+    """The items of team $team as of $d, with their words, for explanations."""
     return (
-        f"WITH {items_cte()}\nSELECT {ITEM_COLUMNS} FROM items WHERE team_id = $team "
-        "ORDER BY component, kind, label, item_id"
+        f"WITH {facts_cte()},\nitems ({ITEM_COLUMNS}) AS ("
+        f"{item_union(where='f.team_id = $team')})\n"
+        f"SELECT {ITEM_COLUMNS} FROM items ORDER BY component, kind, label, item_id"
     )
 
 
@@ -319,15 +453,22 @@ def scenarios_sql() -> str:
     Parameters: $subjects, $components, $values (one entry per item per scenario), plus
     the weights.
     """
-    return "WITH " + aggregate(
-        "SELECT unnest($subjects::VARCHAR[]) AS subject, "
-        "unnest($components::VARCHAR[]) AS component, unnest($values::DOUBLE[]) AS value",
-        "SELECT DISTINCT unnest($all_subjects::VARCHAR[]) AS subject",
+    sums = ", ".join(
+        f"sum(value) FILTER (WHERE component = '{n}') AS {n}_numerator, "
+        f"count(*) FILTER (WHERE component = '{n}') AS {n}_denominator"
+        for n in COMPONENTS
     )
+    totals = (
+        f"SELECT subject, {sums} FROM (SELECT unnest($subjects::VARCHAR[]) AS subject, "
+        "unnest($components::VARCHAR[]) AS component, unnest($values::DOUBLE[]) AS value) "
+        "GROUP BY subject"
+    )
+    subjects = "SELECT DISTINCT unnest($all_subjects::VARCHAR[]) AS subject"
+    return "WITH " + aggregate(totals, subjects) + "\nSELECT * FROM score_values"
 
 
 GOAL_PACES = f"""
-WITH {LATEST}
+WITH {BASE},{LATEST}
 SELECT g.id AS goal_id, g.status, min(p.pace) AS pace,
     list({{'metric_id': p.metric_id, 'pace': p.pace}} ORDER BY p.metric_id)
         FILTER (WHERE p.metric_id IS NOT NULL) AS metric_paces
@@ -337,42 +478,74 @@ ORDER BY g.id"""
 
 # -- silo signals -------------------------------------------------------------------------
 
-SIGNALS = f"""
-WITH {BASE},
-l3_items ({ITEM_COLUMNS}) AS ({L3}),
+# A hand-off pair (two consecutive stages, both owned, no owner in common) is bridged by an
+# in-scope goal linked to either stage in which an owner of each takes part.
+_HANDOFFS = """
 consecutive AS (
     SELECT id AS from_id, lead(id) OVER (PARTITION BY journey_id ORDER BY position) AS to_id
     FROM stages
 ),
-handoffs AS (
+owned_pairs AS (
     SELECT c.from_id, c.to_id FROM consecutive c
-    WHERE c.to_id IS NOT NULL
-        AND EXISTS (SELECT 1 FROM owners o WHERE o.stage_id = c.from_id)
-        AND EXISTS (SELECT 1 FROM owners o WHERE o.stage_id = c.to_id)
-        AND NOT EXISTS (SELECT 1 FROM owners a JOIN owners b ON a.team_id = b.team_id
-                        WHERE a.stage_id = c.from_id AND b.stage_id = c.to_id)
-        AND NOT EXISTS (
-            SELECT 1 FROM linked l
-            JOIN participants pa ON pa.goal_id = l.goal_id
-            JOIN owners oa ON oa.stage_id = c.from_id AND oa.team_id = pa.team_id
-            JOIN participants pb ON pb.goal_id = l.goal_id
-            JOIN owners ob ON ob.stage_id = c.to_id AND ob.team_id = pb.team_id
-            WHERE l.stage_id IN (c.from_id, c.to_id))
+    SEMI JOIN owner_counts f ON f.stage_id = c.from_id
+    SEMI JOIN owner_counts t ON t.stage_id = c.to_id
 ),
-recently_active_goals AS (
-    SELECT m.goal_id FROM metric_readings r JOIN metrics m ON m.id = r.metric_id
-    WHERE r.as_of BETWEEN $d::DATE - $stale_days::INTEGER AND $d
+disjoint_pairs AS MATERIALIZED (
+    SELECT * FROM owned_pairs ANTI JOIN (
+        SELECT p.from_id, p.to_id FROM owned_pairs p
+        JOIN owners a ON a.stage_id = p.from_id
+        JOIN owners b ON b.stage_id = p.to_id AND b.team_id = a.team_id
+    ) shared USING (from_id, to_id)
+),
+pair_goals AS MATERIALIZED (
+    SELECT p.from_id, p.to_id, l.goal_id
+    FROM disjoint_pairs p JOIN linked l ON l.stage_id = p.from_id
     UNION
-    SELECT a.goal_id FROM check_ins c JOIN actions a ON a.id = c.action_id
-    WHERE c.checked_on BETWEEN $d::DATE - $stale_days::INTEGER AND $d
+    SELECT p.from_id, p.to_id, l.goal_id
+    FROM disjoint_pairs p JOIN linked l ON l.stage_id = p.to_id
+),
+bridged_pairs AS (
+    SELECT g.from_id, g.to_id, g.goal_id FROM pair_goals g
+    JOIN participants pa ON pa.goal_id = g.goal_id
+    JOIN owners oa ON oa.stage_id = g.from_id AND oa.team_id = pa.team_id
+    INTERSECT
+    SELECT g.from_id, g.to_id, g.goal_id FROM pair_goals g
+    JOIN participants pb ON pb.goal_id = g.goal_id
+    JOIN owners ob ON ob.stage_id = g.to_id AND ob.team_id = pb.team_id
+),
+handoffs AS (
+    SELECT p.from_id, p.to_id FROM disjoint_pairs p
+    ANTI JOIN bridged_pairs b USING (from_id, to_id)
+)"""
+
+_SIGNAL_CTES = f"""{_HANDOFFS},
+unbridged AS (
+    SELECT n.stage_id FROM owner_counts n
+    WHERE n.owner_count >= 2
+        AND n.stage_id NOT IN (SELECT stage_id FROM owner_links WHERE bridged)
+),
+named_stages AS MATERIALIZED (
+    SELECT o.stage_id, list(o.team_id ORDER BY o.team_id) AS team_ids,
+        string_agg(tm.name, ', ' ORDER BY tm.name) AS names
+    FROM owners o JOIN teams tm ON tm.id = o.team_id
+    WHERE o.stage_id IN (SELECT stage_id FROM unbridged UNION ALL SELECT from_id FROM handoffs
+                         UNION ALL SELECT to_id FROM handoffs)
+    GROUP BY o.stage_id
+),
+active_goals AS (
+    SELECT goal_id FROM metric_facts
+    WHERE in_scope AND read_on >= $d::DATE - $stale_days::INTEGER
+    UNION
+    SELECT goal_id FROM action_facts
+    WHERE checked_on >= $d::DATE - $stale_days::INTEGER
 ),
 signals (rank, signal, subject_id, detail, team_ids) AS (
     SELECT 1, 'unbridged_stage', s.id,
         'stage ''' || s.name || ''' is owned by ' || o.names
             || ' but no in-scope goal brings two of them together',
         o.team_ids
-    FROM stages s JOIN stage_owner_names o ON o.stage_id = s.id
-    WHERE len(o.team_ids) >= 2 AND s.id NOT IN (SELECT stage_id FROM bridged)
+    FROM unbridged u JOIN stages s ON s.id = u.stage_id
+    JOIN named_stages o ON o.stage_id = u.stage_id
     UNION ALL
     SELECT 2, 'handoff_gap', h.from_id || '>' || h.to_id,
         'hand-off from ''' || sf.name || ''' (' || ofr.names || ') to ''' || st.name
@@ -380,12 +553,14 @@ signals (rank, signal, subject_id, detail, team_ids) AS (
         list_sort(list_concat(ofr.team_ids, ot.team_ids))
     FROM handoffs h
     JOIN stages sf ON sf.id = h.from_id JOIN stages st ON st.id = h.to_id
-    JOIN stage_owner_names ofr ON ofr.stage_id = h.from_id
-    JOIN stage_owner_names ot ON ot.stage_id = h.to_id
+    JOIN named_stages ofr ON ofr.stage_id = h.from_id
+    JOIN named_stages ot ON ot.stage_id = h.to_id
     UNION ALL
-    SELECT 3, 'orphan_touchpoint', i.item_id,
-        'touchpoint ''' || i.label || ''': ' || i.detail, [i.team_id]
-    FROM l3_items i WHERE i.value = 0
+    SELECT 3, 'orphan_touchpoint', f.item_id,
+        'touchpoint ''' || f.name || ''': stage ''' || st.name || ''' {_NO_GOAL_TAKEN_PART_IN}',
+        [f.team_id]
+    FROM touchpoint_facts f JOIN stages st ON st.id = f.stage_id
+    WHERE f.l3_coverage = 0
     UNION ALL
     SELECT 4, 'unanswered_feedback', f.id,
         'negative feedback of ' || f.received_on || ' has no action and is not closed',
@@ -401,14 +576,37 @@ signals (rank, signal, subject_id, detail, team_ids) AS (
         'goal ''' || s.title || ''' has no reading or check-in in the last '
             || $stale_days || ' days',
         [s.team_id]
-    FROM scope s WHERE s.id NOT IN (SELECT goal_id FROM recently_active_goals)
+    FROM scope s ANTI JOIN active_goals a ON a.goal_id = s.id
     UNION ALL
     SELECT 6, 'no_pulse', t.id,
         'team ''' || t.name || ''' has no pulse survey in the last ' || $pulse_days || ' days',
         [t.id]
-    FROM teams t
-    WHERE t.id NOT IN (
-        SELECT team_id FROM pulse_responses
-        WHERE survey_date BETWEEN $d::DATE - $pulse_days::INTEGER AND $d)
-)
+    FROM teams t ANTI JOIN pulse_facts p ON p.team_id = t.id
+)"""
+# no_pulse: a survey dated from D - 180 days to D exists exactly when the latest survey on
+# or before D is at most 180 days old, i.e. when L1 has items (pulse_facts).
+
+SIGNALS = f"""
+WITH {facts_cte()},{_SIGNAL_CTES}
 SELECT signal, subject_id, detail, team_ids FROM signals ORDER BY rank, subject_id"""
+
+
+def assessment_sql() -> str:
+    """Every team's scores and every silo signal as of $d, in one statement.
+
+    One result with rows of both kinds: `section` 'team' rows carry the columns of
+    `scores_sql` (signal columns NULL), then 'signal' rows carry those of `SIGNALS`.
+    """
+    return f"""
+WITH {facts_cte()},
+{aggregate(team_totals(), TEAM_SUBJECTS)},
+team_rows AS ({TEAM_SCORES}),
+{_SIGNAL_CTES}
+SELECT * FROM (
+    SELECT 'team' AS section, 0 AS rank, subject AS sort_key, * FROM team_rows
+    UNION ALL BY NAME
+    SELECT 'signal' AS section, rank, subject_id AS sort_key, signal, subject_id, detail,
+        team_ids
+    FROM signals
+)
+ORDER BY section DESC, rank, sort_key"""
