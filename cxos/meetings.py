@@ -25,8 +25,7 @@ from cxos.config import ScoringConfig
 from cxos.errors import CxosError, InvalidInput, NotFound
 from cxos.models import Decision, Meeting
 from cxos.scoring import Signal, TeamScore
-from cxos.scoring.scores import scores_on
-from cxos.scoring.signals import signals_on
+from cxos.scoring.assessment import assess_on
 from cxos.storage import Connection, Database, fetch_dicts
 
 # The work list's query on an open connection: a review's overdue actions are exactly the
@@ -135,8 +134,8 @@ def _previous_on(con: Connection, before: dt.date) -> dict[str, Any] | None:
 def _live(
     con: Connection, as_of: dt.date, meeting: Meeting | None, config: ScoringConfig
 ) -> MeetingView:
-    scores = scores_on(con, as_of, config)
-    signals = signals_on(con, as_of, config)
+    assessment = assess_on(con, as_of, config)
+    scores, signals = assessment.scores, assessment.signals
     previous = _previous_on(con, as_of)
     agenda = _agenda(con, as_of, scores, signals, previous, config)
     decisions = _decisions_on(con, meeting.id, as_of) if meeting else []

@@ -6,7 +6,7 @@ import datetime as dt
 
 from cxos import demo
 from cxos.config import ScoringConfig
-from cxos.scoring import SIGNAL_KINDS, compute_scores, compute_signals, goal_health
+from cxos.scoring import SIGNAL_KINDS, assess, compute_scores, compute_signals, goal_health
 
 AS_OF = dt.date(2025, 3, 31)
 
@@ -24,3 +24,15 @@ def test_demo_company_shows_all_quadrants_signals_and_healths(db):
         "no_data",
         "achieved",
     }
+
+
+def test_assessing_at_once_gives_the_scores_and_signals_asked_for_apart(db):
+    """`assess` computes both in one statement; at the demo's date, a year before and a
+    month after, it gives exactly what `compute_scores` and `compute_signals` give."""
+    demo.load(db, as_of=AS_OF)
+    config = ScoringConfig()
+    for day in (AS_OF, AS_OF - dt.timedelta(days=365), AS_OF + dt.timedelta(days=30)):
+        found = assess(db, day, config)
+        assert found.scores == compute_scores(db, day, config)
+        assert found.signals == compute_signals(db, day, config)
+        assert found.signals and len(found.scores) == 16

@@ -21,12 +21,12 @@ from cxos.attention import Attention, attention, scoped
 from cxos.config import ScoringConfig
 from cxos.palette import HEALTH, QUADRANTS
 from cxos.scoring import (
+    Assessment,
     GoalHealthResult,
     Signal,
     TeamScore,
     UnitScore,
-    compute_scores,
-    compute_signals,
+    assess,
     goal_health,
     rollup,
 )
@@ -44,13 +44,16 @@ _shared = st.cache_resource(show_spinner=False, max_entries=16)
 
 
 @_shared
+def assessment(path: str, version: int, as_of: dt.date) -> Assessment:
+    return assess(database(), as_of)
+
+
 def scores(path: str, version: int, as_of: dt.date) -> list[TeamScore]:
-    return compute_scores(database(), as_of)
+    return assessment(path, version, as_of).scores
 
 
-@_shared
 def signals(path: str, version: int, as_of: dt.date) -> list[Signal]:
-    return compute_signals(database(), as_of)
+    return assessment(path, version, as_of).signals
 
 
 @_shared

@@ -6,11 +6,13 @@ Public API (see docs/scoring.md for every definition):
 - `rollup(scores, config=None) -> list[UnitScore]`
 - `goal_health(db, as_of, config=None) -> dict[str, GoalHealthResult]`
 - `compute_signals(db, as_of, config=None) -> list[Signal]`
+- `assess(db, as_of, config=None) -> Assessment`: scores and signals in one pass
 - `explain_team(db, team_id, as_of, config=None) -> TeamExplanation`, `top_fixes(...)`
 - `take_snapshot(db, as_of, actor_id=None)`, `score_trend(db, team_id, dates)`
 """
 
 from cxos.config import COMPONENTS, ScoringConfig
+from cxos.scoring.assessment import Assessment, assess
 from cxos.scoring.explain import explain_team, top_fixes
 from cxos.scoring.health import goal_health
 from cxos.scoring.models import (
@@ -29,6 +31,7 @@ from cxos.scoring.snapshots import score_trend, snapshot_dates, take_snapshot
 
 __all__ = [
     "COMPANY_ID",
+    "Assessment",
     "COMPONENTS",
     "SIGNAL_KINDS",
     "ComponentExplanation",
@@ -40,6 +43,7 @@ __all__ = [
     "TeamExplanation",
     "TeamScore",
     "UnitScore",
+    "assess",
     "compute_scores",
     "compute_signals",
     "explain_team",

@@ -7,6 +7,7 @@ it pulls its owner's L3 down.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from cxos.config import ScoringConfig
 from cxos.scoring import sql
@@ -34,6 +35,9 @@ def compute_signals(
 def signals_on(con: Connection, as_of: dt.date, config: ScoringConfig) -> list[Signal]:
     """`compute_signals` on an open connection."""
     rows = run(con, sql.SIGNALS, sql.parameters(as_of, config, all_check_ins=False))
-    return [
-        Signal(r["signal"], r["subject_id"], r["detail"], tuple(r["team_ids"] or ())) for r in rows
-    ]
+    return [signal_from(r) for r in rows]
+
+
+def signal_from(row: dict[str, Any]) -> Signal:
+    """A `Signal` from a row of `sql.SIGNALS`."""
+    return Signal(row["signal"], row["subject_id"], row["detail"], tuple(row["team_ids"] or ()))

@@ -70,7 +70,7 @@ scope AS MATERIALIZED (
 ),
 participants AS MATERIALIZED (
     SELECT id AS goal_id, team_id FROM scope
-    UNION
+    UNION ALL
     SELECT c.goal_id, c.team_id FROM goal_contributors c SEMI JOIN scope s ON s.id = c.goal_id
 ),
 linked AS MATERIALIZED (
@@ -82,29 +82,60 @@ owners AS MATERIALIZED (
 owner_counts AS MATERIALIZED (
     SELECT stage_id, count(*) AS owner_count FROM owners GROUP BY stage_id
 ),
+owner_goals AS MATERIALIZED (
+    SELECT l.goal_id, l.stage_id, p.team_id
+    FROM linked l JOIN participants p ON p.goal_id = l.goal_id
+    SEMI JOIN owners o ON o.stage_id = l.stage_id AND o.team_id = p.team_id
+),
 owner_links AS MATERIALIZED (
-    SELECT stage_id, team_id, bool_or(bridged) AS bridged
-    FROM (
-        SELECT stage_id, unnest(team_ids) AS team_id, len(team_ids) >= 2 AS bridged
-        FROM (
-            SELECT l.goal_id, l.stage_id, list(p.team_id) AS team_ids
-            FROM linked l JOIN participants p ON p.goal_id = l.goal_id
-            SEMI JOIN owners o ON o.stage_id = l.stage_id AND o.team_id = p.team_id
-            GROUP BY l.goal_id, l.stage_id
-        )
-    )
-    GROUP BY stage_id, team_id
+    SELECT a.stage_id, a.team_id, bool_or(b.team_id IS NOT NULL) AS bridged
+    FROM owner_goals a
+    LEFT JOIN owner_goals b
+        ON b.goal_id = a.goal_id AND b.stage_id = a.stage_id AND b.team_id <> a.team_id
+    GROUP BY a.stage_id, a.team_id
 )"""
-# owner_links: the (stage, owner) pairs where the owner takes part in an in-scope goal
-# linked to the stage: *covered* (L3); *bridged* (L4) when in one of those goals another
-# owner of the stage takes part too.
+# participants may list a team twice (its own goal, also as a contributor); every use
+# asks only whether a team is among them.
+# owner_goals: an owner of a stage taking part in an in-scope goal linked to the stage.
+# owner_links: the (stage, owner) pairs found there are *covered* (L3); *bridged* (L4) when
+# in one of those goals another owner of the stage takes part too.
+
+
+def metric_paces(goals: str) -> str:
+    """A row per metric of the goals `goals` joins in (as `g`), with its latest reading, its
+    freshness (A3) and its pace (A4 and goal health).
+
+    A pace needs baseline and target, target <> baseline (so both non-null) and a reading
+    on or before D: progress = clamp((latest - baseline) / (target - baseline), 0, 1),
+    expected = clamp((D - start) / (end - start), 0, 1) (1 when end = start), pace = 1 when
+    expected = 0, else min(1, progress / expected).
+    """
+    progress = (
+        "CASE WHEN m.target <> m.baseline AND r.read_on IS NOT NULL THEN greatest(0.0, "
+        "least(1.0, (r.value - m.baseline) / (m.target - m.baseline))) END"
+    )
+    expected = (
+        "CASE WHEN g.end_date = g.start_date THEN 1.0 ELSE greatest(0.0, least(1.0, "
+        "date_diff('day', g.start_date, $d)::DOUBLE "
+        "/ date_diff('day', g.start_date, g.end_date))) END"
+    )
+    return f"""SELECT m.id AS item_id, m.goal_id, m.name, m.cadence_days, g.team_id,
+        r.value AS latest, r.read_on, {progress} AS progress, {expected} AS expected,
+        CASE WHEN progress IS NULL THEN NULL WHEN expected = 0 THEN 1.0
+             ELSE least(1.0, progress / expected) END AS pace,
+        CASE WHEN date_diff('day', r.read_on, $d) <= m.cadence_days THEN 1.0 ELSE 0.0 END
+            AS a3_cadence,
+        pace AS a4_pace
+    FROM metrics m {goals}
+    LEFT JOIN latest_reading r ON r.metric_id = m.id"""
+
 
 # latest_check_in reads the check-ins from $check_ins_from on, plus, for the actions created
 # within the fresh window (the only ones whose created_on would count in A3), their latest
 # earlier check-in when they have none since; an action left out has no check-in in the
 # window, so it is stale in A3 either way (its created_on is older than the window too) and
 # has no recent check-in for stale goals.
-LATEST = """
+LATEST = f"""
 latest_reading AS MATERIALIZED (
     SELECT metric_id, max(as_of) AS read_on, arg_max(value, as_of) AS value
     FROM metric_readings WHERE as_of <= $d GROUP BY metric_id
@@ -118,42 +149,21 @@ latest_check_in AS (
     SELECT * FROM window_check_in
     UNION ALL
     SELECT c.action_id, max(c.checked_on) FROM check_ins c
+    SEMI JOIN (
+        SELECT id FROM actions
+        WHERE created_on <= $d AND date_diff('day', created_on, $d) <= $fresh_days
+            AND id NOT IN (SELECT action_id FROM window_check_in)
+    ) recent ON recent.id = c.action_id
     WHERE c.checked_on < $check_ins_from
-        AND c.action_id IN (SELECT id FROM actions
-                            WHERE created_on <= $d
-                                AND date_diff('day', created_on, $d) <= $fresh_days)
-        AND c.action_id NOT IN (SELECT action_id FROM window_check_in)
     GROUP BY c.action_id
 ),
 metric_facts AS MATERIALIZED (
-    SELECT m.id AS item_id, m.goal_id, m.name, m.cadence_days, m.baseline, m.target,
-        g.team_id, s.id IS NOT NULL AS in_scope, r.value AS latest, r.read_on, pc.progress,
-        pc.expected,
-        CASE WHEN pc.progress IS NULL THEN NULL WHEN pc.expected = 0 THEN 1.0
-             ELSE least(1.0, pc.progress / pc.expected) END AS pace,
-        CASE WHEN s.id IS NOT NULL
-             THEN CASE WHEN date_diff('day', r.read_on, $d) <= m.cadence_days THEN 1.0
-                       ELSE 0.0 END END AS a3_cadence,
-        CASE WHEN s.id IS NOT NULL THEN pace END AS a4_pace
-    FROM metrics m
-    JOIN goals g ON g.id = m.goal_id
-    LEFT JOIN scope s ON s.id = m.goal_id
-    LEFT JOIN latest_reading r ON r.metric_id = m.id,
-    LATERAL (SELECT
-        CASE WHEN m.target <> m.baseline AND r.read_on IS NOT NULL
-             THEN greatest(0.0, least(1.0, (r.value - m.baseline) / (m.target - m.baseline)))
-        END AS progress,
-        CASE WHEN g.end_date = g.start_date THEN 1.0
-             ELSE greatest(0.0, least(1.0, date_diff('day', g.start_date, $d)::DOUBLE
-                                           / date_diff('day', g.start_date, g.end_date)))
-        END AS expected
-    ) pc
+    {metric_paces("JOIN scope g ON g.id = m.goal_id")}
 ),
 paces AS (
     SELECT item_id AS metric_id, * FROM metric_facts WHERE pace IS NOT NULL
 )"""
-# A metric's pace (A4 and goal health) needs baseline and target, target <> baseline (so
-# both non-null) and a reading on or before D.
+
 
 # -- the items of each kind, with a column per component they count in -------------------
 
@@ -164,22 +174,16 @@ _OPEN_AT_D = (
 
 FACTS = f"""
 goal_facts AS (
-    SELECT s.id AS item_id, s.team_id, s.title, s.owner_id, s.objective_id,
-        coalesce(mm.measured, FALSE) AS measured, mm.partial, mm.lacking,
-        s.id IN (SELECT goal_id FROM linked) AS staged,
-        CASE WHEN s.owner_id IS NOT NULL AND coalesce(mm.measured, FALSE) THEN 1.0
-             ELSE 0.0 END AS a1_ownership,
-        CASE WHEN s.objective_id IS NOT NULL AND s.id IN (SELECT goal_id FROM linked)
-             THEN 1.0 ELSE 0.0 END AS l2_line_of_sight
-    FROM scope s
-    LEFT JOIN (
-        SELECT goal_id, bool_or(baseline IS NOT NULL AND target IS NOT NULL) AS measured,
-            min(name) AS partial,
-            arg_min(CASE WHEN baseline IS NULL AND target IS NULL THEN 'baseline and target'
-                         WHEN baseline IS NULL THEN 'baseline' ELSE 'target' END, name)
-                AS lacking
-        FROM metrics GROUP BY goal_id
-    ) mm ON mm.goal_id = s.id
+    SELECT *,
+        CASE WHEN owner_id IS NOT NULL AND measured THEN 1.0 ELSE 0.0 END AS a1_ownership,
+        CASE WHEN objective_id IS NOT NULL AND staged THEN 1.0 ELSE 0.0 END AS l2_line_of_sight
+    FROM (
+        SELECT s.id AS item_id, s.team_id, s.title, s.owner_id, s.objective_id,
+            s.id IN (SELECT goal_id FROM metrics
+                     WHERE baseline IS NOT NULL AND target IS NOT NULL) AS measured,
+            s.id IN (SELECT goal_id FROM linked) AS staged
+        FROM scope s
+    )
 ),
 action_facts AS (
     SELECT a.id AS item_id, a.team_id, a.goal_id, a.title, a.created_on, a.due_date,
@@ -265,9 +269,16 @@ WORDS: dict[tuple[str, str], ItemWords] = {
         fix="""concat_ws(' and ',
         CASE WHEN f.owner_id IS NULL THEN 'name an owner for goal ''' || f.title || '''' END,
         CASE WHEN f.measured THEN NULL
-             WHEN f.partial IS NULL
+             WHEN mm.partial IS NULL
              THEN 'add a metric with baseline and target to goal ''' || f.title || ''''
-             ELSE 'give metric ''' || f.partial || ''' a ' || f.lacking END)""",
+             ELSE 'give metric ''' || mm.partial || ''' a ' || mm.lacking END)""",
+        # The first metric by name, and what it lacks: the one to complete.
+        joins="""LEFT JOIN (
+    SELECT goal_id, min(name) AS partial,
+        arg_min(CASE WHEN baseline IS NULL AND target IS NULL THEN 'baseline and target'
+                     WHEN baseline IS NULL THEN 'baseline' ELSE 'target' END, name) AS lacking
+    FROM metrics GROUP BY goal_id
+) mm ON mm.goal_id = f.item_id""",
     ),
     ("a2_delivery", "action"): ItemWords(
         label="f.title",
@@ -364,25 +375,31 @@ def item_union(components: tuple[str, ...] = COMPONENTS, where: str = "TRUE") ->
 
 
 def team_totals() -> str:
-    """Rows of (subject, <component>_numerator, <component>_denominator, ...) per team:
-    one aggregation per kind of item, over its facts."""
-    selects = []
-    for facts, counted in KINDS.values():
+    """CTEs ending in `component_totals`: a row per team with each component's numerator
+    and denominator, summed over the kinds of item it counts (one aggregation per kind)."""
+    per_kind = []
+    joins = []
+    parts: dict[str, list[str]] = {name: [] for name in COMPONENTS}
+    for kind, (facts, counted) in KINDS.items():
         sums = ", ".join(
             f"sum({n})::DOUBLE AS {n}_numerator, count({n}) AS {n}_denominator" for n in counted
         )
-        selects.append(f"SELECT team_id AS subject, {sums} FROM {facts} GROUP BY team_id")
-    return "\nUNION ALL BY NAME\n".join(selects)
-
-
-def _component_columns(name: str) -> str:
-    empty = "0.0" if name in ZERO_WHEN_EMPTY else "NULL"
+        per_kind.append(f"{kind}_totals AS (SELECT team_id, {sums} FROM {facts} GROUP BY team_id)")
+        joins.append(f"LEFT JOIN {kind}_totals {kind} ON {kind}.team_id = s.subject")
+        for n in counted:
+            parts[n].append(kind)
+    columns = ", ".join(
+        f"{' + '.join(f'coalesce({k}.{n}_{part}, 0)' for k in kinds)} AS {n}_{part}"
+        for n, kinds in parts.items()
+        for part in ("numerator", "denominator")
+    )
     return (
-        f"coalesce(sum({name}_numerator), 0.0) AS {name}_numerator, "
-        f"coalesce(sum({name}_denominator), 0)::BIGINT AS {name}_denominator"
-    ), (
-        f"CASE WHEN {name}_denominator > 0 THEN {name}_numerator / {name}_denominator "
-        f"ELSE {empty} END AS {name}"
+        ",\n".join(per_kind)
+        + f""",
+component_totals AS (
+    SELECT s.subject, {columns}
+    FROM subjects s {" ".join(joins)}
+)"""
     )
 
 
@@ -393,27 +410,24 @@ def _score(names: tuple[str, ...]) -> str:
     return f"coalesce(100 * ({weighted}) / nullif({weights}, 0.0), 0.0)"
 
 
-def aggregate(totals: str, subjects: str) -> str:
+def aggregate(subjects: str, totals: str) -> str:
     """CTEs ending in `score_values`: components and scores, a row per subject.
 
-    `totals` gives rows of (subject, <component>_numerator, <component>_denominator, ...),
-    any number per subject (a missing column counts as 0). A component is numerator /
-    denominator, the mean of its items; without items it is undefined, or 0 for the
-    components in ZERO_WHEN_EMPTY. A score is 100 × the weighted mean of its defined
-    components.
+    `totals` are CTEs ending in `component_totals`: a row per subject of `subjects` with
+    each component's numerator and denominator (<component>_numerator, ..._denominator).
+    A component is numerator / denominator, the mean of its items; without items it is
+    undefined, or 0 for the components in ZERO_WHEN_EMPTY. A score is 100 × the weighted
+    mean of its defined components.
     """
-    sums, values = zip(*(_component_columns(c) for c in COMPONENTS), strict=True)
+    values = ", ".join(
+        f"CASE WHEN {n}_denominator > 0 THEN {n}_numerator / {n}_denominator "
+        f"ELSE {'0.0' if n in ZERO_WHEN_EMPTY else 'NULL'} END AS {n}"
+        for n in COMPONENTS
+    )
     return f"""
 subjects AS ({subjects}),
-totals AS ({totals}),
-component_totals AS (
-    SELECT s.subject, {", ".join(sums)}
-    FROM subjects s LEFT JOIN totals t ON t.subject = s.subject
-    GROUP BY s.subject
-),
-component_values AS (
-    SELECT *, {", ".join(values)} FROM component_totals
-),
+{totals},
+component_values AS (SELECT *, {values} FROM component_totals),
 score_values AS (
     SELECT *, {_score(ALIGNMENT_COMPONENTS)} AS alignment,
         {_score(ACCOUNTABILITY_COMPONENTS)} AS accountability
@@ -433,7 +447,7 @@ def scores_sql() -> str:
     """Every team's components and scores as of $d, one row per team, by team id."""
     return (
         f"WITH {facts_cte()},"
-        + aggregate(team_totals(), TEAM_SUBJECTS)
+        + aggregate(TEAM_SUBJECTS, team_totals())
         + f"\n{TEAM_SCORES}\nORDER BY v.subject"
     )
 
@@ -454,25 +468,31 @@ def scenarios_sql() -> str:
     the weights.
     """
     sums = ", ".join(
-        f"sum(value) FILTER (WHERE component = '{n}') AS {n}_numerator, "
-        f"count(*) FILTER (WHERE component = '{n}') AS {n}_denominator"
+        f"coalesce(sum(i.value) FILTER (WHERE i.component = '{n}'), 0.0) AS {n}_numerator, "
+        f"count(i.value) FILTER (WHERE i.component = '{n}') AS {n}_denominator"
         for n in COMPONENTS
     )
-    totals = (
-        f"SELECT subject, {sums} FROM (SELECT unnest($subjects::VARCHAR[]) AS subject, "
-        "unnest($components::VARCHAR[]) AS component, unnest($values::DOUBLE[]) AS value) "
-        "GROUP BY subject"
-    )
+    totals = f"""scenario_items AS (
+    SELECT unnest($subjects::VARCHAR[]) AS subject, unnest($components::VARCHAR[]) AS component,
+        unnest($values::DOUBLE[]) AS value
+),
+component_totals AS (
+    SELECT s.subject, {sums}
+    FROM subjects s LEFT JOIN scenario_items i ON i.subject = s.subject
+    GROUP BY s.subject
+)"""
     subjects = "SELECT DISTINCT unnest($all_subjects::VARCHAR[]) AS subject"
-    return "WITH " + aggregate(totals, subjects) + "\nSELECT * FROM score_values"
+    return "WITH " + aggregate(subjects, totals) + "\nSELECT * FROM score_values"
 
 
+# Goal health reads the paces of every goal's metrics, in scope or not.
 GOAL_PACES = f"""
-WITH {BASE},{LATEST}
+WITH {BASE},{LATEST},
+every_pace AS ({metric_paces("JOIN goals g ON g.id = m.goal_id")})
 SELECT g.id AS goal_id, g.status, min(p.pace) AS pace,
-    list({{'metric_id': p.metric_id, 'pace': p.pace}} ORDER BY p.metric_id)
-        FILTER (WHERE p.metric_id IS NOT NULL) AS metric_paces
-FROM goals g LEFT JOIN paces p ON p.goal_id = g.id
+    list({{'metric_id': p.item_id, 'pace': p.pace}} ORDER BY p.item_id)
+        FILTER (WHERE p.pace IS NOT NULL) AS metric_paces
+FROM goals g LEFT JOIN every_pace p ON p.goal_id = g.id
 GROUP BY g.id, g.status
 ORDER BY g.id"""
 
@@ -534,7 +554,7 @@ named_stages AS MATERIALIZED (
 ),
 active_goals AS (
     SELECT goal_id FROM metric_facts
-    WHERE in_scope AND read_on >= $d::DATE - $stale_days::INTEGER
+    WHERE read_on >= $d::DATE - $stale_days::INTEGER
     UNION
     SELECT goal_id FROM action_facts
     WHERE checked_on >= $d::DATE - $stale_days::INTEGER
@@ -599,7 +619,7 @@ def assessment_sql() -> str:
     """
     return f"""
 WITH {facts_cte()},
-{aggregate(team_totals(), TEAM_SUBJECTS)},
+{aggregate(TEAM_SUBJECTS, team_totals())},
 team_rows AS ({TEAM_SCORES}),
 {_SIGNAL_CTES}
 SELECT * FROM (
