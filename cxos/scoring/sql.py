@@ -555,9 +555,12 @@ named_stages AS MATERIALIZED (
 active_goals AS (
     SELECT goal_id FROM metric_facts
     WHERE read_on >= $d::DATE - $stale_days::INTEGER
-    UNION
+    UNION ALL
     SELECT goal_id FROM action_facts
     WHERE checked_on >= $d::DATE - $stale_days::INTEGER
+),
+answered_feedback AS (
+    SELECT f.id FROM feedback f JOIN actions a ON a.id = f.action_id AND a.created_on <= $d
 ),
 signals (rank, signal, subject_id, detail, team_ids) AS (
     SELECT 1, 'unbridged_stage', s.id,
@@ -585,11 +588,9 @@ signals (rank, signal, subject_id, detail, team_ids) AS (
     SELECT 4, 'unanswered_feedback', f.id,
         'negative feedback of ' || f.received_on || ' has no action and is not closed',
         [f.team_id]
-    FROM feedback f
+    FROM feedback f ANTI JOIN answered_feedback a ON a.id = f.id
     WHERE f.sentiment = 'negative'
         AND date_diff('day', f.received_on, $d) >= $feedback_days
-        AND NOT EXISTS (SELECT 1 FROM actions a
-                        WHERE a.id = f.action_id AND a.created_on <= $d)
         AND NOT coalesce(f.closed_on <= $d, FALSE)
     UNION ALL
     SELECT 5, 'stale_goal', s.id,
