@@ -15,12 +15,11 @@ complaints at once, steering sees the old ones as a signal.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from cxos.config import ScoringConfig
 from cxos.errors import NotFound
@@ -38,14 +37,16 @@ KIND_LABELS: dict[WorkKind, str] = {
 }
 
 
-@dataclass(frozen=True)
-class WorkItem:
+class WorkItem(NamedTuple):
     """One thing waiting: an action, a metric or a feedback, and how late it is.
 
     `due_on` is the day it fell due (due date; last check-in + 14 days; last reading +
     cadence, or the goal's start without a reading; the day feedback arrived) and
     `days_overdue` is the whole days from then to the as-of date. `version` is the
     record's version, for optimistic concurrency when the item is acted on.
+
+    A named tuple, not a dataclass: the organisation's list holds tens of thousands, and
+    a tuple is made from a result row ten times faster.
     """
 
     kind: WorkKind
@@ -100,36 +101,53 @@ class WorkList:
         return teams
 
 
-_WORK = """
-WITH {facts},
-items ({columns}) AS ({items}),
-work AS (
+# What waits, by kind: the components whose items it reads, and its rows of (kind,
+# item_id, title, team_id, owner_id, goal_id, due_on, detail, version).
+_WAITING: dict[WorkKind, tuple[tuple[str, ...], str]] = {
+    "overdue_action": (
+        ("a2_delivery",),
+        """
     SELECT 'overdue_action' AS kind, a.id AS item_id, a.title, a.team_id, a.owner_id,
         a.goal_id, a.due_date AS due_on, i.detail, a.version
     FROM items i JOIN actions a ON a.id = i.item_id
     WHERE i.component = 'a2_delivery' AND i.value = 0 AND a.due_date < $d
-        AND a.created_on <= $d
-    UNION ALL
+        AND a.created_on <= $d""",
+    ),
+    "check_in_due": (
+        ("a3_cadence",),
+        """
     SELECT 'check_in_due', a.id, a.title, a.team_id, a.owner_id, a.goal_id,
         coalesce(c.checked_on, a.created_on) + $fresh_days::INTEGER, i.detail, a.version
     FROM items i JOIN actions a ON a.id = i.item_id
     LEFT JOIN latest_check_in c ON c.action_id = a.id
-    WHERE i.component = 'a3_cadence' AND i.kind = 'action' AND i.value = 0
-    UNION ALL
+    WHERE i.component = 'a3_cadence' AND i.kind = 'action' AND i.value = 0""",
+    ),
+    "metric_due": (
+        ("a3_cadence",),
+        """
     SELECT 'metric_due', m.id, m.name, g.team_id, g.owner_id, g.id,
         coalesce(r.read_on + m.cadence_days, g.start_date), i.detail, m.version
     FROM items i JOIN metrics m ON m.id = i.item_id JOIN goals g ON g.id = m.goal_id
     LEFT JOIN latest_reading r ON r.metric_id = m.id
-    WHERE i.component = 'a3_cadence' AND i.kind = 'metric' AND i.value = 0
-    UNION ALL
+    WHERE i.component = 'a3_cadence' AND i.kind = 'metric' AND i.value = 0""",
+    ),
+    "feedback": (
+        (),
+        """
     SELECT 'feedback', f.id, f.text, f.team_id, NULL, NULL, f.received_on,
         'negative feedback on ''' || st.name || ''' received ' || f.received_on, f.version
     FROM feedback f JOIN stages st ON st.id = f.stage_id
     WHERE f.sentiment = 'negative' AND f.received_on <= $d
         AND NOT EXISTS (SELECT 1 FROM actions a
                         WHERE a.id = f.action_id AND a.created_on <= $d)
-        AND NOT coalesce(f.closed_on <= $d, FALSE)
-)
+        AND NOT coalesce(f.closed_on <= $d, FALSE)""",
+    ),
+}
+
+_WORK = """
+WITH {facts},
+items ({columns}) AS ({items}),
+work AS ({waiting})
 SELECT w.kind, w.item_id, w.title, w.team_id, t.name AS team, w.owner_id, p.name AS owner,
     w.goal_id, g.title AS goal, w.due_on, date_diff('day', w.due_on, $d) AS days_overdue,
     w.detail, w.version
@@ -137,19 +155,27 @@ FROM work w
 JOIN teams t ON t.id = w.team_id
 LEFT JOIN people p ON p.id = w.owner_id
 LEFT JOIN goals g ON g.id = w.goal_id
-WHERE ($everything
+WHERE $everything
     OR list_contains($teams::VARCHAR[], w.team_id)
     OR list_contains($owners::VARCHAR[], w.owner_id)
-    OR (w.kind = 'feedback' AND list_contains($feedback_teams::VARCHAR[], w.team_id)))
-    AND ($all_kinds OR list_contains($kinds::VARCHAR[], w.kind))
+    OR (w.kind = 'feedback' AND list_contains($feedback_teams::VARCHAR[], w.team_id))
 ORDER BY days_overdue DESC, w.kind, w.title, w.item_id"""
 
+# No items, in the item columns' types: for a list of feedback only.
+_NO_ITEMS = (
+    "SELECT NULL::VARCHAR, NULL::VARCHAR, NULL::VARCHAR, NULL::VARCHAR, NULL::VARCHAR, "
+    "NULL::DOUBLE, NULL::VARCHAR, NULL::VARCHAR, NULL::DOUBLE WHERE FALSE"
+)
 
-def _work_sql() -> str:
+
+def _work_sql(kinds: tuple[WorkKind, ...]) -> str:
+    """The work list of `kinds` only: items no asked-for kind reads are not listed at all."""
+    components = tuple(dict.fromkeys(c for kind in kinds for c in _WAITING[kind][0]))
     return _WORK.format(
         facts=sql.facts_cte(),
         columns=sql.ITEM_COLUMNS,
-        items=sql.item_union(("a2_delivery", "a3_cadence")),
+        items=sql.item_union(components) if components else _NO_ITEMS,
+        waiting="\n    UNION ALL".join(_WAITING[kind][1] for kind in kinds),
     )
 
 
@@ -221,13 +247,12 @@ def _work_on(
         "teams": teams or [],
         "owners": owners or [],
         "feedback_teams": feedback_teams or [],
-        "all_kinds": kinds is None,
-        "kinds": kinds or [],
     }
-    columns, rows = run_tuples(con, _work_sql(), params)
+    wanted = WORK_KINDS if kinds is None else tuple(k for k in WORK_KINDS if k in kinds)
+    columns, rows = run_tuples(con, _work_sql(wanted), params)
     if columns != _ITEM_FIELDS:  # rows are built by position below
         raise AssertionError(f"work list columns {columns} differ from {_ITEM_FIELDS}")
-    return WorkList(as_of, tuple(WorkItem(*row) for row in rows), who)
+    return WorkList(as_of, tuple(map(WorkItem._make, rows)), who)
 
 
-_ITEM_FIELDS = [f.name for f in dataclasses.fields(WorkItem)]
+_ITEM_FIELDS = list(WorkItem._fields)

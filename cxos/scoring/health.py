@@ -1,19 +1,18 @@
 """Goal health as of a date: the lowest pace among a goal's metrics, as in A4.
 
-Paces come from the same SQL as the A4 component (`sql.LATEST`); only the thresholds are
+Paces come from the same SQL as the A4 component (`sql.metric_paces`); only the thresholds are
 applied here.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from cxos.config import ScoringConfig
 from cxos.models import GoalHealth
 from cxos.scoring import sql
 from cxos.scoring.models import GoalHealthResult
-from cxos.scoring.query import run
+from cxos.scoring.query import run_tuples
 from cxos.storage import Connection, Database
 
 
@@ -28,8 +27,18 @@ def goal_health_on(
     con: Connection, as_of: dt.date, config: ScoringConfig
 ) -> dict[str, GoalHealthResult]:
     """`goal_health` on an open connection."""
-    rows = run(con, sql.GOAL_PACES, sql.parameters(as_of, config))
-    return {row["goal_id"]: _result(row, config) for row in rows}
+    _, rows = run_tuples(con, sql.GOAL_PACES, sql.parameters(as_of, config))
+    paces: dict[str, dict[str, float]] = {}
+    statuses: dict[str, str] = {}
+    for goal_id, status, metric_id, pace in rows:
+        statuses[goal_id] = status
+        found = paces.setdefault(goal_id, {})
+        if metric_id is not None:
+            found[metric_id] = float(pace)
+    return {
+        goal_id: _result(goal_id, statuses[goal_id], metric_paces, config)
+        for goal_id, metric_paces in paces.items()
+    }
 
 
 def health_of(status: str, pace: float | None, config: ScoringConfig) -> GoalHealth:
@@ -45,7 +54,8 @@ def health_of(status: str, pace: float | None, config: ScoringConfig) -> GoalHea
     return "off_track"
 
 
-def _result(row: dict[str, Any], config: ScoringConfig) -> GoalHealthResult:
-    paces = {p["metric_id"]: float(p["pace"]) for p in row["metric_paces"] or []}
-    pace = None if row["pace"] is None else float(row["pace"])
-    return GoalHealthResult(row["goal_id"], health_of(row["status"], pace, config), pace, paces)
+def _result(
+    goal_id: str, status: str, paces: dict[str, float], config: ScoringConfig
+) -> GoalHealthResult:
+    pace = min(paces.values()) if paces else None
+    return GoalHealthResult(goal_id, health_of(status, pace, config), pace, paces)

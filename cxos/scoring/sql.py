@@ -135,11 +135,13 @@ def metric_paces(goals: str) -> str:
 # earlier check-in when they have none since; an action left out has no check-in in the
 # window, so it is stale in A3 either way (its created_on is older than the window too) and
 # has no recent check-in for stale goals.
-LATEST = f"""
+LATEST_READING = """
 latest_reading AS MATERIALIZED (
     SELECT metric_id, max(as_of) AS read_on, arg_max(value, as_of) AS value
     FROM metric_readings WHERE as_of <= $d GROUP BY metric_id
-),
+)"""
+
+LATEST = f"""{LATEST_READING},
 window_check_in AS MATERIALIZED (
     SELECT action_id, max(checked_on) AS checked_on
     FROM check_ins WHERE checked_on <= $d AND checked_on >= $check_ins_from
@@ -485,16 +487,14 @@ component_totals AS (
     return "WITH " + aggregate(subjects, totals) + "\nSELECT * FROM score_values"
 
 
-# Goal health reads the paces of every goal's metrics, in scope or not.
+# Goal health reads the paces of every goal's metrics, in scope or not: a row per goal and
+# paced metric (metric and pace NULL for a goal without one), by goal then metric.
 GOAL_PACES = f"""
-WITH {BASE},{LATEST},
+WITH {LATEST_READING},
 every_pace AS ({metric_paces("JOIN goals g ON g.id = m.goal_id")})
-SELECT g.id AS goal_id, g.status, min(p.pace) AS pace,
-    list({{'metric_id': p.item_id, 'pace': p.pace}} ORDER BY p.item_id)
-        FILTER (WHERE p.pace IS NOT NULL) AS metric_paces
-FROM goals g LEFT JOIN every_pace p ON p.goal_id = g.id
-GROUP BY g.id, g.status
-ORDER BY g.id"""
+SELECT g.id AS goal_id, g.status, p.item_id AS metric_id, p.pace
+FROM goals g LEFT JOIN every_pace p ON p.goal_id = g.id AND p.pace IS NOT NULL
+ORDER BY g.id, p.item_id"""
 
 # -- silo signals -------------------------------------------------------------------------
 
