@@ -37,7 +37,7 @@ def main() -> None:
     db = database()
     person = auth.current_person(db)
     if person is None:
-        st.navigation([st.Page(auth.sign_in_page, title="Sign in")], position="hidden").run()
+        navigation.signed_out(auth.sign_in_page).run()
         return
     auth.account_box(db, person)
     filters.render_sidebar_filters(db)

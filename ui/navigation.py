@@ -93,12 +93,36 @@ def build(person: Person):  # noqa: ANN201 - returns st.navigation's StreamlitPa
     """`st.navigation` with the person's pages in sections (imports streamlit lazily)."""
     import streamlit as st
 
-    home = landing(person.role)
     pages = {
-        section: [
-            st.Page(e.path, title=e.title, icon=e.icon, url_path=e.url_path, default=e == home)
-            for e in entries
-        ]
+        section: [st.Page(e.path, title=e.title, icon=e.icon, url_path=e.url_path) for e in entries]
         for section, entries in sections(person).items()
     }
+    home = landing(person.role).url_path
+    landing_page = next(p for ps in pages.values() for p in ps if p.url_path == home)
+
+    # Streamlit serves its default page at "/" only, so a link to the landing page's own
+    # address (say /overview) would open it under a "Page not found" dialog. The default
+    # page is therefore a hidden step that switches to the landing page, which keeps its
+    # address, its place in the sidebar and its links.
+    def start() -> None:
+        st.switch_page(landing_page, query_params=st.query_params.to_dict())
+
+    first = next(iter(pages.values()))
+    first.insert(0, st.Page(start, title=landing_page.title, default=True, visibility="hidden"))
     return st.navigation(pages, expanded=True)
+
+
+def signed_out(sign_in_page):  # noqa: ANN001, ANN201 - a callable page; st.navigation's page
+    """`st.navigation` before sign-in: the sign-in page, at "/" and at every page's address.
+
+    A link to a page opened before signing in shows the sign-in page, without Streamlit's
+    "Page not found" dialog, and after sign-in the same address shows the page itself.
+    """
+    import streamlit as st
+
+    pages = [st.Page(sign_in_page, title="Sign in", default=True)]
+    pages += [
+        st.Page(sign_in_page, title="Sign in", url_path=e.url_path, visibility="hidden")
+        for e in available()
+    ]
+    return st.navigation(pages, position="hidden")

@@ -25,6 +25,7 @@ def test_page_url_without_sign_in_shows_no_data(page, fresh_server, entry) -> No
     page.goto(f"{server.url}/{entry.url_path}")
     wait_ready(page)
     expect(page.get_by_role("heading", name="Sign in to CXOS")).to_be_visible()
+    expect(page.locator('[role="dialog"]:has-text("Page not found")')).to_have_count(0)
     text = page.locator("body").inner_text()
     assert not [name for name in SECRETS if name in text]
     for test_id in ("stDataFrame", "stMetric", "stExpander", "stPlotlyChart", "stTable"):

@@ -90,3 +90,57 @@ def test_screenshot_of_every_page(demo_server: Server, wide, url_path: str, pers
     assert not wide.locator('[data-testid="stException"]').count(), f"{url_path} raised"
     shot: Path = screenshot(wide, f"page-{url_path}")
     assert shot.stat().st_size > 10_000
+
+
+NOT_FOUND = '[role="dialog"]:has-text("Page not found")'
+
+
+@pytest.mark.parametrize(
+    ("url_path", "person", "title"),
+    [
+        ("overview", STEERING, "Overview"),  # the steering committee's landing page
+        ("journey", STEERING, "Journey map"),
+        ("my_work", "p-bbcare-0", "My work"),  # a head's landing page
+    ],
+)
+def test_a_page_address_opens_that_page_without_a_not_found_dialog(
+    demo_server: Server,
+    wide,  # noqa: ANN001
+    url_path: str,
+    person: str,
+    title: str,
+) -> None:
+    """A link to a page, the person's own landing page included, opens it in a new
+    browser session with nothing over it, and keeps its address."""
+    wide.goto(f"{demo_server.url}/{url_path}?as={person}")
+    _settled(wide)
+    assert wide.locator("h1").first.inner_text() == title
+    assert wide.locator(NOT_FOUND).count() == 0
+    assert f"/{url_path}" in wide.url
+
+
+def test_the_root_address_opens_the_landing_page_under_its_own_address(
+    demo_server: Server,
+    wide,  # noqa: ANN001
+) -> None:
+    wide.goto(f"{demo_server.url}/?as={STEERING}")
+    wide.wait_for_url("**/overview*")
+    _settled(wide)
+    assert wide.locator("h1").first.inner_text() == "Overview"
+    current = wide.locator('[data-testid="stSidebarNav"] a[aria-current="page"]')
+    assert "Overview" in current.inner_text()
+
+
+def test_a_page_opened_before_signing_in_is_shown_after_signing_in(
+    demo_server: Server,
+    wide,  # noqa: ANN001
+) -> None:
+    wide.goto(f"{demo_server.url}/journey")
+    wait_ready(wide)
+    assert wide.locator("h1").first.inner_text() == "Sign in to CXOS"
+    assert wide.locator(NOT_FOUND).count() == 0
+    wide.get_by_text("— steering").first.click()
+    wide.get_by_role("button", name="Continue").click()
+    wide.wait_for_selector("h1:has-text('Journey map')")
+    _settled(wide)
+    assert "/journey" in wide.url and wide.locator(NOT_FOUND).count() == 0
