@@ -19,6 +19,7 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cache
 from typing import Any, Literal, NamedTuple
 
 from cxos.config import ScoringConfig
@@ -136,16 +137,12 @@ _WAITING: dict[WorkKind, tuple[tuple[str, ...], str]] = {
         """
     SELECT 'feedback', f.id, f.text, f.team_id, NULL, NULL, f.received_on,
         'negative feedback on ''' || st.name || ''' received ' || f.received_on, f.version
-    FROM feedback f JOIN stages st ON st.id = f.stage_id
-    WHERE f.sentiment = 'negative' AND f.received_on <= $d
-        AND NOT EXISTS (SELECT 1 FROM actions a
-                        WHERE a.id = f.action_id AND a.created_on <= $d)
-        AND NOT coalesce(f.closed_on <= $d, FALSE)""",
+    FROM unanswered_feedback f JOIN stages st ON st.id = f.stage_id""",
     ),
 }
 
 _WORK = """
-WITH {facts},
+WITH {facts},{unanswered},
 items ({columns}) AS ({items}),
 work AS ({waiting})
 SELECT w.kind, w.item_id, w.title, w.team_id, t.name AS team, w.owner_id, p.name AS owner,
@@ -161,20 +158,16 @@ WHERE $everything
     OR (w.kind = 'feedback' AND list_contains($feedback_teams::VARCHAR[], w.team_id))
 ORDER BY days_overdue DESC, w.kind, w.title, w.item_id"""
 
-# No items, in the item columns' types: for a list of feedback only.
-_NO_ITEMS = (
-    "SELECT NULL::VARCHAR, NULL::VARCHAR, NULL::VARCHAR, NULL::VARCHAR, NULL::VARCHAR, "
-    "NULL::DOUBLE, NULL::VARCHAR, NULL::VARCHAR, NULL::DOUBLE WHERE FALSE"
-)
 
-
+@cache
 def _work_sql(kinds: tuple[WorkKind, ...]) -> str:
     """The work list of `kinds` only: items no asked-for kind reads are not listed at all."""
     components = tuple(dict.fromkeys(c for kind in kinds for c in _WAITING[kind][0]))
     return _WORK.format(
         facts=sql.facts_cte(),
         columns=sql.ITEM_COLUMNS,
-        items=sql.item_union(components) if components else _NO_ITEMS,
+        unanswered=sql.UNANSWERED_FEEDBACK,
+        items=sql.item_union(components),
         waiting="\n    UNION ALL".join(_WAITING[kind][1] for kind in kinds),
     )
 

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from cxos.config import ACCOUNTABILITY_COMPONENTS, ALIGNMENT_COMPONENTS, COMPONENTS, ScoringConfig
@@ -130,17 +131,17 @@ def metric_paces(goals: str) -> str:
     LEFT JOIN latest_reading r ON r.metric_id = m.id"""
 
 
-# latest_check_in reads the check-ins from $check_ins_from on, plus, for the actions created
-# within the fresh window (the only ones whose created_on would count in A3), their latest
-# earlier check-in when they have none since; an action left out has no check-in in the
-# window, so it is stale in A3 either way (its created_on is older than the window too) and
-# has no recent check-in for stale goals.
 LATEST_READING = """
 latest_reading AS MATERIALIZED (
     SELECT metric_id, max(as_of) AS read_on, arg_max(value, as_of) AS value
     FROM metric_readings WHERE as_of <= $d GROUP BY metric_id
 )"""
 
+# latest_check_in reads the check-ins from $check_ins_from on, plus, for the actions created
+# within the fresh window (the only ones whose created_on would count in A3), their latest
+# earlier check-in when they have none since; an action left out has no check-in in the
+# window, so it is stale in A3 either way (its created_on is older than the window too) and
+# has no recent check-in for stale goals.
 LATEST = f"""{LATEST_READING},
 window_check_in AS MATERIALIZED (
     SELECT action_id, max(checked_on) AS checked_on
@@ -255,6 +256,16 @@ class ItemWords:
     joins: str = ""
 
 
+def _owner_names(stages: str) -> str:
+    """Each of `stages`' (a subquery of stage ids, or TRUE for all) owner team ids, sorted,
+    and their names, comma-separated: for the words of L4 and of the silo signals."""
+    return f"""SELECT o.stage_id, list(o.team_id ORDER BY o.team_id) AS team_ids,
+        string_agg(tm.name, ', ' ORDER BY tm.name) AS names
+    FROM owners o JOIN teams tm ON tm.id = o.team_id
+    WHERE {stages}
+    GROUP BY o.stage_id"""
+
+
 _A1_OK = "f.owner_id IS NOT NULL AND f.measured"
 _L2_OK = "f.objective_id IS NOT NULL AND f.staged"
 _UNDONE_AT_D = "f.completed_on IS NULL OR f.completed_on > $d"
@@ -342,11 +353,8 @@ WORDS: dict[tuple[str, str], ItemWords] = {
         || '; owners: ' || n.names""",
         fix="""'share an in-scope goal on stage ''' || st.name || ''' with another of its owners ('
         || n.names || ')'""",
-        joins="""JOIN stages st ON st.id = f.item_id
-LEFT JOIN (
-    SELECT ow.stage_id, string_agg(tm.name, ', ' ORDER BY tm.name) AS names
-    FROM owners ow JOIN teams tm ON tm.id = ow.team_id GROUP BY ow.stage_id
-) n ON n.stage_id = f.item_id""",
+        joins=f"""JOIN stages st ON st.id = f.item_id
+LEFT JOIN ({_owner_names("TRUE")}) n ON n.stage_id = f.item_id""",
     ),
 }
 
@@ -370,7 +378,14 @@ def item_union(components: tuple[str, ...] = COMPONENTS, where: str = "TRUE") ->
                 f"    ({words.fixed_value})::DOUBLE\n"
                 f"FROM {facts} f {words.joins}\nWHERE f.{name} IS NOT NULL AND ({where})"
             )
-    return "\nUNION ALL\n".join(selects)
+    return "\nUNION ALL\n".join(selects) or _NO_ITEMS
+
+
+# No items, in the item columns' types.
+_NO_ITEMS = (
+    "SELECT NULL::VARCHAR, NULL::VARCHAR, NULL::VARCHAR, NULL::VARCHAR, NULL::VARCHAR, "
+    "NULL::DOUBLE, NULL::VARCHAR, NULL::VARCHAR, NULL::DOUBLE WHERE FALSE"
+)
 
 
 # -- aggregation: items -> components -> scores ------------------------------------------
@@ -445,6 +460,7 @@ FROM score_values v JOIN teams t ON t.id = v.subject
 LEFT JOIN business_units b ON b.id = t.business_unit_id"""
 
 
+@cache
 def scores_sql() -> str:
     """Every team's components and scores as of $d, one row per team, by team id."""
     return (
@@ -454,6 +470,7 @@ def scores_sql() -> str:
     )
 
 
+@cache
 def team_items_sql() -> str:
     """The items of team $team as of $d, with their words, for explanations."""
     return (
@@ -463,6 +480,7 @@ def team_items_sql() -> str:
     )
 
 
+@cache
 def scenarios_sql() -> str:
     """Components and scores of what-if scenarios given as parallel lists.
 
@@ -538,19 +556,31 @@ handoffs AS (
     ANTI JOIN bridged_pairs b USING (from_id, to_id)
 )"""
 
-_SIGNAL_CTES = f"""{_HANDOFFS},
+# Negative feedback received on or before D that has no action (created on or before D) and
+# is not closed on or before D: a signal after 30 days, and on the work lists at once.
+UNANSWERED_FEEDBACK = """
+unanswered_feedback AS (
+    SELECT f.* FROM feedback f
+    ANTI JOIN (
+        SELECT f.id FROM feedback f JOIN actions a ON a.id = f.action_id AND a.created_on <= $d
+    ) answered ON answered.id = f.id
+    WHERE f.sentiment = 'negative' AND f.received_on <= $d
+        AND NOT coalesce(f.closed_on <= $d, FALSE)
+)"""
+
+_SIGNAL_CTES = f"""{_HANDOFFS},{UNANSWERED_FEEDBACK},
 unbridged AS (
     SELECT n.stage_id FROM owner_counts n
     WHERE n.owner_count >= 2
         AND n.stage_id NOT IN (SELECT stage_id FROM owner_links WHERE bridged)
 ),
 named_stages AS MATERIALIZED (
-    SELECT o.stage_id, list(o.team_id ORDER BY o.team_id) AS team_ids,
-        string_agg(tm.name, ', ' ORDER BY tm.name) AS names
-    FROM owners o JOIN teams tm ON tm.id = o.team_id
-    WHERE o.stage_id IN (SELECT stage_id FROM unbridged UNION ALL SELECT from_id FROM handoffs
-                         UNION ALL SELECT to_id FROM handoffs)
-    GROUP BY o.stage_id
+    {
+    _owner_names(
+        "o.stage_id IN (SELECT stage_id FROM unbridged UNION ALL SELECT from_id FROM handoffs "
+        "UNION ALL SELECT to_id FROM handoffs)"
+    )
+}
 ),
 active_goals AS (
     SELECT goal_id FROM metric_facts
@@ -558,9 +588,6 @@ active_goals AS (
     UNION ALL
     SELECT goal_id FROM action_facts
     WHERE checked_on >= $d::DATE - $stale_days::INTEGER
-),
-answered_feedback AS (
-    SELECT f.id FROM feedback f JOIN actions a ON a.id = f.action_id AND a.created_on <= $d
 ),
 signals (rank, signal, subject_id, detail, team_ids) AS (
     SELECT 1, 'unbridged_stage', s.id,
@@ -588,10 +615,8 @@ signals (rank, signal, subject_id, detail, team_ids) AS (
     SELECT 4, 'unanswered_feedback', f.id,
         'negative feedback of ' || f.received_on || ' has no action and is not closed',
         [f.team_id]
-    FROM feedback f ANTI JOIN answered_feedback a ON a.id = f.id
-    WHERE f.sentiment = 'negative'
-        AND date_diff('day', f.received_on, $d) >= $feedback_days
-        AND NOT coalesce(f.closed_on <= $d, FALSE)
+    FROM unanswered_feedback f
+    WHERE date_diff('day', f.received_on, $d) >= $feedback_days
     UNION ALL
     SELECT 5, 'stale_goal', s.id,
         'goal ''' || s.title || ''' has no reading or check-in in the last '
@@ -612,6 +637,7 @@ WITH {facts_cte()},{_SIGNAL_CTES}
 SELECT signal, subject_id, detail, team_ids FROM signals ORDER BY rank, subject_id"""
 
 
+@cache
 def assessment_sql() -> str:
     """Every team's scores and every silo signal as of $d, in one statement.
 
