@@ -71,7 +71,7 @@ WITH {scoring_sql.BASE}
 SELECT l.stage_id, g.id AS goal_id, g.title, g.status, t.id AS team_id, t.name AS team,
     t.business_unit_id, b.name AS business_unit, p.name AS owner
 FROM linked l{_SHOWN}
-JOIN scope g ON g.id = l.goal_id
+JOIN goals g ON g.id = l.goal_id
 JOIN teams t ON t.id = g.team_id
 JOIN business_units b ON b.id = t.business_unit_id
 LEFT JOIN people p ON p.id = g.owner_id

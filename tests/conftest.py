@@ -12,6 +12,12 @@ from cxos.importer import import_rows
 from cxos.storage import Database
 
 
+@pytest.fixture(autouse=True)
+def verify_structure(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every scoring query checks first that the derived scoring tables are up to date."""
+    monkeypatch.setenv("CXOS_VERIFY_STRUCTURE", "1")
+
+
 @pytest.fixture
 def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Database:
     """An empty, migrated database in the test's own folder, also named by CXOS_DB."""

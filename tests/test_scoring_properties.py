@@ -153,16 +153,20 @@ def test_an_old_date_is_unaffected_by_data_dated_after_it(db, load, data, back):
 @SETTINGS
 @given(slices(latest=30, early=60), st.integers(min_value=-60, max_value=30))
 def test_reading_recent_check_ins_only_changes_no_score_or_signal(db, load, data, shift):
-    """Scores and signals read only the check-ins of the fresh and stale windows (and the
-    latest earlier one of a newly created action): the same as reading them all, also for
-    check-ins dated before their action was created."""
+    """Scores read only the check-ins of the fresh window, signals those of the fresh and
+    stale windows (and both the latest earlier one of a newly created action): the same as
+    reading them all, also for check-ins dated before their action was created."""
     _team, org = data
     load(db, org.rows)
     day = D + dt.timedelta(days=shift)
     config = ScoringConfig()
-    for query in (sql.scores_sql(), sql.SIGNALS):
+    for query, window in (
+        (sql.scores_sql(), "for_scores"),
+        (sql.SIGNALS, "for_signals"),
+        (sql.assessment_sql(), "for_signals"),
+    ):
         every, recent = (
-            db.read(lambda con, q=query, a=a: run(con, q, sql.parameters(day, config, a)))
-            for a in (True, False)
+            db.read(lambda con, q=query, w=w: run(con, q, sql.parameters(day, config, w)))
+            for w in ("all", window)
         )
         assert recent == every

@@ -35,7 +35,7 @@ def assess(db: Database, as_of: dt.date, config: ScoringConfig | None = None) ->
 
 def assess_on(con: Connection, as_of: dt.date, config: ScoringConfig) -> Assessment:
     """`assess` on an open connection (e.g. inside a write transaction)."""
-    rows = run(con, sql.assessment_sql(), sql.parameters(as_of, config, all_check_ins=False))
+    rows = run(con, sql.assessment_sql(), sql.parameters(as_of, config, check_ins="for_signals"))
     return Assessment(
         as_of,
         [team_score_from(r, config) for r in rows if r["section"] == "team"],

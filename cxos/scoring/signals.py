@@ -34,7 +34,7 @@ def compute_signals(
 
 def signals_on(con: Connection, as_of: dt.date, config: ScoringConfig) -> list[Signal]:
     """`compute_signals` on an open connection."""
-    rows = run(con, sql.SIGNALS, sql.parameters(as_of, config, all_check_ins=False))
+    rows = run(con, sql.SIGNALS, sql.parameters(as_of, config, check_ins="for_signals"))
     return [signal_from(r) for r in rows]
 
 

@@ -27,7 +27,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import Any, Literal
 
 from cxos.config import ACCOUNTABILITY_COMPONENTS, ALIGNMENT_COMPONENTS, COMPONENTS, ScoringConfig
 
@@ -39,22 +39,33 @@ ZERO_WHEN_EMPTY = ("a1_ownership", "l1_understanding", "l2_line_of_sight")
 ALL_CHECK_INS = dt.date(1, 1, 1)
 
 
-def parameters(as_of: dt.date, config: ScoringConfig, all_check_ins: bool = True) -> dict[str, Any]:
+# Which check-ins `latest_check_in` reads (see `parameters`).
+CheckIns = Literal["all", "for_scores", "for_signals"]
+
+
+def parameters(
+    as_of: dt.date, config: ScoringConfig, check_ins: CheckIns = "all"
+) -> dict[str, Any]:
     """The `$name` parameters every scoring query takes.
 
-    With `all_check_ins` false, `latest_check_in` reads only the check-ins of the last
-    max(fresh, stale) days (see `LATEST`): every value and signal is the same, but the words
-    of an action whose latest check-in is older no longer know its date, so explanations
-    and work lists read them all.
+    `check_ins` other than "all" has `latest_check_in` read only the check-ins of the last
+    `fresh` days ("for_scores": A3 asks no more) or max(fresh, stale) days ("for_signals":
+    stale goals ask for `stale`), see `LATEST`. Every value and signal is the same, but the
+    words of an action whose latest check-in is older no longer know its date, so
+    explanations and work lists read them all.
     """
-    window = max(config.check_in_fresh_days, config.stale_goal_days)
+    window = {
+        "all": None,
+        "for_scores": config.check_in_fresh_days,
+        "for_signals": max(config.check_in_fresh_days, config.stale_goal_days),
+    }[check_ins]
     params: dict[str, Any] = {
         "d": as_of,
         "fresh_days": config.check_in_fresh_days,
         "pulse_days": config.pulse_window_days,
         "stale_days": config.stale_goal_days,
         "feedback_days": config.unanswered_feedback_days,
-        "check_ins_from": ALL_CHECK_INS if all_check_ins else as_of - dt.timedelta(days=window),
+        "check_ins_from": ALL_CHECK_INS if window is None else as_of - dt.timedelta(days=window),
     }
     for name in COMPONENTS:
         params[f"w_{name}"] = float(getattr(config.weights, name))
@@ -63,48 +74,36 @@ def parameters(as_of: dt.date, config: ScoringConfig, all_check_ins: bool = True
 
 # -- the organisation as of D ------------------------------------------------------------
 
-BASE = """
+# A goal counts as of D from its start to its end date (the derived tables hold only goals
+# that are not dropped); so do the rows derived from it, which carry its dates.
+IN_SCOPE = "start_date <= $d AND $d <= end_date"
+
+# The organisation's shape comes from the derived `score_*` tables (cxos/storage/
+# structure.py), which are kept up to date by every write and hold each goal's dates.
+BASE = f"""
 scope AS MATERIALIZED (
-    SELECT id, title, team_id, owner_id, objective_id, start_date, end_date, status
-    FROM goals
-    WHERE start_date <= $d AND $d <= end_date AND status <> 'dropped'
+    SELECT * FROM score_goals WHERE {IN_SCOPE}
 ),
-participants AS MATERIALIZED (
-    SELECT id AS goal_id, team_id FROM scope
-    UNION ALL
-    SELECT c.goal_id, c.team_id FROM goal_contributors c SEMI JOIN scope s ON s.id = c.goal_id
-),
-linked AS MATERIALIZED (
+linked AS (
     SELECT gs.goal_id, gs.stage_id FROM goal_stages gs SEMI JOIN scope s ON s.id = gs.goal_id
 ),
-owners AS MATERIALIZED (
-    SELECT DISTINCT stage_id, owner_team_id AS team_id FROM touchpoints
-),
-owner_counts AS MATERIALIZED (
-    SELECT stage_id, count(*) AS owner_count FROM owners GROUP BY stage_id
-),
-owner_goals AS MATERIALIZED (
-    SELECT l.goal_id, l.stage_id, p.team_id
-    FROM linked l JOIN participants p ON p.goal_id = l.goal_id
-    SEMI JOIN owners o ON o.stage_id = l.stage_id AND o.team_id = p.team_id
+owners AS (
+    SELECT stage_id, team_id, shared FROM score_stage_owners
 ),
 owner_links AS MATERIALIZED (
-    SELECT a.stage_id, a.team_id, bool_or(b.team_id IS NOT NULL) AS bridged
-    FROM owner_goals a
-    LEFT JOIN owner_goals b
-        ON b.goal_id = a.goal_id AND b.stage_id = a.stage_id AND b.team_id <> a.team_id
-    GROUP BY a.stage_id, a.team_id
+    SELECT stage_id, team_id, bool_or(bridged) AS bridged
+    FROM score_owner_goals WHERE {IN_SCOPE}
+    GROUP BY stage_id, team_id
 )"""
-# participants may list a team twice (its own goal, also as a contributor); every use
-# asks only whether a team is among them.
-# owner_goals: an owner of a stage taking part in an in-scope goal linked to the stage.
-# owner_links: the (stage, owner) pairs found there are *covered* (L3); *bridged* (L4) when
-# in one of those goals another owner of the stage takes part too.
+# owner_links: the (stage, owner) pairs that meet in an in-scope goal linked to the stage
+# are *covered* (L3); *bridged* (L4) when in one of those goals another owner of the stage
+# takes part too.
 
 
-def metric_paces(goals: str) -> str:
-    """A row per metric of the goals `goals` joins in (as `g`), with its latest reading, its
-    freshness (A3) and its pace (A4 and goal health).
+def metric_paces(metrics: str) -> str:
+    """A row per metric of `metrics` (as `m`: id, goal_id, team_id, cadence_days, baseline,
+    target and its goal's start_date and end_date), with its latest reading, its freshness
+    (A3) and its pace (A4 and goal health).
 
     A pace needs baseline and target, target <> baseline (so both non-null) and a reading
     on or before D: progress = clamp((latest - baseline) / (target - baseline), 0, 1),
@@ -116,18 +115,18 @@ def metric_paces(goals: str) -> str:
         "least(1.0, (r.value - m.baseline) / (m.target - m.baseline))) END"
     )
     expected = (
-        "CASE WHEN g.end_date = g.start_date THEN 1.0 ELSE greatest(0.0, least(1.0, "
-        "date_diff('day', g.start_date, $d)::DOUBLE "
-        "/ date_diff('day', g.start_date, g.end_date))) END"
+        "CASE WHEN m.end_date = m.start_date THEN 1.0 ELSE greatest(0.0, least(1.0, "
+        "date_diff('day', m.start_date, $d)::DOUBLE "
+        "/ date_diff('day', m.start_date, m.end_date))) END"
     )
-    return f"""SELECT m.id AS item_id, m.goal_id, m.name, m.cadence_days, g.team_id,
+    return f"""SELECT m.id AS item_id, m.goal_id, m.cadence_days, m.team_id,
         r.value AS latest, r.read_on, {progress} AS progress, {expected} AS expected,
         CASE WHEN progress IS NULL THEN NULL WHEN expected = 0 THEN 1.0
              ELSE least(1.0, progress / expected) END AS pace,
         CASE WHEN date_diff('day', r.read_on, $d) <= m.cadence_days THEN 1.0 ELSE 0.0 END
             AS a3_cadence,
         pace AS a4_pace
-    FROM metrics m {goals}
+    FROM {metrics} m
     LEFT JOIN latest_reading r ON r.metric_id = m.id"""
 
 
@@ -139,9 +138,10 @@ latest_reading AS MATERIALIZED (
 
 # latest_check_in reads the check-ins from $check_ins_from on, plus, for the actions created
 # within the fresh window (the only ones whose created_on would count in A3), their latest
-# earlier check-in when they have none since; an action left out has no check-in in the
-# window, so it is stale in A3 either way (its created_on is older than the window too) and
-# has no recent check-in for stale goals.
+# earlier check-in when they have none since. An action left out has no check-in in the
+# window, which starts at least `fresh` days back, so it is stale in A3 either way (its
+# created_on is older than the fresh window too); when the window also spans `stale` days,
+# it has no recent check-in for stale goals either.
 LATEST = f"""{LATEST_READING},
 window_check_in AS MATERIALIZED (
     SELECT action_id, max(checked_on) AS checked_on
@@ -161,7 +161,7 @@ latest_check_in AS (
     GROUP BY c.action_id
 ),
 metric_facts AS MATERIALIZED (
-    {metric_paces("JOIN scope g ON g.id = m.goal_id")}
+    {metric_paces(f"(SELECT * FROM score_metrics WHERE {IN_SCOPE})")}
 ),
 paces AS (
     SELECT item_id AS metric_id, * FROM metric_facts WHERE pace IS NOT NULL
@@ -177,16 +177,10 @@ _OPEN_AT_D = (
 
 FACTS = f"""
 goal_facts AS (
-    SELECT *,
+    SELECT id AS item_id, team_id, owner_id, objective_id, measured, staged,
         CASE WHEN owner_id IS NOT NULL AND measured THEN 1.0 ELSE 0.0 END AS a1_ownership,
         CASE WHEN objective_id IS NOT NULL AND staged THEN 1.0 ELSE 0.0 END AS l2_line_of_sight
-    FROM (
-        SELECT s.id AS item_id, s.team_id, s.title, s.owner_id, s.objective_id,
-            s.id IN (SELECT goal_id FROM metrics
-                     WHERE baseline IS NOT NULL AND target IS NOT NULL) AS measured,
-            s.id IN (SELECT goal_id FROM linked) AS staged
-        FROM scope s
-    )
+    FROM scope
 ),
 action_facts AS (
     SELECT a.id AS item_id, a.team_id, a.goal_id, a.title, a.created_on, a.due_date,
@@ -218,8 +212,8 @@ touchpoint_facts AS (
 owner_facts AS (
     SELECT o.stage_id AS item_id, o.team_id,
         CASE WHEN b.bridged THEN 1.0 ELSE 0.0 END AS l4_bridging
-    FROM owners o SEMI JOIN owner_counts k ON k.stage_id = o.stage_id AND k.owner_count >= 2
-    LEFT JOIN owner_links b ON b.stage_id = o.stage_id AND b.team_id = o.team_id
+    FROM owners o LEFT JOIN owner_links b ON b.stage_id = o.stage_id AND b.team_id = o.team_id
+    WHERE o.shared
 )"""
 
 # The facts CTE of each kind of item, and the components its rows count in.
@@ -266,6 +260,9 @@ def _owner_names(stages: str) -> str:
     GROUP BY o.stage_id"""
 
 
+# The words name goals and metrics; their facts carry only what the values need.
+_GOAL_TITLE = "JOIN goals gl ON gl.id = f.item_id"
+_METRIC_NAME = "JOIN metrics mt ON mt.id = f.item_id"
 _A1_OK = "f.owner_id IS NOT NULL AND f.measured"
 _L2_OK = "f.objective_id IS NOT NULL AND f.staged"
 _UNDONE_AT_D = "f.completed_on IS NULL OR f.completed_on > $d"
@@ -273,20 +270,21 @@ _NO_GOAL_TAKEN_PART_IN = "has no in-scope goal the team takes part in"
 
 WORDS: dict[tuple[str, str], ItemWords] = {
     ("a1_ownership", "goal"): ItemWords(
-        label="f.title",
+        label="gl.title",
         detail=f"""CASE WHEN {_A1_OK}
          THEN 'has an owner and a metric with baseline and target'
          ELSE concat_ws('; ', CASE WHEN f.owner_id IS NULL THEN 'no owner' END,
                         CASE WHEN NOT f.measured
                              THEN 'no metric with both baseline and target' END) END""",
         fix="""concat_ws(' and ',
-        CASE WHEN f.owner_id IS NULL THEN 'name an owner for goal ''' || f.title || '''' END,
+        CASE WHEN f.owner_id IS NULL THEN 'name an owner for goal ''' || gl.title || '''' END,
         CASE WHEN f.measured THEN NULL
              WHEN mm.partial IS NULL
-             THEN 'add a metric with baseline and target to goal ''' || f.title || ''''
+             THEN 'add a metric with baseline and target to goal ''' || gl.title || ''''
              ELSE 'give metric ''' || mm.partial || ''' a ' || mm.lacking END)""",
         # The first metric by name, and what it lacks: the one to complete.
-        joins="""LEFT JOIN (
+        joins=f"""{_GOAL_TITLE}
+LEFT JOIN (
     SELECT goal_id, min(name) AS partial,
         arg_min(CASE WHEN baseline IS NULL AND target IS NULL THEN 'baseline and target'
                      WHEN baseline IS NULL THEN 'baseline' ELSE 'target' END, name) AS lacking
@@ -310,16 +308,18 @@ WORDS: dict[tuple[str, str], ItemWords] = {
         fix="'check in on action ''' || f.title || ''''",
     ),
     ("a3_cadence", "metric"): ItemWords(
-        label="f.name",
+        label="mt.name",
         detail="""CASE WHEN f.read_on IS NULL THEN 'no reading'
          ELSE 'last reading ' || f.read_on || ', cadence ' || f.cadence_days || ' days' END""",
-        fix="'post a reading for metric ''' || f.name || ''''",
+        fix="'post a reading for metric ''' || mt.name || ''''",
+        joins=_METRIC_NAME,
     ),
     ("a4_pace", "metric"): ItemWords(
-        label="f.name",
+        label="mt.name",
         detail="""'progress ' || round(f.progress, 3) || ', expected ' || round(f.expected, 3)
         || ' (latest ' || f.latest || ' on ' || f.read_on || ')'""",
-        fix="'bring metric ''' || f.name || ''' on pace'",
+        fix="'bring metric ''' || mt.name || ''' on pace'",
+        joins=_METRIC_NAME,
     ),
     ("l1_understanding", "pulse"): ItemWords(
         label="f.item_id",
@@ -328,15 +328,16 @@ WORDS: dict[tuple[str, str], ItemWords] = {
         fix="'raise the pulse answer to ''' || f.item_id || ''' to 5'",
     ),
     ("l2_line_of_sight", "goal"): ItemWords(
-        label="f.title",
+        label="gl.title",
         detail=f"""CASE WHEN {_L2_OK}
          THEN 'ladders up to an objective and is linked to a stage'
          ELSE concat_ws('; ', CASE WHEN f.objective_id IS NULL THEN 'no objective' END,
                         CASE WHEN NOT f.staged THEN 'no stage' END) END""",
         fix="""concat_ws(' and ',
         CASE WHEN f.objective_id IS NULL
-             THEN 'link goal ''' || f.title || ''' to an objective' END,
-        CASE WHEN NOT f.staged THEN 'link goal ''' || f.title || ''' to a stage' END)""",
+             THEN 'link goal ''' || gl.title || ''' to an objective' END,
+        CASE WHEN NOT f.staged THEN 'link goal ''' || gl.title || ''' to a stage' END)""",
+        joins=_GOAL_TITLE,
     ),
     ("l3_coverage", "touchpoint"): ItemWords(
         label="f.name",
@@ -509,51 +510,26 @@ component_totals AS (
 # paced metric (metric and pace NULL for a goal without one), by goal then metric.
 GOAL_PACES = f"""
 WITH {LATEST_READING},
-every_pace AS ({metric_paces("JOIN goals g ON g.id = m.goal_id")})
+every_pace AS ({
+    metric_paces(
+        "(SELECT m.id, m.goal_id, g.team_id, m.cadence_days, m.baseline, m.target, "
+        "g.start_date, g.end_date FROM metrics m JOIN goals g ON g.id = m.goal_id)"
+    )
+})
 SELECT g.id AS goal_id, g.status, p.item_id AS metric_id, p.pace
 FROM goals g LEFT JOIN every_pace p ON p.goal_id = g.id AND p.pace IS NOT NULL
 ORDER BY g.id, p.item_id"""
 
 # -- silo signals -------------------------------------------------------------------------
 
-# A hand-off pair (two consecutive stages, both owned, no owner in common) is bridged by an
-# in-scope goal linked to either stage in which an owner of each takes part.
-_HANDOFFS = """
-consecutive AS (
-    SELECT id AS from_id, lead(id) OVER (PARTITION BY journey_id ORDER BY position) AS to_id
-    FROM stages
-),
-owned_pairs AS (
-    SELECT c.from_id, c.to_id FROM consecutive c
-    SEMI JOIN owner_counts f ON f.stage_id = c.from_id
-    SEMI JOIN owner_counts t ON t.stage_id = c.to_id
-),
-disjoint_pairs AS MATERIALIZED (
-    SELECT * FROM owned_pairs ANTI JOIN (
-        SELECT p.from_id, p.to_id FROM owned_pairs p
-        JOIN owners a ON a.stage_id = p.from_id
-        JOIN owners b ON b.stage_id = p.to_id AND b.team_id = a.team_id
-    ) shared USING (from_id, to_id)
-),
-pair_goals AS MATERIALIZED (
-    SELECT p.from_id, p.to_id, l.goal_id
-    FROM disjoint_pairs p JOIN linked l ON l.stage_id = p.from_id
-    UNION
-    SELECT p.from_id, p.to_id, l.goal_id
-    FROM disjoint_pairs p JOIN linked l ON l.stage_id = p.to_id
-),
-bridged_pairs AS (
-    SELECT g.from_id, g.to_id, g.goal_id FROM pair_goals g
-    JOIN participants pa ON pa.goal_id = g.goal_id
-    JOIN owners oa ON oa.stage_id = g.from_id AND oa.team_id = pa.team_id
-    INTERSECT
-    SELECT g.from_id, g.to_id, g.goal_id FROM pair_goals g
-    JOIN participants pb ON pb.goal_id = g.goal_id
-    JOIN owners ob ON ob.stage_id = g.to_id AND ob.team_id = pb.team_id
-),
-handoffs AS (
-    SELECT p.from_id, p.to_id FROM disjoint_pairs p
-    ANTI JOIN bridged_pairs b USING (from_id, to_id)
+# A hand-off (two consecutive stages, both owned, no owner in common: score_handoffs) is
+# bridged by an in-scope goal linked to either stage in which an owner of each takes part
+# (score_handoff_goals lists those goals with their dates).
+_HANDOFFS = f"""
+handoffs AS MATERIALIZED (
+    SELECT h.from_id, h.to_id FROM score_handoffs h
+    ANTI JOIN (SELECT from_id, to_id FROM score_handoff_goals WHERE {IN_SCOPE}) b
+        USING (from_id, to_id)
 )"""
 
 # Negative feedback received on or before D that has no action (created on or before D) and
@@ -570,9 +546,8 @@ unanswered_feedback AS (
 
 _SIGNAL_CTES = f"""{_HANDOFFS},{UNANSWERED_FEEDBACK},
 unbridged AS (
-    SELECT n.stage_id FROM owner_counts n
-    WHERE n.owner_count >= 2
-        AND n.stage_id NOT IN (SELECT stage_id FROM owner_links WHERE bridged)
+    SELECT DISTINCT stage_id FROM owners
+    WHERE shared AND stage_id NOT IN (SELECT stage_id FROM owner_links WHERE bridged)
 ),
 named_stages AS MATERIALIZED (
     {
@@ -619,10 +594,10 @@ signals (rank, signal, subject_id, detail, team_ids) AS (
     WHERE date_diff('day', f.received_on, $d) >= $feedback_days
     UNION ALL
     SELECT 5, 'stale_goal', s.id,
-        'goal ''' || s.title || ''' has no reading or check-in in the last '
+        'goal ''' || g.title || ''' has no reading or check-in in the last '
             || $stale_days || ' days',
         [s.team_id]
-    FROM scope s ANTI JOIN active_goals a ON a.goal_id = s.id
+    FROM scope s ANTI JOIN active_goals a ON a.goal_id = s.id JOIN goals g ON g.id = s.id
     UNION ALL
     SELECT 6, 'no_pulse', t.id,
         'team ''' || t.name || ''' has no pulse survey in the last ' || $pulse_days || ' days',

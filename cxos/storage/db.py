@@ -32,6 +32,7 @@ from typing import Any, TypeVar
 import duckdb
 
 from cxos.errors import CxosError, DatabaseBusy
+from cxos.storage import structure
 from cxos.storage.migrations import MIGRATIONS
 
 T = TypeVar("T")
@@ -398,7 +399,7 @@ def retry_transaction(con: Connection, fn: Callable[[Connection], T]) -> T:
     attempt = 0
     while True:
         try:
-            return _in_transaction(con, fn)
+            return _in_transaction(con, lambda c: _keeping_structure(c, fn))
         except duckdb.TransactionException as error:
             if not _is_conflict(error) or time.monotonic() > deadline:
                 raise DatabaseBusy(
@@ -406,6 +407,14 @@ def retry_transaction(con: Connection, fn: Callable[[Connection], T]) -> T:
                 ) from error
             time.sleep(_backoff(attempt))
             attempt += 1
+
+
+def _keeping_structure(con: Connection, fn: Callable[[Connection], T]) -> T:
+    """`fn`, then the derived scoring tables rebuilt if it changed what they derive from."""
+    mark = structure.audit_mark(con)
+    result = fn(con)
+    structure.refresh_after(con, mark)
+    return result
 
 
 def _in_transaction(con: Connection, fn: Callable[[Connection], T]) -> T:

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from cxos.storage import structure
+
 
 @dataclass(frozen=True)
 class Migration:
@@ -113,6 +115,8 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration("0001_organisation_and_journey", _ORGANISATION),
     Migration("0002_goals_metrics_actions", _GOALS),
     Migration("0003_governance_audit_accounts", _GOVERNANCE),
+    # Derived from the tables above and rebuilt by every write that changes them.
+    Migration("0004_scoring_structure", structure.CREATE + structure.REBUILD),
 )
 
 LATEST = MIGRATIONS[-1].name

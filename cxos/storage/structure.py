@@ -1,0 +1,187 @@
+"""The organisation's shape, kept ready for scoring: derived tables maintained on every write.
+
+Scoring as of a date D reads the whole organisation's shape: which goals count, which of
+them are measured and linked to a stage, which teams own which stages, which owners meet
+in a goal, which consecutive stages hand over between different teams. None of that
+depends on D except through each goal's dates, yet deriving it is most of the cost of
+scoring a thousand teams (docs/performance.md). So it is derived once per change and
+stored, with the goal dates alongside, in the `score_*` tables below; scoring filters them
+by D and applies every formula itself (cxos/scoring/sql.py). They hold no formula of
+SPEC.md and no comparison with a date, and their SQL is portable like the migrations'.
+
+The tables are rebuilt whole, inside the transaction that changed what they are derived
+from, so they are never out of date and never half-built (`refresh_after`). Which writes
+do that is told by the audit log: a transaction that logged an entry for one of `SOURCES`,
+or that logged nothing at all (a bulk load, a hand-made test database), rebuilds them.
+Set CXOS_VERIFY_STRUCTURE=1 (the test suite does) and every scoring query first checks
+them against a fresh derivation (`stale_tables`).
+"""
+
+from __future__ import annotations
+
+import os
+
+import duckdb
+
+Connection = duckdb.DuckDBPyConnection
+
+# The tables the derived ones are built from: a write logged against one of them rebuilds.
+SOURCES = frozenset(
+    {"goals", "metrics", "goal_stages", "goal_contributors", "touchpoints", "stages"}
+)
+
+# Goals that can be in scope (every goal but a dropped one), with what A1 and L2 ask of
+# them that does not depend on D: a metric with baseline and target, a linked stage.
+_GOALS = """
+SELECT g.id, g.team_id, g.owner_id, g.objective_id, g.start_date, g.end_date,
+    g.id IN (SELECT goal_id FROM metrics WHERE baseline IS NOT NULL AND target IS NOT NULL)
+        AS measured,
+    g.id IN (SELECT goal_id FROM goal_stages) AS staged
+FROM goals g WHERE g.status <> 'dropped'"""
+
+# The metrics of those goals, with their goal's team and dates.
+_METRICS = """
+SELECT m.id, m.goal_id, g.team_id, g.start_date, g.end_date, m.cadence_days, m.baseline,
+    m.target
+FROM metrics m JOIN goals g ON g.id = m.goal_id WHERE g.status <> 'dropped'"""
+
+_OWNERS = "SELECT DISTINCT stage_id, owner_team_id AS team_id FROM touchpoints"
+
+# The teams taking part in each goal: its own team and its contributors.
+_PARTICIPANTS = """
+SELECT id AS goal_id, team_id FROM goals WHERE status <> 'dropped'
+UNION
+SELECT goal_id, team_id FROM goal_contributors
+WHERE goal_id IN (SELECT id FROM goals WHERE status <> 'dropped')"""
+
+# Every (stage, owner of the stage, goal linked to the stage that the owner takes part in),
+# with the goal's dates; `bridged` when another owner of the stage takes part in it too.
+_OWNER_GOALS = f"""
+WITH participants AS ({_PARTICIPANTS}),
+meetings AS (
+    SELECT DISTINCT gs.stage_id, p.team_id, gs.goal_id
+    FROM goal_stages gs JOIN participants p ON p.goal_id = gs.goal_id
+    JOIN ({_OWNERS}) o ON o.stage_id = gs.stage_id AND o.team_id = p.team_id
+)
+SELECT m.stage_id, m.team_id, m.goal_id, g.start_date, g.end_date,
+    count(*) OVER (PARTITION BY m.stage_id, m.goal_id) >= 2 AS bridged
+FROM meetings m JOIN goals g ON g.id = m.goal_id"""
+
+# Every owner of a stage, with its number of touchpoints there; `shared` when the stage
+# has two owners or more.
+_STAGE_OWNERS = """
+SELECT stage_id, owner_team_id AS team_id, count(*) AS touchpoints,
+    count(*) OVER (PARTITION BY stage_id) >= 2 AS shared
+FROM touchpoints GROUP BY stage_id, owner_team_id"""
+
+# Consecutive stages of a journey (by position), both owned, with no owner in common.
+_HANDOFFS = f"""
+WITH owners AS ({_OWNERS}),
+consecutive AS (
+    SELECT id AS from_id, lead(id) OVER (PARTITION BY journey_id ORDER BY position) AS to_id
+    FROM stages
+)
+SELECT c.from_id, c.to_id FROM consecutive c
+WHERE c.from_id IN (SELECT stage_id FROM owners) AND c.to_id IN (SELECT stage_id FROM owners)
+    AND NOT EXISTS (
+        SELECT 1 FROM owners a JOIN owners b ON b.team_id = a.team_id
+        WHERE a.stage_id = c.from_id AND b.stage_id = c.to_id)"""
+
+# The goals that would bridge each of those hand-offs when in scope: linked to either
+# stage, with an owner of each stage taking part.
+_HANDOFF_GOALS = f"""
+WITH owners AS ({_OWNERS}),
+participants AS ({_PARTICIPANTS}),
+taking_part AS (
+    SELECT p.goal_id, o.stage_id FROM participants p JOIN owners o ON o.team_id = p.team_id
+),
+candidates AS (
+    SELECT DISTINCT h.from_id, h.to_id, gs.goal_id
+    FROM ({_HANDOFFS}) h JOIN goal_stages gs ON gs.stage_id IN (h.from_id, h.to_id)
+)
+SELECT c.from_id, c.to_id, c.goal_id, g.start_date, g.end_date
+FROM candidates c JOIN goals g ON g.id = c.goal_id AND g.status <> 'dropped'
+WHERE EXISTS (SELECT 1 FROM taking_part a WHERE a.goal_id = c.goal_id AND a.stage_id = c.from_id)
+    AND EXISTS (SELECT 1 FROM taking_part b WHERE b.goal_id = c.goal_id AND b.stage_id = c.to_id)"""
+
+# Each derived table: its columns and the query that derives its rows.
+TABLES: dict[str, tuple[str, str]] = {
+    "score_goals": (
+        "id VARCHAR PRIMARY KEY, team_id VARCHAR NOT NULL, owner_id VARCHAR, "
+        "objective_id VARCHAR, start_date DATE NOT NULL, end_date DATE NOT NULL, "
+        "measured BOOLEAN NOT NULL, staged BOOLEAN NOT NULL",
+        _GOALS,
+    ),
+    "score_metrics": (
+        "id VARCHAR PRIMARY KEY, goal_id VARCHAR NOT NULL, team_id VARCHAR NOT NULL, "
+        "start_date DATE NOT NULL, end_date DATE NOT NULL, cadence_days INTEGER NOT NULL, "
+        "baseline DOUBLE, target DOUBLE",
+        _METRICS,
+    ),
+    "score_owner_goals": (
+        "stage_id VARCHAR NOT NULL, team_id VARCHAR NOT NULL, goal_id VARCHAR NOT NULL, "
+        "start_date DATE NOT NULL, end_date DATE NOT NULL, bridged BOOLEAN NOT NULL",
+        _OWNER_GOALS,
+    ),
+    "score_stage_owners": (
+        "stage_id VARCHAR NOT NULL, team_id VARCHAR NOT NULL, touchpoints INTEGER NOT NULL, "
+        "shared BOOLEAN NOT NULL",
+        _STAGE_OWNERS,
+    ),
+    "score_handoffs": ("from_id VARCHAR NOT NULL, to_id VARCHAR NOT NULL", _HANDOFFS),
+    "score_handoff_goals": (
+        "from_id VARCHAR NOT NULL, to_id VARCHAR NOT NULL, goal_id VARCHAR NOT NULL, "
+        "start_date DATE NOT NULL, end_date DATE NOT NULL",
+        _HANDOFF_GOALS,
+    ),
+}
+
+CREATE = tuple(f"CREATE TABLE {name} ({columns})" for name, (columns, _) in TABLES.items())
+REBUILD = tuple(
+    statement
+    for name, (_, query) in TABLES.items()
+    for statement in (f"DELETE FROM {name}", f"INSERT INTO {name} {query}")
+)
+
+
+def rebuild(con: Connection) -> None:
+    """Derive every table afresh (inside the caller's transaction)."""
+    for statement in REBUILD:
+        con.execute(statement)
+
+
+def audit_mark(con: Connection) -> int:
+    """The newest audit entry's id: what a transaction logs comes after it."""
+    row = con.execute("SELECT coalesce(max(id), 0) FROM audit_log").fetchone()
+    return int(row[0]) if row else 0
+
+
+def refresh_after(con: Connection, mark: int) -> None:
+    """Rebuild, in the current transaction, when what it logged since `mark` touches a
+    source, or when it logged nothing (a write the audit log does not describe)."""
+    logged = {
+        row[0]
+        for row in con.execute(
+            "SELECT DISTINCT entity FROM audit_log WHERE id > ?", [mark]
+        ).fetchall()
+    }
+    if not logged or logged & SOURCES:
+        rebuild(con)
+
+
+def stale_tables(con: Connection) -> list[str]:
+    """The derived tables whose rows differ from a fresh derivation."""
+    stale = []
+    for name, (_, query) in TABLES.items():
+        differs = con.execute(
+            f"SELECT EXISTS (SELECT * FROM {name} EXCEPT ALL ({query})) "
+            f"OR EXISTS (({query}) EXCEPT ALL SELECT * FROM {name})"
+        ).fetchone()
+        if differs and differs[0]:
+            stale.append(name)
+    return stale
+
+
+def verify_requested() -> bool:
+    """Whether CXOS_VERIFY_STRUCTURE asks scoring queries to check the tables first."""
+    return os.environ.get("CXOS_VERIFY_STRUCTURE", "") not in ("", "0")

@@ -1,0 +1,92 @@
+"""The derived scoring tables follow every write that changes the organisation's shape."""
+
+from __future__ import annotations
+
+import duckdb
+import pytest
+
+from cxos import audit
+from cxos.storage import Database, structure
+from cxos.team_edits import set_goal_links
+from tests.test_scoring_signals import signals
+from tests.test_scoring_support import Org, component
+
+
+def _two_owners_of_one_stage() -> Org:
+    """t1 and t2 both own stage s1; t1's goal g1 is linked to no stage yet."""
+    org = Org().stage("s1", 1).stage("s2", 2)
+    org.touchpoint("tp1", "s1", "t1").touchpoint("tp2", "s1", "t2").touchpoint("tp3", "s2", "t2")
+    org.goal("g1", "t1")
+    org.goal("g2", "t2", stages=("s2",))
+    return org
+
+
+def test_linking_a_goal_from_the_heads_form_moves_scores_and_signals_at_once(db, load):
+    load(db, _two_owners_of_one_stage().rows)
+    assert component(db, "t1", "l2_line_of_sight") == 0.0
+    assert component(db, "t1", "l3_coverage") == 0.0
+    assert signals(db, "unbridged_stage") == ["s1"]
+
+    set_goal_links(db, "p_t1", "g1", stage_ids=["s1"], contributor_ids=["t2"])
+
+    # g1 now ladders up and is linked (L2), covers t1's touchpoint (L3) and brings both
+    # owners of s1 together (L4, and the stage is no longer unbridged).
+    assert component(db, "t1", "l2_line_of_sight") == 1.0
+    assert component(db, "t1", "l3_coverage") == 1.0
+    assert component(db, "t2", "l4_bridging") == 1.0
+    assert signals(db, "unbridged_stage") == []
+    assert db.read(structure.stale_tables) == []
+
+
+def test_a_write_logged_only_as_check_ins_leaves_the_shape_alone(db, load):
+    """Check-ins, readings and the like do not rebuild the tables; so a (wrong) write that
+    changes a goal's links but logs only a check-in leaves them stale, and every scoring
+    query, checked as in the test suite, refuses to answer."""
+    load(db, _two_owners_of_one_stage().rows)
+
+    def sneaky(con: duckdb.DuckDBPyConnection) -> None:
+        con.execute("INSERT INTO goal_stages VALUES ('g1', 's1')")
+        audit.record(con, "p_t1", "insert", "check_ins", "1", "progress", None, 50)
+
+    db.write(sneaky)
+    assert "score_goals" in db.read(structure.stale_tables)
+    with pytest.raises(AssertionError, match="derived scoring tables out of date: score_goals"):
+        component(db, "t1", "l2_line_of_sight")
+
+
+def test_a_write_the_audit_log_does_not_describe_rebuilds_the_shape(db, load):
+    load(db, _two_owners_of_one_stage().rows)
+    db.write(lambda con: con.execute("INSERT INTO goal_stages VALUES ('g1', 's1')"))
+    assert db.read(structure.stale_tables) == []
+    assert component(db, "t1", "l2_line_of_sight") == 1.0
+
+
+def test_a_write_that_fails_leaves_the_shape_as_it_was(db, load):
+    load(db, _two_owners_of_one_stage().rows)
+
+    def fails(con: duckdb.DuckDBPyConnection) -> None:
+        con.execute("INSERT INTO goal_stages VALUES ('g1', 's1')")
+        raise RuntimeError("cut off half-way")
+
+    with pytest.raises(RuntimeError):
+        db.write(fails)
+    assert db.read(structure.stale_tables) == []
+    assert component(db, "t1", "l2_line_of_sight") == 0.0
+
+
+def test_a_database_from_before_the_tables_gains_them_filled(tmp_path, load):
+    """A file made before migration 0004 opens with the tables derived from its rows."""
+    path = tmp_path / "old.duckdb"
+    first = Database(path)
+    load(first, _two_owners_of_one_stage().rows)
+    first.close()
+    con = duckdb.connect(str(path))
+    for name in structure.TABLES:
+        con.execute(f"DROP TABLE {name}")
+    con.execute("DELETE FROM schema_migrations WHERE name = '0004_scoring_structure'")
+    con.close()
+
+    reopened = Database(path)
+    assert reopened.read(structure.stale_tables) == []
+    assert reopened.scalar("SELECT count(*) FROM score_goals") == 2
+    assert component(reopened, "t2", "l2_line_of_sight") == 1.0
