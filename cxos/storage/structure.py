@@ -87,33 +87,38 @@ WHERE c.from_id IN (SELECT stage_id FROM owners) AND c.to_id IN (SELECT stage_id
         SELECT 1 FROM owners a JOIN owners b ON b.team_id = a.team_id
         WHERE a.stage_id = c.from_id AND b.stage_id = c.to_id)"""
 
-# The goals that would bridge each of those hand-offs when in scope: linked to either
-# stage, with an owner of each stage taking part.
+# The goals that would bridge each of those hand-offs (score_handoffs, derived first) when
+# in scope: linked to either stage, with an owner of each stage taking part.
 _HANDOFF_GOALS = f"""
 WITH owners AS ({_OWNERS}),
 participants AS ({_PARTICIPANTS}),
 taking_part AS (
-    SELECT p.goal_id, o.stage_id FROM participants p JOIN owners o ON o.team_id = p.team_id
+    SELECT DISTINCT p.goal_id, o.stage_id
+    FROM participants p JOIN owners o ON o.team_id = p.team_id
 ),
 candidates AS (
-    SELECT DISTINCT h.from_id, h.to_id, gs.goal_id
-    FROM ({_HANDOFFS}) h JOIN goal_stages gs ON gs.stage_id IN (h.from_id, h.to_id)
+    SELECT h.from_id, h.to_id, gs.goal_id
+    FROM score_handoffs h JOIN goal_stages gs ON gs.stage_id = h.from_id
+    UNION
+    SELECT h.from_id, h.to_id, gs.goal_id
+    FROM score_handoffs h JOIN goal_stages gs ON gs.stage_id = h.to_id
 )
 SELECT c.from_id, c.to_id, c.goal_id, g.start_date, g.end_date
 FROM candidates c JOIN goals g ON g.id = c.goal_id AND g.status <> 'dropped'
-WHERE EXISTS (SELECT 1 FROM taking_part a WHERE a.goal_id = c.goal_id AND a.stage_id = c.from_id)
-    AND EXISTS (SELECT 1 FROM taking_part b WHERE b.goal_id = c.goal_id AND b.stage_id = c.to_id)"""
+JOIN taking_part a ON a.goal_id = c.goal_id AND a.stage_id = c.from_id
+JOIN taking_part b ON b.goal_id = c.goal_id AND b.stage_id = c.to_id"""
 
-# Each derived table: its columns and the query that derives its rows.
+# Each derived table: its columns and the query that derives its rows. No keys: the rows
+# are unique by derivation, and an index would only slow every rebuild.
 TABLES: dict[str, tuple[str, str]] = {
     "score_goals": (
-        "id VARCHAR PRIMARY KEY, team_id VARCHAR NOT NULL, owner_id VARCHAR, "
+        "id VARCHAR NOT NULL, team_id VARCHAR NOT NULL, owner_id VARCHAR, "
         "objective_id VARCHAR, start_date DATE NOT NULL, end_date DATE NOT NULL, "
         "measured BOOLEAN NOT NULL, staged BOOLEAN NOT NULL",
         _GOALS,
     ),
     "score_metrics": (
-        "id VARCHAR PRIMARY KEY, goal_id VARCHAR NOT NULL, team_id VARCHAR NOT NULL, "
+        "id VARCHAR NOT NULL, goal_id VARCHAR NOT NULL, team_id VARCHAR NOT NULL, "
         "start_date DATE NOT NULL, end_date DATE NOT NULL, cadence_days INTEGER NOT NULL, "
         "baseline DOUBLE, target DOUBLE",
         _METRICS,
