@@ -455,8 +455,12 @@ score_values AS (
 
 TEAM_SUBJECTS = "SELECT id AS subject FROM teams"
 
-TEAM_SCORES = """
-SELECT v.*, t.name AS team, t.business_unit_id, coalesce(b.name, '') AS business_unit
+# What a team's score row carries (`scores.team_score_from`): A1's denominator is its number
+# of in-scope goals.
+TEAM_SCORES = f"""
+SELECT v.subject, v.alignment, v.accountability, {", ".join(f"v.{n}" for n in COMPONENTS)},
+    v.a1_ownership_denominator, t.name AS team, t.business_unit_id,
+    coalesce(b.name, '') AS business_unit
 FROM score_values v JOIN teams t ON t.id = v.subject
 LEFT JOIN business_units b ON b.id = t.business_unit_id"""
 
