@@ -7,7 +7,7 @@ import pytest
 
 from cxos import audit
 from cxos.storage import Database, structure
-from cxos.team_edits import set_goal_links
+from cxos.team_edits import save_goal, set_goal_links
 from tests.test_scoring_signals import signals
 from tests.test_scoring_support import Org, component
 
@@ -90,3 +90,26 @@ def test_a_database_from_before_the_tables_gains_them_filled(tmp_path, load):
     assert reopened.read(structure.stale_tables) == []
     assert reopened.scalar("SELECT count(*) FROM score_goals") == 2
     assert component(reopened, "t2", "l2_line_of_sight") == 1.0
+
+
+def test_dropping_a_goal_from_the_heads_form_takes_it_out_of_every_derived_table(db, load):
+    load(db, _two_owners_of_one_stage().rows)
+    set_goal_links(db, "p_t1", "g1", stage_ids=["s1"], contributor_ids=["t2"])
+    assert signals(db, "unbridged_stage") == []
+    goal = db.rows("SELECT * FROM goals WHERE id = 'g1'")[0]
+    row = {k: goal[k] for k in ("id", "title", "team_id", "owner_id", "objective_id")}
+    save_goal(
+        db,
+        "p_t1",
+        {
+            **row,
+            "start_date": goal["start_date"],
+            "end_date": goal["end_date"],
+            "status": "dropped",
+        },
+    )
+
+    assert db.scalar("SELECT count(*) FROM score_goals WHERE id = 'g1'") == 0
+    assert db.scalar("SELECT count(*) FROM score_owner_goals WHERE goal_id = 'g1'") == 0
+    assert signals(db, "unbridged_stage") == ["s1"]
+    assert db.read(structure.stale_tables) == []

@@ -116,7 +116,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration("0002_goals_metrics_actions", _GOALS),
     Migration("0003_governance_audit_accounts", _GOVERNANCE),
     # Derived from the tables above and rebuilt by every write that changes them.
-    Migration("0004_scoring_structure", structure.CREATE + structure.REBUILD),
+    Migration("0004_scoring_structure", structure.CREATE + structure.FILL),
 )
 
 LATEST = MIGRATIONS[-1].name

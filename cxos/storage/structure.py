@@ -9,10 +9,12 @@ stored, with the goal dates alongside, in the `score_*` tables below; scoring fi
 by D and applies every formula itself (cxos/scoring/sql.py). They hold no formula of
 SPEC.md and no comparison with a date, and their SQL is portable like the migrations'.
 
-The tables are rebuilt whole, inside the transaction that changed what they are derived
-from, so they are never out of date and never half-built (`refresh_after`). Which writes
-do that is told by the audit log: a transaction that logged an entry for one of `SOURCES`,
-or that logged nothing at all (a bulk load, a hand-made test database), rebuilds them.
+The tables are brought up to date inside the transaction that changed what they are
+derived from, so they are never out of date and never half-built (`refresh_after`). The
+audit log tells which tables a transaction touched: one that logged an entry for a table a
+derived table reads updates that one (a metric's target: the goal and metric tables only),
+row by row after an edit and whole after an import; one that logged nothing at all (a bulk
+load, a hand-made test database) derives them all afresh.
 Set CXOS_VERIFY_STRUCTURE=1 (the test suite does) and every scoring query first checks
 them against a fresh derivation (`stale_tables`).
 """
@@ -20,15 +22,12 @@ them against a fresh derivation (`stale_tables`).
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
+from dataclasses import dataclass
 
 import duckdb
 
 Connection = duckdb.DuckDBPyConnection
-
-# The tables the derived ones are built from: a write logged against one of them rebuilds.
-SOURCES = frozenset(
-    {"goals", "metrics", "goal_stages", "goal_contributors", "touchpoints", "stages"}
-)
 
 # Goals that can be in scope (every goal but a dropped one), with what A1 and L2 ask of
 # them that does not depend on D: a metric with baseline and target, a linked stage.
@@ -108,51 +107,96 @@ FROM candidates c JOIN goals g ON g.id = c.goal_id AND g.status <> 'dropped'
 JOIN taking_part a ON a.goal_id = c.goal_id AND a.stage_id = c.from_id
 JOIN taking_part b ON b.goal_id = c.goal_id AND b.stage_id = c.to_id"""
 
-# Each derived table: its columns and the query that derives its rows. No keys: the rows
-# are unique by derivation, and an index would only slow every rebuild.
-TABLES: dict[str, tuple[str, str]] = {
-    "score_goals": (
+
+@dataclass(frozen=True)
+class Derived:
+    """A derived table: its columns, the query that derives its rows, and the tables that
+    query reads (a write logged against one of them rebuilds it)."""
+
+    columns: str
+    query: str
+    sources: frozenset[str]
+
+    @property
+    def column_names(self) -> list[str]:
+        return [column.split()[0] for column in self.columns.split(", ")]
+
+
+_GOAL_SOURCES = frozenset({"goals", "goal_stages", "goal_contributors", "touchpoints"})
+
+# In the order they are derived (score_handoff_goals reads score_handoffs). No keys: the
+# rows are unique by derivation, and an index would only slow every rebuild.
+TABLES: dict[str, Derived] = {
+    "score_goals": Derived(
         "id VARCHAR NOT NULL, team_id VARCHAR NOT NULL, owner_id VARCHAR, "
         "objective_id VARCHAR, start_date DATE NOT NULL, end_date DATE NOT NULL, "
         "measured BOOLEAN NOT NULL, staged BOOLEAN NOT NULL",
         _GOALS,
+        frozenset({"goals", "metrics", "goal_stages"}),
     ),
-    "score_metrics": (
+    "score_metrics": Derived(
         "id VARCHAR NOT NULL, goal_id VARCHAR NOT NULL, team_id VARCHAR NOT NULL, "
         "start_date DATE NOT NULL, end_date DATE NOT NULL, cadence_days INTEGER NOT NULL, "
         "baseline DOUBLE, target DOUBLE",
         _METRICS,
+        frozenset({"goals", "metrics"}),
     ),
-    "score_owner_goals": (
+    "score_owner_goals": Derived(
         "stage_id VARCHAR NOT NULL, team_id VARCHAR NOT NULL, goal_id VARCHAR NOT NULL, "
         "start_date DATE NOT NULL, end_date DATE NOT NULL, bridged BOOLEAN NOT NULL",
         _OWNER_GOALS,
+        _GOAL_SOURCES,
     ),
-    "score_stage_owners": (
+    "score_stage_owners": Derived(
         "stage_id VARCHAR NOT NULL, team_id VARCHAR NOT NULL, touchpoints INTEGER NOT NULL, "
         "shared BOOLEAN NOT NULL",
         _STAGE_OWNERS,
+        frozenset({"touchpoints"}),
     ),
-    "score_handoffs": ("from_id VARCHAR NOT NULL, to_id VARCHAR NOT NULL", _HANDOFFS),
-    "score_handoff_goals": (
+    "score_handoffs": Derived(
+        "from_id VARCHAR NOT NULL, to_id VARCHAR NOT NULL",
+        _HANDOFFS,
+        frozenset({"stages", "touchpoints"}),
+    ),
+    "score_handoff_goals": Derived(
         "from_id VARCHAR NOT NULL, to_id VARCHAR NOT NULL, goal_id VARCHAR NOT NULL, "
         "start_date DATE NOT NULL, end_date DATE NOT NULL",
         _HANDOFF_GOALS,
+        _GOAL_SOURCES | {"stages"},
     ),
 }
 
-CREATE = tuple(f"CREATE TABLE {name} ({columns})" for name, (columns, _) in TABLES.items())
-REBUILD = tuple(
-    statement
-    for name, (_, query) in TABLES.items()
-    for statement in (f"DELETE FROM {name}", f"INSERT INTO {name} {query}")
-)
+# Every table some derived table reads.
+SOURCES = frozenset().union(*(t.sources for t in TABLES.values()))
+
+CREATE = tuple(f"CREATE TABLE {name} ({t.columns})" for name, t in TABLES.items())
 
 
-def rebuild(con: Connection) -> None:
-    """Derive every table afresh (inside the caller's transaction)."""
-    for statement in REBUILD:
-        con.execute(statement)
+# What a new database or an upgraded one runs to fill the tables.
+FILL = tuple(f"INSERT INTO {name} {table.query}" for name, table in TABLES.items())
+
+
+def rebuild(con: Connection, names: Iterable[str] = TABLES) -> None:
+    """Derive the tables `names` (default all) afresh, inside the caller's transaction:
+    for bulk changes (an import, a write the audit log does not describe)."""
+    for name in names:
+        con.execute(f"DELETE FROM {name}")
+        con.execute(f"INSERT INTO {name} {TABLES[name].query}")
+
+
+def update(con: Connection, names: Iterable[str]) -> None:
+    """Bring the tables `names` up to date inside the caller's transaction, writing only the
+    rows that changed: for an edit, where replacing every row would commit, and leave
+    behind until the next checkpoint, tens of thousands of rows on a big company."""
+    for name in names:
+        table = TABLES[name]
+        same = " AND ".join(f"f.{c} IS NOT DISTINCT FROM t.{c}" for c in table.column_names)
+        con.execute(f"CREATE OR REPLACE TEMP TABLE derived_rows AS {table.query}")
+        con.execute(
+            f"DELETE FROM {name} t WHERE NOT EXISTS (SELECT 1 FROM derived_rows f WHERE {same})"
+        )
+        con.execute(f"INSERT INTO {name} SELECT * FROM derived_rows EXCEPT SELECT * FROM {name}")
+    con.execute("DROP TABLE IF EXISTS derived_rows")
 
 
 def audit_mark(con: Connection) -> int:
@@ -162,25 +206,30 @@ def audit_mark(con: Connection) -> int:
 
 
 def refresh_after(con: Connection, mark: int) -> None:
-    """Rebuild, in the current transaction, when what it logged since `mark` touches a
-    source, or when it logged nothing (a write the audit log does not describe)."""
-    logged = {
-        row[0]
-        for row in con.execute(
-            "SELECT DISTINCT entity FROM audit_log WHERE id > ?", [mark]
-        ).fetchall()
-    }
-    if not logged or logged & SOURCES:
+    """Bring up to date, in the current transaction, the tables reading what it logged
+    since `mark`: re-derived whole after an import or a write the audit log does not
+    describe (which may have changed anything), row by row after an edit."""
+    logged = con.execute(
+        "SELECT DISTINCT entity, operation = 'import' FROM audit_log WHERE id > ?", [mark]
+    ).fetchall()
+    entities = {entity for entity, _ in logged}
+    if not logged:
         rebuild(con)
+        return
+    touched = [name for name, t in TABLES.items() if entities & t.sources]
+    if any(bulk for _, bulk in logged):
+        rebuild(con, touched)
+    else:
+        update(con, touched)
 
 
 def stale_tables(con: Connection) -> list[str]:
     """The derived tables whose rows differ from a fresh derivation."""
     stale = []
-    for name, (_, query) in TABLES.items():
+    for name, table in TABLES.items():
         differs = con.execute(
-            f"SELECT EXISTS (SELECT * FROM {name} EXCEPT ALL ({query})) "
-            f"OR EXISTS (({query}) EXCEPT ALL SELECT * FROM {name})"
+            f"SELECT EXISTS (SELECT * FROM {name} EXCEPT ALL ({table.query})) "
+            f"OR EXISTS (({table.query}) EXCEPT ALL SELECT * FROM {name})"
         ).fetchone()
         if differs and differs[0]:
             stale.append(name)
