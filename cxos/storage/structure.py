@@ -166,9 +166,6 @@ TABLES: dict[str, Derived] = {
     ),
 }
 
-# Every table some derived table reads.
-SOURCES = frozenset().union(*(t.sources for t in TABLES.values()))
-
 CREATE = tuple(f"CREATE TABLE {name} ({t.columns})" for name, t in TABLES.items())
 
 
