@@ -7,7 +7,7 @@ import pytest
 
 from cxos import audit
 from cxos.storage import Database, structure
-from cxos.team_edits import save_goal, set_goal_links
+from cxos.team_edits import _save_on, save_goal, save_metric, set_goal_links
 from tests.test_scoring_signals import signals
 from tests.test_scoring_support import Org, component
 
@@ -81,7 +81,7 @@ def test_a_database_from_before_the_tables_gains_them_filled(tmp_path, load):
     load(first, _two_owners_of_one_stage().rows)
     first.close()
     con = duckdb.connect(str(path))
-    for name in structure.TABLES:
+    for name in (*structure.TABLES, "score_structure"):
         con.execute(f"DROP TABLE {name}")
     con.execute("DELETE FROM schema_migrations WHERE name = '0004_scoring_structure'")
     con.close()
@@ -113,3 +113,38 @@ def test_dropping_a_goal_from_the_heads_form_takes_it_out_of_every_derived_table
     assert db.scalar("SELECT count(*) FROM score_owner_goals WHERE goal_id = 'g1'") == 0
     assert signals(db, "unbridged_stage") == ["s1"]
     assert db.read(structure.stale_tables) == []
+
+
+def _without_target(db: Database, metric_id: str) -> dict:
+    row = db.rows(
+        "SELECT id, goal_id, name, unit, direction, baseline, target, cadence_days "
+        "FROM metrics WHERE id = ?",
+        [metric_id],
+    )[0]
+    return {**row, "target": None}
+
+
+def test_two_overlapping_edits_cannot_both_commit_a_derivation_that_misses_the_other(db, load):
+    """Two heads clear the targets of a goal's two metrics at the same moment. Each
+    transaction alone still sees the other metric measured, so neither would change the
+    goal's derived row; the second refresh conflicts instead, and retried, it derives from
+    what the first committed: the goal is no longer measured."""
+    org = Org().stage("s1", 1).touchpoint("tp1", "s1", "t1")
+    org.goal("g1", "t1").metric("m1", "g1").metric("m2", "g1")
+    load(db, org.rows)
+    first, second = _without_target(db, "m1"), _without_target(db, "m2")
+    with db.connect() as one, db.connect() as two:
+        one.execute("BEGIN TRANSACTION")
+        two.execute("BEGIN TRANSACTION")
+        marks = structure.audit_mark(one), structure.audit_mark(two)
+        _save_on(one, "p_t1", "metrics", first, None)
+        _save_on(two, "p_t1", "metrics", second, None)
+        structure.refresh_after(one, marks[0])
+        with pytest.raises(duckdb.TransactionException):
+            structure.refresh_after(two, marks[1])
+        two.execute("ROLLBACK")
+        one.execute("COMMIT")
+    save_metric(db, "p_t1", second)  # the retry
+
+    assert db.scalar("SELECT measured FROM score_goals WHERE id = 'g1'") is False
+    assert component(db, "t1", "a1_ownership") == 0.0

@@ -166,16 +166,32 @@ TABLES: dict[str, Derived] = {
     ),
 }
 
-CREATE = tuple(f"CREATE TABLE {name} ({t.columns})" for name, t in TABLES.items())
+# One row that every refresh updates first. Each transaction derives from its own
+# snapshot, and DuckDB only refuses two transactions writing the same row: two edits that
+# each change rows the other does not write (two metrics of one goal losing their
+# targets) would otherwise both commit a derivation that misses the other's change.
+# Updating this row makes any two overlapping refreshes conflict, and the one retried
+# (`retry_transaction`) derives again from what the other committed.
+_CLAIM = "UPDATE score_structure SET version = version + 1"
 
+CREATE = (
+    *(f"CREATE TABLE {name} ({t.columns})" for name, t in TABLES.items()),
+    "CREATE TABLE score_structure (version BIGINT NOT NULL)",
+)
 
 # What a new database or an upgraded one runs to fill the tables.
-FILL = tuple(f"INSERT INTO {name} {table.query}" for name, table in TABLES.items())
+FILL = (
+    *(f"INSERT INTO {name} {table.query}" for name, table in TABLES.items()),
+    "INSERT INTO score_structure VALUES (0)",
+)
 
 
 def rebuild(con: Connection, names: Iterable[str] = TABLES) -> None:
     """Derive the tables `names` (default all) afresh, inside the caller's transaction:
     for bulk changes (an import, a write the audit log does not describe)."""
+    names = list(names)
+    if names:
+        con.execute(_CLAIM)
     for name in names:
         con.execute(f"DELETE FROM {name}")
         con.execute(f"INSERT INTO {name} {TABLES[name].query}")
@@ -185,6 +201,10 @@ def update(con: Connection, names: Iterable[str]) -> None:
     """Bring the tables `names` up to date inside the caller's transaction, writing only the
     rows that changed: for an edit, where replacing every row would commit, and leave
     behind until the next checkpoint, tens of thousands of rows on a big company."""
+    names = list(names)
+    if not names:
+        return
+    con.execute(_CLAIM)
     for name in names:
         table = TABLES[name]
         same = " AND ".join(f"f.{c} IS NOT DISTINCT FROM t.{c}" for c in table.column_names)
