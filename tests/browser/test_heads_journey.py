@@ -23,6 +23,7 @@ from cxos import demo
 from cxos.scoring import compute_scores
 from cxos.storage import Database
 from cxos.worklist import my_work
+from tests.browser.conftest import wait_ready
 
 playwright = pytest.importorskip("playwright.sync_api")
 ROOT = Path(__file__).resolve().parents[2]
@@ -102,10 +103,14 @@ def test_head_checks_in_and_posts_a_reading(heads_server: str, heads_demo: Datab
         page.locator(f".st-key-{key}_note textarea").fill("Checked in from the browser test")
         page.locator(f".st-key-{key}_save button").click()
         page.get_by_text(f"Checked in on '{action.title}'").wait_for(timeout=20_000)
+        # Act on the metric only once the rerun after the check-in is drawn: a click while
+        # the list is being redrawn can land on an element that is then replaced.
+        wait_ready(page)
 
         key = f"mywork_metric_due_{metric.item_id}"
         page.locator("summary").filter(has_text=metric.title[:40]).first.click()
         page.locator(f".st-key-{key}_value input").fill("42")
+        wait_ready(page)
         page.locator(f".st-key-{key}_save button").click()
         page.get_by_text(f"Posted 42 for '{metric.title}'").wait_for(timeout=20_000)
 
