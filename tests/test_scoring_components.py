@@ -121,8 +121,8 @@ def test_a3_actions_fresh_within_14_days_of_latest_check_in_or_creation(db, load
 def test_a3_an_old_check_in_beats_a_recent_creation(db, load):
     """SPEC takes created_on only when there is no check-in on or before D: a check-in
     dated before its action was created (D-40, created D-5) is still the latest one, 40
-    days old, so the action is stale. Scores read check-ins of the last 28 days only
-    (docs/performance.md), so this is the case that reading has to get right."""
+    days old, so the action is stale. Scores read check-ins of the last 14 days only
+    (docs/scoring.md), so this is the case that reading has to get right."""
     org = Org().team("t1")
     org.goal("g1", "t1")
     org.action("backdated", "g1", "t1", created=-5).check_in("backdated", -40)  # stale
