@@ -410,7 +410,7 @@ def retry_transaction(con: Connection, fn: Callable[[Connection], T]) -> T:
 
 
 def _keeping_structure(con: Connection, fn: Callable[[Connection], T]) -> T:
-    """`fn`, then the derived scoring tables rebuilt if it changed what they derive from."""
+    """`fn`, then the derived scoring tables brought up to date with what it changed."""
     mark = structure.audit_mark(con)
     result = fn(con)
     structure.refresh_after(con, mark)

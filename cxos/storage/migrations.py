@@ -115,7 +115,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration("0001_organisation_and_journey", _ORGANISATION),
     Migration("0002_goals_metrics_actions", _GOALS),
     Migration("0003_governance_audit_accounts", _GOVERNANCE),
-    # Derived from the tables above and rebuilt by every write that changes them.
+    # Derived from the tables above and kept up to date by every write that changes them.
     Migration("0004_scoring_structure", structure.CREATE + structure.FILL),
 )
 

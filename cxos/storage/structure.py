@@ -38,20 +38,20 @@ SELECT g.id, g.team_id, g.owner_id, g.objective_id, g.start_date, g.end_date,
     g.id IN (SELECT goal_id FROM goal_stages) AS staged
 FROM goals g WHERE g.status <> 'dropped'"""
 
+# The tables below read score_goals (derived first) for which goals count and their dates,
+# and score_stage_owners for who owns which stage, so that each is written once.
+
 # The metrics of those goals, with their goal's team and dates.
 _METRICS = """
 SELECT m.id, m.goal_id, g.team_id, g.start_date, g.end_date, m.cadence_days, m.baseline,
     m.target
-FROM metrics m JOIN goals g ON g.id = m.goal_id WHERE g.status <> 'dropped'"""
-
-_OWNERS = "SELECT DISTINCT stage_id, owner_team_id AS team_id FROM touchpoints"
+FROM metrics m JOIN score_goals g ON g.id = m.goal_id"""
 
 # The teams taking part in each goal: its own team and its contributors.
 _PARTICIPANTS = """
-SELECT id AS goal_id, team_id FROM goals WHERE status <> 'dropped'
+SELECT id AS goal_id, team_id FROM score_goals
 UNION
-SELECT goal_id, team_id FROM goal_contributors
-WHERE goal_id IN (SELECT id FROM goals WHERE status <> 'dropped')"""
+SELECT goal_id, team_id FROM goal_contributors WHERE goal_id IN (SELECT id FROM score_goals)"""
 
 # Every (stage, owner of the stage, goal linked to the stage that the owner takes part in),
 # with the goal's dates; `bridged` when another owner of the stage takes part in it too.
@@ -60,11 +60,11 @@ WITH participants AS ({_PARTICIPANTS}),
 meetings AS (
     SELECT DISTINCT gs.stage_id, p.team_id, gs.goal_id
     FROM goal_stages gs JOIN participants p ON p.goal_id = gs.goal_id
-    JOIN ({_OWNERS}) o ON o.stage_id = gs.stage_id AND o.team_id = p.team_id
+    JOIN score_stage_owners o ON o.stage_id = gs.stage_id AND o.team_id = p.team_id
 )
 SELECT m.stage_id, m.team_id, m.goal_id, g.start_date, g.end_date,
     count(*) OVER (PARTITION BY m.stage_id, m.goal_id) >= 2 AS bridged
-FROM meetings m JOIN goals g ON g.id = m.goal_id"""
+FROM meetings m JOIN score_goals g ON g.id = m.goal_id"""
 
 # Every owner of a stage, with its number of touchpoints there; `shared` when the stage
 # has two owners or more.
@@ -74,8 +74,8 @@ SELECT stage_id, owner_team_id AS team_id, count(*) AS touchpoints,
 FROM touchpoints GROUP BY stage_id, owner_team_id"""
 
 # Consecutive stages of a journey (by position), both owned, with no owner in common.
-_HANDOFFS = f"""
-WITH owners AS ({_OWNERS}),
+_HANDOFFS = """
+WITH owners AS (SELECT stage_id, team_id FROM score_stage_owners),
 consecutive AS (
     SELECT id AS from_id, lead(id) OVER (PARTITION BY journey_id ORDER BY position) AS to_id
     FROM stages
@@ -86,14 +86,13 @@ WHERE c.from_id IN (SELECT stage_id FROM owners) AND c.to_id IN (SELECT stage_id
         SELECT 1 FROM owners a JOIN owners b ON b.team_id = a.team_id
         WHERE a.stage_id = c.from_id AND b.stage_id = c.to_id)"""
 
-# The goals that would bridge each of those hand-offs (score_handoffs, derived first) when
-# in scope: linked to either stage, with an owner of each stage taking part.
+# The goals that would bridge each of those hand-offs (score_handoffs) when in scope:
+# linked to either stage, with an owner of each stage taking part.
 _HANDOFF_GOALS = f"""
-WITH owners AS ({_OWNERS}),
-participants AS ({_PARTICIPANTS}),
+WITH participants AS ({_PARTICIPANTS}),
 taking_part AS (
     SELECT DISTINCT p.goal_id, o.stage_id
-    FROM participants p JOIN owners o ON o.team_id = p.team_id
+    FROM participants p JOIN score_stage_owners o ON o.team_id = p.team_id
 ),
 candidates AS (
     SELECT h.from_id, h.to_id, gs.goal_id
@@ -103,7 +102,7 @@ candidates AS (
     FROM score_handoffs h JOIN goal_stages gs ON gs.stage_id = h.to_id
 )
 SELECT c.from_id, c.to_id, c.goal_id, g.start_date, g.end_date
-FROM candidates c JOIN goals g ON g.id = c.goal_id AND g.status <> 'dropped'
+FROM candidates c JOIN score_goals g ON g.id = c.goal_id
 JOIN taking_part a ON a.goal_id = c.goal_id AND a.stage_id = c.from_id
 JOIN taking_part b ON b.goal_id = c.goal_id AND b.stage_id = c.to_id"""
 
@@ -124,8 +123,9 @@ class Derived:
 
 _GOAL_SOURCES = frozenset({"goals", "goal_stages", "goal_contributors", "touchpoints"})
 
-# In the order they are derived (score_handoff_goals reads score_handoffs). No keys: the
-# rows are unique by derivation, and an index would only slow every rebuild.
+# In the order they are derived (later ones read earlier ones; each lists the base tables
+# behind what it reads). No keys: the rows are unique by derivation, and an index would
+# only slow every rebuild.
 TABLES: dict[str, Derived] = {
     "score_goals": Derived(
         "id VARCHAR NOT NULL, team_id VARCHAR NOT NULL, owner_id VARCHAR, "
@@ -141,17 +141,17 @@ TABLES: dict[str, Derived] = {
         _METRICS,
         frozenset({"goals", "metrics"}),
     ),
-    "score_owner_goals": Derived(
-        "stage_id VARCHAR NOT NULL, team_id VARCHAR NOT NULL, goal_id VARCHAR NOT NULL, "
-        "start_date DATE NOT NULL, end_date DATE NOT NULL, bridged BOOLEAN NOT NULL",
-        _OWNER_GOALS,
-        _GOAL_SOURCES,
-    ),
     "score_stage_owners": Derived(
         "stage_id VARCHAR NOT NULL, team_id VARCHAR NOT NULL, touchpoints INTEGER NOT NULL, "
         "shared BOOLEAN NOT NULL",
         _STAGE_OWNERS,
         frozenset({"touchpoints"}),
+    ),
+    "score_owner_goals": Derived(
+        "stage_id VARCHAR NOT NULL, team_id VARCHAR NOT NULL, goal_id VARCHAR NOT NULL, "
+        "start_date DATE NOT NULL, end_date DATE NOT NULL, bridged BOOLEAN NOT NULL",
+        _OWNER_GOALS,
+        _GOAL_SOURCES,
     ),
     "score_handoffs": Derived(
         "from_id VARCHAR NOT NULL, to_id VARCHAR NOT NULL",
