@@ -1,15 +1,20 @@
 """Benchmark: what a head's edits cost on the enterprise company.
 
-Edits of the organisation's shape bring the derived scoring tables up to date in the same
-transaction (cxos/storage/structure.py); this measures two of them, on a copy of the
-enterprise database (bench/enterprise.py) so the shared one is left as built:
+Writes bring the derived scoring tables up to date in the same transaction (cxos/storage/
+structure.py); this measures four, on a copy of the enterprise database (bench/
+enterprise.py) so the shared one is left as built:
 
 - a goal's stage links replaced (`team_edits.set_goal_links`: four derived tables),
 - a metric's target changed (`team_edits.save_metric`: two derived tables),
+- a check-in on an action (`progress.record_check_in`: the action's row of score_actions),
+- a metric's reading (`progress.record_reading`: the metric's latest reading),
 
-each alternating between two values, and prints the medians.
+the edits alternating between two values, and prints the medians.
 
-    python bench/bench_writes.py [--runs 7]
+    python bench/bench_writes.py [--runs 7] [--database PATH]
+
+`--database` measures on a copy of that CXOS database instead (e.g. one made by older code,
+to compare).
 
 Not part of the test suite.
 """
@@ -28,6 +33,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench import enterprise  # noqa: E402
+from cxos.progress import record_check_in, record_reading  # noqa: E402
 from cxos.storage import Database  # noqa: E402
 from cxos.team_edits import save_metric, set_goal_links  # noqa: E402
 
@@ -47,10 +53,11 @@ def median_ms(runs: int, edit: Callable[[int], object]) -> float:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--database", type=Path, help="a copy of this database instead")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="cxos-bench-") as tmp:
         path = Path(tmp) / "writes.duckdb"
-        shutil.copy(enterprise.database(), path)
+        shutil.copy(args.database or enterprise.database(), path)
         db = Database(path)
         goal = db.rows(
             "SELECT g.id, p.id AS head FROM goals g "
@@ -81,8 +88,25 @@ def main() -> int:
             row["target"] = (metric["target"] or 50) + i % 2
             save_metric(db, goal["head"], row)
 
-        print(f"a goal's stage links: {median_ms(args.runs, links):.0f} ms (median of {args.runs})")
-        print(f"a metric's target: {median_ms(args.runs, target):.0f} ms (median of {args.runs})")
+        action = db.rows(
+            "SELECT id FROM actions WHERE team_id = (SELECT team_id FROM goals WHERE id = ?) "
+            "AND status IN ('open', 'in_progress') ORDER BY id LIMIT 1",
+            [goal["id"]],
+        )[0]["id"]
+
+        def check_in(i: int) -> None:
+            record_check_in(db, goal["head"], action, status="in_progress", progress=10 + i)
+
+        def reading(i: int) -> None:
+            record_reading(db, goal["head"], metric["id"], 40.0 + i % 2)
+
+        for name, edit in (
+            ("a goal's stage links", links),
+            ("a metric's target", target),
+            ("a check-in", check_in),
+            ("a reading", reading),
+        ):
+            print(f"{name}: {median_ms(args.runs, edit):.0f} ms (median of {args.runs})")
         db.close()
     return 0
 

@@ -8,11 +8,14 @@ key on: any write moves it.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from cxos.models import AuditEntry
 from cxos.permissions import OPERATOR_ID
 from cxos.storage import Connection, Database, fetch_dicts
+
+T = TypeVar("T")
 
 
 def _text(value: Any) -> str | None:
@@ -94,6 +97,19 @@ def entities(db: Database) -> list[str]:
     return [row["entity"] for row in rows]
 
 
+_VERSION = "SELECT coalesce(max(id), 0) FROM audit_log"
+
+
 def data_version(db: Database) -> int:
     """A number that changes whenever anything is written: the newest audit entry id."""
-    return int(db.scalar("SELECT coalesce(max(id), 0) FROM audit_log") or 0)
+    return int(db.scalar(_VERSION) or 0)
+
+
+def versioned(con: Connection, fn: Callable[[Connection], T]) -> tuple[int, T]:
+    """`fn(con)` (which only reads) and the data version it read, from one snapshot."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        version = int(con.execute(_VERSION).fetchone()[0])  # type: ignore[index]
+        return version, fn(con)
+    finally:
+        con.execute("ROLLBACK")

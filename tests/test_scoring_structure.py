@@ -74,21 +74,38 @@ def test_a_write_that_fails_leaves_the_shape_as_it_was(db, load):
     assert component(db, "t1", "l2_line_of_sight") == 0.0
 
 
-def test_a_database_from_before_the_tables_gains_them_filled(tmp_path, load):
-    """A file made before migration 0004 opens with the tables derived from its rows."""
+@pytest.mark.parametrize(
+    ("undone", "dropped"),
+    [
+        (
+            ("0004_scoring_structure", "0005_latest_readings_and_check_ins"),
+            (*structure.TABLES, "score_structure"),
+        ),
+        (("0005_latest_readings_and_check_ins",), structure.LATEST),
+    ],
+    ids=["before 0004", "before 0005"],
+)
+def test_a_database_from_before_the_tables_gains_them_filled(tmp_path, load, undone, dropped):
+    """A file made before migration 0004 (or 0005) opens with the tables derived from its
+    rows."""
     path = tmp_path / "old.duckdb"
     first = Database(path)
-    load(first, _two_owners_of_one_stage().rows)
+    org = _two_owners_of_one_stage()
+    org.metric("m1", "g2").reading("m1", -3, 40.0).reading("m1", -1, 55.0)
+    org.action("a1", "g2", "t2").check_in("a1", -2)
+    load(first, org.rows)
     first.close()
     con = duckdb.connect(str(path))
-    for name in (*structure.TABLES, "score_structure"):
+    for name in dropped:
         con.execute(f"DROP TABLE {name}")
-    con.execute("DELETE FROM schema_migrations WHERE name = '0004_scoring_structure'")
+    con.execute("DELETE FROM schema_migrations WHERE list_contains(?, name)", [list(undone)])
     con.close()
 
     reopened = Database(path)
     assert reopened.read(structure.stale_tables) == []
     assert reopened.scalar("SELECT count(*) FROM score_goals") == 2
+    assert reopened.scalar("SELECT value FROM score_latest_readings WHERE metric_id = 'm1'") == 55
+    assert reopened.scalar("SELECT count(last_checked_on) FROM score_actions") == 1
     assert component(reopened, "t2", "l2_line_of_sight") == 1.0
 
 

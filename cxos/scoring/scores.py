@@ -44,7 +44,7 @@ def compute_scores(
 
 def scores_on(con: Connection, as_of: dt.date, config: ScoringConfig) -> list[TeamScore]:
     """`compute_scores` on an open connection (e.g. inside a write transaction)."""
-    params = sql.parameters(as_of, config, check_ins="for_scores")
+    params = sql.parameters(as_of, config)
     return [team_score_from(row, config) for row in run(con, sql.scores_sql(), params)]
 
 

@@ -7,12 +7,11 @@ it pulls its owner's L3 down.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from cxos.config import ScoringConfig
 from cxos.scoring import sql
 from cxos.scoring.models import Signal
-from cxos.scoring.query import run
+from cxos.scoring.query import run_tuples
 from cxos.storage import Connection, Database
 
 SIGNAL_KINDS = (
@@ -34,10 +33,9 @@ def compute_signals(
 
 def signals_on(con: Connection, as_of: dt.date, config: ScoringConfig) -> list[Signal]:
     """`compute_signals` on an open connection."""
-    rows = run(con, sql.SIGNALS, sql.parameters(as_of, config, check_ins="for_signals"))
-    return [signal_from(r) for r in rows]
-
-
-def signal_from(row: dict[str, Any]) -> Signal:
-    """A `Signal` from a row of `sql.SIGNALS`."""
-    return Signal(row["signal"], row["subject_id"], row["detail"], tuple(row["team_ids"] or ()))
+    # Tuples, not dicts: a big company has thousands of signals.
+    _columns, rows = run_tuples(con, sql.SIGNALS, sql.parameters(as_of, config))
+    return [
+        Signal(signal, subject_id, detail, tuple(team_ids or ()))
+        for signal, subject_id, detail, team_ids in rows
+    ]

@@ -13,9 +13,9 @@ Those value columns are the formulas; everything else reads them:
 - the silo signals and the work lists read the same facts.
 
 Everything is set-based over the whole organisation, and shaped for a thousand teams (see
-docs/performance.md): readings and check-ins are scanned once each and reduced to the
-latest row on or before D, each kind of item is one pass, the scores and signals come out
-of one statement (`assessment_sql`), and the words, which only explanations need, are never
+docs/performance.md): the organisation's shape and the latest reading and check-in of every
+metric and action are kept derived (cxos/storage/structure.py) and only filtered by D here,
+each kind of item is one pass, and the words, which only explanations need, are never
 planned by the queries that aggregate.
 
 The SQL is assembled from constant fragments only; every value arrives as a `$name`
@@ -27,7 +27,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from functools import cache
-from typing import Any, Literal
+from typing import Any
 
 from cxos.config import ACCOUNTABILITY_COMPONENTS, ALIGNMENT_COMPONENTS, COMPONENTS, ScoringConfig
 
@@ -35,37 +35,15 @@ from cxos.config import ACCOUNTABILITY_COMPONENTS, ALIGNMENT_COMPONENTS, COMPONE
 # "L2 = 0").
 ZERO_WHEN_EMPTY = ("a1_ownership", "l1_understanding", "l2_line_of_sight")
 
-# `check_ins_from` when every check-in on or before D is read.
-ALL_CHECK_INS = dt.date(1, 1, 1)
 
-
-# Which check-ins `latest_check_in` reads (see `parameters`).
-CheckIns = Literal["all", "for_scores", "for_signals"]
-
-
-def parameters(
-    as_of: dt.date, config: ScoringConfig, check_ins: CheckIns = "all"
-) -> dict[str, Any]:
-    """The `$name` parameters every scoring query takes.
-
-    `check_ins` other than "all" has `latest_check_in` read only the check-ins of the last
-    `fresh` days ("for_scores": A3 asks no more) or max(fresh, stale) days ("for_signals":
-    stale goals ask for `stale`), see `LATEST`. Every value and signal is the same, but the
-    words of an action whose latest check-in is older no longer know its date, so
-    explanations and work lists read them all.
-    """
-    window = {
-        "all": None,
-        "for_scores": config.check_in_fresh_days,
-        "for_signals": max(config.check_in_fresh_days, config.stale_goal_days),
-    }[check_ins]
+def parameters(as_of: dt.date, config: ScoringConfig) -> dict[str, Any]:
+    """The `$name` parameters every scoring query takes."""
     params: dict[str, Any] = {
         "d": as_of,
         "fresh_days": config.check_in_fresh_days,
         "pulse_days": config.pulse_window_days,
         "stale_days": config.stale_goal_days,
         "feedback_days": config.unanswered_feedback_days,
-        "check_ins_from": ALL_CHECK_INS if window is None else as_of - dt.timedelta(days=window),
     }
     for name in COMPONENTS:
         params[f"w_{name}"] = float(getattr(config.weights, name))
@@ -130,35 +108,33 @@ def metric_paces(metrics: str) -> str:
     LEFT JOIN latest_reading r ON r.metric_id = m.id"""
 
 
+# The latest reading of each metric and check-in of each action as of D: the latest of all
+# (kept in score_latest_readings and score_actions, cxos/storage/structure.py) when it is
+# on or before D; else the latest on or before D of the few later ones (none as of today).
 LATEST_READING = """
+later_read_metrics AS (SELECT metric_id FROM score_latest_readings WHERE read_on > $d),
 latest_reading AS MATERIALIZED (
-    SELECT metric_id, max(as_of) AS read_on, arg_max(value, as_of) AS value
-    FROM metric_readings WHERE as_of <= $d GROUP BY metric_id
+    SELECT metric_id, read_on, value FROM score_latest_readings WHERE read_on <= $d
+    UNION ALL
+    SELECT metric_id, max(as_of), arg_max(value, as_of) FROM metric_readings
+    SEMI JOIN later_read_metrics USING (metric_id)
+    WHERE as_of <= $d GROUP BY metric_id
 )"""
 
-# latest_check_in reads the check-ins from $check_ins_from on, plus, for the actions created
-# within the fresh window (the only ones whose created_on would count in A3), their latest
-# earlier check-in when they have none since. An action left out has no check-in in the
-# window, which starts at least `fresh` days back, so it is stale in A3 either way (its
-# created_on is older than the fresh window too); when the window also spans `stale` days,
-# it has no recent check-in for stale goals either.
 LATEST = f"""{LATEST_READING},
-window_check_in AS MATERIALIZED (
-    SELECT action_id, max(checked_on) AS checked_on
-    FROM check_ins WHERE checked_on <= $d AND checked_on >= $check_ins_from
-    GROUP BY action_id
+earlier_check_in AS (
+    SELECT c.action_id, max(c.checked_on) AS checked_on FROM check_ins c
+    SEMI JOIN (SELECT id FROM score_actions WHERE last_checked_on > $d) later
+        ON later.id = c.action_id
+    WHERE c.checked_on <= $d GROUP BY c.action_id
+),
+action_checks AS (
+    SELECT a.*, CASE WHEN a.last_checked_on <= $d THEN a.last_checked_on ELSE e.checked_on END
+        AS checked_on
+    FROM score_actions a LEFT JOIN earlier_check_in e ON e.action_id = a.id
 ),
 latest_check_in AS (
-    SELECT * FROM window_check_in
-    UNION ALL
-    SELECT c.action_id, max(c.checked_on) FROM check_ins c
-    SEMI JOIN (
-        SELECT id FROM actions
-        WHERE created_on <= $d AND date_diff('day', created_on, $d) <= $fresh_days
-            AND id NOT IN (SELECT action_id FROM window_check_in)
-    ) recent ON recent.id = c.action_id
-    WHERE c.checked_on < $check_ins_from
-    GROUP BY c.action_id
+    SELECT id AS action_id, checked_on FROM action_checks WHERE checked_on IS NOT NULL
 ),
 metric_facts AS MATERIALIZED (
     {metric_paces(f"(SELECT * FROM score_metrics WHERE {IN_SCOPE})")}
@@ -183,15 +159,15 @@ goal_facts AS (
     FROM scope
 ),
 action_facts AS (
-    SELECT a.id AS item_id, a.team_id, a.goal_id, a.title, a.created_on, a.due_date,
-        a.completed_on, c.checked_on,
+    SELECT a.id AS item_id, a.team_id, a.goal_id, a.created_on, a.due_date, a.completed_on,
+        a.checked_on,
         CASE WHEN a.due_date <= $d AND a.status <> 'cancelled'
              THEN CASE WHEN a.completed_on <= a.due_date THEN 1.0
                        WHEN a.completed_on <= $d THEN 0.5 ELSE 0.0 END END AS a2_delivery,
         CASE WHEN {_OPEN_AT_D}
-             THEN CASE WHEN date_diff('day', coalesce(c.checked_on, a.created_on), $d)
+             THEN CASE WHEN date_diff('day', coalesce(a.checked_on, a.created_on), $d)
                             <= $fresh_days THEN 1.0 ELSE 0.0 END END AS a3_cadence
-    FROM actions a LEFT JOIN latest_check_in c ON c.action_id = a.id
+    FROM action_checks a
 ),
 pulse_facts AS (
     SELECT p.question AS item_id, p.team_id, p.score, p.respondents, p.survey_date,
@@ -260,8 +236,9 @@ def _owner_names(stages: str) -> str:
     GROUP BY o.stage_id"""
 
 
-# The words name goals and metrics; their facts carry only what the values need.
+# The words name goals, actions and metrics; their facts carry only what the values need.
 _GOAL_TITLE = "JOIN goals gl ON gl.id = f.item_id"
+_ACTION_TITLE = "JOIN actions ac ON ac.id = f.item_id"
 _METRIC_NAME = "JOIN metrics mt ON mt.id = f.item_id"
 _A1_OK = "f.owner_id IS NOT NULL AND f.measured"
 _L2_OK = "f.objective_id IS NOT NULL AND f.staged"
@@ -292,20 +269,22 @@ LEFT JOIN (
 ) mm ON mm.goal_id = f.item_id""",
     ),
     ("a2_delivery", "action"): ItemWords(
-        label="f.title",
+        label="ac.title",
         detail="""CASE WHEN f.completed_on <= f.due_date
          THEN 'done on time (due ' || f.due_date || ')'
          WHEN f.completed_on <= $d
          THEN 'done late on ' || f.completed_on || ' (due ' || f.due_date || ')'
          ELSE 'overdue since ' || f.due_date END""",
-        fix=f"CASE WHEN {_UNDONE_AT_D} THEN 'complete overdue action ''' || f.title || '''' END",
+        fix=f"CASE WHEN {_UNDONE_AT_D} THEN 'complete overdue action ''' || ac.title || '''' END",
         fixed_value=f"CASE WHEN {_UNDONE_AT_D} THEN 0.5 END",
+        joins=_ACTION_TITLE,
     ),
     ("a3_cadence", "action"): ItemWords(
-        label="f.title",
+        label="ac.title",
         detail="""CASE WHEN f.checked_on IS NULL THEN 'no check-in; created ' || f.created_on
          ELSE 'last check-in ' || f.checked_on END""",
-        fix="'check in on action ''' || f.title || ''''",
+        fix="'check in on action ''' || ac.title || ''''",
+        joins=_ACTION_TITLE,
     ),
     ("a3_cadence", "metric"): ItemWords(
         label="mt.name",
@@ -614,25 +593,3 @@ signals (rank, signal, subject_id, detail, team_ids) AS (
 SIGNALS = f"""
 WITH {facts_cte()},{_SIGNAL_CTES}
 SELECT signal, subject_id, detail, team_ids FROM signals ORDER BY rank, subject_id"""
-
-
-@cache
-def assessment_sql() -> str:
-    """Every team's scores and every silo signal as of $d, in one statement.
-
-    One result with rows of both kinds: `section` 'team' rows carry the columns of
-    `scores_sql` (signal columns NULL), then 'signal' rows carry those of `SIGNALS`.
-    """
-    return f"""
-WITH {facts_cte()},
-{aggregate(TEAM_SUBJECTS, team_totals())},
-team_rows AS ({TEAM_SCORES}),
-{_SIGNAL_CTES}
-SELECT * FROM (
-    SELECT 'team' AS section, 0 AS rank, subject AS sort_key, * FROM team_rows
-    UNION ALL BY NAME
-    SELECT 'signal' AS section, rank, subject_id AS sort_key, signal, subject_id, detail,
-        team_ids
-    FROM signals
-)
-ORDER BY section DESC, rank, sort_key"""

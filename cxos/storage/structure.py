@@ -1,4 +1,4 @@
-"""The organisation's shape, kept ready for scoring: derived tables maintained on every write.
+"""What scoring reads, kept ready: derived tables maintained on every write.
 
 Scoring as of a date D reads the whole organisation's shape: which goals count, which of
 them are measured and linked to a stage, which teams own which stages, which owners meet
@@ -9,12 +9,19 @@ stored, with the goal dates alongside, in the `score_*` tables below; scoring fi
 by D and applies every formula itself (cxos/scoring/sql.py). They hold no formula of
 SPEC.md and no comparison with a date, and their SQL is portable like the migrations'.
 
+Likewise each metric's latest reading and each action's latest check-in, over all dates
+(`score_latest_readings`, `score_actions`): as of D, those on or before D are the latest
+as of D, and scoring aggregates the readings and check-ins of the others only (none, as
+of today), instead of a million rows.
+
 The tables are brought up to date inside the transaction that changed what they are
 derived from, so they are never out of date and never half-built (`refresh_after`). The
 audit log tells which tables a transaction touched: one that logged an entry for a table a
 derived table reads updates that one (a metric's target: the goal and metric tables only),
 row by row after an edit and whole after an import; one that logged nothing at all (a bulk
-load, a hand-made test database) derives them all afresh.
+load, a hand-made test database) derives them all afresh. The tables of latest readings and
+check-ins are re-derived after an edit only for the metrics and actions it names (`Derived.
+changed`), as every reading and check-in is one.
 Set CXOS_VERIFY_STRUCTURE=1 (the test suite does) and every scoring query first checks
 them against a fresh derivation (`stale_tables`).
 """
@@ -22,8 +29,9 @@ them against a fresh derivation (`stale_tables`).
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
-from dataclasses import dataclass
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 
 import duckdb
 
@@ -107,18 +115,67 @@ JOIN taking_part a ON a.goal_id = c.goal_id AND a.stage_id = c.from_id
 JOIN taking_part b ON b.goal_id = c.goal_id AND b.stage_id = c.to_id"""
 
 
+# Every metric's latest reading, over all dates. {keys:COLUMN} marks where a refresh of a
+# few keys only restricts the rows read (see Derived).
+_LATEST_READINGS = """
+SELECT metric_id, max(as_of) AS read_on, arg_max(value, as_of) AS value
+FROM metric_readings WHERE TRUE {keys:metric_id} GROUP BY metric_id"""
+
+# Every action, with what scoring reads of it and its latest check-in over all dates.
+_ACTIONS = """
+SELECT a.id, a.team_id, a.goal_id, a.created_on, a.due_date, a.completed_on, a.status,
+    c.checked_on AS last_checked_on
+FROM actions a
+LEFT JOIN (
+    SELECT action_id, max(checked_on) AS checked_on FROM check_ins
+    WHERE TRUE {keys:action_id} GROUP BY action_id
+) c ON c.action_id = a.id
+WHERE TRUE {keys:a.id}"""
+
+# The keys an edit changed, from its audit entries (`changes`: entity, entity_id). A
+# reading is logged as METRIC_ID@YYYY-MM-DD (cxos/progress.py), a check-in by its id.
+_READ_METRICS = (
+    "SELECT left(entity_id, length(entity_id) - 11) FROM changes WHERE entity = 'metric_readings'"
+)
+_EDITED_ACTIONS = "SELECT entity_id FROM changes WHERE entity = 'actions'"
+_CHECKED_ACTIONS = """SELECT action_id FROM check_ins
+WHERE id IN (SELECT TRY_CAST(entity_id AS BIGINT) FROM changes WHERE entity = 'check_ins')"""
+
+_KEYS = re.compile(r"\{keys:([\w.]+)\}")
+
+
 @dataclass(frozen=True)
 class Derived:
     """A derived table: its columns, the query that derives its rows, and the tables that
-    query reads (a write logged against one of them rebuilds it)."""
+    query reads (a write logged against one of them updates it).
+
+    With `key` (one of its columns) and `changed` (for some of its sources, the SQL of the
+    keys an edit of that source changed), an edit of those sources only re-derives the
+    rows of those keys: `template` then restricts what it reads at its {keys:COLUMN} marks.
+    """
 
     columns: str
-    query: str
+    template: str
     sources: frozenset[str]
+    key: str | None = None
+    changed: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def column_names(self) -> list[str]:
         return [column.split()[0] for column in self.columns.split(", ")]
+
+    @property
+    def query(self) -> str:
+        """Every row."""
+        return _KEYS.sub("", self.template)
+
+    def query_of(self, keys: str) -> str:
+        """The rows of the keys listed by the subquery `keys`."""
+        return _KEYS.sub(lambda mark: f"AND {mark[1]} IN ({keys})", self.template)
+
+    def refreshed_by_keys(self, entities: set[str]) -> bool:
+        """Whether an edit logged against `entities` changes rows of known keys only."""
+        return self.key is not None and entities & self.sources <= self.changed.keys()
 
 
 _GOAL_SOURCES = frozenset({"goals", "goal_stages", "goal_contributors", "touchpoints"})
@@ -164,7 +221,27 @@ TABLES: dict[str, Derived] = {
         _HANDOFF_GOALS,
         _GOAL_SOURCES | {"stages"},
     ),
+    "score_latest_readings": Derived(
+        "metric_id VARCHAR NOT NULL, read_on DATE NOT NULL, value DOUBLE NOT NULL",
+        _LATEST_READINGS,
+        frozenset({"metric_readings"}),
+        key="metric_id",
+        changed={"metric_readings": _READ_METRICS},
+    ),
+    "score_actions": Derived(
+        "id VARCHAR NOT NULL, team_id VARCHAR NOT NULL, goal_id VARCHAR, created_on DATE NOT NULL, "
+        "due_date DATE, completed_on DATE, status VARCHAR NOT NULL, last_checked_on DATE",
+        _ACTIONS,
+        frozenset({"actions", "check_ins"}),
+        key="id",
+        changed={"actions": _EDITED_ACTIONS, "check_ins": _CHECKED_ACTIONS},
+    ),
 }
+
+# The tables of migration 0004 (the organisation's shape) and of 0005 (latest readings and
+# check-ins).
+SHAPE = tuple(TABLES)[:6]
+LATEST = tuple(TABLES)[6:]
 
 # One row that every refresh updates first. Each transaction derives from its own
 # snapshot, and DuckDB only refuses two transactions writing the same row: two edits that
@@ -174,14 +251,21 @@ TABLES: dict[str, Derived] = {
 # (`retry_transaction`) derives again from what the other committed.
 _CLAIM = "UPDATE score_structure SET version = version + 1"
 
-CREATE = (
-    *(f"CREATE TABLE {name} ({t.columns})" for name, t in TABLES.items()),
-    "CREATE TABLE score_structure (version BIGINT NOT NULL)",
-)
 
-# What a new database or an upgraded one runs to fill the tables.
-FILL = (
-    *(f"INSERT INTO {name} {table.query}" for name, table in TABLES.items()),
+def created(names: Iterable[str]) -> tuple[str, ...]:
+    """What a new database or an upgraded one runs to create and fill the tables `names`."""
+    return tuple(
+        statement
+        for name in names
+        for statement in (
+            f"CREATE TABLE {name} ({TABLES[name].columns})",
+            f"INSERT INTO {name} {TABLES[name].query}",
+        )
+    )
+
+
+CLAIM_ROW = (
+    "CREATE TABLE score_structure (version BIGINT NOT NULL)",
     "INSERT INTO score_structure VALUES (0)",
 )
 
@@ -197,23 +281,47 @@ def rebuild(con: Connection, names: Iterable[str] = TABLES) -> None:
         con.execute(f"INSERT INTO {name} {TABLES[name].query}")
 
 
-def update(con: Connection, names: Iterable[str]) -> None:
-    """Bring the tables `names` up to date inside the caller's transaction, writing only the
-    rows that changed: for an edit, where replacing every row would commit, and leave
-    behind until the next checkpoint, tens of thousands of rows on a big company."""
+def _update_rows(con: Connection, name: str) -> None:
+    """Bring table `name` up to date writing only the rows that changed: for an edit,
+    where replacing every row would commit, and leave behind until the next checkpoint,
+    tens of thousands of rows on a big company."""
+    table = TABLES[name]
+    same = " AND ".join(f"f.{c} IS NOT DISTINCT FROM t.{c}" for c in table.column_names)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE derived_rows AS {table.query}")
+    con.execute(
+        f"DELETE FROM {name} t WHERE NOT EXISTS (SELECT 1 FROM derived_rows f WHERE {same})"
+    )
+    con.execute(f"INSERT INTO {name} SELECT * FROM derived_rows EXCEPT SELECT * FROM {name}")
+    con.execute("DROP TABLE derived_rows")
+
+
+def _update_keys(con: Connection, name: str, entities: set[str], mark: int) -> None:
+    """Re-derive the rows of table `name` whose keys the edit logged since `mark` changed."""
+    table = TABLES[name]
+    keys = " UNION ".join(table.changed[entity] for entity in sorted(entities & table.sources))
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE changed_keys AS WITH changes AS ("
+        f"SELECT entity, entity_id FROM audit_log WHERE id > $mark) SELECT * FROM ({keys}) k(key)",
+        {"mark": mark},
+    )
+    changed = "SELECT key FROM changed_keys"
+    con.execute(f"DELETE FROM {name} WHERE {table.key} IN ({changed})")
+    con.execute(f"INSERT INTO {name} {table.query_of(changed)}")
+    con.execute("DROP TABLE changed_keys")
+
+
+def update(con: Connection, names: Iterable[str], entities: set[str], mark: int) -> None:
+    """Bring the tables `names` up to date, inside the caller's transaction, with an edit
+    that logged entries against `entities` since audit entry `mark`."""
     names = list(names)
     if not names:
         return
     con.execute(_CLAIM)
     for name in names:
-        table = TABLES[name]
-        same = " AND ".join(f"f.{c} IS NOT DISTINCT FROM t.{c}" for c in table.column_names)
-        con.execute(f"CREATE OR REPLACE TEMP TABLE derived_rows AS {table.query}")
-        con.execute(
-            f"DELETE FROM {name} t WHERE NOT EXISTS (SELECT 1 FROM derived_rows f WHERE {same})"
-        )
-        con.execute(f"INSERT INTO {name} SELECT * FROM derived_rows EXCEPT SELECT * FROM {name}")
-    con.execute("DROP TABLE IF EXISTS derived_rows")
+        if TABLES[name].refreshed_by_keys(entities):
+            _update_keys(con, name, entities, mark)
+        else:
+            _update_rows(con, name)
 
 
 def audit_mark(con: Connection) -> int:
@@ -237,7 +345,7 @@ def refresh_after(con: Connection, mark: int) -> None:
     if any(bulk for _, bulk in logged):
         rebuild(con, touched)
     else:
-        update(con, touched)
+        update(con, touched, entities, mark)
 
 
 def stale_tables(con: Connection) -> list[str]:
