@@ -150,28 +150,49 @@ def test_an_old_date_is_unaffected_by_data_dated_after_it(db, load, data, back):
     assert scores_by_team(db, old) == before
 
 
+# The latest reading and check-in as of $d straight from every row on or before it: what the
+# derived tables of latest values (all dates) with their fallback must amount to.
+_AS_OF_D = {
+    "score_latest_readings": """(SELECT metric_id, max(as_of) AS read_on,
+        arg_max(value, as_of) AS value FROM metric_readings WHERE as_of <= $d
+        GROUP BY metric_id)""",
+    "score_actions": """(SELECT a.id, a.team_id, a.goal_id, a.created_on, a.due_date,
+        a.completed_on, a.status, (SELECT max(checked_on) FROM check_ins c
+            WHERE c.action_id = a.id AND c.checked_on <= $d) AS last_checked_on
+        FROM actions a)""",
+}
+
+
+def _read_as_of_d(query: str) -> str:
+    for table, as_of_d in _AS_OF_D.items():
+        query = query.replace(f"FROM {table}", f"FROM {as_of_d}")
+    return query
+
+
 @SETTINGS
-@given(slices(latest=30, early=60), st.integers(min_value=-60, max_value=30))
-def test_readings_and_check_ins_dated_after_a_date_change_nothing_as_of_it(db, load, data, shift):
-    """Scoring reads the latest reading and check-in of all dates when it is on or before D
-    and else aggregates the earlier rows: the same scores and signals as when the later
-    rows were never entered (check-ins may also predate their action)."""
+@given(slices(latest=30, early=60))
+def test_latest_readings_and_check_ins_as_of_any_date_are_those_on_or_before_it(
+    db, load, monkeypatch, data
+):
+    """Scoring takes each metric's latest reading and each action's latest check-in of all
+    dates when it is on or before D, and else the latest of its earlier rows: the same
+    scores and signals as reading every row on or before D, on every date around a reading
+    or check-in of the slice (check-ins may also predate their action)."""
+    monkeypatch.setenv("CXOS_VERIFY_STRUCTURE", "0")  # about reading, not about writes
     _team, org = data
     load(db, org.rows)
-    day = D + dt.timedelta(days=shift)
     config = ScoringConfig()
-    queries = (sql.scores_sql(), sql.SIGNALS)
-
-    def assessed() -> list:
-        params = sql.parameters(day, config)
-        return db.read(lambda con: [run(con, q, params) for q in queries])
-
-    with_later = assessed()
-    # An unaudited bulk write, like a restore: the derived tables are derived afresh.
-    db.write(
-        lambda con: (
-            con.execute("DELETE FROM metric_readings WHERE as_of > ?", [day]),
-            con.execute("DELETE FROM check_ins WHERE checked_on > ?", [day]),
-        )
-    )
-    assert assessed() == with_later
+    dated = [r["as_of"] for r in org.rows["metric_readings"]]
+    dated += [c["checked_on"] for c in org.rows["check_ins"]]
+    days_around = {D} | {
+        dt.date.fromisoformat(day) + dt.timedelta(days=step) for day in dated for step in (-1, 0)
+    }
+    for query in (sql.scores_sql(), sql.SIGNALS):
+        assert _read_as_of_d(query) != query
+        for day in sorted(days_around):
+            params = sql.parameters(day, config)
+            derived, direct = (
+                db.read(lambda con, q=q, p=params: run(con, q, p))
+                for q in (query, _read_as_of_d(query))
+            )
+            assert derived == direct, day
