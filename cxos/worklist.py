@@ -135,9 +135,10 @@ _WAITING: dict[WorkKind, tuple[tuple[str, ...], str]] = {
     "feedback": (
         (),
         """
-    SELECT 'feedback', f.id, f.text, f.team_id, NULL, NULL, f.received_on,
-        'negative feedback on ''' || st.name || ''' received ' || f.received_on, f.version
-    FROM unanswered_feedback f JOIN stages st ON st.id = f.stage_id""",
+    SELECT 'feedback', f.id, fb.text, f.team_id, NULL, NULL, f.received_on,
+        'negative feedback on ''' || st.name || ''' received ' || f.received_on, fb.version
+    FROM unanswered_feedback f JOIN feedback fb ON fb.id = f.id
+    JOIN stages st ON st.id = f.stage_id""",
     ),
 }
 

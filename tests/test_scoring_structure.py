@@ -78,10 +78,10 @@ def test_a_write_that_fails_leaves_the_shape_as_it_was(db, load):
     ("undone", "dropped"),
     [
         (
-            ("0004_scoring_structure", "0005_latest_readings_and_check_ins"),
+            ("0004_scoring_structure", "0005_latest_values_and_owner_names"),
             (*structure.TABLES, "score_structure"),
         ),
-        (("0005_latest_readings_and_check_ins",), structure.LATEST),
+        (("0005_latest_values_and_owner_names",), structure.ADDED_0005),
     ],
     ids=["before 0004", "before 0005"],
 )

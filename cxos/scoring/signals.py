@@ -36,6 +36,6 @@ def signals_on(con: Connection, as_of: dt.date, config: ScoringConfig) -> list[S
     # Tuples, not dicts: a big company has thousands of signals.
     _columns, rows = run_tuples(con, sql.SIGNALS, sql.parameters(as_of, config))
     return [
-        Signal(signal, subject_id, detail, tuple(team_ids or ()))
-        for signal, subject_id, detail, team_ids in rows
+        Signal(signal, subject_id, detail, (team_id,) if team_ids is None else tuple(team_ids))
+        for signal, subject_id, detail, team_ids, team_id in rows
     ]

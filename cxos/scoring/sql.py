@@ -129,9 +129,12 @@ earlier_check_in AS (
     WHERE c.checked_on <= $d GROUP BY c.action_id
 ),
 action_checks AS (
-    SELECT a.*, CASE WHEN a.last_checked_on <= $d THEN a.last_checked_on ELSE e.checked_on END
-        AS checked_on
-    FROM score_actions a LEFT JOIN earlier_check_in e ON e.action_id = a.id
+    SELECT *, last_checked_on AS checked_on FROM score_actions
+    WHERE last_checked_on <= $d OR last_checked_on IS NULL
+    UNION ALL
+    SELECT a.*, e.checked_on FROM score_actions a
+    LEFT JOIN earlier_check_in e ON e.action_id = a.id
+    WHERE a.last_checked_on > $d
 ),
 latest_check_in AS (
     SELECT id AS action_id, checked_on FROM action_checks WHERE checked_on IS NOT NULL
@@ -224,16 +227,6 @@ class ItemWords:
     fix: str
     fixed_value: str = "1.0"
     joins: str = ""
-
-
-def _owner_names(stages: str) -> str:
-    """Each of `stages`' (a subquery of stage ids, or TRUE for all) owner team ids, sorted,
-    and their names, comma-separated: for the words of L4 and of the silo signals."""
-    return f"""SELECT o.stage_id, list(o.team_id ORDER BY o.team_id) AS team_ids,
-        string_agg(tm.name, ', ' ORDER BY tm.name) AS names
-    FROM owners o JOIN teams tm ON tm.id = o.team_id
-    WHERE {stages}
-    GROUP BY o.stage_id"""
 
 
 # The words name goals, actions and metrics; their facts carry only what the values need.
@@ -333,8 +326,8 @@ LEFT JOIN (
         || '; owners: ' || n.names""",
         fix="""'share an in-scope goal on stage ''' || st.name || ''' with another of its owners ('
         || n.names || ')'""",
-        joins=f"""JOIN stages st ON st.id = f.item_id
-LEFT JOIN ({_owner_names("TRUE")}) n ON n.stage_id = f.item_id""",
+        joins="""JOIN stages st ON st.id = f.item_id
+LEFT JOIN score_stage_names n ON n.stage_id = f.item_id""",
     ),
 }
 
@@ -516,29 +509,19 @@ handoffs AS MATERIALIZED (
 )"""
 
 # Negative feedback received on or before D that has no action (created on or before D) and
-# is not closed on or before D: a signal after 30 days, and on the work lists at once.
+# is not closed on or before D: a signal after 30 days, and on the work lists at once. The
+# answering action's creation date is kept derived (score_feedback): no scan of the actions.
 UNANSWERED_FEEDBACK = """
 unanswered_feedback AS (
-    SELECT f.* FROM feedback f
-    ANTI JOIN (
-        SELECT f.id FROM feedback f JOIN actions a ON a.id = f.action_id AND a.created_on <= $d
-    ) answered ON answered.id = f.id
-    WHERE f.sentiment = 'negative' AND f.received_on <= $d
-        AND NOT coalesce(f.closed_on <= $d, FALSE)
+    SELECT * FROM score_feedback
+    WHERE received_on <= $d AND NOT coalesce(closed_on <= $d, FALSE)
+        AND NOT coalesce(answered_on <= $d, FALSE)
 )"""
 
 _SIGNAL_CTES = f"""{_HANDOFFS},{UNANSWERED_FEEDBACK},
 unbridged AS (
     SELECT DISTINCT stage_id FROM owners
     WHERE shared AND stage_id NOT IN (SELECT stage_id FROM owner_links WHERE bridged)
-),
-named_stages AS MATERIALIZED (
-    {
-    _owner_names(
-        "o.stage_id IN (SELECT stage_id FROM unbridged UNION ALL SELECT from_id FROM handoffs "
-        "UNION ALL SELECT to_id FROM handoffs)"
-    )
-}
 ),
 active_goals AS (
     SELECT goal_id FROM metric_facts
@@ -547,49 +530,51 @@ active_goals AS (
     SELECT goal_id FROM action_facts
     WHERE checked_on >= $d::DATE - $stale_days::INTEGER
 ),
-signals (rank, signal, subject_id, detail, team_ids) AS (
+signals (rank, signal, subject_id, detail, team_ids, team_id) AS (
     SELECT 1, 'unbridged_stage', s.id,
         'stage ''' || s.name || ''' is owned by ' || o.names
             || ' but no in-scope goal brings two of them together',
-        o.team_ids
+        o.team_ids, NULL
     FROM unbridged u JOIN stages s ON s.id = u.stage_id
-    JOIN named_stages o ON o.stage_id = u.stage_id
+    JOIN score_stage_names o ON o.stage_id = u.stage_id
     UNION ALL
     SELECT 2, 'handoff_gap', h.from_id || '>' || h.to_id,
         'hand-off from ''' || sf.name || ''' (' || ofr.names || ') to ''' || st.name
             || ''' (' || ot.names || ') has no shared in-scope goal',
-        list_sort(list_concat(ofr.team_ids, ot.team_ids))
+        list_sort(list_concat(ofr.team_ids, ot.team_ids)), NULL
     FROM handoffs h
     JOIN stages sf ON sf.id = h.from_id JOIN stages st ON st.id = h.to_id
-    JOIN named_stages ofr ON ofr.stage_id = h.from_id
-    JOIN named_stages ot ON ot.stage_id = h.to_id
+    JOIN score_stage_names ofr ON ofr.stage_id = h.from_id
+    JOIN score_stage_names ot ON ot.stage_id = h.to_id
     UNION ALL
     SELECT 3, 'orphan_touchpoint', f.item_id,
         'touchpoint ''' || f.name || ''': stage ''' || st.name || ''' {_NO_GOAL_TAKEN_PART_IN}',
-        [f.team_id]
+        NULL, f.team_id
     FROM touchpoint_facts f JOIN stages st ON st.id = f.stage_id
     WHERE f.l3_coverage = 0
     UNION ALL
     SELECT 4, 'unanswered_feedback', f.id,
         'negative feedback of ' || f.received_on || ' has no action and is not closed',
-        [f.team_id]
+        NULL, f.team_id
     FROM unanswered_feedback f
     WHERE date_diff('day', f.received_on, $d) >= $feedback_days
     UNION ALL
     SELECT 5, 'stale_goal', s.id,
         'goal ''' || g.title || ''' has no reading or check-in in the last '
             || $stale_days || ' days',
-        [s.team_id]
+        NULL, s.team_id
     FROM scope s ANTI JOIN active_goals a ON a.goal_id = s.id JOIN goals g ON g.id = s.id
     UNION ALL
     SELECT 6, 'no_pulse', t.id,
         'team ''' || t.name || ''' has no pulse survey in the last ' || $pulse_days || ' days',
-        [t.id]
+        NULL, t.id
     FROM teams t ANTI JOIN pulse_facts p ON p.team_id = t.id
 )"""
+# A signal about one team names it in team_id, one about a stage or a hand-off lists its
+# owners in team_ids (lists cost more to fetch: thousands of signals are about one team).
 # no_pulse: a survey dated from D - 180 days to D exists exactly when the latest survey on
 # or before D is at most 180 days old, i.e. when L1 has items (pulse_facts).
 
 SIGNALS = f"""
 WITH {facts_cte()},{_SIGNAL_CTES}
-SELECT signal, subject_id, detail, team_ids FROM signals ORDER BY rank, subject_id"""
+SELECT signal, subject_id, detail, team_ids, team_id FROM signals ORDER BY rank, subject_id"""

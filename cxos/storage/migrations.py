@@ -117,7 +117,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration("0003_governance_audit_accounts", _GOVERNANCE),
     # Derived from the tables above and kept up to date by every write that changes them.
     Migration("0004_scoring_structure", structure.created(structure.SHAPE) + structure.CLAIM_ROW),
-    Migration("0005_latest_readings_and_check_ins", structure.created(structure.LATEST)),
+    Migration("0005_latest_values_and_owner_names", structure.created(structure.ADDED_0005)),
 )
 
 LATEST = MIGRATIONS[-1].name

@@ -81,6 +81,14 @@ SELECT stage_id, owner_team_id AS team_id, count(*) AS touchpoints,
     count(*) OVER (PARTITION BY stage_id) >= 2 AS shared
 FROM touchpoints GROUP BY stage_id, owner_team_id"""
 
+# Each owned stage's owner team ids, sorted, and their names, sorted and comma-separated:
+# the words of L4's items and of the stage signals.
+_STAGE_NAMES = """
+SELECT o.stage_id, list(o.team_id ORDER BY o.team_id) AS team_ids,
+    string_agg(tm.name, ', ' ORDER BY tm.name) AS names
+FROM score_stage_owners o JOIN teams tm ON tm.id = o.team_id
+GROUP BY o.stage_id"""
+
 # Consecutive stages of a journey (by position), both owned, with no owner in common.
 _HANDOFFS = """
 WITH owners AS (SELECT stage_id, team_id FROM score_stage_owners),
@@ -132,12 +140,21 @@ LEFT JOIN (
 ) c ON c.action_id = a.id
 WHERE TRUE {keys:a.id}"""
 
+# Negative feedback, with the creation date of the action that answers it (if any).
+_FEEDBACK = """
+SELECT f.id, f.team_id, f.stage_id, f.received_on, f.closed_on, a.created_on AS answered_on
+FROM feedback f LEFT JOIN actions a ON a.id = f.action_id
+WHERE f.sentiment = 'negative' {keys:f.id}"""
+
 # The keys an edit changed, from its audit entries (`changes`: entity, entity_id). A
 # reading is logged as METRIC_ID@YYYY-MM-DD (cxos/progress.py), a check-in by its id.
 _READ_METRICS = (
     "SELECT left(entity_id, length(entity_id) - 11) FROM changes WHERE entity = 'metric_readings'"
 )
 _EDITED_ACTIONS = "SELECT entity_id FROM changes WHERE entity = 'actions'"
+_EDITED_FEEDBACK = "SELECT entity_id FROM changes WHERE entity = 'feedback'"
+_FEEDBACK_OF_ACTIONS = """SELECT id FROM feedback
+WHERE action_id IN (SELECT entity_id FROM changes WHERE entity = 'actions')"""
 _CHECKED_ACTIONS = """SELECT action_id FROM check_ins
 WHERE id IN (SELECT TRY_CAST(entity_id AS BIGINT) FROM changes WHERE entity = 'check_ins')"""
 
@@ -236,12 +253,25 @@ TABLES: dict[str, Derived] = {
         key="id",
         changed={"actions": _EDITED_ACTIONS, "check_ins": _CHECKED_ACTIONS},
     ),
+    "score_stage_names": Derived(
+        "stage_id VARCHAR NOT NULL, team_ids VARCHAR[] NOT NULL, names VARCHAR NOT NULL",
+        _STAGE_NAMES,
+        frozenset({"touchpoints", "teams"}),
+    ),
+    "score_feedback": Derived(
+        "id VARCHAR NOT NULL, team_id VARCHAR NOT NULL, stage_id VARCHAR NOT NULL, "
+        "received_on DATE NOT NULL, closed_on DATE, answered_on DATE",
+        _FEEDBACK,
+        frozenset({"feedback", "actions"}),
+        key="id",
+        changed={"feedback": _EDITED_FEEDBACK, "actions": _FEEDBACK_OF_ACTIONS},
+    ),
 }
 
 # The tables of migration 0004 (the organisation's shape) and of 0005 (latest readings and
-# check-ins).
+# check-ins, stage owners' names, negative feedback and its answer).
 SHAPE = tuple(TABLES)[:6]
-LATEST = tuple(TABLES)[6:]
+ADDED_0005 = tuple(TABLES)[6:]
 
 # One row that every refresh updates first. Each transaction derives from its own
 # snapshot, and DuckDB only refuses two transactions writing the same row: two edits that
