@@ -7,12 +7,14 @@ depends on D except through each goal's dates, yet deriving it is most of the co
 scoring a thousand teams (docs/performance.md). So it is derived once per change and
 stored, with the goal dates alongside, in the `score_*` tables below; scoring filters them
 by D and applies every formula itself (cxos/scoring/sql.py). They hold no formula of
-SPEC.md and no comparison with a date, and their SQL is portable like the migrations'.
+SPEC.md and no comparison with a date.
 
 Likewise each metric's latest reading and each action's latest check-in, over all dates
 (`score_latest_readings`, `score_actions`): as of D, those on or before D are the latest
 as of D, and scoring aggregates the readings and check-ins of the others only (none, as
-of today), instead of a million rows.
+of today), instead of a million rows. And the words and facts the signals read: each
+stage's owners by name (`score_stage_names`), and negative feedback with the creation date
+of the action answering it (`score_feedback`).
 
 The tables are brought up to date inside the transaction that changed what they are
 derived from, so they are never out of date and never half-built (`refresh_after`). The
@@ -20,8 +22,8 @@ audit log tells which tables a transaction touched: one that logged an entry for
 derived table reads updates that one (a metric's target: the goal and metric tables only),
 row by row after an edit and whole after an import; one that logged nothing at all (a bulk
 load, a hand-made test database) derives them all afresh. The tables of latest readings and
-check-ins are re-derived after an edit only for the metrics and actions it names (`Derived.
-changed`), as every reading and check-in is one.
+check-ins, and of feedback, are re-derived after an edit only for the metrics, actions and
+feedback it names (`Derived.changed`): every reading and check-in is such an edit.
 Set CXOS_VERIFY_STRUCTURE=1 (the test suite does) and every scoring query first checks
 them against a fresh derivation (`stale_tables`).
 """
@@ -146,17 +148,20 @@ SELECT f.id, f.team_id, f.stage_id, f.received_on, f.closed_on, a.created_on AS 
 FROM feedback f LEFT JOIN actions a ON a.id = f.action_id
 WHERE f.sentiment = 'negative' {keys:f.id}"""
 
-# The keys an edit changed, from its audit entries (`changes`: entity, entity_id). A
-# reading is logged as METRIC_ID@YYYY-MM-DD (cxos/progress.py), a check-in by its id.
-_READ_METRICS = (
-    "SELECT left(entity_id, length(entity_id) - 11) FROM changes WHERE entity = 'metric_readings'"
-)
-_EDITED_ACTIONS = "SELECT entity_id FROM changes WHERE entity = 'actions'"
-_EDITED_FEEDBACK = "SELECT entity_id FROM changes WHERE entity = 'feedback'"
-_FEEDBACK_OF_ACTIONS = """SELECT id FROM feedback
-WHERE action_id IN (SELECT entity_id FROM changes WHERE entity = 'actions')"""
-_CHECKED_ACTIONS = """SELECT action_id FROM check_ins
-WHERE id IN (SELECT TRY_CAST(entity_id AS BIGINT) FROM changes WHERE entity = 'check_ins')"""
+
+def _logged(entity: str, key: str = "entity_id") -> str:
+    """`key` of the `entity` records the edit logged (its audit entries: `changes`)."""
+    return f"SELECT {key} FROM changes WHERE entity = '{entity}'"
+
+
+# The keys an edit changed. A reading is logged as METRIC_ID@YYYY-MM-DD (cxos/progress.py),
+# a check-in by its id, an action and feedback by theirs.
+_READ_METRICS = _logged("metric_readings", "left(entity_id, length(entity_id) - 11)")
+_EDITED_ACTIONS = _logged("actions")
+_CHECKED_ACTIONS = f"""SELECT action_id FROM check_ins
+WHERE id IN ({_logged("check_ins", "TRY_CAST(entity_id AS BIGINT)")})"""
+_EDITED_FEEDBACK = _logged("feedback")
+_FEEDBACK_OF_ACTIONS = f"SELECT id FROM feedback WHERE action_id IN ({_EDITED_ACTIONS})"
 
 _KEYS = re.compile(r"\{keys:([\w.]+)\}")
 
