@@ -72,12 +72,9 @@ def actions(
 
 
 _METRICS = """
-SELECT m.*, g.title AS goal, g.team_id, r.as_of AS last_read_on, r.value AS last_value
+SELECT m.*, g.title AS goal, g.team_id, r.read_on AS last_read_on, r.value AS last_value
 FROM metrics m JOIN goals g ON g.id = m.goal_id
-LEFT JOIN (
-    SELECT metric_id, max(as_of) AS as_of, arg_max(value, as_of) AS value
-    FROM metric_readings GROUP BY metric_id
-) r ON r.metric_id = m.id
+LEFT JOIN score_latest_readings r ON r.metric_id = m.id
 WHERE g.team_id = ? AND g.status <> 'dropped'
 ORDER BY g.title, m.name"""
 

@@ -11,8 +11,10 @@ version; when a write landed in between, it reads both again from one snapshot.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import TypeVar
 
 from cxos import audit
 from cxos.config import ScoringConfig
@@ -20,6 +22,8 @@ from cxos.scoring.models import Signal, TeamScore
 from cxos.scoring.scores import scores_on
 from cxos.scoring.signals import signals_on
 from cxos.storage import Connection, Database
+
+T = TypeVar("T")
 
 # Threads for the signals half of an assessment (the caller's thread computes the scores).
 _SIDE = ThreadPoolExecutor(max_workers=4, thread_name_prefix="cxos-signals")
@@ -37,15 +41,15 @@ class Assessment:
 def assess(db: Database, as_of: dt.date, config: ScoringConfig | None = None) -> Assessment:
     """Every team's scores and every silo signal as of `as_of`."""
     config = config or ScoringConfig.load()
-    pending = _SIDE.submit(
-        db.read, lambda con: audit.versioned(con, lambda c: signals_on(c, as_of, config))
-    )
-    version, scores = db.read(
-        lambda con: audit.versioned(con, lambda c: scores_on(c, as_of, config))
-    )
+
+    def read(fn: Callable[[Connection, dt.date, ScoringConfig], T]) -> tuple[int, T]:
+        return db.read(lambda con: audit.versioned(con, lambda c: fn(c, as_of, config)))
+
+    pending = _SIDE.submit(read, signals_on)
+    version, scores = read(scores_on)
     signals_version, signals = pending.result()
     if signals_version != version:
-        return db.read(lambda con: audit.versioned(con, lambda c: assess_on(c, as_of, config))[1])
+        return read(assess_on)[1]
     return Assessment(as_of, scores, signals)
 
 
