@@ -6,6 +6,12 @@ For each size it writes the demo company's bundle once, then imports it into a f
 database `runs` times (median reported), and in the same run loads the same CSV files
 into plain tables with DuckDB alone (no checks, no merge) — the floor an importer could
 reach. The ratio of the two is the cost of validation, merging and the audit trail.
+
+Both are timed until their file is closed. A commit that leaves more than DuckDB's
+`checkpoint_threshold` in the write-ahead log checkpoints at once (the import does: its
+indexed tables go through the log), while the bare load's checkpoint waits for the close;
+timing both to a closed, checkpointed file compares the same work. The ratio up to the
+last commit alone is printed too.
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import NamedTuple
 
 import duckdb
 
@@ -35,13 +42,19 @@ def write(folder: Path, scale: int, shape: demo.Shape | None) -> int:
     return sum(sum(1 for _ in open(p, encoding="utf-8")) - 1 for p in folder.glob("*.csv"))
 
 
-def time_import(folder: Path, work: Path, run: int) -> float:
+class Timing(NamedTuple):
+    committed: float  # seconds until the last commit returned
+    closed: float  # seconds until the file was closed (checkpointed)
+
+
+def time_import(folder: Path, work: Path, run: int) -> Timing:
     db = Database(work / f"import-{run}.duckdb")
     phases: list[tuple[float, str]] = []
     started = time.perf_counter()
     import_bundle(db, folder, progress=lambda _f, what: phases.append((time.perf_counter(), what)))
     took = time.perf_counter() - started
     db.close()
+    closed = time.perf_counter() - started
     if run == 0:  # where the time goes: each phase until the next one starts
         marks = [*phases, (started + took, "end")]
         print(
@@ -53,10 +66,10 @@ def time_import(folder: Path, work: Path, run: int) -> float:
             )
         )
     (work / f"import-{run}.duckdb").unlink()
-    return took
+    return Timing(took, closed)
 
 
-def time_bare_load(folder: Path, work: Path, run: int) -> float:
+def time_bare_load(folder: Path, work: Path, run: int) -> Timing:
     path = work / f"bare-{run}.duckdb"
     con = duckdb.connect(str(path))
     started = time.perf_counter()
@@ -68,8 +81,9 @@ def time_bare_load(folder: Path, work: Path, run: int) -> float:
             )
     took = time.perf_counter() - started
     con.close()
+    closed = time.perf_counter() - started
     path.unlink()
-    return took
+    return Timing(took, closed)
 
 
 def bench(scale: int, runs: int, shape: demo.Shape | None) -> None:
@@ -80,12 +94,17 @@ def bench(scale: int, runs: int, shape: demo.Shape | None) -> None:
         for r in range(runs):  # in turn, so load from other programs weighs on both alike
             imports.append(time_import(work / "bundle", work, r))
             bare.append(time_bare_load(work / "bundle", work, r))
-    ours, floor = statistics.median(imports), statistics.median(bare)
+    ours = statistics.median(t.closed for t in imports)
+    floor = statistics.median(t.closed for t in bare)
+    committed = statistics.median(t.committed for t in imports) / statistics.median(
+        t.committed for t in bare
+    )
     label = "enterprise" if shape else f"scale {scale}"
     print(
         f"{label:>10}: {rows:>10,} rows | import median {ours:7.2f} s "
         f"({rows / ours:>11,.0f} rows/s) | bare DuckDB CSV load {floor:6.2f} s "
-        f"| ratio {ours / floor:5.2f}x (target <= 4x) | runs {runs}"
+        f"| ratio {ours / floor:5.2f}x (target <= 4x; to the last commit {committed:.2f}x) "
+        f"| runs {runs}"
     )
 
 

@@ -127,6 +127,7 @@ def _import(
 
     def merge(con: Connection, staged: Staged) -> ImportReport:
         report = _merge_all(con, staged, actor_id, label, progress)
+        progress(0.95, "saving")
         _reject_if(position_clashes(con), None)
         if dry_run:
             raise _RolledBack(report)

@@ -66,6 +66,7 @@ def test_800_concurrent_check_ins_on_one_action_all_land_in_order(sample: Databa
     per_thread = _run_threads(THREADS, check_in_many)
     rows = sample.rows("SELECT id, note FROM check_ins WHERE action_id = 'a_bill' ORDER BY id")
     assert len(rows) == THREADS * EACH
+    assert len({r["id"] for r in rows}) == len(rows)  # the sequence alone keeps ids unique
     for thread, ids in enumerate(per_thread):
         notes = [r["note"] for r in rows if r["note"].startswith(f"t{thread:02d}-")]
         assert notes == [f"t{thread:02d}-{seq:03d}" for seq in range(EACH)]  # in order

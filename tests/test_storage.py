@@ -120,3 +120,42 @@ def test_scratch_stretch_restores_checkpointing_even_on_error(db: Database) -> N
 
     before, during, after = db.session(work)
     assert during != before and after == before
+
+
+def test_check_ins_keep_their_ids_and_order_through_the_index_removal(tmp_path: Path) -> None:
+    """Migration 0006 rebuilds check_ins without its primary key: the rows, their ids and
+    the sequence that numbers new ones carry over."""
+    path = tmp_path / "before-0006.duckdb"
+    con = duckdb.connect(str(path))
+    con.execute("CREATE TABLE schema_migrations (name VARCHAR PRIMARY KEY, applied_at TIMESTAMP)")
+    for migration in MIGRATIONS[:5]:
+        for statement in migration.statements:
+            con.execute(statement)
+        con.execute("INSERT INTO schema_migrations VALUES (?, now())", [migration.name])
+    for day, note in (("2026-11-02", "first"), ("2026-11-02", "second"), ("2026-11-09", None)):
+        con.execute(
+            "INSERT INTO check_ins (action_id, checked_on, status, progress, note) "
+            "VALUES ('a1', ?, 'on_track', 50, ?)",
+            [day, note],
+        )
+    con.close()
+
+    db = Database(path)
+    kept = db.rows("SELECT id, checked_on, note FROM check_ins ORDER BY id")
+    assert [(r["id"], str(r["checked_on"]), r["note"]) for r in kept] == [
+        (1, "2026-11-02", "first"),
+        (2, "2026-11-02", "second"),
+        (3, "2026-11-09", None),
+    ]
+    added = db.write(
+        lambda c: c.execute(
+            "INSERT INTO check_ins (action_id, checked_on, status, progress) "
+            "VALUES ('a1', '2026-11-16', 'on_track', 60) RETURNING id"
+        ).fetchone()[0]
+    )
+    assert added == 4
+    indexed = db.scalar(
+        "SELECT count(*) FROM duckdb_constraints() "
+        "WHERE table_name = 'check_ins' AND constraint_type = 'PRIMARY KEY'"
+    )
+    assert indexed == 0

@@ -111,6 +111,20 @@ _GOVERNANCE = (
     """CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR)""",
 )
 
+# Check-in ids come from a sequence, which alone keeps them unique; the primary key's index
+# only cost every import: inserting into it, and writing the rows to the WAL at commit
+# (DuckDB writes rows of tables without indexes straight into the file instead).
+_CHECK_INS_WITHOUT_INDEX = (
+    """CREATE TABLE check_ins_unindexed (
+        id BIGINT NOT NULL DEFAULT nextval('check_ins_seq'),
+        action_id VARCHAR NOT NULL, checked_on DATE NOT NULL, status VARCHAR NOT NULL,
+        progress INTEGER NOT NULL, confidence INTEGER, note VARCHAR,
+        source VARCHAR NOT NULL DEFAULT 'import', entered_by VARCHAR, entered_at TIMESTAMP)""",
+    "INSERT INTO check_ins_unindexed SELECT * FROM check_ins ORDER BY id",
+    "DROP TABLE check_ins",
+    "ALTER TABLE check_ins_unindexed RENAME TO check_ins",
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration("0001_organisation_and_journey", _ORGANISATION),
     Migration("0002_goals_metrics_actions", _GOALS),
@@ -118,6 +132,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     # Derived from the tables above and kept up to date by every write that changes them.
     Migration("0004_scoring_structure", structure.created(structure.SHAPE) + structure.CLAIM_ROW),
     Migration("0005_latest_values_and_owner_names", structure.created(structure.ADDED_0005)),
+    Migration("0006_check_ins_without_index", _CHECK_INS_WITHOUT_INDEX),
 )
 
 LATEST = MIGRATIONS[-1].name
