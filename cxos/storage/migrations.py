@@ -40,6 +40,12 @@ _ORGANISATION = (
         id VARCHAR PRIMARY KEY, title VARCHAR NOT NULL, vision VARCHAR)""",
 )
 
+# A check-in's columns after its id, as migration 0002 created them; 0006 rebuilds the
+# table with the same ones.
+_CHECK_IN_FIELDS = """action_id VARCHAR NOT NULL, checked_on DATE NOT NULL,
+        status VARCHAR NOT NULL, progress INTEGER NOT NULL, confidence INTEGER, note VARCHAR,
+        source VARCHAR NOT NULL DEFAULT 'import', entered_by VARCHAR, entered_at TIMESTAMP"""
+
 _GOALS = (
     """CREATE TABLE goals (
         id VARCHAR PRIMARY KEY, title VARCHAR NOT NULL, success_statement VARCHAR,
@@ -64,11 +70,8 @@ _GOALS = (
         due_date DATE NOT NULL, status VARCHAR NOT NULL, completed_on DATE,
         version INTEGER NOT NULL DEFAULT 1)""",
     "CREATE SEQUENCE check_ins_seq START 1",
-    """CREATE TABLE check_ins (
-        id BIGINT PRIMARY KEY DEFAULT nextval('check_ins_seq'),
-        action_id VARCHAR NOT NULL, checked_on DATE NOT NULL, status VARCHAR NOT NULL,
-        progress INTEGER NOT NULL, confidence INTEGER, note VARCHAR,
-        source VARCHAR NOT NULL DEFAULT 'import', entered_by VARCHAR, entered_at TIMESTAMP)""",
+    f"""CREATE TABLE check_ins (
+        id BIGINT PRIMARY KEY DEFAULT nextval('check_ins_seq'), {_CHECK_IN_FIELDS})""",
     """CREATE TABLE pulse_responses (
         team_id VARCHAR NOT NULL, survey_date DATE NOT NULL, question VARCHAR NOT NULL,
         score DOUBLE NOT NULL, respondents INTEGER NOT NULL,
@@ -115,11 +118,8 @@ _GOVERNANCE = (
 # only cost every import: inserting into it, and writing the rows to the WAL at commit
 # (DuckDB writes rows of tables without indexes straight into the file instead).
 _CHECK_INS_WITHOUT_INDEX = (
-    """CREATE TABLE check_ins_unindexed (
-        id BIGINT NOT NULL DEFAULT nextval('check_ins_seq'),
-        action_id VARCHAR NOT NULL, checked_on DATE NOT NULL, status VARCHAR NOT NULL,
-        progress INTEGER NOT NULL, confidence INTEGER, note VARCHAR,
-        source VARCHAR NOT NULL DEFAULT 'import', entered_by VARCHAR, entered_at TIMESTAMP)""",
+    f"""CREATE TABLE check_ins_unindexed (
+        id BIGINT NOT NULL DEFAULT nextval('check_ins_seq'), {_CHECK_IN_FIELDS})""",
     "INSERT INTO check_ins_unindexed SELECT * FROM check_ins ORDER BY id",
     "DROP TABLE check_ins",
     "ALTER TABLE check_ins_unindexed RENAME TO check_ins",
