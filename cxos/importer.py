@@ -127,7 +127,7 @@ def _import(
 
     def merge(con: Connection, staged: Staged) -> ImportReport:
         report = _merge_all(con, staged, actor_id, label, progress)
-        progress(0.95, "saving")
+        progress(0.9, "saving")
         _reject_if(position_clashes(con), None)
         if dry_run:
             raise _RolledBack(report)
@@ -157,7 +157,7 @@ def _merge_all(
     report = ImportReport()
     files = [spec for spec in FILES if spec.name in staged.counts]
     for done, spec in enumerate(files):
-        progress(0.3 + 0.7 * done / len(files), f"merging {spec.filename}")
+        progress(0.3 + 0.6 * done / len(files), f"merging {spec.filename}")
         rows = staged.counts[spec.name]
         # Into an empty table every row is new: no need to compare, or to upsert.
         empty = _is_empty(con, spec)

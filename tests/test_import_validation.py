@@ -374,6 +374,16 @@ def test_position_clash_with_a_stage_already_in_the_database(
     assert fingerprint(db) == before
 
 
+def test_import_progress_only_moves_forward_and_ends_done(db: Database, tmp_path: Path) -> None:
+    steps: list[tuple[float, str]] = []
+    import_bundle(
+        db, write_bundle(tmp_path / "all", base_bundle()), progress=lambda *s: steps.append(s)
+    )
+    fractions = [f for f, _ in steps]
+    assert fractions == sorted(fractions)
+    assert [m for _, m in steps[-2:]] == ["saving", "done"] and fractions[-1] == 1.0
+
+
 def test_a_folder_without_bundle_files_is_refused(db: Database, tmp_path: Path) -> None:
     (tmp_path / "empty").mkdir()
     with pytest.raises(BundleError, match="holds no bundle files"):
