@@ -378,7 +378,7 @@ def items_sum(component: str, value: str, where: str = "TRUE") -> str:
     0.8711478941091464 or ...463 after importing the same rows in another order). Fractions
     are summed as decimals (30 places, an item being worth at most 1), exactly, so every
     order, and an explanation's what-ifs, give the same double; a sum of halves is exact
-    as it is (and costs less: decimals on every component made the scores 10 % slower).
+    as it is (and costs less: decimals on every component made the scores 13 % slower).
     """
     if component in _HALVES:
         return f"(sum({value}) FILTER (WHERE {where}))::DOUBLE"
