@@ -7,7 +7,8 @@ import datetime as dt
 from cxos import demo
 from cxos.config import ScoringConfig
 from cxos.importer import import_bundle
-from cxos.scoring import SIGNAL_KINDS, assess, compute_scores, compute_signals, goal_health
+from cxos.scoring import SIGNAL_KINDS, assess, compute_scores, compute_signals, goal_health, sql
+from cxos.scoring.query import run
 from cxos.storage import Database
 
 AS_OF = dt.date(2025, 3, 31)
@@ -57,3 +58,16 @@ def test_the_same_company_imported_in_another_row_order_scores_to_the_last_digit
     for back in range(0, 365, 25):
         day = AS_OF - dt.timedelta(days=back)
         assert compute_scores(first, day, config) == compute_scores(second, day, config), day
+
+
+def test_only_paces_and_pulse_answers_are_worth_fractions_other_than_a_half(db):
+    """Scores sum the other components' items as doubles, exact only for 0, ½ and 1: on
+    the demo company at three dates, no other item is worth anything else."""
+    demo.load(db, as_of=AS_OF)
+    worth = f"""WITH {sql.facts_cte()},
+items ({sql.ITEM_COLUMNS}) AS ({sql.item_union()})
+SELECT DISTINCT component FROM items WHERE value NOT IN (0.0, 0.5, 1.0)"""
+    for day in (AS_OF, AS_OF - dt.timedelta(days=365), AS_OF + dt.timedelta(days=30)):
+        params = sql.parameters(day, ScoringConfig())
+        fractional = db.read(lambda con, p=params: run(con, worth, p))
+        assert {row["component"] for row in fractional} <= sql.FRACTIONAL, day

@@ -1,7 +1,7 @@
 """The typed results of scoring, shared by pages, the command line and snapshots.
 
 Frozen, slotted dataclasses: a result is a value computed for a date, never edited
-afterwards, and slots halve the time a thousand teams' results take to build.
+afterwards, and slots nearly halve the time a thousand teams' results take to build.
 Numbers are unrounded; rounding is for display only. A signal is a named tuple, as
 immutable, because a big company has thousands and a frozen dataclass takes four times as
 long to build.

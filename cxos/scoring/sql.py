@@ -206,6 +206,11 @@ KINDS: dict[str, tuple[str, tuple[str, ...]]] = {
 }
 
 
+# The components whose items are worth any fraction (a pace, a pulse answer); the others'
+# items are worth 0, 1/2 or 1 (FACTS above), which `items_sum` relies on.
+FRACTIONAL = frozenset({"a4_pace", "l1_understanding"})
+
+
 def facts_cte() -> str:
     """The CTEs up to and including every kind's facts."""
     return f"{BASE},{LATEST},{FACTS}"
@@ -364,14 +369,9 @@ _NO_ITEMS = (
 # -- aggregation: items -> components -> scores ------------------------------------------
 
 
-# Components whose items are worth 0, 1/2 or 1: their sums are exact in doubles, whatever
-# the order. A pace or a pulse answer is any fraction.
-_HALVES = frozenset(COMPONENTS) - {"a4_pace", "l1_understanding"}
-
-
-def items_sum(component: str, value: str, where: str = "TRUE") -> str:
-    """The sum of the items' `value`s of `component` (rows filtered by `where`), the same
-    whatever order the rows come in.
+def items_sum(component: str, value: str, where: str | None = None) -> str:
+    """The sum of the items' `value`s of `component` (of the rows `where` holds for, if
+    given), the same whatever order the rows come in.
 
     A sum of doubles depends on the order it adds them in, which a parallel aggregation
     does not fix: the same data scored twice differed in the last digit (a pace of
@@ -380,9 +380,9 @@ def items_sum(component: str, value: str, where: str = "TRUE") -> str:
     order, and an explanation's what-ifs, give the same double; a sum of halves is exact
     as it is (and costs less: decimals on every component made the scores 13 % slower).
     """
-    if component in _HALVES:
-        return f"(sum({value}) FILTER (WHERE {where}))::DOUBLE"
-    return f"(sum(({value})::DECIMAL(38, 30)) FILTER (WHERE {where}))::DOUBLE"
+    summed = f"({value})::DECIMAL(38, 30)" if component in FRACTIONAL else value
+    rows = f" FILTER (WHERE {where})" if where else ""
+    return f"(sum({summed}){rows})::DOUBLE"
 
 
 def team_totals() -> str:
