@@ -1,7 +1,9 @@
 """Running the scoring SQL with exactly the parameters each statement names.
 
 DuckDB refuses named parameters a statement does not use, and the statements share one
-parameter set, so each call passes only the names its SQL mentions.
+parameter set, so each call passes only the names its SQL mentions. The statements are
+big and run again and again, so they run prepared where a cursor serves many reads
+(cxos/storage/prepared.py).
 
 With CXOS_VERIFY_STRUCTURE set (the test suite sets it), each call first checks that the
 derived tables the SQL reads are up to date (cxos/storage/structure.py), so that every
@@ -14,7 +16,7 @@ import re
 from functools import cache
 from typing import Any
 
-from cxos.storage import Connection, fetch_dicts, structure
+from cxos.storage import Connection, prepared, structure
 
 _PARAM = re.compile(r"\$([a-z_][a-z0-9_]*)")
 
@@ -26,16 +28,15 @@ def _names(sql: str) -> frozenset[str]:
 
 def run(con: Connection, sql: str, params: dict[str, Any]) -> list[dict[str, Any]]:
     """Rows of `sql` as dicts, given a superset of its parameters."""
-    _verify_structure(con)
-    wanted = _names(sql)
-    return fetch_dicts(con, sql, {k: v for k, v in params.items() if k in wanted})
+    names, rows = run_tuples(con, sql, params)
+    return [dict(zip(names, row, strict=True)) for row in rows]
 
 
 def run_tuples(con: Connection, sql: str, params: dict[str, Any]) -> tuple[list[str], list[tuple]]:
     """Column names and rows of `sql` as tuples (no dict per row: for long results)."""
     _verify_structure(con)
     wanted = _names(sql)
-    cursor = con.execute(sql, {k: v for k, v in params.items() if k in wanted})
+    cursor = prepared.execute(con, sql, {k: v for k, v in params.items() if k in wanted})
     return [d[0] for d in cursor.description or []], cursor.fetchall()
 
 

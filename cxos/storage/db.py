@@ -32,7 +32,7 @@ from typing import Any, TypeVar
 import duckdb
 
 from cxos.errors import CxosError, DatabaseBusy
-from cxos.storage import structure
+from cxos.storage import prepared, structure
 from cxos.storage.migrations import MIGRATIONS
 
 T = TypeVar("T")
@@ -49,6 +49,9 @@ _WAITING_FRESH = 2.0
 _GIVE_WAY_SECONDS = 1.0
 # A waiting process polls at least this often, so it finds the gap a holder leaves.
 _WAIT_POLL = 0.05
+# Read cursors kept for the next reads (at most this many): half a megabyte each with the
+# scoring statements prepared on them, the most a steering review's fifty users need at once.
+_SPARE_CURSORS = 16
 
 
 def resolve_path(explicit: str | os.PathLike[str] | None = None) -> Path:
@@ -144,9 +147,15 @@ class _Lease:
         # per unit of work cost more than the small queries a page makes.
         self.timer: threading.Timer | None = None
         self.local = threading.local()  # units this thread holds (nested units never wait)
+        # Cursors of finished reads, for the next reads: a cursor keeps the statements
+        # prepared on it (prepared.py), which are then not parsed again.
+        self.spare: list[Connection] = []
 
-    def acquire(self) -> Connection:
-        """A cursor for one unit of work; opens the file if this process has it closed."""
+    def acquire(self, reuse: bool = False) -> Connection:
+        """A cursor for one unit of work; opens the file if this process has it closed.
+
+        With `reuse`, a cursor a finished read handed back, if there is one.
+        """
         with self.cond:
             nested = getattr(self.local, "depth", 0) > 0
             while self.giving_way and not nested:
@@ -160,21 +169,42 @@ class _Lease:
                 self.served = 0
             self.users += 1
             try:
-                cursor = self.con.cursor()
+                cursor = self._spare_or_new(reuse)
             except BaseException:
                 self._done()
                 raise
             self.local.depth = getattr(self.local, "depth", 0) + 1
             return cursor
 
-    def release(self, cursor: Connection) -> None:
-        """End a unit of work; the file closes when no unit used it for `idle` seconds."""
+    def _spare_or_new(self, reuse: bool) -> Connection:
+        assert self.con is not None
+        if reuse and self.spare:
+            return self.spare.pop()
+        cursor = self.con.cursor()
+        if reuse:
+            prepared.adopt(cursor)
+        return cursor
+
+    def release(self, cursor: Connection, keep: bool = False) -> None:
+        """End a unit of work; the file closes when no unit used it for `idle` seconds.
+
+        With `keep`, the cursor goes to the next read that asks for one (see `acquire`).
+        """
         try:
-            cursor.close()
+            if not keep:
+                cursor.close()
         finally:
             self.local.depth -= 1
             with self.cond:
+                if keep:
+                    self._keep(cursor)
                 self._done()
+
+    def _keep(self, cursor: Connection) -> None:
+        if self.con is not None and len(self.spare) < _SPARE_CURSORS:
+            self.spare.append(cursor)
+        else:
+            cursor.close()
 
     def close(self) -> None:
         """Close the file now, once the units of work in flight are done."""
@@ -244,6 +274,9 @@ class _Lease:
             self.cond.notify_all()
 
     def _close(self) -> None:
+        spare, self.spare = self.spare, []
+        for cursor in spare:
+            cursor.close()
         if self.con is not None:
             con, self.con = self.con, None
             con.close()
@@ -287,26 +320,36 @@ class Database:
     # -- connections -------------------------------------------------------------------
 
     @contextmanager
-    def connect(self) -> Iterator[Connection]:
-        """A connection (cursor) for one unit of work, released afterwards."""
-        cursor = self._lease.acquire()
+    def connect(self, *, reuse: bool = False) -> Iterator[Connection]:
+        """A connection (cursor) for one unit of work, released afterwards.
+
+        With `reuse` (reads), the cursor may have served earlier reads and goes on to later
+        ones when this unit ends without an error; the unit must leave it as it found it
+        (no transaction open, no temporary table, view or attached database).
+        """
+        cursor = self._lease.acquire(reuse)
+        keep = False
         try:
             yield cursor
+            keep = reuse and _left_clean(cursor)
         except duckdb.IOException as error:
             # A query that cannot read the file (damaged or cut short since it opened).
             if not _is_damage(error):
                 raise
             raise _damaged(self.path, error) from error
         finally:
-            self._lease.release(cursor)
+            self._lease.release(cursor, keep)
 
     def close(self) -> None:
         """Let go of the file now (restore, tests); the next unit of work reopens it."""
         self._lease.close()
 
     def read(self, fn: Callable[[Connection], T]) -> T:
-        """Run `fn` on a connection of its own and return its result."""
-        with self.connect() as con:
+        """Run `fn` on a connection of its own and return its result.
+
+        `fn` only reads, and leaves the connection as it found it (see `connect`).
+        """
+        with self.connect(reuse=True) as con:
             return fn(con)
 
     def write(self, fn: Callable[[Connection], T]) -> T:
@@ -367,6 +410,28 @@ class Database:
             finally:
                 con.close()
             self._ready = True
+
+
+_LEFTOVERS = """
+SELECT (SELECT count(*) FROM duckdb_tables() WHERE temporary)
+    + (SELECT count(*) FROM duckdb_views() WHERE temporary AND NOT internal)
+    + (SELECT count(*) FROM duckdb_databases() WHERE NOT internal) - 1"""
+
+
+def _left_clean(cursor: Connection) -> bool:
+    """Whether a read left its cursor fit for the next one. Checked only when the test
+    suite asks (CXOS_VERIFY_STRUCTURE): then a read that leaves something behind fails."""
+    if not structure.verify_requested():
+        return True
+    try:
+        cursor.execute("BEGIN TRANSACTION")
+    except duckdb.TransactionException as error:
+        raise AssertionError("a read left a transaction open") from error
+    cursor.execute("ROLLBACK")
+    leftovers = cursor.execute(_LEFTOVERS).fetchone()
+    if leftovers and leftovers[0]:
+        raise AssertionError("a read left a temporary table, view or attached database")
+    return True
 
 
 def fetch_dicts(con: Connection, sql: str, params: Any = None) -> list[dict[str, Any]]:
