@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from operator import itemgetter
 from statistics import fmean
 from typing import Any
 
@@ -16,7 +17,7 @@ from cxos.config import COMPONENTS, ScoringConfig
 from cxos.models import Quadrant
 from cxos.scoring import sql
 from cxos.scoring.models import TeamScore, UnitScore
-from cxos.scoring.query import run
+from cxos.scoring.query import run_tuples
 from cxos.storage import Connection, Database
 
 COMPANY_ID = "*"
@@ -44,25 +45,56 @@ def compute_scores(
 
 def scores_on(con: Connection, as_of: dt.date, config: ScoringConfig) -> list[TeamScore]:
     """`compute_scores` on an open connection (e.g. inside a write transaction)."""
-    params = sql.parameters(as_of, config)
-    return [team_score_from(row, config) for row in run(con, sql.scores_sql(), params)]
+    columns, rows = run_tuples(con, sql.scores_sql(), sql.parameters(as_of, config))
+    # Fields by position, not rows as dicts: a thousand teams' rows, a third of the time.
+    names = itemgetter(*(columns.index(name) for name in _NAMES))
+    first = columns.index(COMPONENTS[0])
+    components = slice(first, first + len(COMPONENTS))
+    assert tuple(columns[components]) == COMPONENTS, columns
+    return [_team_score(*names(row), row[components], config) for row in rows]
 
 
 def team_score_from(row: dict[str, Any], config: ScoringConfig) -> TeamScore:
     """A `TeamScore` from a row of `sql.scores_sql` (a team's names, components, scores)."""
-    alignment = float(row["alignment"])
-    accountability = float(row["accountability"])
+    names = (row[name] for name in _NAMES)
+    return _team_score(*names, tuple(row[name] for name in COMPONENTS), config)
+
+
+# What a score row carries besides the components (sql.TEAM_SCORES), as `_team_score` takes
+# it: A1's denominator is the number of the team's in-scope goals (A1's items).
+_NAMES = (
+    "subject",
+    "team",
+    "business_unit_id",
+    "business_unit",
+    "alignment",
+    "accountability",
+    "a1_ownership_denominator",
+)
+
+
+def _team_score(
+    team_id: str,
+    team: str,
+    unit_id: str,
+    unit: str,
+    alignment: float,
+    accountability: float,
+    goals: int,
+    components: tuple[float | None, ...],
+    config: ScoringConfig,
+) -> TeamScore:
+    # Positional, in TeamScore's order: keywords cost a third more for a thousand teams.
     return TeamScore(
-        team_id=row["subject"],
-        team=row["team"],
-        business_unit_id=row["business_unit_id"],
-        business_unit=row["business_unit"],
-        alignment=alignment,
-        accountability=accountability,
-        quadrant=quadrant(alignment, accountability, config),
-        components={name: row[name] for name in COMPONENTS},
-        # A1's items are exactly the team's in-scope goals.
-        goals=int(row["a1_ownership_denominator"]),
+        team_id,
+        team,
+        unit_id,
+        unit,
+        float(alignment),
+        float(accountability),
+        quadrant(alignment, accountability, config),
+        dict(zip(COMPONENTS, components)),  # noqa: B905 (a slice of COMPONENTS' length)
+        int(goals),
     )
 
 

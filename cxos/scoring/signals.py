@@ -14,14 +14,7 @@ from cxos.scoring.models import Signal
 from cxos.scoring.query import run_tuples
 from cxos.storage import Connection, Database
 
-SIGNAL_KINDS = (
-    "unbridged_stage",
-    "handoff_gap",
-    "orphan_touchpoint",
-    "unanswered_feedback",
-    "stale_goal",
-    "no_pulse",
-)
+SIGNAL_KINDS = sql.SIGNAL_KINDS
 
 
 def compute_signals(
@@ -33,9 +26,10 @@ def compute_signals(
 
 def signals_on(con: Connection, as_of: dt.date, config: ScoringConfig) -> list[Signal]:
     """`compute_signals` on an open connection."""
-    # Tuples, not dicts: a big company has thousands of signals.
+    # Tuples, not dicts, and `_make`, not keywords: a big company has thousands of signals.
     _columns, rows = run_tuples(con, sql.SIGNALS, sql.parameters(as_of, config))
+    make = Signal._make
     return [
-        Signal(signal, subject_id, detail, (team_id,) if team_ids is None else tuple(team_ids))
-        for signal, subject_id, detail, team_ids, team_id in rows
+        make((SIGNAL_KINDS[kind], subject, detail, (team,) if teams is None else tuple(teams)))
+        for kind, subject, detail, teams, team in rows
     ]

@@ -543,6 +543,23 @@ unanswered_feedback AS (
         AND NOT coalesce(answered_on <= $d, FALSE)
 )"""
 
+# The six silo signals of SPEC.md, in the order they are listed in.
+SIGNAL_KINDS = (
+    "unbridged_stage",
+    "handoff_gap",
+    "orphan_touchpoint",
+    "unanswered_feedback",
+    "stale_goal",
+    "no_pulse",
+)
+
+
+def _kind(name: str) -> int:
+    """A signal kind as the statement gives it: its place in SIGNAL_KINDS (a number is
+    cheaper to fetch than a name, for each of a big company's thousands of signals)."""
+    return SIGNAL_KINDS.index(name)
+
+
 _SIGNAL_CTES = f"""{_HANDOFFS},{UNANSWERED_FEEDBACK},
 unbridged AS (
     SELECT DISTINCT stage_id FROM owners
@@ -555,15 +572,15 @@ active_goals AS (
     SELECT goal_id FROM action_facts
     WHERE checked_on >= $d::DATE - $stale_days::INTEGER
 ),
-signals (rank, signal, subject_id, detail, team_ids, team_id) AS (
-    SELECT 1, 'unbridged_stage', s.id,
+signals (kind, subject_id, detail, team_ids, team_id) AS (
+    SELECT {_kind("unbridged_stage")}, s.id,
         'stage ''' || s.name || ''' is owned by ' || o.names
             || ' but no in-scope goal brings two of them together',
         o.team_ids, NULL
     FROM unbridged u JOIN stages s ON s.id = u.stage_id
     JOIN score_stage_names o ON o.stage_id = u.stage_id
     UNION ALL
-    SELECT 2, 'handoff_gap', h.from_id || '>' || h.to_id,
+    SELECT {_kind("handoff_gap")}, h.from_id || '>' || h.to_id,
         'hand-off from ''' || sf.name || ''' (' || ofr.names || ') to ''' || st.name
             || ''' (' || ot.names || ') has no shared in-scope goal',
         list_sort(list_concat(ofr.team_ids, ot.team_ids)), NULL
@@ -572,25 +589,25 @@ signals (rank, signal, subject_id, detail, team_ids, team_id) AS (
     JOIN score_stage_names ofr ON ofr.stage_id = h.from_id
     JOIN score_stage_names ot ON ot.stage_id = h.to_id
     UNION ALL
-    SELECT 3, 'orphan_touchpoint', f.item_id,
+    SELECT {_kind("orphan_touchpoint")}, f.item_id,
         'touchpoint ''' || f.name || ''': stage ''' || st.name || ''' {_NO_GOAL_TAKEN_PART_IN}',
         NULL, f.team_id
     FROM touchpoint_facts f JOIN stages st ON st.id = f.stage_id
     WHERE f.l3_coverage = 0
     UNION ALL
-    SELECT 4, 'unanswered_feedback', f.id,
+    SELECT {_kind("unanswered_feedback")}, f.id,
         'negative feedback of ' || f.received_on || ' has no action and is not closed',
         NULL, f.team_id
     FROM unanswered_feedback f
     WHERE date_diff('day', f.received_on, $d) >= $feedback_days
     UNION ALL
-    SELECT 5, 'stale_goal', s.id,
+    SELECT {_kind("stale_goal")}, s.id,
         'goal ''' || g.title || ''' has no reading or check-in in the last '
             || $stale_days || ' days',
         NULL, s.team_id
     FROM scope s ANTI JOIN active_goals a ON a.goal_id = s.id JOIN goals g ON g.id = s.id
     UNION ALL
-    SELECT 6, 'no_pulse', t.id,
+    SELECT {_kind("no_pulse")}, t.id,
         'team ''' || t.name || ''' has no pulse survey in the last ' || $pulse_days || ' days',
         NULL, t.id
     FROM teams t ANTI JOIN pulse_facts p ON p.team_id = t.id
@@ -602,4 +619,4 @@ signals (rank, signal, subject_id, detail, team_ids, team_id) AS (
 
 SIGNALS = f"""
 WITH {facts_cte()},{_SIGNAL_CTES}
-SELECT signal, subject_id, detail, team_ids, team_id FROM signals ORDER BY rank, subject_id"""
+SELECT kind, subject_id, detail, team_ids, team_id FROM signals ORDER BY kind, subject_id"""
