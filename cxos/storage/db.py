@@ -9,7 +9,8 @@ again once no unit has used it for `CXOS_LEASE_SECONDS` (default 0.5; 0 closes a
 every unit). Another process therefore finds the file free between bursts of work, and
 one that is waiting says so by touching `<file>.waiting`: a holder sees that between
 units of work and gives the file up for a moment, so a busy app cannot starve the
-command line.
+command line. A finished read hands its cursor on to the next read, with the statements
+prepared on it (prepared.py).
 
 Lock errors and write-write conflicts are retried with backoff; when the retries run out
 (`CXOS_BUSY_SECONDS`, default 10) the caller gets a `DatabaseBusy` with a message a person
