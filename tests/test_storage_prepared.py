@@ -71,8 +71,27 @@ def test_a_read_that_fails_inside_a_transaction_does_not_spoil_the_next_read(
     assert db.read(lambda con: con.execute("SELECT 41 + 1").fetchone()) == (42,)
 
 
+def test_a_read_that_leaves_a_transaction_open_does_not_pin_the_next_read_to_its_snapshot(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Outside the test suite's checks, such a cursor is closed, not handed on."""
+    monkeypatch.delenv("CXOS_VERIFY_STRUCTURE")
+    db.write(lambda con: con.execute("INSERT INTO objectives (id, title) VALUES ('o1', 'One')"))
+
+    def count(con: Connection) -> int:
+        return con.execute("SELECT count(*) FROM objectives").fetchone()[0]
+
+    def count_in_a_transaction_left_open(con: Connection) -> int:
+        con.execute("BEGIN TRANSACTION")
+        return count(con)
+
+    assert db.read(count_in_a_transaction_left_open) == 1
+    db.write(lambda con: con.execute("INSERT INTO objectives (id, title) VALUES ('o2', 'Two')"))
+    assert db.read(count) == 2
+
+
 def test_a_read_that_leaves_a_temporary_view_behind_is_caught(db: Database) -> None:
-    with pytest.raises(AssertionError, match="temporary"):
+    with pytest.raises(AssertionError, match="temporary table or view"):
         db.read(lambda con: con.execute("CREATE TEMP VIEW leftover AS SELECT 1"))
     assert db.read(
         lambda con: con.execute(
@@ -133,6 +152,19 @@ def test_a_statement_is_prepared_the_second_time_a_cursor_runs_it(
         prepared.execute(other, sql, {"v": 1})
         prepared.execute(other, sql, {"v": 1})
         assert not _prepared_names(other)
+    finally:
+        con.close()
+
+
+def test_parameters_named_like_keywords_reach_a_prepared_statement() -> None:
+    sql = "SELECT $all + $limit"
+    con = duckdb.connect()
+    try:
+        cursor = con.cursor()
+        prepared.adopt(cursor)
+        for _ in range(3):
+            assert prepared.execute(cursor, sql, {"all": 40, "limit": 2}).fetchone() == (42,)
+        assert prepared.statement_name(sql) in _prepared_names(cursor)
     finally:
         con.close()
 

@@ -88,7 +88,8 @@ def _literals(params: dict[str, Any]) -> str | None:
         literal = _literal(value)
         if literal is None:
             return None
-        parts.append(f"{name} := {literal}")
+        quoted = name.replace('"', '""')  # a name may be a keyword (`all`, `limit`)
+        parts.append(f'"{quoted}" := {literal}')
     return ", ".join(parts)
 
 
