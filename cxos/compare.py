@@ -240,7 +240,9 @@ def build_comparison(
 ) -> Comparison:
     """Units side by side as of `as_of`, the stage matrix, and the chosen stage in detail."""
     config = config or ScoringConfig.load()
-    return db.read(lambda con: _build(con, as_of, since, stage_id, journey_id, unit_ids, config))
+    return db.read(
+        lambda con: _build(con, as_of, since, stage_id, journey_id, unit_ids, config), reuse=True
+    )
 
 
 def _build(

@@ -88,7 +88,7 @@ def decisions_of(db: Database, meeting_id: str) -> list[Decision]:
 def view(db: Database, meeting_id: str, config: ScoringConfig | None = None) -> MeetingView:
     """A meeting as shown: frozen when closed, computed as of its date while open."""
     config = config or ScoringConfig.load()
-    return db.read(lambda con: view_on(con, meeting_id, config))
+    return db.read(lambda con: view_on(con, meeting_id, config), reuse=True)
 
 
 def view_on(con: Connection, meeting_id: str, config: ScoringConfig) -> MeetingView:
@@ -103,7 +103,7 @@ def view_on(con: Connection, meeting_id: str, config: ScoringConfig) -> MeetingV
 def date_view(db: Database, as_of: dt.date, config: ScoringConfig | None = None) -> MeetingView:
     """What a review held on `as_of` would see (for a pack of any date, or the overview)."""
     config = config or ScoringConfig.load()
-    return db.read(lambda con: _live(con, as_of, None, config))
+    return db.read(lambda con: _live(con, as_of, None, config), reuse=True)
 
 
 def previous_review(db: Database, before: dt.date) -> dict[str, Any] | None:

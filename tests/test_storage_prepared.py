@@ -1,5 +1,5 @@
-"""Reads hand their cursors on, and big statements run prepared on them (prepared.py):
-what a user sees must not change, whether a statement runs prepared or not."""
+"""Scoring reads hand their cursors on, and big statements run prepared on them
+(prepared.py): what a user sees must not change, whether a statement runs prepared or not."""
 
 from __future__ import annotations
 
@@ -66,9 +66,9 @@ def test_a_read_that_fails_inside_a_transaction_does_not_spoil_the_next_read(
         con.execute("SELECT * FROM no_such_table")
 
     with pytest.raises(Exception, match="no_such_table"):
-        db.read(fail)
+        db.read(fail, reuse=True)
     # Handed on inside the failed transaction, the cursor would refuse every query.
-    assert db.read(lambda con: con.execute("SELECT 41 + 1").fetchone()) == (42,)
+    assert db.read(lambda con: con.execute("SELECT 41 + 1").fetchone(), reuse=True) == (42,)
 
 
 def test_a_read_that_leaves_a_transaction_open_does_not_pin_the_next_read_to_its_snapshot(
@@ -85,18 +85,19 @@ def test_a_read_that_leaves_a_transaction_open_does_not_pin_the_next_read_to_its
         con.execute("BEGIN TRANSACTION")
         return count(con)
 
-    assert db.read(count_in_a_transaction_left_open) == 1
+    assert db.read(count_in_a_transaction_left_open, reuse=True) == 1
     db.write(lambda con: con.execute("INSERT INTO objectives (id, title) VALUES ('o2', 'Two')"))
-    assert db.read(count) == 2
+    assert db.read(count, reuse=True) == 2
 
 
 def test_a_read_that_leaves_a_temporary_view_behind_is_caught(db: Database) -> None:
     with pytest.raises(AssertionError, match="temporary table or view"):
-        db.read(lambda con: con.execute("CREATE TEMP VIEW leftover AS SELECT 1"))
+        db.read(lambda con: con.execute("CREATE TEMP VIEW leftover AS SELECT 1"), reuse=True)
     assert db.read(
         lambda con: con.execute(
             "SELECT count(*) FROM duckdb_views() WHERE view_name = 'leftover'"
-        ).fetchone()
+        ).fetchone(),
+        reuse=True,
     ) == (0,)
 
 

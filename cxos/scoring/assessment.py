@@ -43,7 +43,7 @@ def assess(db: Database, as_of: dt.date, config: ScoringConfig | None = None) ->
     config = config or ScoringConfig.load()
 
     def read(fn: Callable[[Connection, dt.date, ScoringConfig], T]) -> tuple[int, T]:
-        return db.read(lambda con: audit.versioned(con, lambda c: fn(c, as_of, config)))
+        return db.read(lambda con: audit.versioned(con, lambda c: fn(c, as_of, config)), reuse=True)
 
     pending = _SIDE.submit(read, signals_on)
     version, scores = read(scores_on)

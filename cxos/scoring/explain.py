@@ -61,7 +61,7 @@ def explain_team(
 ) -> TeamExplanation:
     """Each component's value, numerator, denominator and items, and the fixes' worth."""
     config = config or ScoringConfig.load()
-    return db.read(lambda con: explain_on(con, team_id, as_of, config))
+    return db.read(lambda con: explain_on(con, team_id, as_of, config), reuse=True)
 
 
 def top_fixes(explanation: TeamExplanation, n: int = 3) -> list[Fix]:

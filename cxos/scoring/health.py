@@ -20,7 +20,9 @@ def goal_health(
     db: Database, as_of: dt.date, config: ScoringConfig | None = None
 ) -> dict[str, GoalHealthResult]:
     """The health of every goal as of `as_of`, keyed by goal id."""
-    return db.read(lambda con: goal_health_on(con, as_of, config or ScoringConfig.load()))
+    return db.read(
+        lambda con: goal_health_on(con, as_of, config or ScoringConfig.load()), reuse=True
+    )
 
 
 def goal_health_on(

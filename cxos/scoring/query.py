@@ -3,7 +3,7 @@
 DuckDB refuses named parameters a statement does not use, and the statements share one
 parameter set, so each call passes only the names its SQL mentions. The statements are
 big and run again and again, so they run prepared where a cursor serves many reads
-(cxos/storage/prepared.py).
+(`Database.read(..., reuse=True)`, cxos/storage/prepared.py).
 
 With CXOS_VERIFY_STRUCTURE set (the test suite sets it), each call first checks that the
 derived tables the SQL reads are up to date (cxos/storage/structure.py), so that every
@@ -16,7 +16,7 @@ import re
 from functools import cache
 from typing import Any
 
-from cxos.storage import Connection, prepared, structure
+from cxos.storage import Connection, as_dicts, prepared, structure
 
 _PARAM = re.compile(r"\$([a-z_][a-z0-9_]*)")
 
@@ -28,8 +28,7 @@ def _names(sql: str) -> frozenset[str]:
 
 def run(con: Connection, sql: str, params: dict[str, Any]) -> list[dict[str, Any]]:
     """Rows of `sql` as dicts, given a superset of its parameters."""
-    names, rows = run_tuples(con, sql, params)
-    return [dict(zip(names, row, strict=True)) for row in rows]
+    return as_dicts(*run_tuples(con, sql, params))
 
 
 def run_tuples(con: Connection, sql: str, params: dict[str, Any]) -> tuple[list[str], list[tuple]]:

@@ -40,7 +40,7 @@ def compute_scores(
     db: Database, as_of: dt.date, config: ScoringConfig | None = None
 ) -> list[TeamScore]:
     """Every team's scores and components as of `as_of`, ordered by team id."""
-    return db.read(lambda con: scores_on(con, as_of, config or ScoringConfig.load()))
+    return db.read(lambda con: scores_on(con, as_of, config or ScoringConfig.load()), reuse=True)
 
 
 def scores_on(con: Connection, as_of: dt.date, config: ScoringConfig) -> list[TeamScore]:
@@ -50,7 +50,8 @@ def scores_on(con: Connection, as_of: dt.date, config: ScoringConfig) -> list[Te
     names = itemgetter(*(columns.index(name) for name in _NAMES))
     first = columns.index(COMPONENTS[0])
     components = slice(first, first + len(COMPONENTS))
-    assert tuple(columns[components]) == COMPONENTS, columns
+    if tuple(columns[components]) != COMPONENTS:  # rows are built by position below
+        raise AssertionError(f"score columns {columns} differ from {COMPONENTS}")
     return [_team_score(*names(row), row[components], config) for row in rows]
 
 

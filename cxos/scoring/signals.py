@@ -21,7 +21,7 @@ def compute_signals(
     db: Database, as_of: dt.date, config: ScoringConfig | None = None
 ) -> list[Signal]:
     """Every silo signal as of `as_of`, ordered by kind (as in SPEC.md) then subject."""
-    return db.read(lambda con: signals_on(con, as_of, config or ScoringConfig.load()))
+    return db.read(lambda con: signals_on(con, as_of, config or ScoringConfig.load()), reuse=True)
 
 
 def signals_on(con: Connection, as_of: dt.date, config: ScoringConfig) -> list[Signal]:

@@ -7,12 +7,12 @@ on every execution (DuckDB leaves a prepared statement's parameter types unknown
 it afresh with each call's values), so preparing saves exactly the parse, and a plan can
 never outlive the data it was made for.
 
-Prepared statements belong to a cursor; reads hand their cursors on to the next read
-(`Database.read`), which `adopt` marks. A statement is prepared on such a cursor the second
-time the cursor runs it: preparing and then executing binds twice, about 5 ms more than
-running once, which a cursor used once (the first read after the file opened) should not
-pay. With CXOS_VERIFY_STRUCTURE set (the test suite) it is prepared at once, so that every
-scoring query the tests run also runs prepared.
+Prepared statements belong to a cursor; scoring reads hand their cursors on to the next
+one (`Database.read(..., reuse=True)`), which `adopt` marks. A statement is prepared on
+such a cursor the second time the cursor runs it: preparing and then executing binds
+twice, about 5 ms more than running once, which a cursor used once (the first read after
+the file opened) should not pay. With CXOS_VERIFY_STRUCTURE set (the test suite) it is
+prepared at once, so that every scoring query the tests run also runs prepared.
 
 EXECUTE takes values as literals, not parameters; only dates, numbers, booleans and strings
 are written as literals (in the types the Python client binds them as), and a statement
@@ -26,6 +26,7 @@ import hashlib
 import threading
 import weakref
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 import duckdb
@@ -76,6 +77,7 @@ def execute(con: Connection, sql: str, params: dict[str, Any]) -> Connection:
     return con.execute(f"EXECUTE {name}({values})" if values else f"EXECUTE {name}")
 
 
+@cache
 def statement_name(sql: str) -> str:
     """The name `sql` is prepared under: the same for the same text."""
     return "cxos_" + hashlib.blake2b(sql.encode(), digest_size=8).hexdigest()
