@@ -9,6 +9,7 @@ import time
 from typing import Any
 
 from cxos import backup, demo
+from cxos.cli.output import line
 from cxos.exporter import export_folder, export_xlsx
 from cxos.importer import import_bundle
 from cxos.storage import Database
@@ -42,7 +43,12 @@ def register(sub: Any) -> None:
     p.set_defaults(run=run_backup)
 
     p = sub.add_parser("restore", help="replace the database by a checked backup")
-    p.add_argument("source", help="a backup file made by `backup`")
+    p.add_argument("source", help="a backup file made by `backup` (with FILE.sha256 beside it)")
+    p.add_argument(
+        "--without-checksum",
+        action="store_true",
+        help="restore a trusted backup that has no checksum file (tables are still read)",
+    )
     p.set_defaults(run=run_restore)
 
 
@@ -78,12 +84,12 @@ def run_import(args: argparse.Namespace) -> int:
     report = import_bundle(db, args.path, progress=ProgressLine(), dry_run=args.dry_run)
     took = time.perf_counter() - started
     for change in report.changes:
-        print(
+        line(
             f"  {change.file}: {change.rows} rows, {change.added} added, "
             f"{change.changed} changed, {change.unchanged} unchanged"
         )
     verb = "would import" if args.dry_run else "imported"
-    print(f"{verb} {report.summary()} in {took:.1f} s")
+    line(f"{verb} {report.summary()} in {took:.1f} s")
     return 0
 
 
@@ -104,7 +110,8 @@ def run_backup(args: argparse.Namespace) -> int:
 
 
 def run_restore(args: argparse.Namespace) -> int:
-    aside = backup.restore(Database(args.db, upgrade=False), args.source)
+    db = Database(args.db, upgrade=False)
+    aside = backup.restore(db, args.source, verify_checksum=not args.without_checksum)
     print(f"restored from {args.source}; the previous database was kept as {aside}")
     return 0
 
