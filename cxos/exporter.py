@@ -10,6 +10,7 @@ disk leaves the previous files, never short or empty ones. Text that an .xlsx ca
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
@@ -75,8 +76,12 @@ def write_workbook(path: Path | IO[bytes], sheets: Iterator[Sheet]) -> None:
     if not isinstance(path, Path):
         book.save(path)
         return
+    # Built in memory first: openpyxl left half-closed by a failed write (a full disk)
+    # raises again from its finalizers at exit, so only finished bytes meet the disk.
+    data = io.BytesIO()
+    book.save(data)
     with faults.replacing([path], f"writing {path}") as (partial,):
-        book.save(partial)
+        partial.write_bytes(data.getvalue())
 
 
 def _cell(sheet: Any, value: Any, cell_type: Any) -> Any:
