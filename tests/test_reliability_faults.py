@@ -175,3 +175,27 @@ def test_head_takes_its_line_and_the_command_ends_quietly(sample_file: Path) -> 
     )  # fmt: skip
     assert result.stdout.startswith("logged_at\tactor")
     assert result.stderr == ""
+
+
+def test_the_app_says_damaged_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    from tests.sample import PERSONAS
+    from ui import navigation
+
+    path = tmp_path / "cxos.duckdb"
+    db = Database(path)
+    load_sample(db, demo=True)
+    db.close()
+    flip_bit(path, "metric_readings")
+    monkeypatch.setenv("CXOS_DB", str(path))
+    monkeypatch.delenv("CXOS_AUTH", raising=False)
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    app = AppTest.from_file(str(navigation.ROOT / "app.py"), default_timeout=60)
+    app.query_params["as"] = PERSONAS["steering"]
+    app.run()
+    assert not app.exception, [e.value for e in app.exception]
+    said = [e.value for e in app.error if "damaged" in e.value]
+    assert len(said) == 1 and "restore a backup" in said[0], [e.value for e in app.error]
