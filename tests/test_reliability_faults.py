@@ -17,10 +17,12 @@ from pathlib import Path
 import pytest
 
 from cxos.storage import Database
-from tests.damage import can_mount_tmpfs, fill, flip_bit, small_disk
+from tests.damage import can_mount_tmpfs, fill, flip_bit, flip_bit_at, small_disk
 from tests.sample import load_sample
 
 ROOT = Path(__file__).resolve().parents[1]
+# The first block after DuckDB's three 4 KiB headers, past its own 8-byte checksum.
+CATALOG_BLOCK = 3 * 4096 + 8
 CHECK_IN = ("check-in", "a_bill", "--as", "p_member", "--status", "in_progress")
 
 
@@ -92,6 +94,19 @@ def test_one_flipped_bit_is_named_once_and_writes_are_refused_until_a_restore(
     assert cxos("scores", "--as-of", "2026-06-01", db=sample_file).returncode == 0
 
 
+def test_a_file_too_damaged_to_open_is_named_and_restored(
+    sample_file: Path, tmp_path: Path
+) -> None:
+    good = tmp_path / "good.duckdb"
+    assert cxos("backup", str(good), db=sample_file).returncode == 0
+    flip_bit_at(sample_file, CATALOG_BLOCK + 64)  # read as the file opens
+    _one_line(cxos("scores", db=sample_file), "damaged", "restore a backup")
+    _one_line(cxos(*CHECK_IN, db=sample_file), "damaged", "restore a backup")
+    restored = cxos("restore", str(good), db=sample_file)
+    assert restored.returncode == 0, restored.stderr
+    assert cxos(*CHECK_IN, db=sample_file).returncode == 0
+
+
 def test_damage_found_by_a_check_in_is_named_too(sample_file: Path) -> None:
     flip_bit(sample_file, "teams")  # every permission check reads teams
     _one_line(cxos(*CHECK_IN, db=sample_file), "damaged", "restore a backup")
@@ -143,6 +158,16 @@ def test_writes_on_a_full_disk_name_the_cause_and_leave_no_short_file(
     _one_line(cxos(command, str(disk / target), db=full_disk), "no space left on device while")
     after = {p.relative_to(disk): p.read_bytes() for p in disk.rglob("*") if p.is_file()}
     assert after == before, "a partial, empty or changed file was left"
+
+
+def test_a_restore_onto_a_full_disk_changes_nothing(full_disk: Path, tmp_path: Path) -> None:
+    good = tmp_path / "good.duckdb"
+    assert cxos("backup", str(good), db=tmp_path / "cxos.duckdb").returncode == 0
+    disk = full_disk.parent
+    before = {p.relative_to(disk): p.read_bytes() for p in disk.rglob("*") if p.is_file()}
+    _one_line(cxos("restore", str(good), db=full_disk), "no space left on device while copying")
+    after = {p.relative_to(disk): p.read_bytes() for p in disk.rglob("*") if p.is_file()}
+    assert after == before
 
 
 # -- a reader that goes away -------------------------------------------------------------
