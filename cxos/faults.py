@@ -77,6 +77,18 @@ def named_database_fault(error: BaseException, path: Path, doing: str) -> Except
     return None
 
 
+@contextmanager
+def database_faults_named(path: Path, doing: str) -> Iterator[None]:
+    """Within: a DuckDB error that is damage or a full disk is raised as such."""
+    try:
+        yield
+    except duckdb.Error as error:
+        fault = named_database_fault(error, path, doing)
+        if fault is None:
+            raise
+        raise fault from error
+
+
 def first_line(error: BaseException) -> str:
     return str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
 

@@ -13,6 +13,7 @@ from cxos.cli.output import line
 from cxos.exporter import export_folder, export_xlsx
 from cxos.importer import import_bundle
 from cxos.storage import Database
+from cxos.text import terminal
 
 
 def register(sub: Any) -> None:
@@ -96,23 +97,23 @@ def run_import(args: argparse.Namespace) -> int:
 def run_export(args: argparse.Namespace) -> int:
     db = open_db(args)
     if str(args.target).lower().endswith(".xlsx"):
-        print(f"exported to {export_xlsx(db, args.target)}")
+        line(f"exported to {export_xlsx(db, args.target)}")
     else:
         files = export_folder(db, args.target)
-        print(f"exported {len(files)} files to {args.target}")
+        line(f"exported {len(files)} files to {args.target}")
     return 0
 
 
 def run_backup(args: argparse.Namespace) -> int:
     db = open_db(args)
-    print(f"backup written to {backup.backup(db, args.target)}")
+    line(f"backup written to {backup.backup(db, args.target)}")
     return 0
 
 
 def run_restore(args: argparse.Namespace) -> int:
     db = Database(args.db, upgrade=False)
     aside = backup.restore(db, args.source, verify_checksum=not args.without_checksum)
-    print(f"restored from {args.source}; the previous database was kept as {aside}")
+    line(f"restored from {args.source}; the previous database was kept as {aside}")
     return 0
 
 
@@ -124,10 +125,11 @@ class ProgressLine:
         self.last = ""
 
     def __call__(self, fraction: float, message: str) -> None:
-        line = f"[{'#' * int(fraction * 20):<20}] {fraction:4.0%} {message}"
+        # Messages can name a bundle's files: shown, never obeyed, by the terminal.
+        shown = f"[{'#' * int(fraction * 20):<20}] {fraction:4.0%} {terminal(message)}"
         if self.tty:
             end = "\n" if fraction >= 1 else ""
-            print(f"\r{line:<70}", end=end, file=sys.stderr, flush=True)
+            print(f"\r{shown:<70}", end=end, file=sys.stderr, flush=True)
         elif message != self.last:
-            print(line, file=sys.stderr, flush=True)
+            print(shown, file=sys.stderr, flush=True)
         self.last = message

@@ -340,13 +340,9 @@ class Database:
         cursor = self._lease.acquire(reuse)
         keep = False
         try:
-            yield cursor
-            keep = reuse and _fit_for_next_read(cursor)
-        except duckdb.Error as error:
-            fault = faults.named_database_fault(error, self.path, doing)
-            if fault is None:
-                raise
-            raise fault from error
+            with faults.database_faults_named(self.path, doing):
+                yield cursor
+                keep = reuse and _fit_for_next_read(cursor)
         finally:
             self._lease.release(cursor, keep)
 
@@ -421,22 +417,14 @@ class Database:
             self._lease.close()
             con = open_file(self.path)
             try:
-                check_complete(con, self.path)
-                self._upgrade(con)
-            except duckdb.Error as error:
-                fault = faults.named_database_fault(error, self.path, "upgrading")
-                if fault is None:
-                    raise
-                raise fault from error
+                with faults.database_faults_named(self.path, "upgrading"):
+                    check_complete(con, self.path)
+                    if missing_migrations(con):
+                        faults.refuse_if_damaged(self.path)  # an upgrade is a write
+                    apply_migrations(con, self.path)
             finally:
                 con.close()
             self._ready = True
-
-    def _upgrade(self, con: Connection) -> None:
-        """Apply missing migrations, unless the file is known damaged (then refuse)."""
-        if faults.known_damage(self.path) is not None and missing_migrations(con):
-            faults.refuse_if_damaged(self.path)
-        apply_migrations(con, self.path)
 
 
 _LEFTOVERS = """
