@@ -2,8 +2,10 @@
 
 Each command group lives in its own module with a `register(subparsers)` function, so the
 groups grow independently. Every command exits 0 on success and otherwise prints a
-one-line reason (or the bundle's list of problems) to stderr and exits non-zero. Messages
-can quote people's text, so they are printed through `cxos.text.terminal` line by line.
+one-line reason (or the bundle's list of problems) to stderr and exits non-zero; so does
+a failure of the machine (a full disk, a folder it may not write), never a traceback.
+Messages can quote people's text, so they are printed through `cxos.text.terminal` line
+by line.
 Output cut short by its reader (`… | head`) ends the command quietly with status 141,
 what a shell reports for a program stopped by SIGPIPE.
 """
