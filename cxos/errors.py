@@ -62,3 +62,11 @@ class BundleError(CxosError):
             lines.append(f"… and {more} more problems")
         head = "bundle rejected, nothing was imported"
         return head + ":\n" + "\n".join(f"  {line}" for line in lines)
+
+
+class DatabaseDamaged(CxosError):
+    """The database file is damaged; reads fail where it is, writes are refused until a restore."""
+
+
+class DiskFull(CxosError):
+    """A write ran out of space (or quota); what was being written was not kept."""

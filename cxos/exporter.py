@@ -2,20 +2,25 @@
 
 Rows are written in key order with the same cell formatting the importer reads, so
 export → import → export gives identical files. Empty files are still written (with their
-header) so a bundle always shows every file it could hold.
+header) so a bundle always shows every file it could hold. Files are written under
+temporary names and renamed into place once all are complete (`faults.replacing`): a full
+disk leaves the previous files, never short or empty ones. Text that an .xlsx cannot hold
+(control characters already stored) is made safe by `cxos.text.spreadsheet`.
 """
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
+from cxos import faults, text
 from cxos.bundle import FILES, FileSpec
 from cxos.staging import csv_text
 from cxos.storage import Connection, Database
 
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+Sheet = tuple[str, tuple[str, ...] | list[str], list[tuple[Any, ...]]]
 
 
 def _select(spec: FileSpec) -> str:
@@ -34,16 +39,15 @@ def export_folder(db: Database, folder: str | Path) -> list[Path]:
     """Write every bundle file as CSV into `folder` (created if needed)."""
     out = Path(folder)
     out.mkdir(parents=True, exist_ok=True)
+    targets = [out / spec.filename for spec in FILES]
 
-    def write(con: Connection) -> list[Path]:
-        written = []
-        for spec in FILES:
-            path = out / spec.filename
-            path.write_text(csv_text(spec, table_rows(con, spec)), encoding="utf-8")
-            written.append(path)
-        return written
+    def write(con: Connection) -> None:
+        with faults.replacing(targets, f"writing the export to {out}") as partials:
+            for spec, partial in zip(FILES, partials, strict=True):
+                partial.write_text(csv_text(spec, table_rows(con, spec)), encoding="utf-8")
 
-    return db.read(write)
+    db.read(write)
+    return targets
 
 
 def export_xlsx(db: Database, path: str | Path) -> Path:
@@ -55,28 +59,37 @@ def export_xlsx(db: Database, path: str | Path) -> Path:
     return target
 
 
-def write_workbook(
-    path: Path, sheets: Iterator[tuple[str, tuple[str, ...] | list[str], list[tuple[Any, ...]]]]
-) -> None:
-    """Write named sheets of rows to an .xlsx; text never runs as a formula."""
+def write_workbook(path: Path | IO[bytes], sheets: Iterator[Sheet]) -> None:
+    """Write named sheets of rows to an .xlsx (a file, whole or not at all, or a stream).
+
+    Text never runs as a formula, and any text can be written.
+    """
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
 
     book = Workbook(write_only=True)
     for name, header, rows in sheets:
         sheet = book.create_sheet(title=name[:31])
-        sheet.append(list(header))
+        sheet.append([_cell(sheet, value, WriteOnlyCell) for value in header])
         for row in rows:
             sheet.append([_cell(sheet, value, WriteOnlyCell) for value in row])
-    book.save(path)
+    if not isinstance(path, Path):
+        book.save(path)
+        return
+    # Built in memory first: openpyxl left half-closed by a failed write (a full disk)
+    # raises again from its finalizers at exit, so only finished bytes meet the disk.
+    data = io.BytesIO()
+    book.save(data)
+    with faults.replacing([path], f"writing {path}") as (partial,):
+        partial.write_bytes(data.getvalue())
 
 
 def _cell(sheet: Any, value: Any, cell_type: Any) -> Any:
     if isinstance(value, str):
-        cell = cell_type(sheet, value=value)
+        cell = cell_type(sheet, value=text.spreadsheet(value))
         # A string cell is never evaluated; quotePrefix also keeps it text when edited.
         cell.data_type = "s"
-        if value.startswith(_FORMULA_STARTS):
+        if text.looks_like_formula(value):
             cell.quotePrefix = True
         return cell
     return value
@@ -84,4 +97,4 @@ def _cell(sheet: Any, value: Any, cell_type: Any) -> Any:
 
 def is_inert(value: Any) -> bool:
     """True when a spreadsheet would show `value` as text rather than run it."""
-    return not (isinstance(value, str) and value.startswith(_FORMULA_STARTS))
+    return not (isinstance(value, str) and text.looks_like_formula(value))

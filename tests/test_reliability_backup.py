@@ -8,6 +8,7 @@ half-done would break `version == 1 + check-ins` or the audit entries.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import shutil
 import threading
 from pathlib import Path
@@ -19,6 +20,7 @@ from cxos.errors import CxosError
 from cxos.progress import record_check_in
 from cxos.storage import Database
 from tests.bundles import fingerprint
+from tests.damage import flip_bit, flip_bit_at, unread_block
 from tests.sample import load_sample
 
 DAY = dt.date(2026, 6, 1)
@@ -112,3 +114,57 @@ def test_a_backup_of_a_backup_restores_the_same(db: Database, tmp_path: Path) ->
     second = backup.backup(other, tmp_path / "two.duckdb")
     assert fingerprint(Database(second)) == fingerprint(db)
     shutil.rmtree(tmp_path / "backups", ignore_errors=True)
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file()}
+
+
+@pytest.mark.parametrize("verify_checksum", [True, False], ids=["checksum", "reads-only"])
+def test_restore_refuses_a_backup_with_one_bit_flipped_in_a_data_block(
+    db: Database, tmp_path: Path, verify_checksum: bool
+) -> None:
+    load_sample(db)
+    saved = fingerprint(db)
+    copy = backup.backup(db, tmp_path / "b.duckdb")
+    record_check_in(db, "p_member", "a_bill", status="in_progress", note="after", on=DAY)
+    changed = fingerprint(db)
+    flip_bit(copy, "check_ins")
+    db.close()
+    before = _files(tmp_path)
+    trust = {} if verify_checksum else {"verify_checksum": False}
+    with pytest.raises(CxosError, match="damaged|does not match") as refused:
+        backup.restore(db, copy, **trust)
+    assert "nothing was changed" in str(refused.value)
+    assert _files(tmp_path) == before
+    assert fingerprint(db) == changed != saved
+
+
+def test_the_checksum_sees_a_flip_that_no_table_read_meets(db: Database, tmp_path: Path) -> None:
+    load_sample(db)
+    copy = backup.backup(db, tmp_path / "b.duckdb")
+    flip_bit_at(copy, unread_block(copy) + 64)
+    assert backup.check_backup(copy, verify_checksum=False) > 0  # every table still reads
+    with pytest.raises(CxosError, match="does not match the checksum"):
+        backup.restore(db, copy)
+
+
+def test_a_backup_is_written_with_its_checksum_and_nothing_else(
+    db: Database, tmp_path: Path
+) -> None:
+    load_sample(db)
+    copy = backup.backup(db, tmp_path / "out" / "b.duckdb")
+    assert sorted(p.name for p in copy.parent.iterdir()) == ["b.duckdb", "b.duckdb.sha256"]
+    digest, name = backup.checksum_path(copy).read_text().split()
+    assert name == "b.duckdb" and digest == hashlib.sha256(copy.read_bytes()).hexdigest()
+
+
+def test_a_backup_without_its_checksum_is_restored_only_when_trusted(
+    db: Database, tmp_path: Path
+) -> None:
+    load_sample(db)
+    copy = backup.backup(db, tmp_path / "b.duckdb")
+    backup.checksum_path(copy).unlink()
+    with pytest.raises(CxosError, match="no checksum file .*--without-checksum"):
+        backup.restore(db, copy)
+    assert backup.restore(db, copy, verify_checksum=False) is not None

@@ -88,3 +88,19 @@ def test_a_pack_for_any_date_without_a_meeting(company: Database) -> None:
     assert review_pack.title_of(view) == f"CX review as of {DAY.isoformat()}"
     assert review_pack.created_at(view).date() == DAY
     assert review_pack.build_pdf(view, charts=False).startswith(b"%PDF")
+
+
+def test_workbook_holds_a_stored_control_character(company: Database) -> None:
+    meeting = meetings.start_meeting(company, STEERING, DAY, "Review 3")
+    meetings.record_decision(company, STEERING, meeting.id, "placeholder")
+    hostile = "ship it\x07\x1b[31m\n2026-01-01 forged"
+    company.read(
+        lambda con: con.execute(
+            "UPDATE decisions SET text = ? WHERE text = 'placeholder'", [hostile]
+        )
+    )  # stored as an older version (or another tool) may have stored it
+    data = review_pack.build_xlsx(meetings.view(company, meeting.id))
+    cells = [
+        c.value for row in load_workbook(io.BytesIO(data))["decisions"].iter_rows() for c in row
+    ]
+    assert "ship it\ufffd\ufffd[31m\n2026-01-01 forged" in cells

@@ -9,9 +9,11 @@ import time
 from typing import Any
 
 from cxos import backup, demo
+from cxos.cli.output import line
 from cxos.exporter import export_folder, export_xlsx
 from cxos.importer import import_bundle
 from cxos.storage import Database
+from cxos.text import terminal
 
 
 def register(sub: Any) -> None:
@@ -42,7 +44,12 @@ def register(sub: Any) -> None:
     p.set_defaults(run=run_backup)
 
     p = sub.add_parser("restore", help="replace the database by a checked backup")
-    p.add_argument("source", help="a backup file made by `backup`")
+    p.add_argument("source", help="a backup file made by `backup` (with FILE.sha256 beside it)")
+    p.add_argument(
+        "--without-checksum",
+        action="store_true",
+        help="restore a trusted backup that has no checksum file (tables are still read)",
+    )
     p.set_defaults(run=run_restore)
 
 
@@ -78,34 +85,35 @@ def run_import(args: argparse.Namespace) -> int:
     report = import_bundle(db, args.path, progress=ProgressLine(), dry_run=args.dry_run)
     took = time.perf_counter() - started
     for change in report.changes:
-        print(
+        line(
             f"  {change.file}: {change.rows} rows, {change.added} added, "
             f"{change.changed} changed, {change.unchanged} unchanged"
         )
     verb = "would import" if args.dry_run else "imported"
-    print(f"{verb} {report.summary()} in {took:.1f} s")
+    line(f"{verb} {report.summary()} in {took:.1f} s")
     return 0
 
 
 def run_export(args: argparse.Namespace) -> int:
     db = open_db(args)
     if str(args.target).lower().endswith(".xlsx"):
-        print(f"exported to {export_xlsx(db, args.target)}")
+        line(f"exported to {export_xlsx(db, args.target)}")
     else:
         files = export_folder(db, args.target)
-        print(f"exported {len(files)} files to {args.target}")
+        line(f"exported {len(files)} files to {args.target}")
     return 0
 
 
 def run_backup(args: argparse.Namespace) -> int:
     db = open_db(args)
-    print(f"backup written to {backup.backup(db, args.target)}")
+    line(f"backup written to {backup.backup(db, args.target)}")
     return 0
 
 
 def run_restore(args: argparse.Namespace) -> int:
-    aside = backup.restore(Database(args.db, upgrade=False), args.source)
-    print(f"restored from {args.source}; the previous database was kept as {aside}")
+    db = Database(args.db, upgrade=False)
+    aside = backup.restore(db, args.source, verify_checksum=not args.without_checksum)
+    line(f"restored from {args.source}; the previous database was kept as {aside}")
     return 0
 
 
@@ -117,10 +125,11 @@ class ProgressLine:
         self.last = ""
 
     def __call__(self, fraction: float, message: str) -> None:
-        line = f"[{'#' * int(fraction * 20):<20}] {fraction:4.0%} {message}"
+        # Messages can name a bundle's files: shown, never obeyed, by the terminal.
+        shown = f"[{'#' * int(fraction * 20):<20}] {fraction:4.0%} {terminal(message)}"
         if self.tty:
             end = "\n" if fraction >= 1 else ""
-            print(f"\r{line:<70}", end=end, file=sys.stderr, flush=True)
+            print(f"\r{shown:<70}", end=end, file=sys.stderr, flush=True)
         elif message != self.last:
-            print(line, file=sys.stderr, flush=True)
+            print(shown, file=sys.stderr, flush=True)
         self.last = message

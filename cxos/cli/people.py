@@ -14,6 +14,7 @@ import sys
 from typing import Any
 
 from cxos import audit, identity, permissions
+from cxos.cli.output import FORMATS, emit, line
 from cxos.errors import InvalidInput, NotFound
 from cxos.models import ACTION_STATUSES
 from cxos.progress import record_check_in, record_reading
@@ -44,6 +45,7 @@ def register(sub: Any) -> None:
     p.add_argument("--since", type=dt.date.fromisoformat, help="only entries from this date")
     p.add_argument("--entity", help="only this entity, e.g. actions or check_ins")
     p.add_argument("--limit", type=int, default=200)
+    p.add_argument("--format", choices=FORMATS, default="table", help="table is tab-separated")
     p.set_defaults(run=run_audit)
 
 
@@ -87,7 +89,7 @@ def run_set_password(args: argparse.Namespace) -> int:
     person_id = _person_id(db, args.person)
     password = _read_password(args)
     person = identity.set_password(db, args.actor or permissions.OPERATOR_ID, person_id, password)
-    print(f"password set for {person.name} ({person.id})")
+    line(f"password set for {person.name} ({person.id})")
     return 0
 
 
@@ -95,7 +97,7 @@ def run_disable(args: argparse.Namespace) -> int:
     db = _db(args)
     actor = args.actor or permissions.OPERATOR_ID
     person = identity.disable_account(db, actor, _person_id(db, args.person))
-    print(f"account of {person.name} ({person.id}) disabled")
+    line(f"account of {person.name} ({person.id}) disabled")
     return 0
 
 
@@ -110,7 +112,7 @@ def run_check_in(args: argparse.Namespace) -> int:
         note=args.note,
         on=args.on,
     )
-    print(
+    line(
         f"check-in recorded on {result.action_id} for {result.checked_on}: {result.status}, "
         f"{result.progress}% (action is now {result.action_status})"
     )
@@ -120,23 +122,27 @@ def run_check_in(args: argparse.Namespace) -> int:
 def run_reading(args: argparse.Namespace) -> int:
     result = record_reading(_db(args), args.actor, args.metric_id, args.value, on=args.on)
     replaced = "" if result.replaced is None else f" (replaced {result.replaced:g})"
-    print(f"reading recorded: {result.metric_id} = {result.value:g} on {result.as_of}{replaced}")
+    line(f"reading recorded: {result.metric_id} = {result.value:g} on {result.as_of}{replaced}")
     return 0
 
 
 def run_audit(args: argparse.Namespace) -> int:
-    rows = audit.entries(_db(args), since=args.since, entity=args.entity, limit=args.limit)
-    print("logged_at\tactor\toperation\tentity\tentity_id\tfield\told\tnew")
-    for e in rows:
-        cells = [
-            e.logged_at.isoformat(sep=" ", timespec="seconds"),
-            e.who,
-            e.operation,
-            e.entity,
-            e.entity_id,
-            e.field,
-            e.old_value,
-            e.new_value,
-        ]
-        print("\t".join("" if c is None else str(c).replace("\t", " ") for c in cells))
+    entries = audit.entries(_db(args), since=args.since, entity=args.entity, limit=args.limit)
+    rows = [
+        {
+            "logged_at": e.logged_at,
+            "actor": e.who,
+            "operation": e.operation,
+            "entity": e.entity,
+            "entity_id": e.entity_id,
+            "field": e.field,
+            "old": e.old_value,
+            "new": e.new_value,
+        }
+        for e in entries
+    ]
+    emit(rows, AUDIT_COLUMNS, args.format, aligned=False)
     return 0
+
+
+AUDIT_COLUMNS = ("logged_at", "actor", "operation", "entity", "entity_id", "field", "old", "new")

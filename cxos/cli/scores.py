@@ -2,20 +2,17 @@
 
 Output columns are exactly SPEC.md's. Scores are shown 0–100 with one decimal and
 components 0–1 with three decimals; an undefined component is an empty cell (null in JSON).
-Rounding happens here, for display only.
+Rounding happens here, for display only; printing goes through `cxos.cli.output`.
 """
 
 from __future__ import annotations
 
 import argparse
-import csv
 import datetime as dt
-import json
-import sys
-from collections.abc import Sequence
 from typing import Any
 
 from cxos.cli.data import open_db
+from cxos.cli.output import FORMATS, emit, lines
 from cxos.config import COMPONENTS, ScoringConfig
 from cxos.scoring import (
     TeamExplanation,
@@ -36,7 +33,6 @@ SCORE_COLUMNS = (
     *COMPONENTS,
 )
 SIGNAL_COLUMNS = ("signal", "subject_id")
-FORMATS = ("table", "csv", "json")
 
 
 def register(sub: Any) -> None:
@@ -102,7 +98,7 @@ def run_signals(args: argparse.Namespace) -> int:
 
 def run_explain(args: argparse.Namespace) -> int:
     explanation = explain_team(open_db(args), args.team_id, _as_of(args), ScoringConfig.load())
-    print("\n".join(explanation_lines(explanation)))
+    lines(explanation_lines(explanation))
     return 0
 
 
@@ -135,28 +131,3 @@ def run_snapshot(args: argparse.Namespace) -> int:
     stored = take_snapshot(open_db(args), as_of, None, ScoringConfig.load())
     print(f"snapshot of {len(stored)} teams stored for {as_of}")
     return 0
-
-
-def emit(rows: list[dict[str, Any]], columns: Sequence[str], fmt: str) -> None:
-    """Print rows as an aligned table, CSV or JSON, with exactly `columns`."""
-    if fmt == "json":
-        print(json.dumps([{c: row[c] for c in columns} for row in rows], indent=2))
-    elif fmt == "csv":
-        writer = csv.writer(sys.stdout, lineterminator="\n")
-        writer.writerow(columns)
-        writer.writerows([[_cell(row[c]) for c in columns] for row in rows])
-    else:
-        print(_table(rows, columns))
-
-
-def _cell(value: Any) -> str:
-    return "" if value is None else str(value)
-
-
-def _table(rows: list[dict[str, Any]], columns: Sequence[str]) -> str:
-    cells = [list(columns)] + [[_cell(row[c]) for c in columns] for row in rows]
-    widths = [max(len(line[i]) for line in cells) for i in range(len(columns))]
-    return "\n".join(
-        "  ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=True)).rstrip()
-        for line in cells
-    )

@@ -14,7 +14,9 @@ statements prepared on it (prepared.py).
 
 Lock errors and write-write conflicts are retried with backoff; when the retries run out
 (`CXOS_BUSY_SECONDS`, default 10) the caller gets a `DatabaseBusy` with a message a person
-can act on, and nothing is half-written because every write is one transaction.
+can act on, and nothing is half-written because every write is one transaction. Any other
+failure keeps its own name: a damaged file (`DatabaseDamaged`, remembered beside the file
+so later writes are refused) and a full disk (`DiskFull`) are told apart in `cxos.faults`.
 """
 
 from __future__ import annotations
@@ -27,11 +29,13 @@ import time
 import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
 import duckdb
 
+from cxos import faults
 from cxos.errors import CxosError, DatabaseBusy
 from cxos.storage import prepared, structure
 from cxos.storage.migrations import MIGRATIONS
@@ -41,7 +45,10 @@ Connection = duckdb.DuckDBPyConnection
 
 DEFAULT_PATH = Path("data") / "cxos.duckdb"
 # Nothing may be fetched at run time: extensions are neither installed nor loaded on demand.
-_CONFIG = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
+_CONFIG: dict[str, str | bool | int | float | list[str]] = {
+    "autoinstall_known_extensions": False,
+    "autoload_known_extensions": False,
+}
 _BUSY_SECONDS = float(os.environ.get("CXOS_BUSY_SECONDS", "10"))
 _LEASE_SECONDS = float(os.environ.get("CXOS_LEASE_SECONDS", "0.5"))
 # A `.waiting` marker older than this was left by a process that gave up or died.
@@ -321,23 +328,21 @@ class Database:
     # -- connections -------------------------------------------------------------------
 
     @contextmanager
-    def connect(self, *, reuse: bool = False) -> Iterator[Connection]:
+    def connect(self, *, reuse: bool = False, doing: str = "reading") -> Iterator[Connection]:
         """A connection (cursor) for one unit of work, released afterwards.
 
         With `reuse` (reads), the cursor may have served earlier reads, and goes on to later
         ones when this unit ends without an error and without a transaction left open. The
         unit must leave no temporary table or view either (the test suite checks it).
+        A damaged file or a full disk, wherever a query meets it, becomes the error that
+        names it (`doing` says what the unit was doing, for a full disk).
         """
         cursor = self._lease.acquire(reuse)
         keep = False
         try:
-            yield cursor
-            keep = reuse and _fit_for_next_read(cursor)
-        except duckdb.IOException as error:
-            # A query that cannot read the file (damaged or cut short since it opened).
-            if not _is_damage(error):
-                raise
-            raise _damaged(self.path, error) from error
+            with faults.database_faults_named(self.path, doing):
+                yield cursor
+                keep = reuse and _fit_for_next_read(cursor)
         finally:
             self._lease.release(cursor, keep)
 
@@ -360,6 +365,7 @@ class Database:
         """Run `fn` in one transaction, retried on lock errors and write-write conflicts.
 
         `fn` must be safe to run again from the start: it re-reads what it depends on.
+        Refused (`DatabaseDamaged`) while the file is known damaged.
         """
         return self.session(lambda con: retry_transaction(con, fn))
 
@@ -367,13 +373,15 @@ class Database:
         """Run `fn` on one connection (retried while the file is locked by another process).
 
         For work that prepares outside a transaction (staging an import) and then writes
-        with `retry_transaction` on the same connection.
+        with `retry_transaction` on the same connection. Refused (`DatabaseDamaged`) while
+        the file is known damaged: a write could spread the damage.
         """
+        faults.refuse_if_damaged(self.path)
         deadline = time.monotonic() + _BUSY_SECONDS
         attempt = 0
         while True:
             try:
-                with self.connect() as con:
+                with self.connect(doing="saving to") as con:
                     return fn(con)
             except DatabaseBusy:
                 if time.monotonic() > deadline:
@@ -409,8 +417,11 @@ class Database:
             self._lease.close()
             con = open_file(self.path)
             try:
-                check_complete(con, self.path)
-                apply_migrations(con, self.path)
+                with faults.database_faults_named(self.path, "upgrading"):
+                    check_complete(con, self.path)
+                    if missing_migrations(con):
+                        faults.refuse_if_damaged(self.path)  # an upgrade is a write
+                    apply_migrations(con, self.path)
             finally:
                 con.close()
             self._ready = True
@@ -473,14 +484,20 @@ def uncompressed_scratch(con: Connection) -> Iterator[None]:
 
 
 def retry_transaction(con: Connection, fn: Callable[[Connection], T]) -> T:
-    """Run `fn` in a transaction on `con`, retried on write-write conflicts."""
+    """Run `fn` in a transaction on `con`, retried on write-write conflicts.
+
+    Only a conflict is "busy"; any other failure (a commit that found the disk full)
+    goes up as it is, for `Database.connect` to name.
+    """
     deadline = time.monotonic() + _BUSY_SECONDS
     attempt = 0
     while True:
         try:
             return _in_transaction(con, lambda c: _keeping_structure(c, fn))
         except duckdb.TransactionException as error:
-            if not _is_conflict(error) or time.monotonic() > deadline:
+            if not _is_conflict(error):
+                raise
+            if time.monotonic() > deadline:
                 raise DatabaseBusy(
                     "the database is busy with other changes; nothing was saved, try again"
                 ) from error
@@ -503,26 +520,29 @@ def _in_transaction(con: Connection, fn: Callable[[Connection], T]) -> T:
         con.execute("COMMIT")
         return result
     except BaseException:
-        con.execute("ROLLBACK")
+        rollback(con)
         raise
 
 
-def _unreadable(path: Path, error: Exception) -> CxosError:
+def rollback(con: Connection) -> None:
+    """Roll back a failed transaction without hiding why it failed.
+
+    A COMMIT that fails (a full disk) has already ended the transaction, and ROLLBACK then
+    fails with "no transaction is active": that error must not replace the real one.
+    """
+    try:
+        con.execute("ROLLBACK")
+    except duckdb.Error:
+        pass
+
+
+def _unreadable(path: Path, error: Exception) -> Exception:
+    fault = faults.named_database_fault(error, path, "opening")
+    if fault is not None:
+        return fault
     return CxosError(
         f"{path} cannot be opened as a CXOS database ({str(error).splitlines()[0]}); "
         "nothing was changed"
-    )
-
-
-def _is_damage(error: Exception) -> bool:
-    text = str(error).lower()
-    return any(w in text for w in ("could not read enough bytes", "corrupt", "checksum"))
-
-
-def _damaged(path: Path, error: Exception) -> CxosError:
-    return CxosError(
-        f"{path} cannot be read ({str(error).splitlines()[0]}); the file may be damaged: "
-        "restore a backup with `python -m cxos restore`"
     )
 
 
@@ -569,6 +589,12 @@ def applied_migrations(con: Connection) -> list[str]:
     return [r[0] for r in rows]
 
 
+def missing_migrations(con: Connection) -> list[str]:
+    """Names of the migrations this database lacks."""
+    done = set(applied_migrations(con))
+    return [m.name for m in MIGRATIONS if m.name not in done]
+
+
 def apply_migrations(con: Connection, path: Path | str = "database") -> list[str]:
     """Apply the migrations this database lacks, each in its own transaction."""
     tables = _table_names(con)
@@ -590,12 +616,12 @@ def apply_migrations(con: Connection, path: Path | str = "database") -> list[str
     for migration in MIGRATIONS:
         if migration.name in done:
             continue
-        _in_transaction(con, lambda c, m=migration: _run_migration(c, m))
+        _in_transaction(con, partial(_run_migration, migration=migration))
         applied.append(migration.name)
     return applied
 
 
-def _run_migration(con: Connection, migration: Any) -> None:
+def _run_migration(con: Connection, *, migration: Any) -> None:
     for statement in migration.statements:
         con.execute(statement)
     con.execute("INSERT INTO schema_migrations VALUES (?, current_timestamp)", [migration.name])
