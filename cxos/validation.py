@@ -8,13 +8,15 @@ text to types, ranges, row rules, uniqueness, references — and stop collecting
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from cxos.bundle import BY_NAME, FILES, Column, FileSpec
 from cxos.errors import Problem
+from cxos.models import control_message, length_message, reserved_message
 from cxos.staging import staging_table
 from cxos.storage import Connection
+from cxos.text import CONTROL_CHARACTERS
 
 MAX_PROBLEMS = 50
 _SHOWN = 40
@@ -28,6 +30,8 @@ class Check:
     column: str | None
     sql: str
     message: str  # may use {value}
+    # Or the message made from the value, when the value is figures rather than a cell.
+    describe: Callable[[str], str] | None = None
 
 
 def typed_table(spec: FileSpec) -> str:
@@ -82,6 +86,46 @@ def _type_checks(spec: FileSpec) -> Iterator[Check]:
                 f"SELECT _row, {c.name} FROM {stg} WHERE {c.name} NOT IN ({listed})",
                 "'{value}' is not one of " + ", ".join(c.choices),
             )
+        yield from _text_checks(spec, c)
+
+
+_NOT_CONTROL = "[^" + CONTROL_CHARACTERS[1:]
+
+
+def _text_checks(spec: FileSpec, c: Column) -> Iterator[Check]:
+    """The models' text rules: length, control characters, reserved ids."""
+    stg, name = staging_table(spec), c.name
+    if c.max_chars is not None:
+        yield Check(
+            spec,
+            name,
+            f"SELECT _row, length({name}) FROM {stg} WHERE length({name}) > {c.max_chars}",
+            "",
+            lambda value, limit=c.max_chars: length_message(int(value), limit),
+        )
+    if c.no_control:
+        # The position of the first control character is the length of what precedes it.
+        at = f"length(regexp_extract({name}, '^{_NOT_CONTROL}*'))"
+        yield Check(
+            spec,
+            name,
+            f"SELECT _row, {at} || ' ' || unicode(substr({name}, {at} + 1, 1)) FROM {stg} "
+            f"WHERE regexp_matches({name}, '{CONTROL_CHARACTERS}')",
+            "",
+            _describe_control,
+        )
+    if c.reserved_prefix is not None:
+        yield Check(
+            spec,
+            name,
+            f"SELECT _row, {name} FROM {stg} WHERE starts_with({name}, '{c.reserved_prefix}')",
+            "'{value}' " + reserved_message(),
+        )
+
+
+def _describe_control(value: str) -> str:
+    at, code = value.split()
+    return control_message(int(code), int(at))
 
 
 def _bad_text(c: Column) -> str | None:
@@ -228,7 +272,10 @@ def _run_all(con: Connection, checks: list[Check], limit: int) -> list[tuple[lis
     results: list[tuple[list[Problem], int]] = [([], 0) for _ in checks]
     for k, row, value, count in rows:
         check = checks[k]
-        message = check.message.format(value=_short(value))
+        if check.describe is not None:
+            message = check.describe(value)
+        else:
+            message = check.message.format(value=_short(value))
         results[k][0].append(Problem(check.spec.filename, row, check.column, message))
         results[k] = (results[k][0], count)
     return results
