@@ -203,12 +203,12 @@ def _stage_csv(
         return
     long_line = first_long_line(path, limits.max_line_bytes)
     if long_line is not None:
-        line, length = long_line
+        line, _seen = long_line
         message = (
-            f"line {line:,} is {length:,} bytes long or more; at most "
-            f"{limits.max_line_bytes:,} allowed (imports.max_line_bytes)"
+            f"line {line:,} is longer than {limits.max_line_bytes:,} bytes, the most one "
+            "line may hold (imports.max_line_bytes)"
         )
-        staged.problems.append(Problem(spec.filename, line, None, message))
+        staged.problems.append(Problem(spec.filename, None, None, message))
         return
     try:
         header = _read_header(path)
@@ -228,7 +228,7 @@ _CHUNK = 8 * 1024 * 1024
 
 
 def first_long_line(path: Path, limit: int) -> tuple[int, int] | None:
-    """The first line longer than `limit` bytes, as (line number, length so far), or None.
+    """The first line longer than `limit` bytes, as (line number, bytes seen), or None.
 
     DuckDB's CSV reader silently drops a last line longer than its buffer (a 40 MB row,
     64 MB of junk or NULs after the rows), so no such line may reach it. The file is read
