@@ -219,6 +219,16 @@ FILES: tuple[FileSpec, ...] = (
         m.Feedback,
         ("id",),
         _refs(stage_id="stages", touchpoint_id="touchpoints", team_id="teams", action_id="actions"),
+        (
+            # SPEC's working rules: negative feedback is never closed silently.
+            RowRule(
+                "closed_on",
+                "sentiment = 'negative' AND closed_on IS NOT NULL AND response IS NULL "
+                "AND action_id IS NULL",
+                "negative feedback is closed without a response or an action: write why no "
+                "action is taken (response) or link the action (action_id)",
+            ),
+        ),
     ),
     FileSpec(
         "notes",

@@ -230,6 +230,54 @@ def _reference_checks(spec: FileSpec, staged: set[str]) -> Iterator[Check]:
         )
 
 
+def _routing_checks(spec: FileSpec, staged: set[str]) -> Iterator[Check]:
+    """Feedback goes to the team that owns its touchpoint or, without one, to a team owning
+    a touchpoint on its stage (SPEC: routed to the team that owns the stage or touchpoint),
+    and its touchpoint is on its stage."""
+    if spec.name != "feedback":
+        return
+    tps = _as_merged(BY_NAME["touchpoints"], ("id", "stage_id", "owner_team_id"), staged)
+    fb = typed_table(spec)
+    on_touchpoint = f"FROM {fb} f JOIN ({tps}) tp ON tp.id = f.touchpoint_id"
+    yield Check(
+        spec,
+        "team_id",
+        "SELECT f._row, format('team {} does not own touchpoint {} (team {} does)', "
+        f"f.team_id, tp.id, tp.owner_team_id) {on_touchpoint} WHERE tp.owner_team_id <> f.team_id",
+        "",
+        lambda value: f"{value}: feedback is routed to the team that owns its touchpoint",
+    )
+    yield Check(
+        spec,
+        "touchpoint_id",
+        "SELECT f._row, format('touchpoint {} is on stage {}, not on {}', tp.id, tp.stage_id, "
+        f"f.stage_id) {on_touchpoint} WHERE tp.stage_id <> f.stage_id",
+        "",
+        lambda value: f"{value}: a touchpoint belongs to the feedback's stage",
+    )
+    yield Check(
+        spec,
+        "team_id",
+        "SELECT f._row, format('team {} owns no touchpoint on stage {}', f.team_id, f.stage_id) "
+        f"FROM {fb} f WHERE f.touchpoint_id IS NULL AND NOT EXISTS (SELECT 1 FROM ({tps}) tp "
+        "WHERE tp.stage_id = f.stage_id AND tp.owner_team_id = f.team_id)",
+        "",
+        lambda value: f"{value}: feedback is routed to a team that owns its stage",
+    )
+
+
+def _as_merged(target: FileSpec, columns: tuple[str, ...], staged: set[str]) -> str:
+    """`target`'s rows as they will be once the bundle is merged (staged rows win)."""
+    cols = ", ".join(columns)
+    if target.name not in staged:
+        return f"SELECT {cols} FROM {target.table}"
+    typ = typed_table(target)
+    return (
+        f"SELECT {cols} FROM {typ} UNION ALL SELECT {cols} FROM {target.table} "
+        f"WHERE id NOT IN (SELECT id FROM {typ} WHERE id IS NOT NULL)"
+    )
+
+
 def checks_for(spec: FileSpec, staged: set[str]) -> Iterator[Check]:
     """Every check of one staged file, in the order a person would fix them."""
     yield from _type_checks(spec)
@@ -237,6 +285,7 @@ def checks_for(spec: FileSpec, staged: set[str]) -> Iterator[Check]:
     yield from _rule_checks(spec)
     yield from _unique_checks(spec)
     yield from _reference_checks(spec, staged)
+    yield from _routing_checks(spec, staged)
 
 
 def validate_staged(
