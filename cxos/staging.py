@@ -31,7 +31,6 @@ from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
-from zlib import error as zlib_error
 
 from cxos.bundle import BY_NAME, FileSpec
 from cxos.config import ImportLimits
@@ -407,7 +406,7 @@ def archive_problems(
 def _open_archive(path: Path, kind: str) -> zipfile.ZipFile:
     try:
         return zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError, ValueError) as error:
+    except Exception as error:  # a damaged directory fails in many ways
         raise ValueError(f"{path.name} is not a readable {kind} ({error})") from error
 
 
@@ -495,7 +494,7 @@ def unzip_bundle(
                 budget -= _extract(archive, by_name[label], target, limits, budget)
             except _TooBig as error:
                 return folder, [Problem(f"{path.name}: {label}", None, None, str(error))]
-            except (zipfile.BadZipFile, OSError, EOFError, zlib_error) as error:
+            except Exception as error:  # damaged data, CRC, encryption, unknown methods…
                 raise ValueError(f"{path.name}: {label} cannot be unpacked ({error})") from error
     return folder, []
 
