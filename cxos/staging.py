@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from cxos.bundle import BY_NAME, FileSpec
+from cxos.bundle import BY_NAME, Column, FileSpec
 from cxos.config import ImportLimits
 from cxos.errors import Problem
 from cxos.storage import Connection
@@ -309,12 +309,13 @@ def _create_staging(
 ) -> None:
     names = [h.strip() for h in header]
     columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(names))) + "}"
-    selected = ", ".join(
-        f"{_cell_sql(f'c{names.index(c.name)}', c.sql_type)} AS {c.name}"
+    trimmed = ", ".join(
+        f"NULLIF(trim(c{names.index(c.name)}), '') AS {c.name}"
         if c.name in names
         else f"NULL::VARCHAR AS {c.name}"
         for c in spec.columns
     )
+    selected = ", ".join(_cell_sql(c) for c in spec.columns)
     table = staging_table(spec)
     # No line longer than max_line_bytes reaches the reader (`first_long_line`); a row
     # spanning lines is refused past the same size, well inside the reader's buffer.
@@ -324,10 +325,10 @@ def _create_staging(
         con.execute(f"DROP VIEW IF EXISTS {table}")
         con.execute(f"DROP TABLE IF EXISTS {table}_rows")
         con.execute(
-            f"CREATE TEMP TABLE {table}_rows AS SELECT {selected} FROM read_csv(?, header = true, "
-            f"columns = {columns}, delim = ',', quote = '\"', escape = '\"', strict_mode = true, "
-            "auto_detect = false, null_padding = false, encoding = 'utf-8', "
-            f"max_line_size = {line_max}{buffer})",
+            f"CREATE TEMP TABLE {table}_rows AS SELECT {selected} FROM (SELECT {trimmed} "
+            f"FROM read_csv(?, header = true, columns = {columns}, delim = ',', quote = '\"', "
+            "escape = '\"', strict_mode = true, auto_detect = false, null_padding = false, "
+            f"encoding = 'utf-8', max_line_size = {line_max}{buffer}))",
             [str(path)],
         )
     except Exception as error:  # the CSV reader's message names the line at fault
@@ -350,14 +351,15 @@ _FORMULA_CLASS = "".join("\\" + c if c in "-]\\^" else c for c in FORMULA_STARTS
 _QUOTED_FORMULA = "^''+[" + _FORMULA_CLASS + "]"  # quotes doubled for an SQL literal
 
 
-def _cell_sql(column: str, sql_type: str) -> str:
-    """A staged cell: trimmed, blank as NULL, and for text what `csv_cell` was given."""
-    cell = f"NULLIF(trim({column}), '')"
-    if sql_type != "VARCHAR":
-        return cell
+def _cell_sql(column: Column) -> str:
+    """A staged cell (already trimmed, blank as NULL): for free text and ids what
+    `csv_cell` was given; a choice column's values never start with an apostrophe."""
+    name = column.name
+    if column.sql_type != "VARCHAR" or column.choices:
+        return name
     return (
-        f"CASE WHEN starts_with({cell}, '''') AND regexp_matches({cell}, '{_QUOTED_FORMULA}') "
-        f"THEN substr({cell}, 2) ELSE {cell} END"
+        f"CASE WHEN starts_with({name}, '''') AND regexp_matches({name}, '{_QUOTED_FORMULA}') "
+        f"THEN substr({name}, 2) ELSE {name} END AS {name}"
     )
 
 
