@@ -99,7 +99,9 @@ class Checker:
         shutil.rmtree(folder, ignore_errors=True)
         folder.mkdir()
         (folder / f"{name}.csv").write_bytes(content)
-        self.check_source(folder, content, label)
+        rows = self.check_source(folder, content, label)
+        if rows is not None:  # imported: every record of the file is a row, none lost
+            assert rows == _records(content), f"{label}: {rows} rows imported\n{content!r}"
 
     def check_archive(self, suffix: str, content: bytes, label: str) -> None:
         """Import an .xlsx or .zip; it may unpack only inside its own temporary folder."""
@@ -119,19 +121,27 @@ class Checker:
         expected = {"bundle", "scratch"}
         assert {p.name for p in self.work.iterdir()} <= expected, f"{label}: wrote outside"
 
-    def check_source(self, source: Path, content: bytes, label: str) -> None:
+    def check_source(self, source: Path, content: bytes, label: str) -> int | None:
+        """Rows imported, or None when refused (with a message, nothing changed)."""
         try:
-            import_bundle(self.db, source)
+            report = import_bundle(self.db, source)
         except CxosError as error:
             assert str(error).strip(), f"{label}: refused without a message"
             after = table_hashes(self.db)
             assert after == self.before, f"{label}: refused but the database changed"
             self.outcomes["refused"] += 1
-            return
+            return None
         except Exception as error:  # noqa: BLE001 - this is what the fuzzer hunts
             pytest.fail(f"{label}: {type(error).__name__}: {error}\n--- input ---\n{content!r}")
         self.before = table_hashes(self.db)
         self.outcomes["imported"] += 1
+        return report.rows
+
+
+def _records(content: bytes) -> int:
+    """Data records of a CSV file as Python's csv module reads it (blank lines hold none)."""
+    text = content.decode("utf-8-sig")
+    return sum(1 for record in csv.reader(io.StringIO(text, newline="")) if record) - 1
 
 
 # -- mutations -----------------------------------------------------------------------------
