@@ -326,7 +326,7 @@ def _create_staging(
         con.execute(f"DROP TABLE IF EXISTS {table}_rows")
         con.execute(
             f"CREATE TEMP TABLE {table}_rows AS SELECT {selected} FROM (SELECT {trimmed} "
-            f"FROM read_csv(?, header = true, columns = {columns}, delim = ',', quote = '\"', "
+            f"FROM read_csv(?, header = false, columns = {columns}, delim = ',', quote = '\"', "
             "escape = '\"', strict_mode = true, auto_detect = false, null_padding = false, "
             f"encoding = 'utf-8', max_line_size = {line_max}{buffer}))",
             [str(path)],
@@ -337,9 +337,12 @@ def _create_staging(
     # Rows keep the file's order (insertion order is preserved), so a row's id is its
     # position: numbering them with a window instead cost a third of staging a big file.
     # Inside a transaction DuckDB numbers new rows from a large base, not from 0.
+    # The header is read as the first record and dropped here: with `header = true`,
+    # DuckDB returned no rows and no error for a file whose header opens a stray quote.
     first = con.execute(f"SELECT coalesce(min(rowid), 0) FROM {table}_rows").fetchone()[0]  # type: ignore[index]
+    con.execute(f"DELETE FROM {table}_rows WHERE rowid = {int(first)}")
     con.execute(
-        f"CREATE TEMP VIEW {table} AS SELECT (rowid - {int(first)} + 2)::INTEGER AS _row, * "
+        f"CREATE TEMP VIEW {table} AS SELECT (rowid - {int(first)} + 1)::INTEGER AS _row, * "
         f"FROM {table}_rows"
     )
     staged.counts[spec.name] = con.execute(f"SELECT count(*) FROM {table}_rows").fetchone()[0]  # type: ignore[index]
