@@ -304,3 +304,12 @@ def test_uploads_bigger_than_the_limit_are_refused_before_reading(
         out.truncate(201 * MiB)  # sparse: costs no disk
     assert _problems(db, folder)[0].startswith("notes.csv: is 210,763,776 bytes; at most")
     assert os.path.getsize(folder / "notes.csv") == 201 * MiB
+
+
+def test_a_header_opening_a_stray_quote_is_a_problem_not_zero_rows(
+    org: Database, tmp_path: Path
+) -> None:
+    folder = tmp_path / "quote"
+    folder.mkdir()
+    (folder / "notes.csv").write_text('""' + NOTES_HEADER + NOTE)
+    assert _problems(org, folder)[0].startswith("notes.csv: is not valid CSV: CSV Error on Line: 1")
