@@ -232,38 +232,36 @@ def first_long_line(path: Path, limit: int) -> tuple[int, int] | None:
     DuckDB's CSV reader silently drops a last line longer than its buffer (a 40 MB row,
     64 MB of junk or NULs after the rows), so no such line may reach it. The file is read
     in chunks; within one, the search jumps a whole `limit` ahead and looks back for a line
-    break, so it costs little more than reading the bytes.
+    break, so it costs little more than reading the bytes (lines are counted only when
+    one is too long).
     """
-    line, run = 1, 0  # `run`: bytes of the current line seen in earlier chunks
+    run, offset = 0, 0  # `run`: bytes of the current line seen in earlier chunks
     with open(path, "rb") as handle:
         while chunk := handle.read(_CHUNK):
             start, end = 0, len(chunk)
-            while True:
+            while start < end:
                 stop = min(start + limit - run + 1, end)
-                brk = _last_break(chunk, start, stop)
+                brk = max(chunk.rfind(b"\n", start, stop), chunk.rfind(b"\r", start, stop))
                 if brk < 0:
                     if stop - start + run > limit:
-                        return line + _breaks(chunk, 0, start), stop - start + run
+                        return _line_at(path, offset + start - run), stop - start + run
                     run += end - start
                     break
                 run, start = 0, brk + 1
-                if start >= end:
-                    break
-            line += _breaks(chunk, 0, end)
+            offset += end
     return None
 
 
-def _last_break(chunk: bytes, start: int, stop: int) -> int:
-    return max(chunk.rfind(b"\n", start, stop), chunk.rfind(b"\r", start, stop))
-
-
-def _breaks(chunk: bytes, start: int, stop: int) -> int:
-    """Line breaks in a slice (CRLF counts once, as a lone CR or LF does)."""
-    return (
-        chunk.count(b"\n", start, stop)
-        + chunk.count(b"\r", start, stop)
-        - chunk.count(b"\r\n", start, stop)
-    )
+def _line_at(path: Path, position: int) -> int:
+    """The number of the line starting at byte `position` (CR, LF and CRLF end a line)."""
+    line, last = 1, b""
+    with open(path, "rb") as handle:
+        while position > 0 and (chunk := handle.read(min(_CHUNK, position))):
+            position -= len(chunk)
+            line += chunk.count(b"\n") + chunk.count(b"\r") - chunk.count(b"\r\n")
+            line -= last == b"\r" and chunk[:1] == b"\n"  # a CRLF split between chunks
+            last = chunk[-1:]
+    return line
 
 
 def _too_big(label: str, size: int, limits: ImportLimits) -> Problem:
