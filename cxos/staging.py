@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import io
 import tempfile
 import zipfile
@@ -180,8 +181,9 @@ def bundle_cells(spec: FileSpec, values: Iterable[Any]) -> list[str]:
     ]
 
 
-def _text_columns(spec: FileSpec) -> list[bool]:
-    return [c.sql_type == "VARCHAR" for c in spec.columns]
+@functools.cache
+def _text_columns(spec: FileSpec) -> tuple[bool, ...]:
+    return tuple(c.sql_type == "VARCHAR" for c in spec.columns)
 
 
 def _known_files() -> str:
