@@ -14,8 +14,11 @@ from tests.bundles import Rows, write_bundle
 MiB = 1024 * 1024
 
 
-def write_zip_bomb(path: Path, size: int, name: str = "people.csv", prefix: bytes = b"") -> Path:
-    """A .zip holding one entry `name` of `prefix` then NUL bytes, `size` bytes in all.
+def write_zip_bomb(
+    path: Path, size: int, name: str = "people.csv", prefix: bytes = b"", declared: int = 0
+) -> Path:
+    """A .zip holding one entry `name` of `prefix` then NUL bytes, `size` bytes in all
+    (its directory says `declared` bytes instead, if given: a lying archive).
 
     Deflate resets its state at each full flush, so every MiB of NULs compresses to the
     same few bytes: the archive is written from one compressed block repeated, in about
@@ -34,7 +37,7 @@ def write_zip_bomb(path: Path, size: int, name: str = "people.csv", prefix: byte
         crc = zlib.crc32(zeros, crc)
     packed = len(head) + len(block) * (blocks - 1) + len(tail)
     encoded = name.encode()
-    fields = (20, 0, 8, 0, 0x21, crc, packed, size, len(encoded), 0)
+    fields = (20, 0, 8, 0, 0x21, crc, packed, declared or size, len(encoded), 0)
     with open(path, "wb") as out:
         out.write(struct.pack("<IHHHHHIIIHH", 0x04034B50, *fields) + encoded)
         out.write(head)

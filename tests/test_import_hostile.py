@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from cxos.bundle import BY_NAME
-from cxos.errors import BundleError
+from cxos.errors import BundleError, CxosError
 from cxos.importer import import_bundle
 from cxos.staging import first_long_line
 from cxos.storage import Database
@@ -313,3 +313,14 @@ def test_a_header_opening_a_stray_quote_is_a_problem_not_zero_rows(
     folder.mkdir()
     (folder / "notes.csv").write_text('""' + NOTES_HEADER + NOTE)
     assert _problems(org, folder)[0].startswith("notes.csv: is not valid CSV: CSV Error on Line: 1")
+
+
+def test_a_zip_lying_about_its_size_unpacks_no_more_than_it_declares(
+    db: Database, tmp_path: Path
+) -> None:
+    header = ",".join(BY_NAME["people"].column_names).encode() + b"\n"
+    liar = write_zip_bomb(tmp_path / "liar.zip", 512 * MiB, prefix=header, declared=MiB)
+    before = fingerprint(db)
+    with pytest.raises(CxosError, match="liar.zip: people.csv cannot be unpacked"):
+        import_bundle(db, liar)
+    assert fingerprint(db) == before
