@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import tempfile
 from pathlib import Path
 
 import streamlit as st
@@ -11,20 +9,15 @@ import streamlit as st
 from cxos.errors import BundleError, CxosError
 from cxos.importer import ImportReport
 from cxos.transfer import export_xlsx_bytes, export_zip_bytes, import_as, preview_as
+from cxos.uploads import UploadSlot
 from ui.admin import require_admin
 from ui.session import after_write, database, require_person
 
 person = require_person()
 require_admin(person)
-_STORE = Path(tempfile.gettempdir()) / "cxos-uploads"
-
-
-def _save_upload(upload) -> Path:  # noqa: ANN001 - st.UploadedFile
-    data = upload.getvalue()
-    _STORE.mkdir(exist_ok=True)
-    path = _STORE / f"{hashlib.sha256(data).hexdigest()[:16]}{Path(upload.name).suffix.lower()}"
-    path.write_bytes(data)
-    return path
+# The upload is held privately (cxos.uploads) and deleted when the import ends or the
+# upload is replaced or removed.
+slot: UploadSlot = st.session_state.setdefault("admin_data_slot", UploadSlot())
 
 
 def _show_changes(report: ImportReport) -> None:
@@ -59,8 +52,10 @@ def _import(path: Path) -> None:
     try:
         report = import_as(database(), person.id, path, lambda f, msg: bar.progress(f, text=msg))
     except CxosError as error:
+        slot.clear()
         st.error(str(error))
         return
+    slot.done()
     after_write(f"Imported {report.summary()}.")
 
 
@@ -71,8 +66,15 @@ st.caption(
     "Nothing is written until you confirm; one bad row rejects the whole bundle."
 )
 upload = st.file_uploader("Bundle", type=["xlsx", "zip"], key="admin_data_upload")
-if upload is not None:
-    path = _save_upload(upload)
+data, name = (upload.getvalue(), upload.name) if upload is not None else (None, "")
+try:
+    path = slot.offer(data, name)
+except CxosError as error:
+    st.error(str(error))
+    path = None
+if slot.imported:
+    st.caption("This file has been imported. Choose another file to import again.")
+if path is not None:
     report = _preview(path)
     if report is not None and st.button(
         f"Import {report.rows} rows", type="primary", key="admin_data_confirm"

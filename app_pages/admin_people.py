@@ -6,7 +6,7 @@ import streamlit as st
 
 from cxos import identity, team_views
 from cxos.errors import CxosError
-from cxos.models import ROLES, Person
+from cxos.models import ROLES
 from ui.admin import require_admin
 from ui.session import after_write, data_version, database, require_person
 
@@ -62,7 +62,7 @@ def person_form(people: dict[str, dict], teams: dict[str, str]) -> None:
             lambda: identity.save_person(
                 database(),
                 person.id,
-                Person(
+                identity.person_from_form(
                     id=(choice or pid).strip(),
                     name=name.strip(),
                     email=email.strip() or None,

@@ -47,6 +47,9 @@ class Column:
     maximum: float | None = None
     exclusive_minimum: bool = False
     default: str | None = None
+    max_chars: int | None = None  # text: at most this many characters
+    no_control: bool = False  # text: no control characters (cxos.text.CONTROL_CHARACTERS)
+    reserved_prefix: str | None = None  # ids that may not start with this
 
 
 @dataclass(frozen=True)
@@ -96,7 +99,14 @@ def _column(name: str, info: Any) -> Column:
         annotation = str
     minimum = maximum = None
     exclusive = False
+    text: dict[str, Any] = {}
     for meta in _metadata(info, annotation):
+        if isinstance(meta, m.MaxChars):
+            text["max_chars"] = meta.limit
+        elif isinstance(meta, m.NoControl):
+            text["no_control"] = True
+        elif isinstance(meta, m.NotReserved):
+            text["reserved_prefix"] = meta.prefix
         if isinstance(meta, Ge):
             minimum = float(meta.ge)  # type: ignore[arg-type]
         elif isinstance(meta, Gt):
@@ -107,7 +117,9 @@ def _column(name: str, info: Any) -> Column:
             maximum = float(meta.lt)  # type: ignore[arg-type]
     base = typing.get_args(annotation)[0] if typing.get_origin(annotation) else annotation
     default = None if required or info.default is None else str(info.default)
-    return Column(name, _SQL_TYPES[base], required, choices, minimum, maximum, exclusive, default)
+    return Column(
+        name, _SQL_TYPES[base], required, choices, minimum, maximum, exclusive, default, **text
+    )
 
 
 def _metadata(info: Any, annotation: Any) -> list[Any]:
@@ -207,6 +219,16 @@ FILES: tuple[FileSpec, ...] = (
         m.Feedback,
         ("id",),
         _refs(stage_id="stages", touchpoint_id="touchpoints", team_id="teams", action_id="actions"),
+        (
+            # SPEC's working rules: negative feedback is never closed silently.
+            RowRule(
+                "closed_on",
+                "sentiment = 'negative' AND closed_on IS NOT NULL AND response IS NULL "
+                "AND action_id IS NULL",
+                "negative feedback is closed without a response or an action: write why no "
+                "action is taken (response) or link the action (action_id)",
+            ),
+        ),
     ),
     FileSpec(
         "notes",

@@ -1,9 +1,10 @@
-"""Scoring configuration: component weights, thresholds and windows.
+"""Configuration: scoring weights, thresholds and windows; how much an import may read.
 
-SPEC.md makes these configuration with fixed defaults, so one validated object carries them
-all and every scoring query receives its values as parameters. Overrides come from a small
-TOML file (`$CXOS_CONFIG`, else `cxos.toml` in the working directory) under a `[scoring]`
-table, so an organisation can tune its weights without touching code.
+SPEC.md makes the scoring values configuration with fixed defaults, so one validated object
+carries them all and every scoring query receives its values as parameters. Overrides come
+from a small TOML file (`$CXOS_CONFIG`, else `cxos.toml` in the working directory) under a
+`[scoring]` table, so an organisation can tune its weights without touching code. The
+same file's `[imports]` table sets the import limits (`ImportLimits`).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import os
 import tomllib
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -34,6 +35,7 @@ Weight = Annotated[float, Field(ge=0)]
 Days = Annotated[int, Field(ge=0)]
 Score = Annotated[float, Field(ge=0, le=100)]
 Fraction = Annotated[float, Field(ge=0, le=1)]
+_Config = TypeVar("_Config", bound=BaseModel)
 
 
 class Weights(BaseModel):
@@ -85,17 +87,46 @@ class ScoringConfig(BaseModel):
     @classmethod
     def load(cls, path: str | os.PathLike[str] | None = None) -> ScoringConfig:
         """The configuration from `path`, `$CXOS_CONFIG` or `./cxos.toml`; defaults if none."""
-        source = _config_path(path)
-        if source is None:
-            return cls()
-        try:
-            with source.open("rb") as handle:
-                table = tomllib.load(handle).get("scoring", {})
-            return cls.model_validate(table)
-        except (OSError, tomllib.TOMLDecodeError) as error:
-            raise CxosError(f"cannot read the configuration {source}: {error}") from error
-        except ValidationError as error:
-            raise CxosError(f"the configuration {source} is not valid:\n{error}") from error
+        return _load(cls, "scoring", path)
+
+
+MiB = 1024 * 1024
+
+
+class ImportLimits(BaseModel):
+    """How much one import may read: generous for real bundles, refusing what is not.
+
+    A .zip or .xlsx is checked entry by entry before anything is unpacked (sizes as the
+    archive declares them, and the ratio to their compressed size), and unpacking stops at
+    the declared size; every CSV line is measured before the CSV reader sees it.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    max_file_bytes: Annotated[int, Field(gt=0)] = 200 * MiB  # one file or entry, unpacked
+    max_total_bytes: Annotated[int, Field(gt=0)] = 1024 * MiB  # a whole .zip or .xlsx, unpacked
+    max_ratio: Annotated[float, Field(gt=1)] = 200.0  # unpacked / packed size of an entry
+    small_file_bytes: Annotated[int, Field(ge=0)] = 1 * MiB  # below this, any ratio is fine
+    max_line_bytes: Annotated[int, Field(gt=0)] = 1 * MiB  # one line of a CSV file
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str] | None = None) -> ImportLimits:
+        """The limits from the configuration file's `[imports]` table; defaults if none."""
+        return _load(cls, "imports", path)
+
+
+def _load(cls: type[_Config], table: str, path: str | os.PathLike[str] | None) -> _Config:
+    source = _config_path(path)
+    if source is None:
+        return cls()
+    try:
+        with source.open("rb") as handle:
+            values = tomllib.load(handle).get(table, {})
+        return cls.model_validate(values)
+    except (OSError, tomllib.TOMLDecodeError) as error:
+        raise CxosError(f"cannot read the configuration {source}: {error}") from error
+    except ValidationError as error:
+        raise CxosError(f"the configuration {source} is not valid:\n{error}") from error
 
 
 def _config_path(explicit: str | os.PathLike[str] | None) -> Path | None:

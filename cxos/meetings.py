@@ -23,7 +23,7 @@ from cxos import audit, permissions
 from cxos.attention import actions_on
 from cxos.config import ScoringConfig
 from cxos.errors import CxosError, InvalidInput, NotFound
-from cxos.models import Decision, Meeting
+from cxos.models import NAME_MAX, Decision, LongText, Meeting, Name, check_text
 from cxos.scoring import Signal, TeamScore
 from cxos.scoring.assessment import assess_on
 from cxos.storage import Connection, Database, fetch_dicts
@@ -287,7 +287,7 @@ def start_meeting(
     attendees: list[str] | None = None,
 ) -> Meeting:
     """Open a review meeting on `held_on` with its attendees (person ids)."""
-    title = (title or "").strip()
+    title = check_text(Name, "the title", (title or "").strip()) or ""
     if not title:
         raise InvalidInput("a meeting needs a title")
     people = sorted(set(attendees or []))
@@ -327,7 +327,7 @@ def record_decision(
     The action is created on the meeting's date, owned by the given person and team, so
     the next review finds it among the decisions of this one.
     """
-    text = (text or "").strip()
+    text = check_text(LongText, "the decision", (text or "").strip()) or ""
     if not text:
         raise InvalidInput("a decision needs its text")
 
@@ -379,7 +379,7 @@ def _create_action(
     action_id = f"a-{uuid.uuid4().hex[:10]}"
     fields = {
         "goal_id": goal_id,
-        "title": (spec.get("title") or text).strip(),
+        "title": _action_title(spec.get("title"), text),
         "owner_id": owner,
         "team_id": team_id,
         "created_on": created,
@@ -393,6 +393,15 @@ def _create_action(
     )
     audit.record_changes(con, actor_id, "actions", action_id, None, fields)
     return action_id
+
+
+def _action_title(title: str | None, decision: str) -> str:
+    """The action's title: the one given, else the decision's words, cut to fit a title
+    (the decision keeps its whole text)."""
+    if title and title.strip():
+        return check_text(Name, "the action's title", title.strip()) or ""
+    words = " ".join(decision.split())
+    return words if len(words) <= NAME_MAX else words[: NAME_MAX - 1].rstrip() + "…"
 
 
 def close_meeting(

@@ -1,20 +1,137 @@
 """The CXOS domain entities as Pydantic v2 models.
 
 The bundle row models (one per bundle file) are the single source of truth for what a
-column is: its type, whether it is required, its allowed values and its range. The bundle
-validator turns these fields into set-based SQL checks, so an import of a million rows and
-a form holding one row are judged by the same definition.
+column is: its type, whether it is required, its allowed values, its range, its length
+and which characters it may hold. The bundle validator turns these fields into set-based
+SQL checks, so an import of a million rows and a form holding one row are judged by the
+same definition; forms that do not go through the validator (a check-in note, a feedback
+response, a meeting's title) check their text with `check_text` against the same types.
+
+What may enter at all is decided here, at the door: ids of at most `ID_MAX` characters,
+names and titles of at most `NAME_MAX`, long text of at most `TEXT_MAX`, no control
+characters (`cxos.text.CONTROL_CHARACTERS`; tab and line breaks are allowed), and no
+person id starting with `RESERVED_PREFIX` (the command-line operator is `@operator`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import typing
-from typing import Annotated, Literal
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    GetCoreSchemaHandler,
+    TypeAdapter,
+    ValidationError,
+)
+from pydantic_core import PydanticCustomError, core_schema
 
-Id = Annotated[str, Field(min_length=1)]
+from cxos.errors import InvalidInput
+from cxos.text import find_control
+
+ID_MAX = 100
+NAME_MAX = 200
+TEXT_MAX = 10_000
+# Ids no person row may take: the operator acting from the command line is "@operator".
+RESERVED_PREFIX = "@"
+
+
+def length_message(length: int, limit: int) -> str:
+    """Why a text is too long, in the words the import and the forms both use."""
+    return f"is {length:,} characters long; at most {limit:,} allowed"
+
+
+def control_message(code: int, at: int) -> str:
+    """Why a text holding control character `code` at index `at` is refused."""
+    return f"holds the control character \\x{code:02x} at character {at + 1:,}; remove it"
+
+
+def reserved_message() -> str:
+    return (
+        f"starts with '{RESERVED_PREFIX}', which is reserved for CXOS's own identities "
+        "(the command-line operator is @operator); choose another id"
+    )
+
+
+@dataclass(frozen=True)
+class MaxChars:
+    """At most `limit` characters. Read by `cxos.bundle` to check imports in SQL too."""
+
+    limit: int
+
+    def __get_pydantic_core_schema__(self, source: Any, handler: GetCoreSchemaHandler) -> Any:
+        return core_schema.no_info_after_validator_function(self._check, handler(source))
+
+    def _check(self, value: str) -> str:
+        if len(value) > self.limit:
+            raise PydanticCustomError("too_long", length_message(len(value), self.limit))
+        return value
+
+
+@dataclass(frozen=True)
+class NoControl:
+    """No control character but tab and line breaks. Checked in SQL on import too."""
+
+    def __get_pydantic_core_schema__(self, source: Any, handler: GetCoreSchemaHandler) -> Any:
+        return core_schema.no_info_after_validator_function(self._check, handler(source))
+
+    @staticmethod
+    def _check(value: str) -> str:
+        at = find_control(value)
+        if at is not None:
+            raise PydanticCustomError("control_character", control_message(ord(value[at]), at))
+        return value
+
+
+@dataclass(frozen=True)
+class NotReserved:
+    """Not starting with `RESERVED_PREFIX`: for ids of people, who could otherwise take
+    the operator's identity. Checked in SQL on import too."""
+
+    prefix: str = RESERVED_PREFIX
+
+    def __get_pydantic_core_schema__(self, source: Any, handler: GetCoreSchemaHandler) -> Any:
+        return core_schema.no_info_after_validator_function(self._check, handler(source))
+
+    def _check(self, value: str) -> str:
+        if value.startswith(self.prefix):
+            raise PydanticCustomError("reserved", reserved_message())
+        return value
+
+
+Id = Annotated[str, Field(min_length=1), MaxChars(ID_MAX), NoControl()]
+PersonId = Annotated[Id, NotReserved()]
+Name = Annotated[str, MaxChars(NAME_MAX), NoControl()]
+LongText = Annotated[str, MaxChars(TEXT_MAX), NoControl()]
+
+_ADAPTERS: dict[int, TypeAdapter[Any]] = {}
+
+
+def check_text(kind: Any, label: str, value: str | None) -> str | None:
+    """`value` if it may enter as `kind` (`Id`, `Name`, `LongText`), else `InvalidInput`
+    naming `label` — for a form field that is not a whole bundle row."""
+    if value is None:
+        return None
+    adapter = _ADAPTERS.setdefault(id(kind), TypeAdapter(kind))
+    try:
+        return typing.cast(str, adapter.validate_python(value))
+    except ValidationError as error:
+        raise InvalidInput(f"{label} {explain(error)}") from error
+
+
+def explain(error: ValidationError) -> str:
+    """A Pydantic error in plain words: each field, then what is wrong with it."""
+    parts = []
+    for e in error.errors(include_url=False):
+        where = ".".join(str(p) for p in e["loc"])
+        parts.append(f"{where}: {e['msg']}" if where else e["msg"])
+    return "; ".join(parts)
+
+
 Role = Literal["admin", "steering", "head", "champion", "member"]
 Layer = Literal["front_stage", "on_stage", "back_stage"]
 GoalStatus = Literal["active", "achieved", "dropped"]
@@ -43,55 +160,55 @@ class Row(BaseModel):
 
 class BusinessUnit(Row):
     id: Id
-    name: str
+    name: Name
 
 
 class Team(Row):
     id: Id
-    name: str
+    name: Name
     business_unit_id: Id
 
 
 class Person(Row):
-    id: Id
-    name: str
-    email: str | None = None
+    id: PersonId
+    name: Name
+    email: Name | None = None
     team_id: Id
     role: Role
 
 
 class Journey(Row):
     id: Id
-    name: str
+    name: Name
 
 
 class Stage(Row):
     id: Id
     journey_id: Id
-    phase: str
-    name: str
+    phase: Name
+    name: Name
     position: int
 
 
 class Touchpoint(Row):
     id: Id
     stage_id: Id
-    name: str
+    name: Name
     layer: Layer
-    channel: str | None = None
+    channel: Name | None = None
     owner_team_id: Id
 
 
 class Objective(Row):
     id: Id
-    title: str
-    vision: str | None = None
+    title: Name
+    vision: LongText | None = None
 
 
 class Goal(Row):
     id: Id
-    title: str
-    success_statement: str | None = None
+    title: Name
+    success_statement: LongText | None = None
     team_id: Id
     owner_id: Id | None = None
     objective_id: Id | None = None
@@ -113,8 +230,8 @@ class GoalContributor(Row):
 class Metric(Row):
     id: Id
     goal_id: Id
-    name: str
-    unit: str | None = None
+    name: Name
+    unit: Name | None = None
     direction: Direction
     baseline: float | None = None
     target: float | None = None
@@ -131,7 +248,7 @@ class MetricReading(Row):
 class Action(Row):
     id: Id
     goal_id: Id
-    title: str
+    title: Name
     owner_id: Id | None = None
     team_id: Id
     created_on: dt.date
@@ -146,7 +263,7 @@ class CheckIn(Row):
     status: ActionStatus
     progress: Annotated[int, Field(ge=0, le=100)]
     confidence: Annotated[int, Field(ge=1, le=5)] | None = None
-    note: str | None = None
+    note: LongText | None = None
 
 
 class PulseResponse(Row):
@@ -164,9 +281,9 @@ class Feedback(Row):
     touchpoint_id: Id | None = None
     team_id: Id
     sentiment: Sentiment
-    text: str
+    text: LongText
     action_id: Id | None = None
-    response: str | None = None
+    response: LongText | None = None
     closed_on: dt.date | None = None
 
 
@@ -176,9 +293,9 @@ class Note(Row):
     business_unit_id: Id
     stage_id: Id | None = None
     created_on: dt.date
-    title: str
-    body: str
-    tags: str | None = None
+    title: Name
+    body: LongText
+    tags: Name | None = None
 
 
 # Records that live only in the database (not in the bundle).

@@ -16,17 +16,17 @@ import re
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from cxos import audit, permissions
 from cxos.errors import InvalidInput, NotFound
-from cxos.models import Note
+from cxos.models import NAME_MAX, TEXT_MAX, LongText, Name, Note, check_text, explain
 from cxos.storage import Connection, Database, fetch_dicts
 
-TITLE_MAX = 200
-BODY_MAX = 10_000
+TITLE_MAX = NAME_MAX
+BODY_MAX = TEXT_MAX
 TAG_MAX = 40
 _FIELDS = ("business_unit_id", "stage_id", "title", "body", "tags")
 
@@ -79,8 +79,8 @@ class NoteDraft(BaseModel):
 
     business_unit_id: str = Field(min_length=1)
     stage_id: str | None = None
-    title: str = Field(min_length=1, max_length=TITLE_MAX)
-    body: str = Field(min_length=1, max_length=BODY_MAX)
+    title: Annotated[Name, Field(min_length=1)]
+    body: Annotated[LongText, Field(min_length=1)]
     tags: tuple[str, ...] = ()
 
     @field_validator("stage_id", mode="before")
@@ -91,7 +91,12 @@ class NoteDraft(BaseModel):
     @field_validator("tags", mode="before")
     @classmethod
     def _split_tags(cls, value: Any) -> tuple[str, ...]:
-        return parse_tags(value)
+        tags = parse_tags(value)
+        try:  # judged as stored: one text of tags joined by ';', a name-length text
+            check_text(Name, "together they", ";".join(tags))
+        except InvalidInput as error:
+            raise ValueError(str(error)) from error
+        return tags
 
 
 def parse_tags(value: str | Iterable[str] | None) -> tuple[str, ...]:
@@ -115,10 +120,7 @@ def draft(**values: Any) -> NoteDraft:
     try:
         return NoteDraft(**values)
     except ValidationError as error:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc']) or 'note'}: {e['msg']}" for e in error.errors()
-        )
-        raise InvalidInput(f"the note is not valid: {problems}") from error
+        raise InvalidInput(f"the note is not valid: {explain(error)}") from error
 
 
 # -- writing -------------------------------------------------------------------------------

@@ -161,7 +161,8 @@ def _query(db_or_con: Database | Connection, sql: str, params: list[object]) -> 
 
 def _actor(db_or_con: Database | Connection, actor_id: str | None) -> Actor:
     if actor_id == OPERATOR_ID:
-        operator = Person(
+        # Built here, not entered: "@" ids are reserved, so no person row can take it.
+        operator = Person.model_construct(
             id=OPERATOR_ID, name="the command-line operator", team_id="-", role="admin"
         )
         return Actor(operator, "-", None, "-")
@@ -178,7 +179,7 @@ def _actor(db_or_con: Database | Connection, actor_id: str | None) -> Actor:
     if not rows:
         raise PermissionDenied(f"there is no person with id {actor_id!r}; nothing was changed")
     row = rows[0]
-    person = Person(
+    person = Person.model_construct(  # read back: judged by the models' rules on entry
         id=row["id"], name=row["name"], email=row["email"], team_id=row["team_id"], role=row["role"]
     )
     return Actor(

@@ -25,7 +25,7 @@ from typing import Any
 
 from cxos import audit, permissions
 from cxos.errors import InvalidInput, NotFound, StaleWrite
-from cxos.models import ACTION_STATUSES
+from cxos.models import ACTION_STATUSES, LongText, check_text
 from cxos.storage import Connection, Database, fetch_dicts
 
 SOURCES = ("manual", "import", "api", "survey")
@@ -98,7 +98,7 @@ def record_check_in(
 ) -> CheckInResult:
     """Record a check-in on an action as `actor_id`, and update the action's status."""
     on = on or dt.date.today()
-    note = (note or "").strip() or None
+    note = check_text(LongText, "the note", (note or "").strip() or None)
     _check_check_in(status, progress, confidence, note, on, source)
 
     def work(con: Connection) -> CheckInResult:

@@ -30,7 +30,7 @@ from pydantic import BaseModel
 from cxos import audit, permissions, progress
 from cxos.bundle import BY_NAME
 from cxos.errors import CxosError, InvalidInput, NotFound, StaleWrite
-from cxos.models import PULSE_QUESTIONS
+from cxos.models import PULSE_QUESTIONS, LongText, check_text
 from cxos.staging import stage_rows
 from cxos.storage import Connection, Database, fetch_dicts
 from cxos.validation import validate_staged
@@ -446,7 +446,8 @@ def close_feedback(
 
 
 def _text(value: str | None) -> str | None:
-    return (value or "").strip() or None
+    """A written response as it may be stored: trimmed, blank as None, within the rules."""
+    return check_text(LongText, "the response", (value or "").strip() or None)
 
 
 def _answer(

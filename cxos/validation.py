@@ -8,13 +8,15 @@ text to types, ranges, row rules, uniqueness, references — and stop collecting
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from cxos.bundle import BY_NAME, FILES, Column, FileSpec
 from cxos.errors import Problem
+from cxos.models import control_message, length_message, reserved_message
 from cxos.staging import staging_table
 from cxos.storage import Connection
+from cxos.text import CONTROL_CHARACTERS
 
 MAX_PROBLEMS = 50
 _SHOWN = 40
@@ -28,6 +30,8 @@ class Check:
     column: str | None
     sql: str
     message: str  # may use {value}
+    # Or the message made from the value, when the value is figures rather than a cell.
+    describe: Callable[[str], str] | None = None
 
 
 def typed_table(spec: FileSpec) -> str:
@@ -82,6 +86,57 @@ def _type_checks(spec: FileSpec) -> Iterator[Check]:
                 f"SELECT _row, {c.name} FROM {stg} WHERE {c.name} NOT IN ({listed})",
                 "'{value}' is not one of " + ", ".join(c.choices),
             )
+        if c.name not in _references(spec):
+            yield from _text_checks(spec, c)
+
+
+_NOT_CONTROL = "[^" + CONTROL_CHARACTERS[1:]
+
+
+def _references(spec: FileSpec) -> set[str]:
+    return {ref.column for ref in spec.references}
+
+
+def _text_checks(spec: FileSpec, c: Column) -> Iterator[Check]:
+    """The models' text rules: length, control characters, reserved ids.
+
+    Not for columns referring to other files: a reference must equal an id that passed
+    these rules on its way in (else the reference check reports it), and skipping them
+    spares the biggest files most of the cost (a million readings refer to metrics).
+    """
+    stg, name = staging_table(spec), c.name
+    limit = c.max_chars
+    if limit is not None:
+        yield Check(
+            spec,
+            name,
+            f"SELECT _row, length({name}) FROM {stg} WHERE length({name}) > {limit}",
+            "",
+            lambda value: length_message(int(value), limit),
+        )
+    if c.no_control:
+        # The position of the first control character is the length of what precedes it.
+        at = f"length(regexp_extract({name}, '^{_NOT_CONTROL}*'))"
+        yield Check(
+            spec,
+            name,
+            f"SELECT _row, {at} || ' ' || unicode(substr({name}, {at} + 1, 1)) FROM {stg} "
+            f"WHERE regexp_matches({name}, '{CONTROL_CHARACTERS}')",
+            "",
+            _describe_control,
+        )
+    if c.reserved_prefix is not None:
+        yield Check(
+            spec,
+            name,
+            f"SELECT _row, {name} FROM {stg} WHERE starts_with({name}, '{c.reserved_prefix}')",
+            "'{value}' " + reserved_message(),
+        )
+
+
+def _describe_control(value: str) -> str:
+    at, code = value.split()
+    return control_message(int(code), int(at))
 
 
 def _bad_text(c: Column) -> str | None:
@@ -186,6 +241,54 @@ def _reference_checks(spec: FileSpec, staged: set[str]) -> Iterator[Check]:
         )
 
 
+def _routing_checks(spec: FileSpec, staged: set[str]) -> Iterator[Check]:
+    """Feedback goes to the team that owns its touchpoint or, without one, to a team owning
+    a touchpoint on its stage (SPEC: routed to the team that owns the stage or touchpoint),
+    and its touchpoint is on its stage."""
+    if spec.name != "feedback":
+        return
+    tps = _as_merged(BY_NAME["touchpoints"], ("id", "stage_id", "owner_team_id"), staged)
+    fb = typed_table(spec)
+    on_touchpoint = f"FROM {fb} f JOIN ({tps}) tp ON tp.id = f.touchpoint_id"
+    yield Check(
+        spec,
+        "team_id",
+        "SELECT f._row, format('team {} does not own touchpoint {} (team {} does)', "
+        f"f.team_id, tp.id, tp.owner_team_id) {on_touchpoint} WHERE tp.owner_team_id <> f.team_id",
+        "",
+        lambda value: f"{value}: feedback is routed to the team that owns its touchpoint",
+    )
+    yield Check(
+        spec,
+        "touchpoint_id",
+        "SELECT f._row, format('touchpoint {} is on stage {}, not on {}', tp.id, tp.stage_id, "
+        f"f.stage_id) {on_touchpoint} WHERE tp.stage_id <> f.stage_id",
+        "",
+        lambda value: f"{value}: a touchpoint belongs to the feedback's stage",
+    )
+    yield Check(
+        spec,
+        "team_id",
+        "SELECT f._row, format('team {} owns no touchpoint on stage {}', f.team_id, f.stage_id) "
+        f"FROM {fb} f WHERE f.touchpoint_id IS NULL AND NOT EXISTS (SELECT 1 FROM ({tps}) tp "
+        "WHERE tp.stage_id = f.stage_id AND tp.owner_team_id = f.team_id)",
+        "",
+        lambda value: f"{value}: feedback is routed to a team that owns its stage",
+    )
+
+
+def _as_merged(target: FileSpec, columns: tuple[str, ...], staged: set[str]) -> str:
+    """`target`'s rows as they will be once the bundle is merged (staged rows win)."""
+    cols = ", ".join(columns)
+    if target.name not in staged:
+        return f"SELECT {cols} FROM {target.table}"
+    typ = typed_table(target)
+    return (
+        f"SELECT {cols} FROM {typ} UNION ALL SELECT {cols} FROM {target.table} "
+        f"WHERE id NOT IN (SELECT id FROM {typ} WHERE id IS NOT NULL)"
+    )
+
+
 def checks_for(spec: FileSpec, staged: set[str]) -> Iterator[Check]:
     """Every check of one staged file, in the order a person would fix them."""
     yield from _type_checks(spec)
@@ -193,6 +296,7 @@ def checks_for(spec: FileSpec, staged: set[str]) -> Iterator[Check]:
     yield from _rule_checks(spec)
     yield from _unique_checks(spec)
     yield from _reference_checks(spec, staged)
+    yield from _routing_checks(spec, staged)
 
 
 def validate_staged(
@@ -228,7 +332,10 @@ def _run_all(con: Connection, checks: list[Check], limit: int) -> list[tuple[lis
     results: list[tuple[list[Problem], int]] = [([], 0) for _ in checks]
     for k, row, value, count in rows:
         check = checks[k]
-        message = check.message.format(value=_short(value))
+        if check.describe is not None:
+            message = check.describe(value)
+        else:
+            message = check.message.format(value=_short(value))
         results[k][0].append(Problem(check.spec.filename, row, check.column, message))
         results[k] = (results[k][0], count)
     return results

@@ -67,6 +67,38 @@ def test_bad_bundle_lists_problems_and_changes_nothing(sample: Database) -> None
     assert audit.data_version(sample) == version
 
 
+def test_uploads_are_private_and_deleted_when_the_import_ends(sample: Database) -> None:
+    at = _admin_page("admin_data.py")
+    uploader = at.file_uploader(key="admin_data_upload")
+    uploader.upload("people.zip", _zip(NEW_PERSON)).run()
+    held = at.session_state["admin_data_slot"].path
+    assert held.read_bytes() == _zip(NEW_PERSON) and held.name == "bundle.zip"
+    assert held.parent.stat().st_mode & 0o777 == 0o700 and held.stat().st_mode & 0o777 == 0o600
+    assert "cxos-uploads" not in str(held)
+    at.file_uploader(key="admin_data_upload").upload("bad.zip", _zip(BAD_PERSON)).run()
+    replaced = at.session_state["admin_data_slot"].path
+    assert not held.exists() and not held.parent.exists() and replaced.exists()
+    at.file_uploader(key="admin_data_upload").upload("people.zip", _zip(NEW_PERSON)).run()
+    again = at.session_state["admin_data_slot"].path
+    at.button(key="admin_data_confirm").click().run()
+    assert not at.exception
+    assert identity.find_person(sample, "p_new") is not None
+    assert not again.exists() and not replaced.exists()
+    assert at.session_state["admin_data_slot"].path is None
+    assert "has been imported" in " ".join(c.value for c in at.caption)
+
+
+def test_an_upload_named_like_a_path_is_held_under_a_fixed_name(tmp_path: Path) -> None:
+    from cxos import uploads
+
+    path = uploads.hold(b"PK", "../../../etc/evil.ZIP")
+    try:
+        assert path.name == "bundle.zip" and path.parent.name.startswith("cxos-upload-")
+    finally:
+        uploads.release(path)
+    assert not path.parent.exists()
+
+
 def test_import_and_preview_are_for_administrators_only(sample: Database, tmp_path: Path) -> None:
     bundle = tmp_path / "people.zip"
     bundle.write_bytes(_zip(NEW_PERSON))

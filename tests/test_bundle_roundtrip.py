@@ -229,3 +229,75 @@ def test_random_valid_bundles_round_trip(tmp_path_factory: Any, bundle: dict[str
 def test_demo_generator_matches_the_committed_bundle(tmp_path: Path) -> None:
     demo.write_bundle(tmp_path / "demo", as_of=DAY)
     assert _files(tmp_path / "demo") == _files(Path("data/demo"))
+
+
+# -- formula-like text: inert in CSV, identical after a round trip -------------------------
+
+HOSTILE = {
+    '=HYPERLINK("http://evil.example","click")': '\'=HYPERLINK("http://evil.example","click")',
+    "=cmd|' /C calc'!A0": "'=cmd|' /C calc'!A0",
+    "+1+1": "'+1+1",
+    "@SUM(1+1)": "'@SUM(1+1)",
+    "'=x": "''=x",
+    "-2 then more": "'-2 then more",
+    "it's fine": "it's fine",
+}
+
+
+def _hostile_bundle() -> dict[str, list[dict[str, Any]]]:
+    bundle = base_bundle()
+    titles = list(HOSTILE)
+    bundle["notes"] = [
+        dict(bundle["notes"][0], id=f"n{i}", title=title, body=title, tags=None)
+        for i, title in enumerate(titles)
+    ]
+    bundle["metrics"][0].update(baseline=-5, target=-1, name="=1+1")
+    return bundle
+
+
+def _cells(folder: Path, name: str) -> list[list[str]]:
+    import csv
+
+    with open(folder / name, encoding="utf-8", newline="") as handle:
+        return list(csv.reader(handle))
+
+
+def test_csv_export_neutralises_formulas_keeps_numbers_and_round_trips(
+    db: Database, tmp_path: Path, load: Any
+) -> None:
+    load(db, _hostile_bundle())
+    export_folder(db, tmp_path / "one")
+    notes = {row[0]: row for row in _cells(tmp_path / "one", "notes.csv")[1:]}
+    for i, (text, written) in enumerate(HOSTILE.items()):
+        assert notes[f"n{i}"][5] == written and notes[f"n{i}"][6] == written, text
+    metric = _cells(tmp_path / "one", "metrics.csv")[1]
+    assert metric[2] == "'=1+1" and metric[5:7] == ["-5", "-1"]  # numbers stay numbers
+    second = Database(tmp_path / "b.duckdb")
+    import_bundle(second, tmp_path / "one")
+    stored = dict(second.read(lambda c: c.execute("SELECT id, title FROM notes").fetchall()))
+    assert stored == {f"n{i}": text for i, text in enumerate(HOSTILE)}
+    export_folder(second, tmp_path / "two")
+    assert _files(tmp_path / "one") == _files(tmp_path / "two")
+
+
+def test_the_admin_zip_download_is_neutralised_too(db: Database, load: Any) -> None:
+    import io
+
+    from cxos.transfer import export_zip_bytes
+
+    load(db, _hostile_bundle())
+    with zipfile.ZipFile(io.BytesIO(export_zip_bytes(db))) as archive:
+        text = archive.read("notes.csv").decode()
+    assert "'=cmd|' /C calc'!A0" in text and "\n=" not in text and ",=" not in text
+
+
+def test_formula_text_round_trips_through_xlsx(db: Database, tmp_path: Path, load: Any) -> None:
+    load(db, _hostile_bundle())
+    export_folder(db, tmp_path / "one")
+    export_xlsx(db, tmp_path / "x.xlsx")
+    second = Database(tmp_path / "b.duckdb")
+    import_bundle(second, tmp_path / "x.xlsx")
+    stored = dict(second.read(lambda c: c.execute("SELECT id, body FROM notes").fetchall()))
+    assert stored == {f"n{i}": text for i, text in enumerate(HOSTILE)}
+    export_folder(second, tmp_path / "two")
+    assert _files(tmp_path / "one") == _files(tmp_path / "two")

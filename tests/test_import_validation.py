@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from cxos.errors import BundleError
-from cxos.importer import import_bundle
+from cxos.importer import import_bundle, import_rows
 from cxos.storage import Database
 from tests.bundles import Rows, base_bundle, fingerprint, write_bundle
 
@@ -413,3 +413,67 @@ def test_row_numbers_hold_deep_into_a_large_file(
         )[1]
     )
     assert rows == [(2, "a0"), (150_002, "a150000"), (300_001, "a299999")]
+
+
+# -- feedback is never closed silently, and goes to the team that owns it -----------------------
+
+
+def _feedback_problems(db: Database, tmp_path: Path, **changes: Any) -> list[str]:
+    bundle = base_bundle()
+    bundle["feedback"][0].update(changes)
+    before = fingerprint(db)
+    with pytest.raises(BundleError) as caught:
+        import_bundle(db, write_bundle(tmp_path / "fb", bundle))
+    assert fingerprint(db) == before
+    return [str(p) for p in caught.value.problems]
+
+
+def test_negative_feedback_closed_silently_is_refused(db: Database, tmp_path: Path) -> None:
+    problems = _feedback_problems(db, tmp_path, closed_on="2026-02-05")
+    assert problems == [
+        "feedback.csv, row 2, column closed_on: negative feedback is closed without a "
+        "response or an action: write why no action is taken (response) or link the action "
+        "(action_id)"
+    ]
+
+
+def test_closed_feedback_with_a_response_or_an_action_is_accepted(
+    db: Database, tmp_path: Path
+) -> None:
+    bundle = base_bundle()
+    bundle["feedback"][0].update(closed_on="2026-02-05", response="Fixed the queue")
+    bundle["feedback"].append(dict(bundle["feedback"][0], id="f2", response=None, action_id="a1"))
+    bundle["feedback"].append(
+        dict(bundle["feedback"][0], id="f3", sentiment="positive", response=None)
+    )
+    assert import_bundle(db, write_bundle(tmp_path / "ok", bundle)).rows > 0
+
+
+def test_feedback_for_a_team_not_owning_its_touchpoint_is_refused(
+    db: Database, tmp_path: Path
+) -> None:
+    problems = _feedback_problems(db, tmp_path, team_id="t2")
+    assert problems == [
+        "feedback.csv, row 2, column team_id: team t2 does not own touchpoint tp1 (team t1 "
+        "does): feedback is routed to the team that owns its touchpoint"
+    ]
+
+
+def test_feedback_on_a_stage_its_team_does_not_own_is_refused(db: Database, tmp_path: Path) -> None:
+    problems = _feedback_problems(db, tmp_path, touchpoint_id=None, stage_id="s2")
+    assert problems == [
+        "feedback.csv, row 2, column team_id: team t1 owns no touchpoint on stage s2: "
+        "feedback is routed to a team that owns its stage"
+    ]
+    problems = _feedback_problems(db, tmp_path, stage_id="s2")
+    assert "touchpoint tp1 is on stage s1, not on s2" in problems[0]
+
+
+def test_routing_sees_touchpoints_already_in_the_database(db: Database, tmp_path: Path) -> None:
+    import_rows(db, base_bundle())
+    feedback = dict(base_bundle()["feedback"][0], id="f9", touchpoint_id=None)
+    assert import_bundle(db, write_bundle(tmp_path / "f", {"feedback": [feedback]})).rows == 1
+    moved = dict(base_bundle()["touchpoints"][0], owner_team_id="t2")
+    bundle = {"touchpoints": [moved], "feedback": [dict(feedback, id="f10")]}
+    with pytest.raises(BundleError, match="team t1 owns no touchpoint on stage s1"):
+        import_bundle(db, write_bundle(tmp_path / "g", bundle))

@@ -44,7 +44,13 @@ def _extra() -> dict[str, list[dict[str, Any]]]:
         "feedback": [
             {"id": "f_neg", "team_id": "t_billing", "sentiment": "negative", **feedback},
             {"id": "f_pos", "team_id": "t_billing", "sentiment": "positive", **feedback},
-            {"id": "f_store", "team_id": "t_stores", "sentiment": "negative", **feedback},
+            {
+                "id": "f_store",
+                "team_id": "t_stores",
+                "sentiment": "negative",
+                **feedback,
+                "stage_id": "s1",
+            },  # stores own s1
             {
                 "id": "f_closed",
                 "team_id": "t_billing",

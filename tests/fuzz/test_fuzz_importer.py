@@ -2,13 +2,19 @@
 
 Inputs are mutations of the committed demo bundle's files (flipped bytes, cut files,
 duplicated or dropped lines, swapped columns, stray quotes, NULs, BOMs, huge fields,
-nasty cell values) and hypothesis-made rows and bytes. Each one is imported, alone, into
+nasty cell values), hypothesis-made rows and bytes, and hypothesis-mutated workbooks and
+zips (sheet titles that are paths or near-misses, damaged XML, flipped archive bytes,
+entries in folders, twice, under odd names or compression). Each one is imported, alone, into
 one database that already holds the demo company, so references resolve and the merge
 path runs. The rule: the import either succeeds or raises a `CxosError` whose message
 says something; any other exception is a bug, and a refused import must leave every
 table exactly as it was (a cheap per-table hash, checked on every case).
 
-`CXOS_FUZZ_CASES` sets the number of mutation cases (default 1600, about 80 s);
+An archive's import must also write nothing outside its own temporary folder: imports
+unpack under a private temporary root that is checked empty after every case.
+
+`CXOS_FUZZ_CASES` sets the number of mutation cases (default 1000, about 25-40 s, the
+whole file under a minute; more for a longer hunt);
 `CXOS_FUZZ_EXAMPLES` the hypothesis examples per property (default 60).
 """
 
@@ -16,10 +22,12 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 import os
 import random
 import shutil
 import tempfile
+import zipfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -34,7 +42,7 @@ from cxos.storage import Database
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO = ROOT / "data" / "demo"
-CASES = int(os.environ.get("CXOS_FUZZ_CASES", "1600"))
+CASES = int(os.environ.get("CXOS_FUZZ_CASES", "1000"))
 EXAMPLES = int(os.environ.get("CXOS_FUZZ_EXAMPLES", "60"))
 # Small files of every kind of merge: ids, a composite key, no key (check-ins), dates.
 TARGETS = ["teams", "people", "goals", "metrics", "metric_readings", "check_ins", "feedback"]
@@ -92,18 +100,49 @@ class Checker:
         shutil.rmtree(folder, ignore_errors=True)
         folder.mkdir()
         (folder / f"{name}.csv").write_bytes(content)
+        rows = self.check_source(folder, content, label)
+        if rows is not None:  # imported: every record of the file is a row, none lost
+            assert rows == _records(content), f"{label}: {rows} rows imported\n{content!r}"
+
+    def check_archive(self, suffix: str, content: bytes, label: str) -> None:
+        """Import an .xlsx or .zip; it may unpack only inside its own temporary folder."""
+        source = self.work / f"bundle{suffix}"
+        source.write_bytes(content)
+        scratch = self.work / "scratch"
+        shutil.rmtree(scratch, ignore_errors=True)
+        scratch.mkdir()
+        saved, tempfile.tempdir = tempfile.tempdir, str(scratch)
         try:
-            import_bundle(self.db, folder)
+            self.check_source(source, content, label)
+        finally:
+            tempfile.tempdir = saved
+            source.unlink()
+        left = sorted(p.name for p in scratch.iterdir())
+        assert not left, f"{label}: left {left} behind"
+        expected = {"bundle", "scratch"}
+        assert {p.name for p in self.work.iterdir()} <= expected, f"{label}: wrote outside"
+
+    def check_source(self, source: Path, content: bytes, label: str) -> int | None:
+        """Rows imported, or None when refused (with a message, nothing changed)."""
+        try:
+            report = import_bundle(self.db, source)
         except CxosError as error:
             assert str(error).strip(), f"{label}: refused without a message"
             after = table_hashes(self.db)
             assert after == self.before, f"{label}: refused but the database changed"
             self.outcomes["refused"] += 1
-            return
+            return None
         except Exception as error:  # noqa: BLE001 - this is what the fuzzer hunts
             pytest.fail(f"{label}: {type(error).__name__}: {error}\n--- input ---\n{content!r}")
         self.before = table_hashes(self.db)
         self.outcomes["imported"] += 1
+        return report.rows
+
+
+def _records(content: bytes) -> int:
+    """Data records of a CSV file as Python's csv module reads it (blank lines hold none)."""
+    text = content.decode("utf-8-sig")
+    return sum(1 for record in csv.reader(io.StringIO(text, newline="")) if record) - 1
 
 
 # -- mutations -----------------------------------------------------------------------------
@@ -336,3 +375,120 @@ def test_generated_rows_import_or_are_refused(checker: Checker, case: tuple[str,
 def test_generated_bytes_import_or_are_refused(checker: Checker, name: str, raw: bytes) -> None:
     header = ",".join(BY_NAME[name].column_names).encode() + b"\n"
     checker.check(name, header + raw, f"hypothesis bytes of {name}.csv")
+
+
+# -- workbooks and zips ----------------------------------------------------------------------
+
+WORKBOOK_FILES = ["teams", "people", "goals", "feedback"]
+TITLES = [
+    "../../../../x/escaped", "/tmp/cxos-fuzz-absolute", "..", "TEAMS", "teams.CSV",
+    " people ", "goal", "Sheet1", "teams/../people", "con", "a" * 31, "t\u00e9ams", "",
+]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def seed_workbook(seeds: dict[str, bytes], tmp_path_factory: pytest.TempPathFactory) -> bytes:
+    """The first rows of some demo files as one workbook, written as CXOS exports one."""
+    from cxos.exporter import write_workbook
+
+    path = tmp_path_factory.mktemp("wb") / "seed.xlsx"
+    sheets = []
+    for name in WORKBOOK_FILES:
+        rows = list(csv.reader(seeds[name].decode().splitlines()))
+        sheets.append((name, rows[0], [tuple(c or None for c in r) for r in rows[1:12]]))
+    write_workbook(path, iter(sheets))
+    return path.read_bytes()
+
+
+def _entries(archive: bytes) -> dict[str, bytes]:
+    with zipfile.ZipFile(io.BytesIO(archive)) as src:
+        return {info.filename: src.read(info) for info in src.infolist()}
+
+
+def _zip(entries: list[tuple[str, bytes]], method: int = zipfile.ZIP_DEFLATED) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", method) as out:
+        for name, data in entries:
+            out.writestr(name, data)
+    return buffer.getvalue()
+
+
+def _flip(data: bytes, positions: list[int], value: int) -> bytes:
+    buf = bytearray(data)
+    for p in positions:
+        if buf:
+            buf[p % len(buf)] = value
+    return bytes(buf)
+
+
+@st.composite
+def mutated_workbook(draw: st.DrawFn, seed: bytes) -> bytes:
+    entries = _entries(seed)
+    kind = draw(st.sampled_from(["retitle", "xml", "flip", "drop", "cut"]))
+    if kind == "retitle":
+        xml = entries["xl/workbook.xml"].decode()
+        for name in draw(st.lists(st.sampled_from(WORKBOOK_FILES), min_size=1, unique=True)):
+            title = draw(st.sampled_from(TITLES) | st.text(max_size=40))
+            quoted = title.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")
+            xml = xml.replace(f'name="{name}"', f'name="{quoted}"')
+        entries["xl/workbook.xml"] = xml.encode("utf-8", "surrogatepass")
+    elif kind in ("xml", "cut"):
+        target = draw(st.sampled_from(sorted(entries)))
+        data = entries[target]
+        if kind == "cut":
+            entries[target] = data[: draw(st.integers(0, len(data)))]
+        else:
+            positions = draw(st.lists(st.integers(0, 10**6), min_size=1, max_size=6))
+            entries[target] = _flip(data, positions, draw(st.integers(0, 255)))
+    elif kind == "drop":
+        del entries[draw(st.sampled_from(sorted(entries)))]
+    archive = _zip(list(entries.items()))
+    if kind == "flip":
+        positions = draw(st.lists(st.integers(0, 10**6), min_size=1, max_size=4))
+        archive = _flip(archive, positions, draw(st.integers(0, 255)))
+    return archive
+
+
+ENTRY_NAMES = [
+    "teams.csv", "TEAMS.CSV", "a/teams.csv", "b/teams.csv", "../teams.csv", "/abs/people.csv",
+    "people.csv", "__MACOSX/._people.csv", ".hidden.csv", "goal.csv", "dir/", "x/y/z/goals.csv",
+    "feedback.csv", "Feedback.Csv", "notes.txt",
+]  # fmt: skip
+
+
+@st.composite
+def mutated_zip(draw: st.DrawFn, seeds: dict[str, bytes]) -> bytes:
+    names = draw(st.lists(st.sampled_from(ENTRY_NAMES), min_size=1, max_size=5))
+    entries = []
+    for name in names:
+        base = name.rsplit("/", 1)[-1].lower().removesuffix(".csv")
+        data = seeds.get(base, b"id,name\n")
+        if draw(st.booleans()):
+            data = data[: draw(st.integers(0, len(data)))] + draw(st.binary(max_size=40))
+        entries.append((name, b"" if name.endswith("/") else data))
+    method = draw(st.sampled_from([zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2]))
+    archive = _zip(entries, method)
+    if draw(st.booleans()):
+        positions = draw(st.lists(st.integers(0, 10**5), min_size=1, max_size=4))
+        archive = _flip(archive, positions, draw(st.integers(0, 255)))
+    return archive
+
+
+@pytest.mark.slow
+@settings(settings.get_profile("cxos-fuzz"))
+@given(data=st.data())
+def test_mutated_workbooks_import_or_are_refused(
+    checker: Checker, seed_workbook: bytes, data: st.DataObject
+) -> None:
+    archive = data.draw(mutated_workbook(seed_workbook))
+    checker.check_archive(".xlsx", archive, "mutated workbook")
+
+
+@pytest.mark.slow
+@settings(settings.get_profile("cxos-fuzz"))
+@given(data=st.data())
+def test_mutated_zips_import_or_are_refused(
+    checker: Checker, seeds: dict[str, bytes], data: st.DataObject
+) -> None:
+    archive = data.draw(mutated_zip(seeds))
+    checker.check_archive(".zip", archive, "mutated zip")
