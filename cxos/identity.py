@@ -91,7 +91,7 @@ def accounts(db: Database) -> list[dict[str, Any]]:
     )
 
 
-def set_password(db: Database, actor_id: str, person_id: str, password: str) -> Person:
+def set_password(db: Database, actor_id: permissions.Who, person_id: str, password: str) -> Person:
     """Create or replace the person's local account with this password (and enable it)."""
     _check_password(password)
     hashed = _HASHER.hash(password)
@@ -121,7 +121,7 @@ def set_password(db: Database, actor_id: str, person_id: str, password: str) -> 
 add_account = set_password
 
 
-def disable_account(db: Database, actor_id: str, person_id: str) -> Person:
+def disable_account(db: Database, actor_id: permissions.Who, person_id: str) -> Person:
     """Disable the person's local account; they can no longer sign in with a password."""
 
     def work(con: Connection) -> Person:
@@ -169,7 +169,7 @@ def _store_hash(con: Connection, person_id: str, hashed: str) -> None:
     )
 
 
-def save_person(db: Database, actor_id: str, person: Person) -> Person:
+def save_person(db: Database, actor_id: permissions.Who, person: Person) -> Person:
     """Create or update a person (administrators only); role changes need kind "roles"."""
 
     def work(con: Connection) -> Person:
