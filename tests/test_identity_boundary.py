@@ -8,20 +8,25 @@ generated demo company. Real database files, real command line in a subprocess.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
 
-from cxos import audit, identity, permissions
+from cxos import audit, identity, permissions, sign_in
 from cxos.errors import PermissionDenied
 from cxos.progress import record_check_in
 from cxos.storage import Database
 from tests.sample import load_sample
+from ui import navigation
 
 ROOT = Path(__file__).resolve().parents[1]
+APP = str(navigation.ROOT / "app.py")
 
 
 @pytest.fixture
@@ -137,3 +142,104 @@ def test_an_import_from_the_command_line_is_the_operators(db: Database, tmp_path
     (folder / "business_units.csv").write_text("id,name\nbu1,Retail\n")
     assert cxos(db, "import", str(folder)).returncode == 0
     assert "\tcommand-line operator\timport\tbusiness_units\t" in cxos(db, "audit").stdout
+
+
+# -- 3. failed sign-ins are throttled and recorded -------------------------------------
+
+T0 = dt.datetime(2026, 12, 4, 9, 0)
+
+
+def _try(
+    db: Database, password: str, at: dt.datetime, login: str = "p_head", client: str = "10.0.0.7"
+) -> sign_in.Outcome:
+    return sign_in.attempt(db, login, password, client, now=at)
+
+
+def test_forty_wrong_passwords_are_throttled_and_recorded(sample: Database) -> None:
+    identity.set_password(sample, "p_admin", "p_head", "s3cret-pass")
+    outcomes = [_try(sample, f"guess-{n}", T0 + dt.timedelta(seconds=n)) for n in range(40)]
+    assert all(o.person is None for o in outcomes)
+    assert [o.message for o in outcomes[:5]] == [sign_in.WRONG] * 5
+    waits = {o.retry_after for o in outcomes[5:]}
+    assert waits == {T0 + dt.timedelta(seconds=4, minutes=15)}
+    assert "Try again after 09:15 UTC (in 15 minutes)" in outcomes[5].message
+    log = audit.entries(sample, entity="sign_in")
+    assert [e.operation for e in log].count("failed") == 5
+    assert [e.operation for e in log].count("throttled") == 1  # once per wait, not 35 times
+    assert {e.who for e in log} == {"sign-in page"}
+    assert all(e.entity_id == "p_head" and "guess" not in str(e) for e in log)
+
+    during = _try(sample, "s3cret-pass", T0 + dt.timedelta(minutes=10))
+    assert during.person is None and during.retry_after is not None
+    after = _try(sample, "s3cret-pass", T0 + dt.timedelta(minutes=16))
+    assert after.person is not None and after.person.id == "p_head"
+    assert audit.entries(sample, entity="sign_in", limit=1)[0].who == "Dana Lee (p_head)"
+    assert "s3cret" not in str(audit.entries(sample))
+
+
+def test_each_run_of_failures_waits_twice_as_long(sample: Database) -> None:
+    identity.set_password(sample, "p_admin", "p_head", "s3cret-pass")
+    for n in range(5):
+        _try(sample, "wrong", T0 + dt.timedelta(seconds=n))
+    later = T0 + dt.timedelta(minutes=20)
+    for n in range(5):
+        _try(sample, "wrong", later + dt.timedelta(seconds=n))
+    refused = _try(sample, "s3cret-pass", later + dt.timedelta(minutes=20))
+    assert refused.retry_after == later + dt.timedelta(seconds=4, minutes=30)
+    assert _try(sample, "s3cret-pass", later + dt.timedelta(minutes=31)).person is not None
+    # A success starts the count again: one wrong password later is just wrong.
+    assert _try(sample, "wrong", later + dt.timedelta(minutes=32)).message == sign_in.WRONG
+
+
+def test_unknown_logins_wait_like_real_accounts(sample: Database) -> None:
+    # Otherwise the throttle would tell a guesser which accounts exist.
+    for n in range(5):
+        _try(sample, "wrong", T0 + dt.timedelta(seconds=n), login="ghost@example.com")
+    refused = _try(sample, "wrong", T0 + dt.timedelta(seconds=9), login="ghost@example.com")
+    assert "for this account" in refused.message
+    assert (
+        "ghost"
+        not in sample.rows("SELECT string_agg(account, ' ') AS a FROM sign_in_attempts")[0]["a"]
+    )
+
+
+def test_one_client_guessing_many_accounts_waits(sample: Database) -> None:
+    identity.set_password(sample, "p_admin", "p_member", "member-pass-1")
+    for n in range(20):
+        _try(sample, "wrong", T0 + dt.timedelta(seconds=n), login=f"person{n}@example.com")
+    refused = _try(sample, "member-pass-1", T0 + dt.timedelta(minutes=1), login="p_member")
+    assert "for your network address" in refused.message and refused.person is None
+    other = _try(sample, "member-pass-1", T0 + dt.timedelta(minutes=1), "p_member", "10.9.9.9")
+    assert other.person is not None
+    again = _try(sample, "member-pass-1", T0 + dt.timedelta(minutes=16), login="p_member")
+    assert again.person is not None
+
+
+def test_the_sign_in_page_throttles_and_says_when(
+    sample: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    identity.set_password(sample, "p_admin", "p_head", "s3cret-pass")
+    monkeypatch.setenv("CXOS_AUTH", "password")
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    for _ in range(6):
+        at.text_input(key="signin_login").input("head@example.com")
+        at.text_input(key="signin_password").input("wrong-pass")
+        at.button[0].click().run()
+    assert "Too many wrong passwords for this account" in at.error[0].value
+    at.text_input(key="signin_password").input("s3cret-pass")
+    at.button[0].click().run()
+    assert "Try again after" in at.error[0].value
+    assert "Dana Lee" not in " ".join(c.value for c in at.sidebar.caption)
+    # A quarter of an hour later (the attempts moved back in time, as the clock would):
+    sample.write(
+        lambda con: con.execute(
+            "UPDATE sign_in_attempts SET attempted_at = attempted_at - INTERVAL 16 MINUTE"
+        )
+    )
+    at.button[0].click().run()
+    assert not at.exception
+    assert "Dana Lee" in " ".join(c.value for c in at.sidebar.caption)
+    failed = [e for e in audit.entries(sample, entity="sign_in") if e.operation == "failed"]
+    assert len(failed) == 5 and all(e.new_value == "local" for e in failed)

@@ -18,7 +18,7 @@ from typing import Any
 
 import streamlit as st
 
-from cxos import identity
+from cxos import identity, sign_in
 from cxos.errors import CxosError
 from cxos.models import Person
 from cxos.storage import Database
@@ -164,12 +164,35 @@ def _password_prompt(db: Database) -> None:
         submitted = st.form_submit_button("Sign in", type="primary")
     if not submitted:
         return
-    person = identity.authenticate(db, login, password)
-    if person is None:
-        st.error("Wrong email or password, or the account is disabled.")
+    outcome = sign_in.attempt(db, login, password, client_id())
+    if outcome.person is None:
+        st.error(outcome.message, icon=":material/lock_clock:" if outcome.retry_after else None)
         return
-    sign_in_as(person)
+    sign_in_as(outcome.person)
     st.rerun()
+
+
+def client_id() -> str:
+    """Who is knocking, for the sign-in throttle: the address of the browser's connection.
+
+    Behind a reverse proxy every browser has the proxy's address; set
+    CXOS_CLIENT_HEADER to the header that proxy sets (e.g. X-Real-IP) to use its value
+    instead. Only do so behind a proxy you run: a browser can send any header it likes.
+    Without an address (Streamlit gives none for localhost) the client is "local".
+    """
+    header = (os.environ.get("CXOS_CLIENT_HEADER") or "").strip()
+    if header:
+        value = _text(st.context.headers.get(header))
+        # A proxy appends the address it saw: the last one is the one it vouches for.
+        last = value.rsplit(",", 1)[-1].strip()
+        if last:
+            return last
+    return _text(st.context.ip_address) or "local"
+
+
+def _text(value: object) -> str:
+    # Without a browser connection (AppTest, a bare script run) there is no client at all.
+    return value if isinstance(value, str) else ""
 
 
 def _oidc_prompt(db: Database) -> None:
