@@ -14,7 +14,7 @@ from typing import Any
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from cxos import audit, permissions
+from cxos import audit, demo_company, permissions
 from cxos.errors import InvalidInput, NotFound
 from cxos.models import Person
 from cxos.storage import Connection, Database, fetch_dicts
@@ -101,6 +101,7 @@ def set_password(db: Database, actor_id: permissions.Who, person_id: str, passwo
         person = _existing(con, person_id)
         before = _account_row(con, person_id)
         _store_hash(con, person_id, hashed)
+        demo_company.clear(con)  # a real password: no longer only the demo company
         audit.record(
             con,
             actor_id,

@@ -18,11 +18,13 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from cxos import audit, identity, permissions, sign_in
+from cxos import audit, demo_company, identity, permissions, sign_in
 from cxos.errors import PermissionDenied
+from cxos.importer import import_rows
 from cxos.progress import record_check_in
 from cxos.storage import Database
-from tests.sample import load_sample
+from tests.bundles import write_bundle
+from tests.sample import bundle, load_sample
 from ui import navigation
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -243,3 +245,123 @@ def test_the_sign_in_page_throttles_and_says_when(
     assert "Dana Lee" in " ".join(c.value for c in at.sidebar.caption)
     failed = [e for e in audit.entries(sample, entity="sign_in") if e.operation == "failed"]
     assert len(failed) == 5 and all(e.new_value == "local" for e in failed)
+
+
+# -- 2. demo sign-in only on nothing but the demo company ------------------------------
+
+DEMO_ADMIN = "p-itplat-1"  # the demo company's administrator persona
+
+
+def _real_company(db: Database, tmp_path: Path) -> Database:
+    """A real database as a site makes one: init, import its bundle, a password account."""
+    assert cxos(db, "init").returncode == 0
+    folder = write_bundle(tmp_path / "ours", bundle())
+    imported = cxos(db, "import", str(folder))
+    assert imported.returncode == 0, imported.stderr
+    assert cxos(db, "user", "add", "p_admin", stdin="our admin pass\n").returncode == 0
+    return db
+
+
+def _open_as(person_id: str, page: str = "admin_people.py") -> AppTest:
+    """The app at /PAGE?as=PERSON_ID, as a browser would open it."""
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["as"] = person_id
+    at.run()
+    if not at.title or at.title[0].value != "Sign in to CXOS":
+        at.switch_page(str(navigation.PAGES_DIR / page)).run()
+    return at
+
+
+def _signed_out(at: AppTest) -> bool:
+    return [t.value for t in at.title] == ["Sign in to CXOS"] and not at.dataframe
+
+
+def test_demo_refuses_to_load_over_real_data(db: Database, tmp_path: Path) -> None:
+    _real_company(db, tmp_path)
+    version = audit.data_version(db)
+    refused = cxos(db, "demo")
+    assert refused.returncode == 1
+    assert "already holds real data (8 people, 1 sign-in account" in refused.stderr
+    assert "--add-demo-to-real-data" in refused.stderr and "Traceback" not in refused.stderr
+    assert audit.data_version(db) == version
+    assert not demo_company.is_demo_company(db)
+    assert _signed_out(_open_as("p_member"))
+
+
+def test_demo_added_to_real_data_on_purpose_keeps_passwords(
+    db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("CXOS_AUTH", raising=False)
+    _real_company(db, tmp_path)
+    added = cxos(db, "demo", "--add-demo-to-real-data")
+    assert added.returncode == 0, added.stderr
+    assert "demo sign-in stays off" in added.stdout
+    assert identity.find_person(db, DEMO_ADMIN) is not None
+    assert not demo_company.is_demo_company(db)
+    assert _signed_out(_open_as(DEMO_ADMIN))
+    assert _signed_out(_open_as("p_admin"))
+
+
+def test_a_newcomer_importing_their_bundle_into_the_demo_loses_demo_sign_in(
+    db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("CXOS_AUTH", raising=False)
+    loaded = cxos(db, "demo")
+    assert loaded.returncode == 0, loaded.stderr
+    assert demo_company.is_demo_company(db)
+    demo_admin = _open_as(DEMO_ADMIN)
+    assert not demo_admin.exception and demo_admin.title[0].value != "Sign in to CXOS"
+    assert "generated demo company" in " ".join(w.value for w in demo_admin.warning)
+
+    folder = write_bundle(tmp_path / "ours", bundle())
+    assert cxos(db, "import", str(folder)).returncode == 0
+    assert not demo_company.is_demo_company(db)
+    assert _signed_out(_open_as("p_admin"))
+    assert _signed_out(_open_as(DEMO_ADMIN))
+    # ... and `demo` does not bring it back: the data is now theirs.
+    assert cxos(db, "demo").returncode == 1
+
+
+def test_a_password_account_ends_demo_sign_in(db: Database) -> None:
+    load_sample(db, demo=True)
+    assert demo_company.is_demo_company(db)
+    identity.set_password(db, "p_admin", "p_head", "a long password")
+    assert not demo_company.is_demo_company(db)
+    assert demo_company.real_data(db) is not None
+
+
+def test_an_import_from_the_app_ends_demo_sign_in(db: Database) -> None:
+    load_sample(db, demo=True)
+    import_rows(db, {"business_units": [{"id": "bu_new", "name": "New"}]}, "p_admin")
+    assert not demo_company.is_demo_company(db)
+
+
+def test_a_dry_run_keeps_the_demo_company(db: Database) -> None:
+    load_sample(db, demo=True)
+    import_rows(db, {"business_units": [{"id": "bu_new", "name": "New"}]}, dry_run=True)
+    assert demo_company.is_demo_company(db)
+
+
+def test_demo_sign_in_switched_on_by_name_still_works(
+    db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _real_company(db, tmp_path)
+    monkeypatch.setenv("CXOS_AUTH", "demo")
+    at = _open_as("p_admin")
+    assert not at.exception and not _signed_out(at)
+    assert "Demo sign-in is switched on (CXOS_AUTH=demo)" in " ".join(w.value for w in at.warning)
+
+
+def test_an_old_marker_on_real_data_is_removed_on_upgrade(db: Database) -> None:
+    # A database from before the rule: real rows imported, then `demo` marked it.
+    load_sample(db)
+    db.write(lambda con: demo_company.mark(con, {"admin": "p_admin"}))
+    db.write(
+        lambda con: con.execute(
+            "DELETE FROM schema_migrations WHERE name = '0008_demo_marker_only_on_demo_data'"
+        )
+    )
+    db.close()
+    assert not demo_company.is_demo_company(Database(db.path))

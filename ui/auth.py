@@ -6,8 +6,10 @@
 - `demo`: pick a persona of the demo company, or pass `?as=PERSON_ID` in the URL.
 
 `CXOS_AUTH` chooses; by default the demo company signs in with personas and any other
-database with passwords. Demo sign-in is never active on a non-demo database unless
-`CXOS_AUTH=demo` says so, and every page then says that anyone can act as anyone.
+database with passwords. A database is the demo company only while it holds nothing else
+(`cxos.demo_company`: the first import or password ends it). Demo sign-in is never active
+on any other database unless `CXOS_AUTH=demo` says so, and every page then says that
+anyone can act as anyone.
 Whatever the source, the result is a `Person` row; permissions come from that row's role.
 """
 
@@ -18,7 +20,7 @@ from typing import Any
 
 import streamlit as st
 
-from cxos import identity, sign_in
+from cxos import demo_company, identity, sign_in
 from cxos.errors import CxosError
 from cxos.models import Person
 from cxos.storage import Database
@@ -39,8 +41,12 @@ def auth_mode(db: Database) -> str:
 
 
 def is_demo_database(db: Database) -> bool:
-    """True when the database holds the generated demo company."""
-    return _meta(db, "dataset") == "demo"
+    """True while the database holds the generated demo company and nothing else."""
+    from ui.session import data_version
+
+    if db.path != _app_database().path:
+        return demo_company.is_demo_company(db)
+    return _cached_is_demo(str(db.path), data_version())
 
 
 def personas(db: Database) -> dict[str, str]:
@@ -54,6 +60,11 @@ def personas(db: Database) -> dict[str, str]:
 @st.cache_data(show_spinner=False, max_entries=1000)
 def _cached_meta(path: str, version: int, key: str) -> Any:
     return meta(_app_database(), key)
+
+
+@st.cache_data(show_spinner=False, max_entries=1000)
+def _cached_is_demo(path: str, version: int) -> bool:
+    return demo_company.is_demo_company(_app_database())
 
 
 @st.cache_data(show_spinner=False, max_entries=10_000)
