@@ -82,9 +82,11 @@ def attempt(
     client = (client or "unknown")[:CLIENT_MAX]
     person = identity.find_login(db, login)
     account = person.id if person is not None else _unknown_key(login)
-    refused = db.write(lambda con: _refuse_if_waiting(con, account, person, client, when, limits))
-    if refused is not None:
-        return refused
+    # Asked in a read: most attempts find no wait, and a write costs every one of them.
+    until, whose = db.read(lambda con: _wait(con, account, client, when, limits))
+    if until is not None:
+        db.write(lambda con: _note_wait(con, account, person, client, until, whose))
+        return Outcome(None, _wait_message(until, when, whose), until)
     found = identity.authenticate(db, login, password)
     db.write(lambda con: _record(con, account, person, found, client, when, limits))
     return Outcome(found) if found is not None else Outcome(None, WRONG)
@@ -109,20 +111,16 @@ def _unknown_key(login: str) -> str:
     return f"?{digest[:32]}"
 
 
-def _refuse_if_waiting(
+def _note_wait(
     con: Connection,
     account: str,
     person: Person | None,
     client: str,
-    now: dt.datetime,
-    limits: Limits,
-) -> Outcome | None:
-    until, whose = _wait(con, account, client, now, limits)
-    if until is None:
-        return None
+    until: dt.datetime,
+    whose: str,
+) -> None:
     if not _already_told(con, account, client, until):
         _log(con, THROTTLED, person, client, until, whose)
-    return Outcome(None, _wait_message(until, now, whose), until)
 
 
 def _wait(
