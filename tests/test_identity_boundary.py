@@ -18,7 +18,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from cxos import audit, demo_company, identity, permissions, sign_in
+from cxos import audit, backup, demo_company, identity, permissions, sign_in
 from cxos.errors import PermissionDenied
 from cxos.importer import import_rows
 from cxos.progress import record_check_in
@@ -364,4 +364,22 @@ def test_an_old_marker_on_real_data_is_removed_on_upgrade(db: Database) -> None:
         )
     )
     db.close()
+    assert not demo_company.is_demo_company(Database(db.path))
+
+
+def test_the_sign_in_page_says_how_to_make_the_first_account(db: Database) -> None:
+    load_sample(db, demo=True)
+    import_rows(db, {"business_units": [{"id": "bu_new", "name": "New"}]}, "p_admin")
+    at = _open_as("p_admin")
+    assert _signed_out(at)
+    assert "python -m cxos user add" in at.info[0].value
+
+
+def test_restoring_a_backup_of_real_data_ends_demo_sign_in(db: Database, tmp_path: Path) -> None:
+    real = load_sample(Database(tmp_path / "real.duckdb"))
+    identity.set_password(real, "p_admin", "p_admin", "our admin pass")
+    saved = backup.backup(real, tmp_path / "real-backup.duckdb")
+    load_sample(db, demo=True)
+    assert demo_company.is_demo_company(db)
+    backup.restore(db, saved)
     assert not demo_company.is_demo_company(Database(db.path))

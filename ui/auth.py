@@ -169,6 +169,14 @@ def sign_in_page() -> None:
 
 
 def _password_prompt(db: Database) -> None:
+    if not db.scalar("SELECT count(*) FROM accounts"):
+        # Typically just after real data was imported into the demo file: demo sign-in
+        # ended with the import, and the first account is made at the database file.
+        st.info(
+            "No one has a password yet. An administrator creates the first account on the "
+            "server: python -m cxos user add EMAIL_OR_ID",
+            icon=":material/key:",
+        )
     with st.form("signin_form"):
         login = st.text_input("Email or person id", key="signin_login")
         password = st.text_input("Password", type="password", key="signin_password")
