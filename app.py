@@ -12,6 +12,7 @@ import datetime as dt
 import streamlit as st
 
 from cxos import demo
+from cxos.demo_company import RealDataPresent
 from cxos.errors import CxosError, DatabaseBusy
 from cxos.summary import is_empty
 from ui import auth, filters, navigation
@@ -28,7 +29,7 @@ def ensure_data() -> None:
     with st.spinner("First start: creating the demo company…"):
         try:
             demo.load(db, as_of=dt.date.today())
-        except NotImplementedError:
+        except (NotImplementedError, RealDataPresent):  # accounts but no organisation yet
             st.info("This database is empty. Import a bundle with `python -m cxos import`.")
 
 

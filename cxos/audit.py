@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from cxos.models import AuditEntry
-from cxos.permissions import OPERATOR_ID
+from cxos.permissions import Operator, Who
 from cxos.storage import Connection, Database, fetch_dicts
 
 T = TypeVar("T")
@@ -28,9 +28,18 @@ def _text(value: Any) -> str | None:
     return str(value)
 
 
+def actor_column(actor_id: Who | None) -> str | None:
+    """What the log stores as the actor: a person id, or nothing for the operator.
+
+    The operator is stored as no person at all, so no person row (whatever its id) can
+    ever be shown as, or mistaken for, the operator in the log.
+    """
+    return None if isinstance(actor_id, Operator) else actor_id
+
+
 def record(
     con: Connection,
-    actor_id: str | None,
+    actor_id: Who | None,
     operation: str,
     entity: str,
     entity_id: str | None,
@@ -42,13 +51,13 @@ def record(
     con.execute(
         "INSERT INTO audit_log (logged_at, actor_id, operation, entity, entity_id, field, "
         "old_value, new_value) VALUES (current_timestamp, ?, ?, ?, ?, ?, ?, ?)",
-        [actor_id, operation, entity, entity_id, field, _text(old), _text(new)],
+        [actor_column(actor_id), operation, entity, entity_id, field, _text(old), _text(new)],
     )
 
 
 def record_changes(
     con: Connection,
-    actor_id: str | None,
+    actor_id: Who | None,
     entity: str,
     entity_id: str,
     before: dict[str, Any] | None,
@@ -83,10 +92,15 @@ def entries(
     return [AuditEntry(**row) for row in db.read(lambda con: fetch_dicts(con, sql, params))]
 
 
-# Writes without a person are the system's own (the demo load, migrations); the command
-# line without --as is the operator of the machine (see permissions.OPERATOR_ID).
-_WHO = f"""CASE WHEN a.actor_id IS NULL THEN 'system'
-    WHEN a.actor_id = '{OPERATOR_ID}' THEN 'command-line operator'
+# Who, in words. Writes without a person are the operator's: someone at the database file
+# (the command line without --as, an import or demo load from it, the app's first-start
+# demo load), see permissions.Operator. Sign-in attempts have no actor yet: they come from
+# the sign-in page. CXOS before 2026-12 stored the operator as the id "@operator"; such an
+# entry still reads as the operator unless a person really has that id.
+OPERATOR_WORDS = "command-line operator"
+_WHO = f"""CASE WHEN a.actor_id IS NULL AND a.entity = 'sign_in' THEN 'sign-in page'
+    WHEN a.actor_id IS NULL THEN '{OPERATOR_WORDS}'
+    WHEN p.name IS NULL AND a.actor_id = '@operator' THEN '{OPERATOR_WORDS}'
     WHEN p.name IS NULL THEN a.actor_id
     ELSE p.name || ' (' || a.actor_id || ')' END"""
 

@@ -20,12 +20,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from cxos import demo_company
 from cxos import demo_story as story
 from cxos.bundle import BY_NAME
 from cxos.importer import ImportReport, Progress, import_bundle
 from cxos.staging import format_cell
 from cxos.storage import Connection, Database
-from cxos.summary import set_meta
 
 SEED = 20261123
 ROLES_SHOWN = ("admin", "steering", "head", "champion", "member")
@@ -713,23 +713,31 @@ def load(
     scale: int = 1,
     progress: Progress | None = None,
     shape: Shape | None = None,
+    *,
+    add_to_real_data: bool = False,
 ) -> ImportReport:
-    """Load the demo company into `db` as of `as_of` (default today), with its meetings."""
+    """Load the demo company into `db` as of `as_of` (default today), with its meetings.
+
+    Refused (RealDataPresent, nothing changed) when `db` already holds real data, unless
+    `add_to_real_data`: then the demo rows are merged into it and the database is not
+    marked as the demo company, so demo sign-in stays off (see cxos.demo_company).
+    """
     day = as_of or dt.date.today()
+    found = demo_company.real_data(db)
+    if found is not None and not add_to_real_data:
+        raise demo_company.refusal(db.path, found)
     with tempfile.TemporaryDirectory(prefix="cxos-demo-") as tmp:
         write_bundle(tmp, day, scale=scale, shape=shape)
         report = import_bundle(
-            db, tmp, progress=progress or (lambda _f, _m: None), label="demo company"
+            db,
+            tmp,
+            progress=progress or (lambda _f, _m: None),
+            label="demo company",
+            # Marked with the rows it describes, in one transaction; never over real data.
+            then=None if found else lambda con: demo_company.mark(con, personas(), day.isoformat()),
         )
-    db.write(lambda con: _after_load(con, day))
+    db.write(lambda con: _meetings(con, day))
     return report
-
-
-def _after_load(con: Connection, as_of: dt.date) -> None:
-    set_meta(con, "dataset", "demo")
-    set_meta(con, "demo_as_of", as_of.isoformat())
-    set_meta(con, "demo_personas", personas())
-    _meetings(con, as_of)
 
 
 def _meetings(con: Connection, as_of: dt.date) -> None:

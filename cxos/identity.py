@@ -15,7 +15,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from pydantic import ValidationError
 
-from cxos import audit, permissions
+from cxos import audit, demo_company, permissions
 from cxos.errors import InvalidInput, NotFound
 from cxos.models import Person, explain
 from cxos.storage import Connection, Database, fetch_dicts
@@ -103,7 +103,7 @@ def accounts(db: Database) -> list[dict[str, Any]]:
     )
 
 
-def set_password(db: Database, actor_id: str, person_id: str, password: str) -> Person:
+def set_password(db: Database, actor_id: permissions.Who, person_id: str, password: str) -> Person:
     """Create or replace the person's local account with this password (and enable it)."""
     _check_password(password)
     hashed = _HASHER.hash(password)
@@ -113,6 +113,7 @@ def set_password(db: Database, actor_id: str, person_id: str, password: str) -> 
         person = _existing(con, person_id)
         before = _account_row(con, person_id)
         _store_hash(con, person_id, hashed)
+        demo_company.clear(con)  # a real password: no longer only the demo company
         audit.record(
             con,
             actor_id,
@@ -133,7 +134,7 @@ def set_password(db: Database, actor_id: str, person_id: str, password: str) -> 
 add_account = set_password
 
 
-def disable_account(db: Database, actor_id: str, person_id: str) -> Person:
+def disable_account(db: Database, actor_id: permissions.Who, person_id: str) -> Person:
     """Disable the person's local account; they can no longer sign in with a password."""
 
     def work(con: Connection) -> Person:
@@ -181,7 +182,7 @@ def _store_hash(con: Connection, person_id: str, hashed: str) -> None:
     )
 
 
-def save_person(db: Database, actor_id: str, person: Person) -> Person:
+def save_person(db: Database, actor_id: permissions.Who, person: Person) -> Person:
     """Create or update a person (administrators only); role changes need kind "roles"."""
     person = person_from_form(**person.model_dump())  # however it was built, judged here
 

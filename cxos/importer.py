@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from cxos import audit
+from cxos import audit, demo_company
 from cxos.bundle import FILES, FileSpec
 from cxos.errors import BundleError, CxosError, Problem
 from cxos.staging import Staged, stage_rows, stage_source
@@ -67,15 +67,18 @@ def import_bundle(
     *,
     dry_run: bool = False,
     label: str | None = None,
+    then: Callable[[Connection], None] | None = None,
 ) -> ImportReport:
     """Import a bundle folder, .xlsx or .zip; raises BundleError and changes nothing if bad.
 
-    `label` names the source in the audit log (default: the file or folder name).
+    `label` names the source in the audit log (default: the file or folder name). `then`
+    runs in the import's own transaction, after the rows are in (the demo loader marks
+    the database as the demo company this way: every other import unmarks it).
     """
     path = Path(source)
     with tempfile.TemporaryDirectory(prefix="cxos-import-") as tmp:
         stage = _stager(lambda con: stage_source(con, path, Path(tmp)))
-        return _import(db, stage, label or path.name, actor_id, progress, dry_run)
+        return _import(db, stage, label or path.name, actor_id, progress, dry_run, then)
 
 
 def import_rows(
@@ -113,6 +116,7 @@ def _import(
     actor_id: str | None,
     progress: Progress,
     dry_run: bool,
+    then: Callable[[Connection], None] | None = None,
 ) -> ImportReport:
     def prepare(con: Connection) -> Staged:
         progress(0.0, "reading files")
@@ -131,6 +135,9 @@ def _import(
         _reject_if(position_clashes(con), None)
         if dry_run:
             raise _RolledBack(report)
+        demo_company.clear(con)  # real rows in: no longer only the demo company
+        if then is not None:
+            then(con)
         return report
 
     def work(con: Connection) -> ImportReport:

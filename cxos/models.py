@@ -10,7 +10,8 @@ response, a meeting's title) check their text with `check_text` against the same
 What may enter at all is decided here, at the door: ids of at most `ID_MAX` characters,
 names and titles of at most `NAME_MAX`, long text of at most `TEXT_MAX`, no control
 characters (`cxos.text.CONTROL_CHARACTERS`; tab and line breaks are allowed), and no
-person id starting with `RESERVED_PREFIX` (the command-line operator is `@operator`).
+person id starting with `RESERVED_PREFIX` (kept for CXOS's own identities; releases before
+2026-12 logged the command-line operator as `@operator`).
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ from cxos.text import find_control
 ID_MAX = 100
 NAME_MAX = 200
 TEXT_MAX = 10_000
-# Ids no person row may take: the operator acting from the command line is "@operator".
+# Ids no person row may take: kept for CXOS's own identities (old audit logs name "@operator").
 RESERVED_PREFIX = "@"
 
 
@@ -52,8 +53,8 @@ def control_message(code: int, at: int) -> str:
 
 def reserved_message() -> str:
     return (
-        f"starts with '{RESERVED_PREFIX}', which is reserved for CXOS's own identities "
-        "(the command-line operator is @operator); choose another id"
+        f"starts with '{RESERVED_PREFIX}', which is reserved for CXOS's own identities; "
+        "choose another id"
     )
 
 

@@ -84,10 +84,32 @@ _RULES: dict[str, dict[str, Scope]] = {
     "member": {"check_in": "owner"},
 }
 
-# Someone with direct access to the database file (the command line without --as):
-# they could change the file anyway, so they act as an administrator, and the audit log
-# says who it was. The app never uses this id: its actor always comes from sign-in.
-OPERATOR_ID = "@operator"
+
+class Operator:
+    """Someone with direct access to the database file: the command line without --as.
+
+    They could change the file anyway, so they act as an administrator. This is an object,
+    not a string: no person row can have it as an id, so no one can borrow it by naming
+    themselves after it (a person whose id is "@operator" is just that person). The audit
+    log stores the operator's writes without a person (`audit.actor_column`) and names
+    them "command-line operator". The app never uses it: its actor comes from sign-in.
+    """
+
+    _instance: Operator | None = None
+
+    def __new__(cls) -> Operator:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "OPERATOR"
+
+
+OPERATOR = Operator()
+
+# Who makes a write: a person id, or the operator at the database file.
+Who = str | Operator
 
 
 @dataclass(frozen=True)
@@ -102,7 +124,7 @@ class Actor:
 
 def require(
     db_or_con: Database | Connection,
-    actor_id: str | None,
+    actor_id: Who | None,
     kind: str,
     *,
     team_id: str | None = None,
@@ -123,7 +145,7 @@ def require(
 
 def can(
     db_or_con: Database | Connection,
-    actor_id: str | None,
+    actor_id: Who | None,
     kind: str,
     *,
     team_id: str | None = None,
@@ -159,26 +181,34 @@ def _query(db_or_con: Database | Connection, sql: str, params: list[object]) -> 
     return fetch_dicts(db_or_con, sql, params)
 
 
-def _actor(db_or_con: Database | Connection, actor_id: str | None) -> Actor:
-    if actor_id == OPERATOR_ID:
-        # Built here, not entered: "@" ids are reserved, so no person row can take it.
+def _actor(db_or_con: Database | Connection, actor_id: Who | None) -> Actor:
+    if isinstance(actor_id, Operator):
+        # Built here, not entered: the operator is no person row.
         operator = Person.model_construct(
-            id=OPERATOR_ID, name="the command-line operator", team_id="-", role="admin"
+            id="-", name="the command-line operator", team_id="-", role="admin"
         )
         return Actor(operator, "-", None, "-")
-    if not actor_id:
+    if not actor_id or not isinstance(actor_id, str):
         raise PermissionDenied("nobody is signed in; sign in to make changes")
     rows = _query(
         db_or_con,
         "SELECT p.id, p.name, p.email, p.team_id, p.role, t.name AS team_name, "
-        "t.business_unit_id, b.name AS bu_name FROM people p "
-        "LEFT JOIN teams t ON t.id = p.team_id "
-        "LEFT JOIN business_units b ON b.id = t.business_unit_id WHERE p.id = ?",
+        "t.business_unit_id, b.name AS bu_name, coalesce(a.disabled, FALSE) AS disabled "
+        "FROM people p LEFT JOIN teams t ON t.id = p.team_id "
+        "LEFT JOIN business_units b ON b.id = t.business_unit_id "
+        "LEFT JOIN accounts a ON a.person_id = p.id WHERE p.id = ?",
         [actor_id],
     )
     if not rows:
         raise PermissionDenied(f"there is no person with id {actor_id!r}; nothing was changed")
     row = rows[0]
+    if row["disabled"]:
+        # A disabled account stops the person everywhere, not only at the sign-in page:
+        # the command line's --as and the Python API pass through here too.
+        raise PermissionDenied(
+            f"{row['name']}'s account is disabled; nothing was changed "
+            "(an administrator can enable it again by setting a password)"
+        )
     person = Person.model_construct(  # read back: judged by the models' rules on entry
         id=row["id"], name=row["name"], email=row["email"], team_id=row["team_id"], role=row["role"]
     )

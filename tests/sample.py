@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from cxos import demo_company
 from cxos.importer import import_rows
 from cxos.storage import Database
-from cxos.summary import set_meta
 
 PERSONAS = {
     "admin": "p_admin",
@@ -184,8 +184,4 @@ def load_sample(db: Database, *, demo: bool = False) -> Database:
 def mark_demo(db: Database) -> None:
     """Store the meta keys the demo generator stores, so demo sign-in works."""
 
-    def work(con: Any) -> None:
-        set_meta(con, "dataset", "demo")
-        set_meta(con, "demo_personas", PERSONAS)
-
-    db.write(work)
+    db.write(lambda con: demo_company.mark(con, PERSONAS))

@@ -140,17 +140,17 @@ def test_audit_says_who_in_words(sample: Database) -> None:
     def entry(actor: str | None, new: str) -> None:
         sample.write(lambda con: audit.record(con, actor, "update", "teams", "t1", "name", "", new))
 
-    entry(None, "by the system")
-    entry("@operator", "by the operator")
+    entry(None, "by the operator")
+    entry("@operator", "by the operator, before 2026-12")
     entry("p_admin", "by a person")
     assert [e.who for e in audit.entries(sample, limit=3)] == [
         "Ada Admin (p_admin)",
         "command-line operator",
-        "system",
+        "command-line operator",
     ]
     at = _admin_page("admin_audit.py")
     assert list(at.dataframe[0].value["who"][:3]) == [
         "Ada Admin (p_admin)",
         "command-line operator",
-        "system",
+        "command-line operator",
     ]

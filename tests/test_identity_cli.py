@@ -60,7 +60,7 @@ def test_cli_user_commands(
     assert _run("user", "disable", "p_head") == 0
     assert identity.authenticate(sample, "p_head", "a long password") is None
     monkeypatch.setattr("sys.stdin", io.StringIO("another password\n"))
-    assert _run("user", "passwd", "p_member", "--as", "p_head", "--password-stdin") == 1
+    assert _run("user", "passwd", "p_member", "--as", "p_head2", "--password-stdin") == 1
     assert "may not change sign-in accounts" in capsys.readouterr().err
 
 

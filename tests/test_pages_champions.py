@@ -39,8 +39,12 @@ def _fresh_caches() -> None:
 
 @pytest.fixture
 def org(db: Database, monkeypatch: pytest.MonkeyPatch) -> Database:
-    """The sample organisation as the demo company, so `?as=` signs in."""
-    monkeypatch.delenv("CXOS_AUTH", raising=False)
+    """The sample organisation with demo sign-in switched on, so `?as=` signs in.
+
+    By name (CXOS_AUTH=demo), not as the demo company: some tests import more rows,
+    and an import ends the demo company (cxos.demo_company).
+    """
+    monkeypatch.setenv("CXOS_AUTH", "demo")
     return load_sample(db, demo=True)
 
 

@@ -135,4 +135,4 @@ def test_works_inside_a_transaction(sample_db: Database) -> None:
 
 
 def test_operator_is_an_administrator(sample_db: Database) -> None:
-    assert permissions.can(sample_db, permissions.OPERATOR_ID, "restore")
+    assert permissions.can(sample_db, permissions.OPERATOR, "restore")

@@ -6,8 +6,10 @@
 - `demo`: pick a persona of the demo company, or pass `?as=PERSON_ID` in the URL.
 
 `CXOS_AUTH` chooses; by default the demo company signs in with personas and any other
-database with passwords. Demo sign-in is never active on a non-demo database unless
-`CXOS_AUTH=demo` says so, and every page then says that anyone can act as anyone.
+database with passwords. A database is the demo company only while it holds nothing else
+(`cxos.demo_company`: the first import or password ends it). Demo sign-in is never active
+on any other database unless `CXOS_AUTH=demo` says so, and every page then says that
+anyone can act as anyone.
 Whatever the source, the result is a `Person` row; permissions come from that row's role.
 """
 
@@ -18,7 +20,7 @@ from typing import Any
 
 import streamlit as st
 
-from cxos import identity
+from cxos import demo_company, identity, sign_in
 from cxos.errors import CxosError
 from cxos.models import Person
 from cxos.storage import Database
@@ -39,8 +41,12 @@ def auth_mode(db: Database) -> str:
 
 
 def is_demo_database(db: Database) -> bool:
-    """True when the database holds the generated demo company."""
-    return _meta(db, "dataset") == "demo"
+    """True while the database holds the generated demo company and nothing else."""
+    from ui.session import data_version
+
+    if db.path != _app_database().path:
+        return demo_company.is_demo_company(db)
+    return _cached_is_demo(str(db.path), data_version())
 
 
 def personas(db: Database) -> dict[str, str]:
@@ -54,6 +60,11 @@ def personas(db: Database) -> dict[str, str]:
 @st.cache_data(show_spinner=False, max_entries=1000)
 def _cached_meta(path: str, version: int, key: str) -> Any:
     return meta(_app_database(), key)
+
+
+@st.cache_data(show_spinner=False, max_entries=1000)
+def _cached_is_demo(path: str, version: int) -> bool:
+    return demo_company.is_demo_company(_app_database())
 
 
 @st.cache_data(show_spinner=False, max_entries=10_000)
@@ -158,18 +169,49 @@ def sign_in_page() -> None:
 
 
 def _password_prompt(db: Database) -> None:
+    if not db.scalar("SELECT count(*) FROM accounts"):
+        # Typically just after real data was imported into the demo file: demo sign-in
+        # ended with the import, and the first account is made at the database file.
+        st.info(
+            "No one has a password yet. An administrator creates the first account on the "
+            "server: python -m cxos user add EMAIL_OR_ID",
+            icon=":material/key:",
+        )
     with st.form("signin_form"):
         login = st.text_input("Email or person id", key="signin_login")
         password = st.text_input("Password", type="password", key="signin_password")
         submitted = st.form_submit_button("Sign in", type="primary")
     if not submitted:
         return
-    person = identity.authenticate(db, login, password)
-    if person is None:
-        st.error("Wrong email or password, or the account is disabled.")
+    outcome = sign_in.attempt(db, login, password, client_id())
+    if outcome.person is None:
+        st.error(outcome.message, icon=":material/lock_clock:" if outcome.retry_after else None)
         return
-    sign_in_as(person)
+    sign_in_as(outcome.person)
     st.rerun()
+
+
+def client_id() -> str:
+    """Who is knocking, for the sign-in throttle: the address of the browser's connection.
+
+    Behind a reverse proxy every browser has the proxy's address; set
+    CXOS_CLIENT_HEADER to the header that proxy sets (e.g. X-Real-IP) to use its value
+    instead. Only do so behind a proxy you run: a browser can send any header it likes.
+    Without an address (Streamlit gives none for localhost) the client is "local".
+    """
+    header = (os.environ.get("CXOS_CLIENT_HEADER") or "").strip()
+    if header:
+        value = _text(st.context.headers.get(header))
+        # A proxy appends the address it saw: the last one is the one it vouches for.
+        last = value.rsplit(",", 1)[-1].strip()
+        if last:
+            return last
+    return _text(st.context.ip_address) or "local"
+
+
+def _text(value: object) -> str:
+    # Without a browser connection (AppTest, a bare script run) there is no client at all.
+    return value if isinstance(value, str) else ""
 
 
 def _oidc_prompt(db: Database) -> None:

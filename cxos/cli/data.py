@@ -8,7 +8,7 @@ import sys
 import time
 from typing import Any
 
-from cxos import backup, demo
+from cxos import backup, demo, demo_company
 from cxos.cli.output import line
 from cxos.exporter import export_folder, export_xlsx
 from cxos.importer import import_bundle
@@ -28,6 +28,13 @@ def register(sub: Any) -> None:
     )
     p.add_argument("--as-of", type=dt.date.fromisoformat, help="the story's date (default today)")
     p.add_argument("--write", metavar="DIR", help="write the bundle to DIR instead of loading it")
+    p.add_argument(
+        demo_company.ADD_TO_REAL_DATA,
+        dest="add_to_real_data",
+        action="store_true",
+        help="load it even into a database holding real data: the demo rows are merged into "
+        "yours (same ids overwritten) and sign-in stays with passwords",
+    )
     p.set_defaults(run=run_demo)
 
     p = sub.add_parser("import", help="import a bundle folder, .xlsx or .zip (all or nothing)")
@@ -73,9 +80,17 @@ def run_demo(args: argparse.Namespace) -> int:
         return 0
     db = open_db(args)
     started = time.perf_counter()
-    report = demo.load(db, as_of=as_of, shape=shape, progress=ProgressLine())
+    report = demo.load(
+        db,
+        as_of=as_of,
+        shape=shape,
+        progress=ProgressLine(),
+        add_to_real_data=args.add_to_real_data,
+    )
     took = time.perf_counter() - started
     print(f"demo company loaded into {db.path} as of {as_of}: {report.summary()} ({took:.1f} s)")
+    if not demo_company.is_demo_company(db):
+        print("it was added to real data: demo sign-in stays off, people sign in with passwords")
     return 0
 
 

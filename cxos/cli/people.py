@@ -88,14 +88,14 @@ def run_set_password(args: argparse.Namespace) -> int:
     db = _db(args)
     person_id = _person_id(db, args.person)
     password = _read_password(args)
-    person = identity.set_password(db, args.actor or permissions.OPERATOR_ID, person_id, password)
+    person = identity.set_password(db, args.actor or permissions.OPERATOR, person_id, password)
     line(f"password set for {person.name} ({person.id})")
     return 0
 
 
 def run_disable(args: argparse.Namespace) -> int:
     db = _db(args)
-    actor = args.actor or permissions.OPERATOR_ID
+    actor = args.actor or permissions.OPERATOR
     person = identity.disable_account(db, actor, _person_id(db, args.person))
     line(f"account of {person.name} ({person.id}) disabled")
     return 0

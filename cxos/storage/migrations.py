@@ -125,6 +125,25 @@ _CHECK_INS_WITHOUT_INDEX = (
     "ALTER TABLE check_ins_unindexed RENAME TO check_ins",
 )
 
+# Password sign-in attempts, for the throttle in cxos/sign_in.py (the audit log has the
+# same events for people to read; this small table is what the throttle counts, and it
+# forgets rows older than a day). `account` is a person id, or a hash of an unknown login.
+_SIGN_IN_ATTEMPTS = (
+    """CREATE TABLE sign_in_attempts (
+        attempted_at TIMESTAMP NOT NULL, account VARCHAR NOT NULL, client VARCHAR NOT NULL,
+        outcome VARCHAR NOT NULL)""",
+)
+
+# A database is the demo company only while it holds nothing else (cxos/demo_company.py).
+# Before that rule, the marker stayed after a real import, an account, or a demo loaded
+# over real data: take it away wherever the log shows any of these.
+_DEMO_MARKER_ONLY_ON_DEMO_DATA = (
+    """DELETE FROM meta WHERE key IN ('dataset', 'demo_as_of', 'demo_personas')
+        AND (EXISTS (SELECT 1 FROM accounts)
+          OR EXISTS (SELECT 1 FROM audit_log WHERE operation = 'import'
+                     AND coalesce(field, '') <> 'demo company'))""",
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration("0001_organisation_and_journey", _ORGANISATION),
     Migration("0002_goals_metrics_actions", _GOALS),
@@ -133,6 +152,8 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration("0004_scoring_structure", structure.created(structure.SHAPE) + structure.CLAIM_ROW),
     Migration("0005_latest_values_and_owner_names", structure.created(structure.ADDED_0005)),
     Migration("0006_check_ins_without_index", _CHECK_INS_WITHOUT_INDEX),
+    Migration("0007_sign_in_attempts", _SIGN_IN_ATTEMPTS),
+    Migration("0008_demo_marker_only_on_demo_data", _DEMO_MARKER_ONLY_ON_DEMO_DATA),
 )
 
 LATEST = MIGRATIONS[-1].name

@@ -97,3 +97,16 @@ def test_head_sees_edit_controls_only_for_own_team(page, password_server) -> Non
     expect(new_goal).to_have_count(0)
     expect(save_goal).to_have_count(0)
     screenshot(page, "head-other-team")
+
+
+def test_repeated_wrong_passwords_pause_the_account(page, fresh_server) -> None:  # noqa: ANN001
+    # Its own server and file: the shared one's accounts must stay usable for other tests.
+    server = fresh_server(auth="password")
+    for _ in range(5):
+        sign_in_with_password(page, server.url, "member@example.com", "not the password")
+        expect(page.get_by_text("Wrong email or password")).to_be_visible()
+    sign_in_with_password(page, server.url, "member@example.com", PASSWORD)
+    expect(page.get_by_text("Too many wrong passwords for this account")).to_be_visible()
+    expect(page.get_by_text("Try again after")).to_be_visible()
+    expect(page.get_by_text("Signed in as")).to_have_count(0)
+    screenshot(page, "password-throttled")
