@@ -8,6 +8,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from cxos import text
 from cxos.errors import BundleError, CxosError
 from cxos.importer import ImportReport
 from cxos.transfer import export_xlsx_bytes, export_zip_bytes, import_as, preview_as
@@ -47,7 +48,7 @@ def _preview(path: Path) -> ImportReport | None:
         )
         return None
     except CxosError as error:
-        st.error(str(error))
+        st.error(text.markdown(str(error)))
         return None
     st.write(f"Importing would change the database like this — {report.summary()}:")
     _show_changes(report)
@@ -59,7 +60,7 @@ def _import(path: Path) -> None:
     try:
         report = import_as(database(), person.id, path, lambda f, msg: bar.progress(f, text=msg))
     except CxosError as error:
-        st.error(str(error))
+        st.error(text.markdown(str(error)))
         return
     after_write(f"Imported {report.summary()}.")
 

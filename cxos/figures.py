@@ -368,7 +368,7 @@ def _phase_bands(fig: go.Figure, jmap: JourneyMap, top: int) -> None:
             y1=top + 0.15,
             fillcolor=INK if n % 2 == 0 else MUTED,
             line={"width": 0},
-            name=f"phase:{phase}",
+            name=f"phase:{text.plotly(phase)}",
         )
         fig.add_annotation(
             x=(first + last) / 2,
@@ -376,7 +376,7 @@ def _phase_bands(fig: go.Figure, jmap: JourneyMap, top: int) -> None:
             text=f"<b>{text.plotly(phase)}</b>",
             showarrow=False,
             font={"color": "white", "size": 12},
-            name=f"phase:{phase}",
+            name=f"phase:{text.plotly(phase)}",
         )
 
 
