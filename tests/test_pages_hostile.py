@@ -156,3 +156,24 @@ def test_the_hostile_text_is_shown_escaped_where_the_issue_found_it(open_as) -> 
     texts = [t.value for t in at.text]
     assert any(t.startswith('=HYPERLINK("http://127.0.0.1:9/f","x") feedback.text') for t in texts)
     assert any("\n# Heading\n" in t for t in texts)  # the customer's words, as written
+
+
+def test_names_in_cxos_sentences_cannot_reverse_the_words_after_them(hostile_db: Path) -> None:
+    """The issue's bidi case: an open U+202E in a name reversed "overdue since …" after it.
+
+    Fixes, details and signals are CXOS's sentences quoting names; each quoted name holding
+    a bidi control is isolated (FSI … PDI), so the sentence's own words stay in order.
+    """
+    from cxos.scoring import assess, explain_team
+
+    db = Database(hostile_db)
+    explanation = explain_team(db, "t_billing", dt.date.today())
+    sentences = [str(fix) for fix in explanation.fixes]
+    sentences += [i.detail for part in explanation.components.values() for i in part.items]
+    sentences += [s.detail for s in assess(db, dt.date.today()).signals]
+    quoting = [s for s in sentences if RLO in s]
+    assert quoting, "no sentence quotes a hostile name"
+    for sentence in quoting:
+        assert not _open_override(sentence), sentence[:300]
+        closed = sentence.rfind(_PDI)
+        assert sentence[closed + 1 :].strip(" '"), sentence[-200:]  # CXOS's words follow
