@@ -137,7 +137,7 @@ def quadrant_chart(
                 y=[s.accountability for s in members],
                 mode="markers+text" if labelled else "markers",
                 name=text.plotly(members[0].business_unit or unit_id),
-                text=[text.plotly(s.team) for s in members],
+                text=[text.plotly(_short(s.team, _LABEL_WIDTH)) for s in members],
                 textposition=[positions.get(s.team_id, _AROUND[0]) for s in members],
                 cliponaxis=False,
                 textfont={"size": 11, "color": INK},
@@ -159,6 +159,8 @@ def quadrant_chart(
 
 # Beyond this many teams, names on the chart are noise; hover and the table name them.
 _LABELLED_TEAMS = 40
+# A name beside a bubble is cut to this many characters; the hover shows it whole.
+_LABEL_WIDTH = 32
 _AROUND = (
     "top center",
     "bottom center",
@@ -261,7 +263,7 @@ def movement_chart(
                 y=[n.accountability for n in now],
                 mode="markers+text",
                 name=f"Now {look.label.lower()}",
-                text=[text.plotly(n.team) for n in now],
+                text=[text.plotly(_short(n.team, _LABEL_WIDTH)) for n in now],
                 textposition="top center",
                 textfont={"size": 10},
                 marker={"size": 12, "color": look.colour, "symbol": look.marker},
