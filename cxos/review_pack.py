@@ -173,7 +173,7 @@ def build_pdf(
     progress(0.6, "writing the PDF")
     pdf = FPDF(orientation="landscape", format="A4")
     pdf.set_creation_date(created_at(view))
-    pdf.set_title(data["title"])
+    pdf.set_title(text.pdf(data["title"]))
     pdf.set_author("CXOS")
     pdf.set_auto_page_break(True, margin=12)
     family = _fonts(pdf)
