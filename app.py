@@ -11,7 +11,7 @@ import datetime as dt
 
 import streamlit as st
 
-from cxos import demo
+from cxos import demo, text
 from cxos.demo_company import RealDataPresent
 from cxos.errors import CxosError, DatabaseBusy
 from cxos.summary import is_empty
@@ -50,9 +50,9 @@ def run() -> None:
     try:
         main()
     except DatabaseBusy as error:
-        st.warning(f"{error}", icon=":material/hourglass_top:")
+        st.warning(text.markdown(error), icon=":material/hourglass_top:")
     except CxosError as error:
-        st.error(f"CXOS cannot use its database: {error}", icon=":material/error:")
+        st.error(f"CXOS cannot use its database: {text.markdown(error)}", icon=":material/error:")
 
 
 run()

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from cxos import text
 from cxos.errors import BundleError, CxosError
 from cxos.importer import ImportReport
 from cxos.transfer import export_xlsx_bytes, export_zip_bytes, import_as, preview_as
@@ -40,7 +41,7 @@ def _preview(path: Path) -> ImportReport | None:
         )
         return None
     except CxosError as error:
-        st.error(str(error))
+        st.error(text.markdown(str(error)))
         return None
     st.write(f"Importing would change the database like this — {report.summary()}:")
     _show_changes(report)
@@ -53,7 +54,7 @@ def _import(path: Path) -> None:
         report = import_as(database(), person.id, path, lambda f, msg: bar.progress(f, text=msg))
     except CxosError as error:
         slot.clear()
-        st.error(str(error))
+        st.error(text.markdown(str(error)))
         return
     slot.done()
     after_write(f"Imported {report.summary()}.")
@@ -70,7 +71,7 @@ data, name = (upload.getvalue(), upload.name) if upload is not None else (None, 
 try:
     path = slot.offer(data, name)
 except CxosError as error:
-    st.error(str(error))
+    st.error(text.markdown(str(error)))
     path = None
 if slot.imported:
     st.caption("This file has been imported. Choose another file to import again.")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from cxos import identity, team_views
+from cxos import identity, team_views, text
 from cxos.errors import CxosError
 from cxos.models import ROLES
 from ui.admin import require_admin
@@ -28,7 +28,7 @@ def _run(write, message: str) -> None:  # noqa: ANN001 - a zero-argument write
     try:
         write()
     except CxosError as error:
-        st.error(str(error))
+        st.error(text.markdown(str(error)))
         return
     after_write(message)
 
@@ -70,7 +70,7 @@ def person_form(people: dict[str, dict], teams: dict[str, str]) -> None:
                     role=role,
                 ),
             ),
-            f"Saved {name}.",
+            f"Saved {text.markdown(name)}.",
         )
 
 
@@ -93,12 +93,12 @@ def account_form(people: dict[str, dict]) -> None:
         else:
             _run(
                 lambda: identity.set_password(database(), person.id, who, first),
-                f"Password set for {people[who]['name']}.",
+                f"Password set for {text.markdown(people[who]['name'])}.",
             )
     if disable:
         _run(
             lambda: identity.disable_account(database(), person.id, who),
-            f"Account of {people[who]['name']} disabled.",
+            f"Account of {text.markdown(people[who]['name'])} disabled.",
         )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from cxos import text
 from cxos.summary import counts
 from ui.session import data_version, database, require_person
 
@@ -16,7 +17,7 @@ def _counts(path: str, version: int) -> dict[str, int]:
 
 
 st.title("What's in CXOS")
-st.write(f"Welcome, {person.name}. This database holds:")
+st.write(f"Welcome, {text.markdown(person.name)}. This database holds:")
 rows = _counts(str(database().path), data_version())
 main = ["teams", "people", "goals", "metrics", "actions", "feedback"]
 for column, name in zip(st.columns(len(main)), main, strict=True):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from cxos import permissions, team_views
+from cxos import permissions, team_views, text
 from ui.session import data_version, database, require_person
 from ui.work_forms import feedback_form, show_flash
 
@@ -34,24 +34,24 @@ def _teams(path: str, version: int) -> dict[str, str]:
 def answered(item: dict) -> str | None:
     parts = []
     if item["action_id"]:
-        parts.append(f"answered by action **{item['action'] or item['action_id']}**")
+        parts.append(f"Answered by action **{text.markdown(item['action'] or item['action_id'])}**")
     if item["closed_on"]:
-        parts.append(f"closed on {item['closed_on']}")
+        parts.append(f"{'closed' if parts else 'Closed'} on {item['closed_on']}")
     if item["response"]:
-        parts.append(f"response: “{item['response']}”")
+        parts.append(f"{'response' if parts else 'Response'}: “{text.markdown(item['response'])}”")
     return "; ".join(parts) or None
 
 
 def entry(item: dict, inbox: dict, may_answer: bool) -> None:
     where = item["stage"] + (f" · {item['touchpoint']}" if item["touchpoint"] else "")
-    text = item["text"] if len(item["text"]) <= 80 else item["text"][:79] + "…"
-    label = f"{_SENTIMENT[item['sentiment']]} · {item['received_on']} · **{text}**"
+    gist = item["text"] if len(item["text"]) <= 80 else item["text"][:79] + "…"
+    label = f"{_SENTIMENT[item['sentiment']]} · {item['received_on']} · **{text.markdown(gist)}**"
     with st.expander(label):
-        st.markdown(f"> {item['text']}")
-        st.caption(f"{where} · feedback {item['id']}")
+        st.text(item["text"])  # the customer's words, shown as written
+        st.caption(f"{text.markdown(where)} · feedback {text.markdown(item['id'])}")
         status = answered(item)
         if status:
-            st.info(status.capitalize())
+            st.info(status)
         elif may_answer:
             feedback_form(person, item, inbox["actions"], inbox["goals"], f"inbox_{item['id']}")
         else:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import streamlit as st
 
-from cxos import figures, journey_map
+from cxos import figures, journey_map, text
 from ui import steering
 from ui.filters import current_filters
 from ui.session import database, require_person
@@ -56,7 +56,8 @@ st.caption(
 )
 if unit:
     st.caption(
-        f"Touchpoints, goals, metrics and actions of {steering.unit_name(unit)} only; the "
+        f"Touchpoints, goals, metrics and actions of {text.markdown(steering.unit_name(unit))} "
+        "only; the "
         "unbridged-stage and hand-off marks are the whole company's, as they are about "
         "teams meeting across units."
     )
@@ -82,11 +83,15 @@ stage_id = st.selectbox(
 stage = stages[stage_id]
 detail = _detail(path, version, stage_id, filters.as_of, unit)
 
-st.subheader(f"{stage.name} — {steering.health_badge(stage.health)}")
+st.subheader(f"{text.markdown(stage.name)} — {steering.health_badge(stage.health)}")
 if stage.unbridged:
-    st.warning(jmap.details.get(stage.id, "Unbridged stage"), icon=":material/link_off:")
+    st.warning(
+        text.markdown(jmap.details.get(stage.id, "Unbridged stage")), icon=":material/link_off:"
+    )
 owners, goals_col = st.columns([1, 3])
-owners.markdown("**Owners**\n\n" + "\n".join(f"- {o['name']}" for o in detail["owners"]))
+owners.markdown(
+    "**Owners**\n\n" + "\n".join(f"- {text.markdown(o['name'])}" for o in detail["owners"])
+)
 goals_col.markdown("**Goals**")
 goals_col.dataframe(
     [

@@ -7,7 +7,7 @@ import datetime as dt
 import plotly.graph_objects as go
 import streamlit as st
 
-from cxos import figures, meetings, review_pack, team_view
+from cxos import figures, meetings, review_pack, team_view, text
 from cxos.errors import CxosError
 from cxos.palette import SIGNALS
 from cxos.permissions import can
@@ -64,7 +64,7 @@ def start_form() -> None:
         try:
             meeting = meetings.start_meeting(db, person.id, held, title, attendees)
         except CxosError as error:
-            st.error(str(error))
+            st.error(text.markdown(str(error)))
             return
         after_write()
         st.session_state["meetings_pick"] = meeting.id
@@ -75,7 +75,7 @@ def decision_form(view: meetings.MeetingView) -> None:
     goals = {g["id"]: g for g in _goals(path, version, view.as_of)}
     people = _people(path, version)
     with st.form("meetings_decision_form", clear_on_submit=True):
-        text = st.text_area("Decision", key="meetings_decision_text")
+        decision = st.text_area("Decision", key="meetings_decision_text")
         with_action = st.checkbox("Create an owned action", key="meetings_with_action")
         goal_id = st.selectbox(
             "Goal (the action goes to the goal's team)",
@@ -99,9 +99,9 @@ def decision_form(view: meetings.MeetingView) -> None:
             "due_date": due,
         }
     try:
-        meetings.record_decision(db, person.id, view.meeting.id, text, action=action)
+        meetings.record_decision(db, person.id, view.meeting.id, decision, action=action)
     except CxosError as error:
-        st.error(str(error))
+        st.error(text.markdown(str(error)))
         return
     after_write()
     st.rerun()
@@ -122,7 +122,7 @@ def close_form(view: meetings.MeetingView) -> None:
     try:
         meetings.close_meeting(db, person.id, view.meeting.id)
     except CxosError as error:
-        st.error(str(error))
+        st.error(text.markdown(str(error)))
         return
     after_write()
     st.rerun()
@@ -204,7 +204,9 @@ if view.frozen:
 else:
     st.success(f"Open — computed live as of {view.as_of}.", icon=":material/lock_open:")
 names = _people(path, version)
-st.caption("Attendees: " + (", ".join(names.get(a, a) for a in meeting.attendees) or "—"))
+st.caption(
+    "Attendees: " + (", ".join(text.markdown(names.get(a, a)) for a in meeting.attendees) or "—")
+)
 
 agenda_tab, scores_tab, decisions_tab, pack_tab = st.tabs(
     ["Agenda", "Scores", "Decisions", "Review pack"]

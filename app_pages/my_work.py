@@ -7,7 +7,7 @@ from functools import cache
 
 import streamlit as st
 
-from cxos import palette, permissions, team_views
+from cxos import palette, permissions, team_views, text
 from cxos.scoring import TeamExplanation, explain_team, top_fixes
 from cxos.worklist import KIND_LABELS, WORK_KINDS, WorkItem, WorkList, my_work
 from ui.filters import current_filters
@@ -47,7 +47,7 @@ def _team(path: str, version: int, team_id: str, person_id: str) -> dict:
 def standing(explanation: TeamExplanation) -> None:
     score = explanation.score
     look = palette.quadrant_look(score.quadrant)
-    st.subheader(f"Where {score.team} stands")
+    st.subheader(f"Where {text.markdown(score.team)} stands")
     cols = st.columns([1.2, 1, 1, 3])
     cols[0].markdown(
         f"<div style='background:{look.tint};border-left:6px solid {look.colour};"
@@ -61,7 +61,7 @@ def standing(explanation: TeamExplanation) -> None:
         st.markdown("**What would move it most**")
         fixes = top_fixes(explanation, 3)
         for fix in fixes:
-            st.markdown(f"- {fix}")
+            st.markdown(f"- {text.markdown(fix)}")
         if not fixes:
             st.caption("Nothing left to fix: every component is complete.")
 
@@ -80,7 +80,7 @@ def line(item: WorkItem, team: dict, key: str, lazy: bool) -> None:
     owner = item.owner or "no owner"
     late = "due today" if item.days_overdue <= 0 else f"{item.days_overdue} days late"
     title = item.title if len(item.title) <= 90 else item.title[:89] + "…"
-    label = f"{_ICONS[item.kind]} **{title}** · {owner} · {late}"
+    label = f"{_ICONS[item.kind]} **{text.markdown(title)}** · {text.markdown(owner)} · {late}"
     expander = lazy_expander(label, f"mywork_open_{item.kind}_{item.item_id}", lazy=lazy)
     if expander is not None:
         with expander:
@@ -89,14 +89,16 @@ def line(item: WorkItem, team: dict, key: str, lazy: bool) -> None:
 
 def _line_body(item: WorkItem, team: dict, key: str) -> None:
     owner = item.owner or "no owner"
-    goal = f"Goal: {item.goal} · " if item.goal else ""
-    st.caption(f"{goal}{item.team} · {item.detail}")
+    goal = f"Goal: {text.markdown(item.goal)} · " if item.goal else ""
+    st.caption(f"{goal}{text.markdown(item.team)} · {text.markdown(item.detail)}")
     if item.kind in ("overdue_action", "check_in_due"):
         if _can("check_in", item.team_id, item.owner_id):
             action = team["actions"].get(item.item_id) or _fallback(item)
             check_in_form(person, action, key)
         else:
-            st.caption(f"Only {owner} or the team's head can check in on this action.")
+            st.caption(
+                f"Only {text.markdown(owner)} or the team's head can check in on this action."
+            )
     elif item.kind == "metric_due":
         if _can("reading", item.team_id):
             metric = team["metrics"].get(item.item_id) or {
@@ -107,13 +109,13 @@ def _line_body(item: WorkItem, team: dict, key: str) -> None:
         else:
             st.caption("Only the team's head can post readings for this metric.")
     elif _can("feedback", item.team_id):
-        st.markdown(f"> {item.title}")
+        st.text(item.title)  # the customer's words, shown as written
         actions = {a_id: a["title"] for a_id, a in team["actions"].items()}
         feedback_form(
             person, _fallback(item) | {"team_id": item.team_id}, actions, team["goals"], key
         )
     else:
-        st.markdown(f"> {item.title}")
+        st.text(item.title)
         st.caption("The team's head answers feedback routed to the team.")
 
 
@@ -131,8 +133,9 @@ def report_vanished(work: WorkList, team: dict) -> None:
         }
         now = team["actions"].get(item_id) or team["metrics"].get(item_id) or {}
         st.warning(
-            f"'{title}' changed while you were editing and no longer waits here; nothing was "
-            f"saved. Here is the current state and your input — re-enter it if still needed.",
+            f"'{text.markdown(title)}' changed while you were editing and no longer waits "
+            "here; nothing was saved. Here is the current state and your input — re-enter it "
+            "if still needed.",
             icon=":material/sync_problem:",
         )
         state = {k: str(now[k]) for k in ("status", "last_checked_on", "last_read_on") if k in now}

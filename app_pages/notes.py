@@ -2,7 +2,7 @@
 
 Notes are user text and are shown as text: title, body and tags with `st.text`, never as
 markdown or HTML; only names (unit, stage, author) go into captions and link labels, escaped
-by `notes.markdown_literal`. Writes go through forms whose
+by `cxos.text.markdown`. Writes go through forms whose
 submit callbacks call `cxos.notes` (which checks permission and audits), then
 `after_write()`; the callbacks also clear the form after a successful post.
 """
@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from cxos import compare, notes
+from cxos import compare, notes, text
 from cxos.errors import CxosError
-from cxos.notes import NoteView, markdown_literal
+from cxos.notes import NoteView
 from ui.filters import current_filters
 from ui.navigation import REGISTRY
 from ui.session import after_write, data_version, database, require_person
@@ -77,12 +77,12 @@ def _link_to_compare(note: NoteView) -> None:
     try:
         st.page_link(
             COMPARE_PAGE,
-            label=markdown_literal(f"Compare units on “{note.stage}”"),
+            label=f"Compare units on “{text.markdown(note.stage)}”",
             icon=":material/compare_arrows:",
             query_params={"stage": note.stage_id},
         )
     except st.errors.StreamlitPageNotFoundError:  # the page runs outside the app's navigation
-        st.caption(markdown_literal(f"Compare units on “{note.stage}”: open Compare units."))
+        st.caption(f"Compare units on “{text.markdown(note.stage)}”: open Compare units.")
 
 
 def _save(form: str, note_id: str | None = None) -> None:
@@ -101,10 +101,10 @@ def _save(form: str, note_id: str | None = None) -> None:
         else:
             saved = notes.update_note(database(), person.id, note_id, values)
     except (CxosError, ValueError) as error:
-        state[_FLASH] = ("error", str(error))
+        state[_FLASH] = ("error", text.markdown(str(error)))
         return
     after_write()
-    state[_FLASH] = ("success", f"Saved note “{saved.title}”.")
+    state[_FLASH] = ("success", f"Saved note “{text.markdown(saved.title)}”.")
     if note_id is None:
         for field in ("title", "body", "tags"):
             state[f"{form}_{field}"] = ""
@@ -149,7 +149,9 @@ def _show(note: NoteView) -> None:
     """One note as a card: user text as text, and a link to its stage's comparison."""
     with st.container(border=True, key=f"notes_card_{note.id}"):
         where = " · ".join(x for x in (note.business_unit, note.stage) if x)
-        st.caption(markdown_literal(f"{where} — {note.author}, {note.created_on:%d %b %Y}"))
+        st.caption(
+            f"{text.markdown(where)} — {text.markdown(note.author)}, {note.created_on:%d %b %Y}"
+        )
         st.text(note.title)
         st.text(note.body)
         if note.tags:
@@ -183,7 +185,7 @@ else:
 
 search, stage_col, unit_col, tag_col = st.columns([2, 2, 1, 1])
 with search:
-    text = st.text_input("Search title, text and tags", key="notes_search")
+    search = st.text_input("Search title, text and tags", key="notes_search")
 with stage_col:
     stage = _pick("Stage", stage_labels, "notes_stage", on_change=_sync_stage)
 with unit_col:
@@ -191,7 +193,7 @@ with unit_col:
 with tag_col:
     tag = _pick("Tag", {t: t for t in _tags(*key)}, "notes_tag")
 
-shown = _notes(*key, text, stage, unit, tag)
+shown = _notes(*key, search, stage, unit, tag)
 st.caption(f"{len(shown)} note{'s' if len(shown) != 1 else ''}")
 # The newest first, a page at a time: every card is several elements, and a big company's
 # board holds hundreds of notes (over half a second a rerun to draw them all).

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from cxos import text
 from cxos.palette import SIGNALS
 from ui import steering
 from ui.filters import current_filters
@@ -25,7 +26,7 @@ units = steering.units(filters)
 tiles = units if len(units) <= _TILES else [u for u in units if u.kind == "company"]
 for column, unit in zip(st.columns(len(tiles) or 1), tiles, strict=False):
     column.metric(
-        unit.name,
+        text.markdown(unit.name),
         f"{unit.alignment:.0f} / {unit.accountability:.0f}",
         steering.quadrant_badge(unit.quadrant),
         delta_color="off",
@@ -72,7 +73,10 @@ if movement_tab.open:
     with movement_tab:
         previous = steering.previous_review(path, version, filters.as_of)
         if previous:
-            st.caption(f"From {previous['title']} ({previous['held_on']}), frozen when it closed.")
+            st.caption(
+                f"From {text.markdown(previous['title'])} ({previous['held_on']}), "
+                "frozen when it closed."
+            )
         st.plotly_chart(
             steering.chart("movement", filters), key="overview_movement", width="stretch"
         )

@@ -7,7 +7,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from cxos import permissions, team_edits, team_views
+from cxos import permissions, team_edits, team_views, text
 from cxos.errors import CxosError
 from cxos.models import ACTION_STATUSES
 from ui.session import data_version, database, require_person
@@ -148,7 +148,7 @@ def save(write, titles: list[str], noun: str) -> None:
         )
         return
     except CxosError as error:
-        st.error(str(error))
+        st.error(text.markdown(str(error)))
         return
     finish_write(f"Saved {len(titles)} {noun}.")
 

@@ -6,7 +6,7 @@ import datetime as dt
 
 import streamlit as st
 
-from cxos import figures, team_view
+from cxos import figures, team_view, text
 from cxos.figures import COMPONENT_LABELS
 from cxos.scoring import TeamExplanation, explain_team, score_trend, snapshot_dates
 from ui import steering
@@ -62,8 +62,8 @@ team_id = st.selectbox(
 explanation = _explain(path, version, team_id, filters.as_of)
 score = explanation.score
 
-st.title(score.team)
-st.caption(f"{score.business_unit} · as of {filters.as_of:%d %B %Y}")
+st.title(text.markdown(score.team))
+st.caption(f"{text.markdown(score.business_unit)} · as of {filters.as_of:%d %B %Y}")
 left, middle, right = st.columns(3)
 left.metric("Alignment", f"{score.alignment:.1f}")
 middle.metric("Accountability", f"{score.accountability:.1f}")
@@ -72,7 +72,7 @@ right.metric("Quadrant", steering.quadrant_badge(score.quadrant))
 st.subheader("What would move it")
 if explanation.fixes:
     for fix in explanation.fixes[:5]:
-        st.markdown(f"- {fix}")
+        st.markdown(f"- {text.markdown(fix)}")
 else:
     st.write("Nothing left to fix: every component is at its best.")
 
@@ -82,7 +82,7 @@ for name, part in explanation.components.items():
     title = f"{COMPONENT_LABELS[name]}: {value} ({part.numerator:g} of {part.denominator})"
     with st.expander(title):
         if part.note:
-            st.caption(part.note)
+            st.caption(text.markdown(part.note))
         st.dataframe(
             [
                 {
@@ -105,12 +105,15 @@ for goal in _goals(path, version, team_id, filters.as_of):
     state = health.get(goal["id"])
     badge = steering.health_badge(state.health if state else "no_data")
     # Drawn only while open: a big team has a hundred metric charts (seconds a rerun).
-    expander = lazy_expander(f"{badge} · {goal['title']}", f"team_goal_open_{goal['id']}")
+    expander = lazy_expander(
+        f"{badge} · {text.markdown(goal['title'])}", f"team_goal_open_{goal['id']}"
+    )
     if expander is None:
         continue
     with expander:
         st.caption(
-            f"Owner: {goal['owner'] or '—'} · objective: {goal['objective'] or '—'} · "
+            f"Owner: {text.markdown(goal['owner'] or '—')} · "
+            f"objective: {text.markdown(goal['objective'] or '—')} · "
             f"{goal['start_date']} to {goal['end_date']}"
         )
         for metric in goal["metrics"]:

@@ -6,7 +6,7 @@ import datetime as dt
 
 import streamlit as st
 
-from cxos import palette, permissions, team_edits, team_views
+from cxos import palette, permissions, team_edits, team_views, text
 from cxos.models import ACTION_STATUSES, PULSE_QUESTIONS
 from cxos.scoring import GoalHealthResult
 from ui import steering
@@ -105,7 +105,7 @@ def goal_form(goal: dict, team_id: str, choices: dict, key: str) -> None:
             lambda seen: team_edits.save_goal(
                 database(), person.id, row, expected_version=seen if goal.get("id") else None
             ),
-            f"Saved goal '{title}'.",
+            f"Saved goal '{text.markdown(title)}'.",
             int(goal.get("version") or 0),
         )
 
@@ -140,7 +140,7 @@ def links_form(goal: dict, team_id: str, choices: dict, key: str) -> None:
                 contributor_ids=teams,
                 expected_version=seen,
             ),
-            f"Saved the links of '{goal['title']}'.",
+            f"Saved the links of '{text.markdown(goal['title'])}'.",
             int(goal["version"]),
         )
 
@@ -187,7 +187,7 @@ def metric_form(metric: dict, goal_id: str, key: str) -> None:
             lambda seen: team_edits.save_metric(
                 database(), person.id, row, expected_version=seen if metric.get("id") else None
             ),
-            f"Saved metric '{name}'.",
+            f"Saved metric '{text.markdown(name)}'.",
             int(metric.get("version") or 0),
         )
 
@@ -235,7 +235,7 @@ def action_form(action: dict, goal_id: str, team_id: str, choices: dict, key: st
             lambda seen: team_edits.save_action(
                 database(), person.id, row, expected_version=seen if action.get("id") else None
             ),
-            f"Saved action '{title}'.",
+            f"Saved action '{text.markdown(title)}'.",
             int(action.get("version") or 0),
         )
 
@@ -250,7 +250,8 @@ def goal_section(
 ) -> None:
     look = palette.HEALTH[health.health if health else "no_data"]
     period = f"{goal['start_date']} → {goal['end_date']}"
-    label = f"{look.symbol} **{goal['title']}** · {look.label} · {goal['status']} · {period}"
+    title = text.markdown(goal["title"])
+    label = f"{look.symbol} **{title}** · {look.label} · {goal['status']} · {period}"
     expander = lazy_expander(label, f"teamgoals_open_{goal['id']}", lazy=lazy)
     if expander is not None:
         with expander:
@@ -336,7 +337,8 @@ if not may_edit:
         look = palette.HEALTH[health[goal["id"]].health if goal["id"] in health else "no_data"]
         counts = f"{len(goal['metrics'])} metrics · {len(goal['actions'])} actions"
         st.markdown(
-            f"{look.symbol} **{goal['title']}** · {look.label} · {goal['status']} · {counts}"
+            f"{look.symbol} **{text.markdown(goal['title'])}** · {look.label} · "
+            f"{goal['status']} · {counts}"
         )
     st.stop()
 goals_tab, pulse_tab = st.tabs(["Goals", "Pulse results"])

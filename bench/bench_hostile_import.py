@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from tests.bundles import base_bundle, write_bundle  # noqa: E402
-from tests.hostile import MiB, retitle_sheets, workbook, write_zip_bomb, zip_of  # noqa: E402
+from tests.hostile_files import MiB, retitle_sheets, workbook, write_zip_bomb, zip_of  # noqa: E402
 
 CHILD = """
 import resource, sys, time

@@ -5,6 +5,10 @@ tests read what a user would see (traces, colours, labels, threshold lines) stra
 the figure, without a browser. Every colour, symbol and state word comes from
 `cxos.palette`, so a quadrant or a health state looks the same on every page and in the
 pack; each state also carries a symbol and a word, never colour alone.
+
+Names, titles and signal details come from people, and Plotly renders its pseudo-HTML
+(`<a href>`, `<b>`, `<br>`) in every text property: each goes through `cxos.text.plotly`
+before it reaches a figure, and never into a `hovertemplate`.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from typing import Any
 
 import plotly.graph_objects as go
 
+from cxos import text
 from cxos.config import COMPONENTS, ScoringConfig
 from cxos.journey_map import JourneyMap
 from cxos.palette import FONT, GRID, HEALTH, INK, MUTED, QUADRANTS, SIGNALS, category_colour
@@ -131,8 +136,8 @@ def quadrant_chart(
                 x=[s.alignment for s in members],
                 y=[s.accountability for s in members],
                 mode="markers+text" if labelled else "markers",
-                name=members[0].business_unit or unit_id,
-                text=[s.team for s in members],
+                name=text.plotly(members[0].business_unit or unit_id),
+                text=[text.plotly(_short(s.team, _LABEL_WIDTH)) for s in members],
                 textposition=[positions.get(s.team_id, _AROUND[0]) for s in members],
                 cliponaxis=False,
                 textfont={"size": 11, "color": INK},
@@ -154,6 +159,8 @@ def quadrant_chart(
 
 # Beyond this many teams, names on the chart are noise; hover and the table name them.
 _LABELLED_TEAMS = 40
+# A name beside a bubble is cut to this many characters; the hover shows it whole.
+_LABEL_WIDTH = 32
 _AROUND = (
     "top center",
     "bottom center",
@@ -185,7 +192,7 @@ def _label_positions(scores: Sequence[TeamScore], near: float = 7.0) -> dict[str
 def _hover(score: TeamScore) -> str:
     look = QUADRANTS[score.quadrant]
     return (
-        f"<b>{score.team}</b> · {score.business_unit}<br>"
+        f"<b>{text.plotly(score.team)}</b> · {text.plotly(score.business_unit)}<br>"
         f"{look.symbol} {look.label}<br>"
         f"Alignment {score.alignment:.1f} · Accountability {score.accountability:.1f}<br>"
         f"Goals: {score.goals}<br>{_component_text(score.components)}"
@@ -240,7 +247,9 @@ def movement_chart(
             mode="markers",
             name="At the last review",
             marker={"size": 9, "color": "white", "line": {"color": MUTED, "width": 1.5}},
-            hovertext=[f"{n.team}: {QUADRANTS[o['quadrant']].label} then" for o, n in pairs],
+            hovertext=[
+                f"{text.plotly(n.team)}: {QUADRANTS[o['quadrant']].label} then" for o, n in pairs
+            ],
             hoverinfo="text",
         )
     ]
@@ -254,7 +263,7 @@ def movement_chart(
                 y=[n.accountability for n in now],
                 mode="markers+text",
                 name=f"Now {look.label.lower()}",
-                text=[n.team for n in now],
+                text=[text.plotly(_short(n.team, _LABEL_WIDTH)) for n in now],
                 textposition="top center",
                 textfont={"size": 10},
                 marker={"size": 12, "color": look.colour, "symbol": look.marker},
@@ -269,7 +278,7 @@ def movement_chart(
 def _move_text(old: dict[str, Any], new: TeamScore) -> str:
     was, now = QUADRANTS[old["quadrant"]], QUADRANTS[new.quadrant]
     return (
-        f"<b>{new.team}</b>: {was.label} → {now.label}<br>"
+        f"<b>{text.plotly(new.team)}</b>: {was.label} → {now.label}<br>"
         f"Alignment {old['alignment']:.1f} → {new.alignment:.1f}<br>"
         f"Accountability {old['accountability']:.1f} → {new.accountability:.1f}"
     )
@@ -309,13 +318,14 @@ def journey_figure(jmap: JourneyMap) -> go.Figure:
         zeroline=False,
         fixedrange=True,
     )
-    fig = _layout(fig, f"Journey map — {jmap.journey}", height=640)
+    fig = _layout(fig, f"Journey map — {text.plotly(jmap.journey)}", height=640)
     fig.update_layout(margin={"l": 100, "r": 20, "t": 60, "b": 90}, clickmode="event+select")
     return fig
 
 
-def _wrap(text: str, width: int = 14) -> str:
-    words, lines, line = text.split(), [], ""
+def _wrap(name: str, width: int = 14) -> str:
+    """`name` on lines of about `width` characters, each line made inert for Plotly."""
+    words, lines, line = name.split(), [], ""
     for word in words:
         if line and len(line) + len(word) + 1 > width:
             lines.append(line)
@@ -323,7 +333,7 @@ def _wrap(text: str, width: int = 14) -> str:
         else:
             line = f"{line} {word}".strip()
     lines.append(line)
-    return "<br>".join(lines)
+    return "<br>".join(text.plotly(shown) for shown in lines)
 
 
 def _stage_cells(fig: go.Figure, stage: Any, x: int, rows: dict, by_cell: dict) -> None:
@@ -360,15 +370,15 @@ def _phase_bands(fig: go.Figure, jmap: JourneyMap, top: int) -> None:
             y1=top + 0.15,
             fillcolor=INK if n % 2 == 0 else MUTED,
             line={"width": 0},
-            name=f"phase:{phase}",
+            name=f"phase:{text.plotly(phase)}",
         )
         fig.add_annotation(
             x=(first + last) / 2,
             y=top - 0.15,
-            text=f"<b>{phase}</b>",
+            text=f"<b>{text.plotly(phase)}</b>",
             showarrow=False,
             font={"color": "white", "size": 12},
-            name=f"phase:{phase}",
+            name=f"phase:{text.plotly(phase)}",
         )
 
 
@@ -388,9 +398,9 @@ def _cell_targets(
         look = HEALTH.get(stage.health or "")
         state = look.badge() if look else "no linked goal"
         hovers.append(
-            f"<b>{stage.name}</b> ({stage.phase}) · {LAYERS[layer]}<br>"
+            f"<b>{text.plotly(stage.name)}</b> ({text.plotly(stage.phase)}) · {LAYERS[layer]}<br>"
             f"Goals: {stage.goals} · {state}<br>"
-            + "<br>".join(f"{tp.name} — {tp.team}" for tp in touchpoints)
+            + "<br>".join(f"{text.plotly(tp.name)} — {text.plotly(tp.team)}" for tp in touchpoints)
         )
         ids.append(stage_id)
     fig.add_trace(
@@ -412,11 +422,13 @@ def _cell_targets(
 
 def _tp_label(tp: Any) -> str:
     mark = "⚠ " if tp.orphan else ""
-    return f"{mark}{_short(tp.name, 16)}<br><i>{_short(tp.team, 16)}</i>"
+    name, team = text.plotly(_short(tp.name, 16)), text.plotly(_short(tp.team, 16))
+    return f"{mark}{name}<br><i>{team}</i>"
 
 
-def _short(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: width - 1] + "…"
+def _short(value: str | None, width: int) -> str:
+    value = value or ""
+    return value if len(value) <= width else value[: width - 1] + "…"
 
 
 def _silo_marks(fig: go.Figure, jmap: JourneyMap, column: dict, rows: dict, by_cell: dict) -> None:
@@ -429,7 +441,7 @@ def _silo_marks(fig: go.Figure, jmap: JourneyMap, column: dict, rows: dict, by_c
             mode="markers",
             marker={"symbol": "x", "size": 12, "color": SIGNAL_COLOUR},
             name=f"✖ {SIGNALS['unbridged_stage']}",
-            hovertext=[jmap.details.get(s.id, s.name) for s in unbridged],
+            hovertext=[text.plotly(jmap.details.get(s.id, s.name)) for s in unbridged],
             hoverinfo="text",
         )
     )
@@ -451,7 +463,7 @@ def _silo_marks(fig: go.Figure, jmap: JourneyMap, column: dict, rows: dict, by_c
             mode="markers",
             marker={"symbol": "line-ns-open", "size": 14, "color": SIGNAL_COLOUR},
             name=f"┆ {SIGNALS['handoff_gap']}",
-            hovertext=[jmap.details.get(f"{a}>{b}", f"{a} → {b}") for a, b in gaps],
+            hovertext=[text.plotly(jmap.details.get(f"{a}>{b}", f"{a} → {b}")) for a, b in gaps],
             hoverinfo="text",
         )
     )
@@ -463,7 +475,10 @@ def _silo_marks(fig: go.Figure, jmap: JourneyMap, column: dict, rows: dict, by_c
             mode="markers",
             marker={"symbol": "triangle-up", "size": 10, "color": SIGNAL_COLOUR},
             name=f"⚠ {SIGNALS['orphan_touchpoint']}",
-            hovertext=[f"{tp.name} ({tp.team}): {jmap.details.get(tp.id, '')}" for tp in orphans],
+            hovertext=[
+                text.plotly(f"{tp.name} ({tp.team}): {jmap.details.get(tp.id, '')}")
+                for tp in orphans
+            ],
             hoverinfo="text",
         )
     )
@@ -536,11 +551,12 @@ def metric_chart(
         )
     )
     fig.add_vline(x=as_of, line={"color": GRID, "width": 1}, name="as_of")
-    unit = f" ({metric['unit']})" if metric.get("unit") else ""
+    name = text.plotly(metric["name"])
+    unit = f" ({text.plotly(metric['unit'])})" if metric.get("unit") else ""
     direction = "higher is better" if metric.get("direction") == "higher" else "lower is better"
-    fig.update_yaxes(title=f"{metric['name']}{unit}", gridcolor=GRID)
+    fig.update_yaxes(title=f"{name}{unit}", gridcolor=GRID)
     fig.update_xaxes(gridcolor=GRID)
-    return _layout(fig, f"{metric['name']} — {direction}", height=320)
+    return _layout(fig, f"{name} — {direction}", height=320)
 
 
 # -- score trend -----------------------------------------------------------------------
@@ -584,7 +600,7 @@ def trend_chart(
 
 def units_chart(units: Sequence[Any], title: str = "Company and business units") -> go.Figure:
     """Alignment and accountability of the company and each unit, side by side."""
-    names = [u.name for u in units]
+    names = [text.plotly(u.name) for u in units]
     fig = go.Figure()
     for label, attr, colour in (
         ("Alignment", "alignment", QUADRANTS["aspirational"].colour),

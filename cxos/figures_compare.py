@@ -5,6 +5,10 @@ charts are unit-tested without a browser and the page only places them. The visu
 language is `cxos.palette`: a business unit keeps one category colour on every chart, goal
 health always has its palette colour, and every coloured mark also carries a word or a
 number (bar labels, heat-map cell text), so colour is never the only carrier of meaning.
+
+Names of units, stages and metrics come from people: each goes through `cxos.text.plotly`,
+and a hover names its unit through `customdata`, never by putting the name into the
+`hovertemplate` (where `%{…}` would be interpolated).
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ from collections.abc import Sequence
 import numpy as np
 import plotly.graph_objects as go
 
-from cxos import palette
+from cxos import palette, text
 from cxos.compare import COMPONENT_LABELS, Comparison, StageCell, UnitComparison
 from cxos.config import COMPONENTS
 
@@ -45,14 +49,6 @@ def _layout(figure: go.Figure, title: str, height: int, top: int = 90) -> go.Fig
     return figure
 
 
-def plain(text: str) -> str:
-    """A name as Plotly shows it literally: its pseudo-HTML (<a href>, <b>…) stays text.
-
-    Names come from people (units, stages, metrics); Plotly would render tags in them.
-    """
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
 def unit_colours(units: Sequence[UnitComparison]) -> dict[str, str]:
     """A stable category colour per unit, by its position in the list."""
     return {unit.id: palette.category_colour(i) for i, unit in enumerate(units)}
@@ -72,14 +68,15 @@ def scores_figure(
         look = palette.quadrant_look(unit.quadrant)
         values = [unit.alignment, unit.accountability]
         figure.add_bar(
-            name=f"{plain(unit.name)} · {look.badge()}",
+            name=f"{text.plotly(unit.name)} · {look.badge()}",
             x=["Alignment", "Accountability"],
             y=values,
             marker_color=colours[unit.id],
             text=[_label(v, 1) for v in values],
             textposition="outside",
             cliponaxis=False,
-            hovertemplate=(f"{plain(unit.name)}<br>%{{x}}: %{{y:.1f}}<extra>{look.label}</extra>"),
+            customdata=[text.plotly(unit.name)] * len(values),
+            hovertemplate=f"%{{customdata}}<br>%{{x}}: %{{y:.1f}}<extra>{look.label}</extra>",
         )
     for x, threshold in ((0, aligned), (1, accountable)):
         figure.add_shape(
@@ -104,14 +101,15 @@ def components_figure(units: Sequence[UnitComparison]) -> go.Figure:
         values = [unit.components[name] for name in COMPONENTS]
         percents = [None if v is None else 100 * v for v in values]
         figure.add_bar(
-            name=plain(unit.name),
+            name=text.plotly(unit.name),
             x=labels,
             y=[0 if p is None else p for p in percents],
             marker_color=colours[unit.id],
             text=[_label(p) for p in percents],
             textposition="outside",
             cliponaxis=False,
-            hovertemplate=f"{plain(unit.name)}<br>%{{x}}: %{{text}} %<extra></extra>",
+            customdata=[text.plotly(unit.name)] * len(labels),
+            hovertemplate="%{customdata}<br>%{x}: %{text} %<extra></extra>",
         )
     figure.update_yaxes(range=[0, 110], title="component (%)", gridcolor=palette.GRID)
     figure.update_layout(barmode="group", bargap=0.25, bargroupgap=0.05)
@@ -141,7 +139,7 @@ def stage_label(comparison: Comparison, index: int) -> str:
     stage = comparison.stages[index]
     journeys = {s.journey_id for s in comparison.stages}
     name = f"{stage.position}. {stage.name}"
-    return plain(f"{stage.journey} · {name}" if len(journeys) > 1 else name)
+    return text.plotly(f"{stage.journey} · {name}" if len(journeys) > 1 else name)
 
 
 def text_colour(health: str) -> str:
@@ -162,7 +160,7 @@ def health_heatmap(comparison: Comparison) -> go.Figure:
     units = comparison.units
     stages = comparison.stages
     rows = [stage_label(comparison, i) for i in range(len(stages))]
-    columns = [plain(unit.name) for unit in units]
+    columns = [text.plotly(unit.name) for unit in units]
     cells = [[comparison.cell(s.id, u.id) for u in units] for s in stages]
     figure = go.Figure()
     if len(rows) * len(columns) <= _ANNOTATED_CELLS:
@@ -226,14 +224,14 @@ def progress_figure(
     figure = go.Figure()
     colours = unit_colours(units)
     names = sorted(progress)
-    labels = [plain(name) for name in names]
+    labels = [text.plotly(name) for name in names]
     for unit in units:
         values = [progress[name].get(unit.id) for name in names]
         if all(unit.id not in progress[name] for name in names):
             continue
         percents = [None if v is None else 100 * v for v in values]
         figure.add_bar(
-            name=plain(unit.name),
+            name=text.plotly(unit.name),
             y=labels,
             x=[0 if p is None else p for p in percents],
             orientation="h",
@@ -244,7 +242,8 @@ def progress_figure(
             ],
             textposition="outside",
             cliponaxis=False,
-            hovertemplate=f"{plain(unit.name)}<br>%{{y}}: %{{text}} %<extra></extra>",
+            customdata=[text.plotly(unit.name)] * len(names),
+            hovertemplate="%{customdata}<br>%{y}: %{text} %<extra></extra>",
         )
     figure.update_xaxes(range=[0, 110], title="progress toward target (%)", gridcolor=palette.GRID)
     figure.update_yaxes(autorange="reversed", automargin=True)

@@ -12,7 +12,6 @@ Editing a note checks both the unit it belongs to and the unit it is moved to.
 from __future__ import annotations
 
 import datetime as dt
-import re
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -256,25 +255,3 @@ def _one(con: Connection, note_id: str) -> NoteView:
 
 def _view(row: dict[str, Any]) -> NoteView:
     return NoteView(**{**row, "tags": tuple(t for t in row["tags"].split(";") if t)})
-
-
-# -- showing -------------------------------------------------------------------------------
-
-_PUNCTUATION = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
-ZERO_WIDTH_SPACE = "\u200b"
-# GFM turns bare URLs, www. names and e-mail addresses into links *after* escapes are
-# resolved, so no backslash stops it; an invisible space inside the trigger does.
-_AUTOLINK_TRIGGERS = re.compile(r"(?i)(?<=http)(?=s?:)|(?<=www)(?=\.)|(?=@)")
-
-
-def markdown_literal(text: str) -> str:
-    """`text` made safe for a markdown renderer: shown verbatim, no links, images or HTML.
-
-    For names (units, stages, people) in captions and link labels; what a person typed in a
-    note is shown with `st.text` instead. CommonMark lets a backslash escape any ASCII
-    punctuation, which defuses HTML, links, images and emphasis; URL, www. and e-mail
-    autolinks get a zero-width space inside their trigger. Line breaks become spaces: a
-    caption is one line.
-    """
-    flat = _AUTOLINK_TRIGGERS.sub(ZERO_WIDTH_SPACE, " ".join(text.split()))
-    return "".join("\\" + ch if ch in _PUNCTUATION else ch for ch in flat)

@@ -6,6 +6,10 @@ creation date is the meeting's close time (or the date reviewed), so its bytes a
 too as long as the charts render the same. Charts are the very figures the pages show
 (`cxos.figures`), rendered to PNG by kaleido in Debian's chromium (`CXOS_CHROMIUM`, else
 /usr/bin/chromium when present, else kaleido's own search).
+
+Text from people goes into the PDF through `cxos.text.pdf` (no control or bidi characters)
+and a table cell is cut at `CELL_MAX` characters with an ellipsis: fpdf2 refuses a row
+taller than a page, and the workbook holds every text in full.
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ from typing import Any
 
 import plotly.graph_objects as go
 
-from cxos import figures
+from cxos import figures, text
 from cxos.config import COMPONENTS, ScoringConfig
 from cxos.exporter import write_workbook
 from cxos.meetings import SECTIONS, MeetingView
@@ -31,6 +35,9 @@ from cxos.scoring import rollup
 Progress = Callable[[float, str], None]
 _FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 _CHART_SIZE = (1300, 760)
+# Long enough for any name (200) and the gist of a note; short enough that a row of the
+# narrowest table (ten columns) stays well within a page.
+CELL_MAX = 240
 
 
 def _quiet(_fraction: float, _message: str) -> None:
@@ -166,7 +173,7 @@ def build_pdf(
     progress(0.6, "writing the PDF")
     pdf = FPDF(orientation="landscape", format="A4")
     pdf.set_creation_date(created_at(view))
-    pdf.set_title(data["title"])
+    pdf.set_title(text.pdf(data["title"]))
     pdf.set_author("CXOS")
     pdf.set_auto_page_break(True, margin=12)
     family = _fonts(pdf)
@@ -202,11 +209,19 @@ def _fonts(pdf: Any) -> str:
     return "Helvetica"
 
 
-def _safe(family: str, text: Any) -> str:
-    shown = "" if text is None else str(text)
+def _safe(family: str, value: Any) -> str:
+    shown = "" if value is None else text.pdf(value)
     if family == "DejaVu":
         return shown
     return shown.encode("latin-1", "replace").decode("latin-1")
+
+
+def _cell(family: str, value: Any) -> str:
+    """A table cell's text, cut at `CELL_MAX` characters with an ellipsis."""
+    shown = "" if value is None else str(value)
+    if len(shown) > CELL_MAX:
+        shown = shown[: CELL_MAX - 1] + ("…" if family == "DejaVu" else "...")
+    return _safe(family, shown)
 
 
 def _cover(pdf: Any, family: str, data: dict[str, Any]) -> None:
@@ -265,7 +280,7 @@ def _table(
         for row in rows:
             cells = table.row()
             for value in row:
-                cells.cell(_safe(family, value))
+                cells.cell(_cell(family, value))
     pdf.ln(3)
 
 

@@ -12,7 +12,7 @@ from typing import Any
 
 import plotly.graph_objects as go
 
-from cxos import palette
+from cxos import palette, text
 from cxos.storage import Database
 
 Row = dict[str, Any]
@@ -147,7 +147,7 @@ def reading_chart(metric_row: Row, history: list[Row]) -> go.Figure:
             x=[r["as_of"] for r in history],
             y=[r["value"] for r in history],
             mode="lines+markers",
-            name=metric_row["name"],
+            name=text.plotly(metric_row["name"]),
             line={"color": palette.category_colour(0)},
         )
     )
@@ -165,7 +165,7 @@ def reading_chart(metric_row: Row, history: list[Row]) -> go.Figure:
     figure.update_layout(
         height=260,
         margin={"l": 10, "r": 10, "t": 30, "b": 10},
-        title={"text": f"{metric_row['name']}{unit}", "font": {"size": 14}},
+        title={"text": text.plotly(f"{metric_row['name']}{unit}"), "font": {"size": 14}},
         font={"family": palette.FONT, "color": palette.INK},
         showlegend=False,
     )

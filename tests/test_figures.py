@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+from collections.abc import Iterator
 
-from cxos import figures
+from cxos import figures, figures_compare
+from cxos.compare import UnitComparison
 from cxos.config import COMPONENTS, ScoringConfig
 from cxos.journey_map import JourneyMap, MapStage, MapTouchpoint, stage_health
 from cxos.palette import HEALTH, QUADRANTS, SIGNALS, category_colour
@@ -192,3 +195,57 @@ def test_units_chart_groups_both_scores_per_unit() -> None:
     fig = figures.units_chart(units)
     assert [t.name for t in fig.data] == ["Alignment", "Accountability"]
     assert list(fig.data[1].text) == ["60"]
+
+
+# -- names from people stay text --------------------------------------------------------
+
+DAY = dt.date(2026, 6, 1)
+HOSTILE = '<a href="http://127.0.0.1:9/">Verify</a> <b>pwn</b> <img src=x> %{x} \u202e'
+# The tags CXOS itself writes into figures; anything else came from a name.
+_OWN_TAG = re.compile(r"<(?:b|/b|i|/i|br|extra|/extra)>")
+
+
+def _strings(value: object) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _strings(item)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            yield from _strings(item)
+    elif hasattr(value, "tolist"):
+        yield from _strings(value.tolist())
+
+
+def _assert_inert(fig) -> None:  # noqa: ANN001
+    layout = fig.to_plotly_json()["layout"]
+    for kind in ("shapes", "annotations"):  # their `name` is an id, never shown
+        layout[kind] = [{k: v for k, v in x.items() if k != "name"} for x in layout.get(kind, [])]
+    shown = [*_strings(fig.to_plotly_json()["data"]), *_strings(layout)]
+    assert any("&lt;a href" in s for s in shown), "the hostile name is not shown at all"
+    for value in shown:
+        assert "<" not in _OWN_TAG.sub("", value), value  # no tag a name brought in
+        if value.count("\u2068"):  # bidi isolated: every FSI closed again
+            assert value.count("\u2068") <= value.count("\u2069"), value
+    for trace in fig.data:
+        assert "pwn" not in str(getattr(trace, "hovertemplate", "") or "")
+
+
+def test_names_with_plotly_tags_stay_text_in_every_figure() -> None:
+    bad = HOSTILE
+    scores = [_score("care", "home", 80, 90)._replace(team=bad, business_unit=bad)]
+    _assert_inert(figures.quadrant_chart(scores, CONFIG))
+    previous = [{"team_id": "t-care", "alignment": 10, "accountability": 10, "quadrant": "siloed"}]
+    _assert_inert(figures.movement_chart(scores, previous, CONFIG))
+    _assert_inert(figures.units_chart([UnitScore("u", bad, "business_unit", 50, 50, "siloed", 1)]))
+    metric = {"name": bad, "unit": bad, "direction": "higher", "baseline": 1, "target": 2}
+    _assert_inert(figures.metric_chart(metric, [], dt.date(2026, 1, 1), dt.date(2026, 12, 31), DAY))
+    stage = MapStage("s1", bad, bad, 1, "off_track", 1, unbridged=True)
+    touchpoint = MapTouchpoint("tp1", "s1", bad, "front_stage", "t1", bad, "bu1", True)
+    jmap = JourneyMap("j1", bad, DAY, [stage], [touchpoint], details={"s1": bad, "tp1": bad})
+    _assert_inert(figures.journey_figure(jmap))
+    unit = UnitComparison("u", bad, "business_unit", 50, 50, "siloed", 1, dict.fromkeys(COMPONENTS))
+    _assert_inert(figures_compare.scores_figure([unit]))
+    _assert_inert(figures_compare.components_figure([unit]))
+    _assert_inert(figures_compare.progress_figure({bad: {"u": 0.5}}, [unit]))

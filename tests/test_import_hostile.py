@@ -24,7 +24,7 @@ from cxos.importer import import_bundle
 from cxos.staging import first_long_line
 from cxos.storage import Database
 from tests.bundles import base_bundle, fingerprint, write_bundle
-from tests.hostile import MiB, retitle_sheets, workbook, write_zip_bomb, zip_of
+from tests.hostile_files import MiB, retitle_sheets, workbook, write_zip_bomb, zip_of
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTE = "n1,p1,bu1,s1,2026-02-03,Huddles,Daily huddles help,huddle\n"

@@ -186,16 +186,3 @@ def test_parse_tags() -> None:
     assert notes.parse_tags(" A ,b;; a ; C  d ") == ("a", "b", "c d")
     assert notes.parse_tags(["x;y", "x"]) == ("x", "y")
     assert notes.parse_tags(None) == ()
-
-
-def test_markdown_literal_escapes_markup_and_breaks_autolinks() -> None:
-    raw = EVIL + "\n:red[x] $x$ www.evil.example mail@evil.example HTTPS://x"
-    shown = notes.markdown_literal(raw)
-    assert "\n" not in shown
-    for i, char in enumerate(shown):
-        if char in notes._PUNCTUATION and char != "\\":
-            assert shown[i - 1] == "\\", shown[: i + 1]
-    resolved = shown.replace("\\", "")
-    for trigger in ("http:", "https:", "HTTPS:", "www.", "l@e"):
-        assert trigger not in resolved
-    assert resolved.replace(notes.ZERO_WIDTH_SPACE, "") == " ".join(raw.split())

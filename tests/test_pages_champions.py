@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import re
 from pathlib import Path
 
 import pytest
@@ -17,8 +16,9 @@ import streamlit as st
 from openpyxl import load_workbook
 from streamlit.testing.v1 import AppTest
 
-from cxos import compare, notes
+from cxos import compare, notes, text
 from cxos.storage import Database
+from tests.hostile import renders_markup
 from tests.sample import load_sample
 from ui import navigation
 
@@ -260,25 +260,16 @@ def test_champion_edits_a_note_of_own_unit(org: Database) -> None:
 # -- user text stays text ---------------------------------------------------------------------
 
 
-# An even run of backslashes (none included) leaves the next character unescaped.
-_UNESCAPED = r"(?<!\\)(?:\\\\)*"
-_MARKUP = re.compile(_UNESCAPED + r"(?:<[a-zA-Z/!]|!\[|\]\(|\]\[)")
-# GFM autolinks bare URLs, www. names and e-mail addresses in the text *after* escapes.
-_AUTOLINK = re.compile(r"(?i)https?:|www\.|[\w.+-]@[\w-]")
-
-
-def _active(value: str) -> bool:
-    """True when markdown would render a tag, link, image or autolink from `value`."""
-    resolved = re.sub(r"\\(.)", r"\1", value)
-    return bool(_MARKUP.search(value) or _AUTOLINK.search(resolved))
-
-
 def test_active_markup_is_told_from_escaped_markup() -> None:
-    assert _active(SCRIPT) and _active(IMAGE) and _active("see http://evil.example")
-    assert _active("\\\\<b>")  # an escaped backslash, then a live tag
-    assert _active("http\\://evil.example")  # escaping does not stop an autolink
-    assert _active("mail me: a\\@b.example")
-    assert not _active(notes.markdown_literal(f"{SCRIPT} {IMAGE} {FORMULA} www.x.example a@b.c"))
+    assert (
+        renders_markup(SCRIPT)
+        and renders_markup(IMAGE)
+        and renders_markup("see http://evil.example")
+    )
+    assert renders_markup("\\\\<b>")  # an escaped backslash, then a live tag
+    assert renders_markup("http\\://evil.example")  # escaping does not stop an autolink
+    assert renders_markup("mail me: a\\@b.example")
+    assert not renders_markup(text.markdown(f"{SCRIPT} {IMAGE} {FORMULA} www.x.example a@b.c"))
 
 
 def test_note_with_active_content_shows_as_plain_text_and_exports_inert(
@@ -298,16 +289,16 @@ def test_note_with_active_content_shows_as_plain_text_and_exports_inert(
     assert body in texts  # the body verbatim, in a plain-text element
     assert not at.get("html")
     for element in [*at.markdown, *at.caption]:
-        assert not _active(element.value), element.value
+        assert not renders_markup(element.value), element.value
     assert _shown_titles(at) == [title]  # verbatim, in a plain-text element
     assert f"Tags: {', '.join(notes.parse_tags(FORMULA))}" in texts
     for link in at.get("page_link"):
-        assert not _active(link.proto.label)
+        assert not renders_markup(link.proto.label)
 
     at = open_page(COMPARE, "p_champ", stage="s2")
     assert any(t.value.startswith(title) for t in at.text)
     for element in [*at.markdown, *at.caption]:
-        assert not _active(element.value), element.value
+        assert not renders_markup(element.value), element.value
 
     comparison = compare.build_comparison(org, dt.date.today(), stage_id="s2")
     found = notes.list_notes(org, stage_id="s2")

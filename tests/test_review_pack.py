@@ -104,3 +104,44 @@ def test_workbook_holds_a_stored_control_character(company: Database) -> None:
         c.value for row in load_workbook(io.BytesIO(data))["decisions"].iter_rows() for c in row
     ]
     assert "ship it\ufffd\ufffd[31m\n2026-01-01 forged" in cells
+
+
+# -- long text --------------------------------------------------------------------------------
+
+WORDS = "Fix the refund flow " * 75  # 1,500 characters, as a person might paste them
+UNBROKEN = "x" * 1_500  # no space to wrap at
+
+
+@pytest.mark.parametrize("title", [WORDS, UNBROKEN], ids=["words", "unbroken"])
+def test_a_1500_character_action_title_stored_directly_still_builds_the_pdf(
+    company: Database, title: str
+) -> None:
+    """The issue's reproduction: fpdf2 failed with `ValueError: The row … is too high`."""
+    _sql(company, "UPDATE actions SET title = ?", [title])
+    view = meetings.date_view(company, DAY)
+    assert any(len(str(r.get("title", ""))) == 1_500 for r in view.agenda["overdue_actions"])
+
+    pdf = review_pack.build_pdf(view, charts=False)
+    assert pdf.startswith(b"%PDF") and b"/URI" not in pdf and b"/JavaScript" not in pdf
+    titles = [row[1] for row in _cells(review_pack.build_xlsx(view))["overdue_actions"][1:]]
+    assert title in titles  # the workbook keeps the whole text
+
+
+def test_text_at_the_field_limits_builds_the_pdf(company: Database) -> None:
+    """Names and titles of 200 characters, a decision of 10,000: the pack cuts, never fails."""
+    name, long_text = "N" * 199 + "\u202e", ("Decide the refund flow. " * 417)[:10_000]
+    _sql(company, "UPDATE teams SET name = ? || id", [name[: 200 - 12]])
+    _sql(company, "UPDATE people SET name = ? WHERE id = ?", [name, STEERING])
+    meeting = meetings.start_meeting(company, STEERING, DAY, "T" * 200, [STEERING])
+    meetings.record_decision(company, STEERING, meeting.id, long_text)
+    view = meetings.view(company, meeting.id)
+
+    pdf = review_pack.build_pdf(view, charts=False)
+    assert pdf.startswith(b"%PDF") and b"/URI" not in pdf
+    decisions = _cells(review_pack.build_xlsx(view))["decisions"]
+    assert long_text in decisions[1]
+
+
+def _sql(db: Database, statement: str, params: list) -> None:
+    """Text written straight into the database, past every check at the door."""
+    db.write(lambda con: con.execute(statement, params))

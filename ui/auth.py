@@ -20,7 +20,7 @@ from typing import Any
 
 import streamlit as st
 
-from cxos import demo_company, identity, sign_in
+from cxos import demo_company, identity, sign_in, text
 from cxos.errors import CxosError
 from cxos.models import Person
 from cxos.storage import Database
@@ -217,8 +217,9 @@ def _text(value: object) -> str:
 def _oidc_prompt(db: Database) -> None:
     user = _oidc_user()
     if user.get("is_logged_in"):
+        email = user.get("email") or "an account without an email"
         st.error(
-            f"You are signed in as {user.get('email') or 'an account without an email'}, "
+            f"You are signed in as {text.markdown(email)}, "
             "but no person in CXOS has that email. Ask an administrator to add you."
         )
         if st.button("Sign out", key="signin_oidc_logout"):
@@ -228,7 +229,7 @@ def _oidc_prompt(db: Database) -> None:
         try:
             st.login(os.environ.get("CXOS_AUTH_PROVIDER") or None)
         except Exception as error:  # noqa: BLE001 - misconfiguration is shown, not raised
-            st.error(f"Single sign-on is not configured correctly: {error}")
+            st.error(f"Single sign-on is not configured correctly: {text.markdown(error)}")
 
 
 def _demo_prompt(db: Database) -> None:
@@ -238,7 +239,10 @@ def _demo_prompt(db: Database) -> None:
         return
     names = {pid: _label(db, role, pid) for role, pid in options.items()}
     choice = st.radio(
-        "Who are you today?", list(names), format_func=names.__getitem__, key="signin_persona"
+        "Who are you today?",
+        list(names),
+        format_func=lambda pid: text.markdown(names[pid]),  # radio options are markdown
+        key="signin_persona",
     )
     if st.button("Continue", key="signin_demo_go", type="primary"):
         st.query_params["as"] = choice
@@ -256,18 +260,18 @@ def show_mode_notice(db: Database) -> None:
     if auth_mode(db) != "demo":
         return
     if is_demo_database(db):
-        text = "Demo mode: this is the generated demo company, and anyone can act as anyone."
+        notice = "Demo mode: this is the generated demo company, and anyone can act as anyone."
     else:
-        text = (
+        notice = (
             "Demo sign-in is switched on (CXOS_AUTH=demo) for real data: anyone can act as anyone."
         )
-    st.warning(text, icon=":material/theater_comedy:")
+    st.warning(notice, icon=":material/theater_comedy:")
 
 
 def account_box(db: Database, person: Person) -> None:
     """The sidebar block naming the signed-in person, with persona switch and sign-out."""
     with st.sidebar:
-        st.caption(f"Signed in as **{person.name}** · {person.role}")
+        st.caption(f"Signed in as **{text.markdown(person.name)}** · {person.role}")
         if auth_mode(db) == "demo" and personas(db):
             _persona_switch(db, person)
         if st.button("Sign out", key="account_sign_out", icon=":material/logout:"):

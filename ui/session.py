@@ -15,7 +15,7 @@ from pathlib import Path
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from cxos import audit
+from cxos import audit, text
 from cxos.errors import CxosError
 from cxos.models import Person
 from cxos.storage import Database, resolve_path
@@ -100,7 +100,7 @@ def require_person() -> Person:
     try:
         db = database()
     except CxosError as error:  # a page run by URL has no app.py to catch this
-        st.error(f"CXOS cannot use its database: {error}", icon=":material/error:")
+        st.error(f"CXOS cannot use its database: {text.markdown(error)}", icon=":material/error:")
         st.stop()
     person = auth.current_person(db)
     if person is None:

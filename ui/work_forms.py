@@ -17,7 +17,7 @@ from typing import Any
 
 import streamlit as st
 
-from cxos import progress, team_edits
+from cxos import progress, team_edits, text
 from cxos.errors import CxosError, StaleWrite
 from cxos.models import ACTION_STATUSES, Person
 from ui.session import after_write, database
@@ -105,7 +105,7 @@ def attempt(key: str, write: Callable[[int], Any], done: str, version: int) -> b
         _mark_seen(key, int(current.get("version", version)))
         return False
     except CxosError as error:
-        st.error(str(error), icon=":material/block:")
+        st.error(text.markdown(str(error)), icon=":material/block:")
         return False
     _forget_seen()
     finish_write(done)
@@ -156,7 +156,7 @@ def check_in_form(person: Person, action: dict[str, Any], key: str) -> None:
                 on=on,
                 expected_version=seen,
             ),
-            f"Checked in on '{action['title']}'.",
+            f"Checked in on '{text.markdown(action['title'])}'.",
             int(action["version"]),
         )
 
@@ -169,7 +169,7 @@ def reading_form(person: Person, metric: dict[str, Any], key: str) -> None:
     with st.form(f"{key}_form", border=False):
         left, right = st.columns(2)
         last = metric.get("last_value")
-        unit = metric.get("unit") or ""
+        unit = text.markdown(metric.get("unit") or "")
         value = left.number_input(
             f"Value {unit}".strip(),
             value=float(last) if last is not None else None,
@@ -187,7 +187,7 @@ def reading_form(person: Person, metric: dict[str, Any], key: str) -> None:
             lambda _seen: progress.record_reading(
                 database(), person.id, metric["id"], value, on=on
             ),
-            f"Posted {value:g} for '{metric['name']}'.",
+            f"Posted {value:g} for '{text.markdown(metric['name'])}'.",
             int(metric.get("version") or 0),
         )
 
@@ -230,7 +230,7 @@ def feedback_form(
         attempt(
             key,
             lambda seen: _answer(person, item, how, fields, response, seen),
-            f"Answered feedback {item['id']}.",
+            f"Answered feedback {text.markdown(item['id'])}.",
             int(item["version"]),
         )
 

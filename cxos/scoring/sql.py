@@ -25,11 +25,13 @@ parameter (see `parameters`).
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
 from cxos.config import ACCOUNTABILITY_COMPONENTS, ALIGNMENT_COMPONENTS, COMPONENTS, ScoringConfig
+from cxos.text import BIDI_CONTROLS
 
 # Components that are 0, not undefined, when they have no items (SPEC: "A1 = 0", "L1 = 0",
 # "L2 = 0").
@@ -339,6 +341,25 @@ LEFT JOIN score_stage_names n ON n.stage_id = f.item_id""",
 ITEM_COLUMNS = "team_id, component, kind, item_id, label, value, detail, fix, fixed_value"
 
 
+# A name inside CXOS's own sentence (a fix, a detail, a signal) that holds bidi controls
+# is wrapped in FSI … PDI, its own isolates dropped, so an open U+202E in it cannot
+# reverse the words after it (`cxos.text.isolate` does this for whole values).
+_NAME_IN_WORDS = re.compile(r"(?<![\w.])([a-z]{1,3}\.(?:title|name|names|partial))\b")
+_ISOLATES = "\u2066\u2067\u2068\u2069"
+
+
+def _isolated(expr: str) -> str:
+    return (
+        f"CASE WHEN translate({expr}, '{BIDI_CONTROLS}', '') = {expr} THEN {expr} "
+        f"ELSE '\u2068' || translate({expr}, '{_ISOLATES}', '') || '\u2069' END"
+    )
+
+
+def isolate_names(words: str) -> str:
+    """The SQL of `words` with every name it quotes isolated (see `_isolated`)."""
+    return _NAME_IN_WORDS.sub(lambda found: _isolated(found.group(1)), words)
+
+
 def item_union(components: tuple[str, ...] = COMPONENTS, where: str = "TRUE") -> str:
     """The items of `components`, with their words, as one UNION ALL (ITEM_COLUMNS).
 
@@ -352,7 +373,8 @@ def item_union(components: tuple[str, ...] = COMPONENTS, where: str = "TRUE") ->
             words = WORDS[(name, kind)]
             selects.append(
                 f"SELECT f.team_id, '{name}', '{kind}', f.item_id, {words.label},\n"
-                f"    f.{name}::DOUBLE, {words.detail},\n    {words.fix},\n"
+                f"    f.{name}::DOUBLE, {isolate_names(words.detail)},\n"
+                f"    {isolate_names(words.fix)},\n"
                 f"    ({words.fixed_value})::DOUBLE\n"
                 f"FROM {facts} f {words.joins}\nWHERE f.{name} IS NOT NULL AND ({where})"
             )
@@ -618,5 +640,5 @@ signals (kind, subject_id, detail, team_ids, team_id) AS (
 # or before D is at most 180 days old, i.e. when L1 has items (pulse_facts).
 
 SIGNALS = f"""
-WITH {facts_cte()},{_SIGNAL_CTES}
+WITH {facts_cte()},{isolate_names(_SIGNAL_CTES)}
 SELECT kind, subject_id, detail, team_ids, team_id FROM signals ORDER BY kind, subject_id"""
