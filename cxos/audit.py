@@ -78,7 +78,7 @@ def entries(
     limit: int = 500,
 ) -> list[AuditEntry]:
     """The newest audit entries, optionally since a date and for one entity kind."""
-    where, params = ["1 = 1"], []
+    where, params = ["1 = 1"], list[object]()
     if since is not None:
         where.append("a.logged_at >= ?")
         params.append(dt.datetime.combine(since, dt.time()))

@@ -86,7 +86,9 @@ OBJECTIVES = {
 
 # (journey key, journey name, [(phase, stage, [(touchpoint, layer, channel, owner team)])])
 F, ON, B = "front_stage", "on_stage", "back_stage"
-JOURNEYS = (
+Touchpoint = tuple[str, str, str | None, str]
+Stage = tuple[str, str, list[Touchpoint]]
+JOURNEYS: tuple[tuple[str, str, list[Stage]], ...] = (
     (
         "consumer",
         "Consumer journey",

@@ -340,15 +340,15 @@ def _stage_cells(fig: go.Figure, stage: Any, x: int, rows: dict, by_cell: dict) 
     look = HEALTH.get(stage.health or "")
     for layer, y in rows.items():
         touchpoints = by_cell.get((stage.id, layer), [])
-        filled = bool(touchpoints) and look is not None
+        filled = look if touchpoints else None
         fig.add_shape(
             type="rect",
             x0=x - 0.46,
             x1=x + 0.46,
             y0=y - 0.45,
             y1=y + 0.45,
-            fillcolor=look.tint if filled else "#FAFAFA",
-            line={"color": look.colour if filled else GRID, "width": 1.5 if filled else 1},
+            fillcolor=filled.tint if filled else "#FAFAFA",
+            line={"color": filled.colour if filled else GRID, "width": 1.5 if filled else 1},
             layer="below",
             name=f"cell:{stage.id}:{layer}:{stage.health if filled else 'empty'}",
         )
@@ -569,8 +569,10 @@ def trend_chart(
 ) -> go.Figure:
     """Both scores over time, with the two threshold lines."""
     fig = go.Figure()
-    series = (("Alignment", 1, QUADRANTS["aspirational"].colour),)
-    series += (("Accountability", 2, QUADRANTS["compliant"].colour),)
+    series = (
+        ("Alignment", 1, QUADRANTS["aspirational"].colour),
+        ("Accountability", 2, QUADRANTS["compliant"].colour),
+    )
     for name, index, colour in series:
         fig.add_trace(
             go.Scatter(

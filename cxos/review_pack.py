@@ -71,7 +71,7 @@ def score_rows(view: MeetingView) -> list[tuple[Any, ...]]:
             round(s.accountability, 1),
             QUADRANTS[s.quadrant].label,
             s.goals,
-            *(None if s.components[c] is None else round(s.components[c], 3) for c in COMPONENTS),
+            *(None if (v := s.components[c]) is None else round(v, 3) for c in COMPONENTS),
         )
         for s in view.scores
     ]

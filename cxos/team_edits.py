@@ -363,7 +363,7 @@ def _upsert_pulse(con: Connection, actor_id: str, row: dict[str, Any]) -> None:
 
 def pulse_questions() -> dict[str, str]:
     """The pulse questions, id -> wording."""
-    return dict(PULSE_QUESTIONS)
+    return {str(question): words for question, words in PULSE_QUESTIONS.items()}
 
 
 # -- feedback -----------------------------------------------------------------------------------

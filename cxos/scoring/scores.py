@@ -52,13 +52,13 @@ def scores_on(con: Connection, as_of: dt.date, config: ScoringConfig) -> list[Te
     components = slice(first, first + len(COMPONENTS))
     if tuple(columns[components]) != COMPONENTS:  # rows are built by position below
         raise AssertionError(f"score columns {columns} differ from {COMPONENTS}")
-    return [_team_score(*names(row), row[components], config) for row in rows]
+    return [_team_score(names(row), row[components], config) for row in rows]
 
 
 def team_score_from(row: dict[str, Any], config: ScoringConfig) -> TeamScore:
     """A `TeamScore` from a row of `sql.scores_sql` (a team's names, components, scores)."""
-    names = (row[name] for name in _NAMES)
-    return _team_score(*names, tuple(row[name] for name in COMPONENTS), config)
+    names = tuple(row[name] for name in _NAMES)
+    return _team_score(names, tuple(row[name] for name in COMPONENTS), config)
 
 
 # What a score row carries besides the components (sql.TEAM_SCORES), as `_team_score` takes
@@ -75,16 +75,9 @@ _NAMES = (
 
 
 def _team_score(
-    team_id: str,
-    team: str,
-    unit_id: str,
-    unit: str,
-    alignment: float,
-    accountability: float,
-    goals: int,
-    components: tuple[float | None, ...],
-    config: ScoringConfig,
+    names: tuple[Any, ...], components: tuple[float | None, ...], config: ScoringConfig
 ) -> TeamScore:
+    team_id, team, unit_id, unit, alignment, accountability, goals = names
     # Positional, in TeamScore's order: keywords cost a third more for a thousand teams.
     return TeamScore(
         team_id,
