@@ -11,10 +11,11 @@ import datetime as dt
 
 import streamlit as st
 
-from cxos import demo, text
-from cxos.demo_company import RealDataPresent
-from cxos.errors import CxosError, DatabaseBusy
-from cxos.summary import is_empty
+from cxos import text
+from cxos.demo import company
+from cxos.demo.marker import RealDataPresent
+from cxos.model.errors import CxosError, DatabaseBusy
+from cxos.storage.contents import is_empty
 from ui import auth, filters, navigation
 from ui.session import database
 
@@ -28,7 +29,7 @@ def ensure_data() -> None:
         return
     with st.spinner("First start: creating the demo company…"):
         try:
-            demo.load(db, as_of=dt.date.today())
+            company.load(db, as_of=dt.date.today())
         except (NotImplementedError, RealDataPresent):  # accounts but no organisation yet
             st.info("This database is empty. Import a bundle with `python -m cxos import`.")
 

@@ -6,7 +6,7 @@ import datetime as dt
 
 import streamlit as st
 
-from cxos import audit
+from cxos.identity import audit
 from ui.admin import require_admin
 from ui.session import data_version, database, require_person
 

@@ -7,16 +7,16 @@ from pathlib import Path
 import streamlit as st
 
 from cxos import text
-from cxos.errors import BundleError, CxosError
-from cxos.importer import ImportReport
-from cxos.transfer import export_xlsx_bytes, export_zip_bytes, import_as, preview_as
-from cxos.uploads import UploadSlot
+from cxos.bundle.as_person import export_xlsx_bytes, export_zip_bytes, import_as, preview_as
+from cxos.bundle.importer import ImportReport
+from cxos.bundle.uploads import UploadSlot
+from cxos.model.errors import BundleError, CxosError
 from ui.admin import require_admin
 from ui.session import after_write, database, require_person
 
 person = require_person()
 require_admin(person)
-# The upload is held privately (cxos.uploads) and deleted when the import ends or the
+# The upload is held privately (cxos.bundle.uploads) and deleted when the import ends or the
 # upload is replaced or removed.
 slot: UploadSlot = st.session_state.setdefault("admin_data_slot", UploadSlot())
 

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from cxos import identity, team_views, text
-from cxos.errors import CxosError
-from cxos.models import ROLES
+from cxos import text
+from cxos.identity import accounts
+from cxos.model.entities import ROLES
+from cxos.model.errors import CxosError
+from cxos.work import team_reads
 from ui.admin import require_admin
 from ui.session import after_write, data_version, database, require_person
 
@@ -16,12 +18,12 @@ require_admin(person)
 
 @st.cache_data(show_spinner=False)
 def _people(path: str, version: int) -> list[dict]:
-    return identity.accounts(database())
+    return accounts.accounts(database())
 
 
 @st.cache_data(show_spinner=False)
 def _teams(path: str, version: int) -> dict[str, str]:
-    return team_views.teams(database())
+    return team_reads.teams(database())
 
 
 def _run(write, message: str) -> None:  # noqa: ANN001 - a zero-argument write
@@ -59,10 +61,10 @@ def person_form(people: dict[str, dict], teams: dict[str, str]) -> None:
         saved = st.form_submit_button("Save person", type="primary")
     if saved:
         _run(
-            lambda: identity.save_person(
+            lambda: accounts.save_person(
                 database(),
                 person.id,
-                identity.person_from_form(
+                accounts.person_from_form(
                     id=(choice or pid).strip(),
                     name=name.strip(),
                     email=email.strip() or None,
@@ -92,12 +94,12 @@ def account_form(people: dict[str, dict]) -> None:
             st.error("The two passwords differ; nothing was changed.")
         else:
             _run(
-                lambda: identity.set_password(database(), person.id, who, first),
+                lambda: accounts.set_password(database(), person.id, who, first),
                 f"Password set for {text.markdown(people[who]['name'])}.",
             )
     if disable:
         _run(
-            lambda: identity.disable_account(database(), person.id, who),
+            lambda: accounts.disable_account(database(), person.id, who),
             f"Account of {text.markdown(people[who]['name'])} disabled.",
         )
 

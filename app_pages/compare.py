@@ -1,6 +1,6 @@
 """Compare business units side by side: scores, components, stage health, best performers.
 
-Everything shown comes from one `cxos.compare.build_comparison` call (cached per data
+Everything shown comes from one `cxos.champions.compare.build_comparison` call (cached per data
 version and choices), which is also what the Excel export writes, so page and export agree.
 A stage can be preselected with `?stage=STAGE_ID`: the notes board links here that way.
 """
@@ -12,10 +12,10 @@ import datetime as dt
 import plotly.graph_objects as go
 import streamlit as st
 
-from cxos import compare, notes, palette
-from cxos import figures_compare as figures
-from cxos.compare import COMPONENT_LABELS, Comparison, one_decimal, percent
-from cxos.config import COMPONENTS, ScoringConfig
+from cxos import palette
+from cxos.champions import compare, figures, notes
+from cxos.champions.compare import COMPONENT_LABELS, Comparison, one_decimal, percent
+from cxos.scoring.config import COMPONENTS, ScoringConfig
 from ui import steering
 from ui.filters import current_filters
 from ui.navigation import REGISTRY

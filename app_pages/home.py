@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from cxos import text
-from cxos.summary import counts
+from cxos.storage.contents import counts
 from ui.session import data_version, database, require_person
 
 person = require_person()

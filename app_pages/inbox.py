@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from cxos import permissions, team_views, text
+from cxos import text
+from cxos.identity import permissions
+from cxos.work import team_reads
 from ui.session import data_version, database, require_person
 from ui.work_forms import feedback_form, show_flash
 
@@ -20,15 +22,15 @@ _SENTIMENT = {
 def _inbox(path: str, version: int, team_id: str, everything: bool) -> dict:
     db = database()
     return {
-        "feedback": team_views.feedback(db, team_id, everything=everything),
-        "actions": {a["id"]: a["title"] for a in team_views.actions(db, team_id)},
-        "goals": {g["id"]: g["title"] for g in team_views.goals(db, team_id)},
+        "feedback": team_reads.feedback(db, team_id, everything=everything),
+        "actions": {a["id"]: a["title"] for a in team_reads.actions(db, team_id)},
+        "goals": {g["id"]: g["title"] for g in team_reads.goals(db, team_id)},
     }
 
 
 @st.cache_data(show_spinner=False)
 def _teams(path: str, version: int) -> dict[str, str]:
-    return team_views.teams(database())
+    return team_reads.teams(database())
 
 
 def answered(item: dict) -> str | None:

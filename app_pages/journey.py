@@ -5,7 +5,8 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import streamlit as st
 
-from cxos import figures, journey_map, text
+from cxos import text
+from cxos.review import figures, journey_map
 from ui import steering
 from ui.filters import current_filters
 from ui.session import database, require_person

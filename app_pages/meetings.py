@@ -7,10 +7,11 @@ import datetime as dt
 import plotly.graph_objects as go
 import streamlit as st
 
-from cxos import figures, meetings, review_pack, team_view, text
-from cxos.errors import CxosError
+from cxos import text
+from cxos.identity.permissions import can
+from cxos.model.errors import CxosError
 from cxos.palette import SIGNALS
-from cxos.permissions import can
+from cxos.review import figures, meetings, pack, team_detail
 from ui import steering
 from ui.filters import current_filters
 from ui.lazy import lazy_expander
@@ -43,12 +44,12 @@ def _view(path: str, version: int, meeting_id: str) -> meetings.MeetingView:
 
 @st.cache_data(show_spinner=False)
 def _goals(path: str, version: int, as_of: dt.date) -> list[dict]:
-    return team_view.goal_choices(database(), as_of)
+    return team_detail.goal_choices(database(), as_of)
 
 
 @st.cache_data(show_spinner=False)
 def _people(path: str, version: int) -> dict[str, str]:
-    return team_view.people(database())
+    return team_detail.people(database())
 
 
 def start_form() -> None:
@@ -152,10 +153,10 @@ def pack_buttons(view: meetings.MeetingView, name: str) -> None:
     left, right = st.columns(2)
     if left.button("Build the PDF pack", key="meetings_build_pdf"):
         bar = st.progress(0.0, text="starting")
-        data = review_pack.build_pdf(view, progress=lambda f, m: bar.progress(f, text=m))
+        data = pack.build_pdf(view, progress=lambda f, m: bar.progress(f, text=m))
         st.session_state["meetings_pdf"] = (name, data)
     if right.button("Build the Excel workbook", key="meetings_build_xlsx"):
-        st.session_state["meetings_xlsx"] = (name, review_pack.build_xlsx(view))
+        st.session_state["meetings_xlsx"] = (name, pack.build_xlsx(view))
     for stored, mime, ext, column in (
         ("meetings_pdf", "application/pdf", "pdf", left),
         (
@@ -220,7 +221,7 @@ with scores_tab:
         width="stretch",
     )
     st.dataframe(
-        [dict(zip(review_pack.SCORE_HEADER, r, strict=True)) for r in review_pack.score_rows(view)],
+        [dict(zip(pack.SCORE_HEADER, r, strict=True)) for r in pack.score_rows(view)],
         hide_index=True,
         width="stretch",
         key="meetings_scores",
@@ -238,12 +239,12 @@ with pack_tab:
         date_view = meetings.date_view(db, filters.as_of)
         st.session_state["meetings_xlsx"] = (
             f"review-pack-{filters.as_of}",
-            review_pack.build_xlsx(date_view),
+            pack.build_xlsx(date_view),
         )
         bar = st.progress(0.0)
         st.session_state["meetings_pdf"] = (
             f"review-pack-{filters.as_of}",
-            review_pack.build_pdf(date_view, progress=lambda f, m: bar.progress(f, text=m)),
+            pack.build_pdf(date_view, progress=lambda f, m: bar.progress(f, text=m)),
         )
     built = st.session_state.get("meetings_pdf")
     if built and built[0] == f"review-pack-{filters.as_of}":

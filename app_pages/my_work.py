@@ -7,9 +7,11 @@ from functools import cache
 
 import streamlit as st
 
-from cxos import palette, permissions, team_views, text
+from cxos import palette, text
+from cxos.identity import permissions
 from cxos.scoring import TeamExplanation, explain_team, top_fixes
-from cxos.worklist import KIND_LABELS, WORK_KINDS, WorkItem, WorkList, my_work
+from cxos.work import team_reads
+from cxos.work.my_work import KIND_LABELS, WORK_KINDS, WorkItem, WorkList, my_work
 from ui.filters import current_filters
 from ui.lazy import lazy_expander
 from ui.session import data_version, database, require_person
@@ -38,9 +40,9 @@ def _standing(path: str, version: int, team_id: str, as_of: dt.date) -> TeamExpl
 def _team(path: str, version: int, team_id: str, person_id: str) -> dict:
     db = database()
     return {
-        "actions": {a["id"]: a for a in team_views.actions(db, team_id, person_id)},
-        "metrics": {m["id"]: m for m in team_views.metrics(db, team_id)},
-        "goals": {g["id"]: g["title"] for g in team_views.goals(db, team_id)},
+        "actions": {a["id"]: a for a in team_reads.actions(db, team_id, person_id)},
+        "metrics": {m["id"]: m for m in team_reads.metrics(db, team_id)},
+        "goals": {g["id"]: g["title"] for g in team_reads.goals(db, team_id)},
     }
 
 

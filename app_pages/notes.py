@@ -3,7 +3,7 @@
 Notes are user text and are shown as text: title, body and tags with `st.text`, never as
 markdown or HTML; only names (unit, stage, author) go into captions and link labels, escaped
 by `cxos.text.markdown`. Writes go through forms whose
-submit callbacks call `cxos.notes` (which checks permission and audits), then
+submit callbacks call `cxos.champions.notes` (which checks permission and audits), then
 `after_write()`; the callbacks also clear the form after a successful post.
 """
 
@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from cxos import compare, notes, text
-from cxos.errors import CxosError
-from cxos.notes import NoteView
+from cxos import text
+from cxos.champions import compare, notes
+from cxos.champions.notes import NoteView
+from cxos.model.errors import CxosError
 from ui.filters import current_filters
 from ui.navigation import REGISTRY
 from ui.session import after_write, data_version, database, require_person

@@ -7,9 +7,11 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from cxos import permissions, team_edits, team_views, text
-from cxos.errors import CxosError
-from cxos.models import ACTION_STATUSES
+from cxos import text
+from cxos.identity import permissions
+from cxos.model.entities import ACTION_STATUSES
+from cxos.model.errors import CxosError
+from cxos.work import team_edits, team_reads
 from ui.session import data_version, database, require_person
 from ui.work_forms import check_in_form, finish_write, reading_form, show_flash
 
@@ -21,7 +23,7 @@ def _actions(path: str, version: int, person_id: str, team_id: str) -> list[dict
     db = database()
     return [
         a
-        for a in team_views.actions(db, team_id, person_id)
+        for a in team_reads.actions(db, team_id, person_id)
         if permissions.can(db, person_id, "check_in", team_id=a["team_id"], owner_id=a["owner_id"])
     ]
 
@@ -31,12 +33,12 @@ def _metrics(path: str, version: int, person_id: str, team_id: str) -> list[dict
     db = database()
     if not permissions.can(db, person_id, "reading", team_id=team_id):
         return []
-    return team_views.metrics(db, team_id)
+    return team_reads.metrics(db, team_id)
 
 
 @st.cache_data(show_spinner=False)
 def _history(path: str, version: int, metric_id: str) -> list[dict]:
-    return team_views.readings(database(), metric_id)
+    return team_reads.readings(database(), metric_id)
 
 
 def _last(action: dict) -> str:
@@ -164,7 +166,7 @@ def one_reading(metrics: list[dict]) -> None:
         reading_form(person, metric, "progress_one_reading")
     with right:
         history = _history(path, version, chosen)
-        st.plotly_chart(team_views.reading_chart(metric, history), key="progress_chart")
+        st.plotly_chart(team_reads.reading_chart(metric, history), key="progress_chart")
 
 
 db = database()

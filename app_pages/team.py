@@ -6,8 +6,9 @@ import datetime as dt
 
 import streamlit as st
 
-from cxos import figures, team_view, text
-from cxos.figures import COMPONENT_LABELS
+from cxos import text
+from cxos.review import figures, team_detail
+from cxos.review.figures import COMPONENT_LABELS
 from cxos.scoring import TeamExplanation, explain_team, score_trend, snapshot_dates
 from ui import steering
 from ui.filters import current_filters
@@ -26,13 +27,13 @@ def _explain(path: str, version: int, team_id: str, as_of: dt.date) -> TeamExpla
 
 @st.cache_data(show_spinner=False)
 def _goals(path: str, version: int, team_id: str, as_of: dt.date) -> list[dict]:
-    return team_view.team_goals(database(), team_id, as_of)
+    return team_detail.team_goals(database(), team_id, as_of)
 
 
 @st.cache_data(show_spinner=False)
 def _work(path: str, version: int, team_id: str, as_of: dt.date) -> tuple[list, list]:
     db = database()
-    return team_view.team_actions(db, team_id, as_of), team_view.recent_check_ins(
+    return team_detail.team_actions(db, team_id, as_of), team_detail.recent_check_ins(
         db, team_id, as_of
     )
 
@@ -40,7 +41,7 @@ def _work(path: str, version: int, team_id: str, as_of: dt.date) -> tuple[list, 
 @st.cache_data(show_spinner=False)
 def _trend(path: str, version: int, team_id: str, as_of: dt.date) -> list:
     db = database()
-    return score_trend(db, team_id, team_view.trend_dates(as_of, snapshot_dates(db)))
+    return score_trend(db, team_id, team_detail.trend_dates(as_of, snapshot_dates(db)))
 
 
 choices = steering.teams(path, version)

@@ -6,9 +6,11 @@ import datetime as dt
 
 import streamlit as st
 
-from cxos import palette, permissions, team_edits, team_views, text
-from cxos.models import ACTION_STATUSES, PULSE_QUESTIONS
+from cxos import palette, text
+from cxos.identity import permissions
+from cxos.model.entities import ACTION_STATUSES, PULSE_QUESTIONS
 from cxos.scoring import GoalHealthResult
+from cxos.work import team_edits, team_reads
 from ui import steering
 from ui.filters import current_filters
 from ui.lazy import lazy_expander
@@ -23,10 +25,10 @@ GOAL_STATUSES = ("active", "achieved", "dropped")
 def _choices(path: str, version: int, team_id: str) -> dict:
     db = database()
     return {
-        "teams": team_views.teams(db),
-        "stages": team_views.stages(db),
-        "objectives": team_views.objectives(db),
-        "people": team_views.people_of(db, team_id),
+        "teams": team_reads.teams(db),
+        "stages": team_reads.stages(db),
+        "objectives": team_reads.objectives(db),
+        "people": team_reads.people_of(db, team_id),
     }
 
 
@@ -36,10 +38,10 @@ def _goals(path: str, version: int, team_id: str) -> list[dict]:
     return [
         {
             **g,
-            "metrics": team_views.goal_metrics(db, g["id"]),
-            "actions": team_views.goal_actions(db, g["id"]),
+            "metrics": team_reads.goal_metrics(db, g["id"]),
+            "actions": team_reads.goal_actions(db, g["id"]),
         }
-        for g in team_views.goals(db, team_id)
+        for g in team_reads.goals(db, team_id)
     ]
 
 

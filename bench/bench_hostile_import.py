@@ -2,7 +2,7 @@
 
 Usage:  python bench/bench_hostile_import.py [--bomb-gib 3] [--keep DIR]
 
-Each case is imported (`import --dry-run`, through `cxos.importer.import_bundle`) in a
+Each case is imported (`import --dry-run`, through `cxos.bundle.importer.import_bundle`) in a
 fresh Python process that reports its peak RSS over its own baseline after imports, taken
 with `resource.getrusage`, and the wall time of the import alone. Cases: the zip bomb
 (3 GiB of NULs in a ~3 MB zip), a notes.csv with a 40 MB row, a header then 64 MB of junk,
@@ -27,8 +27,8 @@ from tests.hostile_files import MiB, retitle_sheets, workbook, write_zip_bomb, z
 
 CHILD = """
 import resource, sys, time
-from cxos.errors import CxosError
-from cxos.importer import import_bundle
+from cxos.model.errors import CxosError
+from cxos.bundle.importer import import_bundle
 from cxos.storage import Database
 db = Database(sys.argv[2])
 base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
@@ -101,7 +101,7 @@ def main() -> None:
     try:
         db = work / "base.duckdb"
         subprocess.run(
-            [sys.executable, "-c", "import sys; from cxos.importer import import_bundle; "
+            [sys.executable, "-c", "import sys; from cxos.bundle.importer import import_bundle; "
              "from cxos.storage import Database; import_bundle(Database(sys.argv[1]), "
              "sys.argv[2])", str(db), str(write_bundle(work / "base", base_bundle()))],
             check=True, cwd=ROOT,

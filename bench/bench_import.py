@@ -29,16 +29,16 @@ import duckdb
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from cxos import demo  # noqa: E402
-from cxos.bundle import FILES  # noqa: E402
-from cxos.importer import import_bundle  # noqa: E402
+from cxos.bundle.importer import import_bundle  # noqa: E402
+from cxos.bundle.spec import FILES  # noqa: E402
+from cxos.demo import company  # noqa: E402
 from cxos.storage import Database  # noqa: E402
 
 AS_OF = dt.date(2026, 11, 23)
 
 
-def write(folder: Path, scale: int, shape: demo.Shape | None) -> int:
-    demo.write_bundle(folder, as_of=AS_OF, scale=scale, shape=shape)
+def write(folder: Path, scale: int, shape: company.Shape | None) -> int:
+    company.write_bundle(folder, as_of=AS_OF, scale=scale, shape=shape)
     return sum(sum(1 for _ in open(p, encoding="utf-8")) - 1 for p in folder.glob("*.csv"))
 
 
@@ -86,7 +86,7 @@ def time_bare_load(folder: Path, work: Path, run: int) -> Timing:
     return Timing(took, closed)
 
 
-def bench(scale: int, runs: int, shape: demo.Shape | None) -> None:
+def bench(scale: int, runs: int, shape: company.Shape | None) -> None:
     with tempfile.TemporaryDirectory(prefix="cxos-bench-") as tmp:
         work = Path(tmp)
         rows = write(work / "bundle", scale, shape)
@@ -117,7 +117,7 @@ def main() -> None:
     for scale in args.scale:
         bench(scale, args.runs, None)
     if args.enterprise:
-        bench(1, args.runs, demo.Shape.enterprise())
+        bench(1, args.runs, company.Shape.enterprise())
 
 
 if __name__ == "__main__":

@@ -41,8 +41,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from cxos.config import ScoringConfig  # noqa: E402
 from cxos.scoring import assess, compute_scores  # noqa: E402
+from cxos.scoring.config import ScoringConfig  # noqa: E402
 from cxos.storage import Connection, Database  # noqa: E402
 
 AS_OF = dt.date(2025, 6, 30)

@@ -6,8 +6,8 @@ enterprise.py) so the shared one is left as built:
 
 - a goal's stage links replaced (`team_edits.set_goal_links`: four derived tables),
 - a metric's target changed (`team_edits.save_metric`: two derived tables),
-- a check-in on an action (`progress.record_check_in`: the action's row of score_actions),
-- a metric's reading (`progress.record_reading`: the metric's latest reading),
+- a check-in on an action (`checkins_readings.record_check_in`: the action's row of score_actions),
+- a metric's reading (`checkins_readings.record_reading`: the metric's latest reading),
 
 the edits alternating between two values, and prints the medians.
 
@@ -33,9 +33,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench import enterprise  # noqa: E402
-from cxos.progress import record_check_in, record_reading  # noqa: E402
 from cxos.storage import Database  # noqa: E402
-from cxos.team_edits import save_metric, set_goal_links  # noqa: E402
+from cxos.work.checkins_readings import record_check_in, record_reading  # noqa: E402
+from cxos.work.team_edits import save_metric, set_goal_links  # noqa: E402
 
 _METRIC_FIELDS = ("id", "goal_id", "name", "unit", "direction", "baseline", "target")
 

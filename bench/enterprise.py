@@ -1,6 +1,6 @@
 """The enterprise company the benchmarks share: its bundle and a database loaded from it.
 
-Built once with the demo generator's enterprise shape (`cxos.demo.Shape.enterprise()`:
+Built once with the demo generator's enterprise shape (`cxos.demo.company.Shape.enterprise()`:
 1,008 teams, 11,340 goals, about 1.0M readings, 111k actions, 970k check-ins) and kept
 under `--dir` (default /tmp/cxos-bench), so the page and load benchmarks do not pay the
 minute it takes to build. A database is rebuilt when its as-of date differs.
@@ -21,9 +21,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from cxos import demo  # noqa: E402
+from cxos.demo import company  # noqa: E402
 from cxos.storage import Database  # noqa: E402
-from cxos.summary import meta  # noqa: E402
+from cxos.storage.contents import meta  # noqa: E402
 
 DEFAULT_DIR = Path("/tmp/cxos-bench")
 COUNTED = ("teams", "goals", "metric_readings", "actions", "check_ins", "feedback")
@@ -35,7 +35,7 @@ def bundle(folder: Path, as_of: dt.date) -> Path:
     if done.exists() and done.read_text() == as_of.isoformat():
         return folder
     shutil.rmtree(folder, ignore_errors=True)
-    demo.write_bundle(folder, as_of=as_of, shape=demo.Shape.enterprise())
+    company.write_bundle(folder, as_of=as_of, shape=company.Shape.enterprise())
     done.write_text(as_of.isoformat())
     return folder
 
@@ -51,7 +51,7 @@ def database(folder: Path = DEFAULT_DIR, as_of: dt.date | None = None, force: bo
         stale.unlink(missing_ok=True)
     started = time.perf_counter()
     db = Database(path)
-    demo.load(db, as_of=day, shape=demo.Shape.enterprise())
+    company.load(db, as_of=day, shape=company.Shape.enterprise())
     db.close()
     print(f"built {path} in {time.perf_counter() - started:.0f} s", file=sys.stderr)
     return path

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from cxos.bundle import BY_NAME
+from cxos.bundle.spec import BY_NAME
 from cxos.storage import Database
 
 Rows = dict[str, list[dict[str, Any]]]

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from cxos.importer import import_rows
+from cxos.bundle.importer import import_rows
 from cxos.storage import Database
 
 

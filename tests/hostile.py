@@ -24,8 +24,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from cxos import meetings
-from cxos.models import NAME_MAX, TEXT_MAX
+from cxos.model.entities import NAME_MAX, TEXT_MAX
+from cxos.review import meetings
 from cxos.storage import Database
 from tests import sample
 
@@ -179,7 +179,7 @@ def _feedback(feedback_id: str, received: dt.date) -> dict[str, Any]:
 def load_hostile(db: Database, today: dt.date | None = None) -> Database:
     """Import the hostile bundle, mark it as the demo company (`?as=` signs in), and add
     a closed review meeting and an open one with hostile titles and decisions."""
-    from cxos.importer import import_rows
+    from cxos.bundle.importer import import_rows
 
     today = today or dt.date.today()
     import_rows(db, bundle(today), label="hostile")

@@ -63,9 +63,9 @@ def zip_of(files: dict[str, bytes | str]) -> bytes:
 
 def workbook(path: Path, bundle: Rows) -> Path:
     """A bundle workbook (one sheet per file), written the way CXOS exports one."""
-    from cxos.bundle import BY_NAME
-    from cxos.exporter import write_workbook
-    from cxos.staging import format_cell
+    from cxos.bundle.exporter import write_workbook
+    from cxos.bundle.spec import BY_NAME
+    from cxos.bundle.staging import format_cell
 
     sheets = (
         (

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from cxos import demo_company
-from cxos.importer import import_rows
+from cxos.bundle.importer import import_rows
+from cxos.demo import marker
 from cxos.storage import Database
 
 PERSONAS = {
@@ -184,4 +184,4 @@ def load_sample(db: Database, *, demo: bool = False) -> Database:
 def mark_demo(db: Database) -> None:
     """Store the meta keys the demo generator stores, so demo sign-in works."""
 
-    db.write(lambda con: demo_company.mark(con, PERSONAS))
+    db.write(lambda con: marker.mark(con, PERSONAS))

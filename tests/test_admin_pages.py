@@ -10,9 +10,10 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from cxos import audit, identity, transfer
-from cxos.errors import PermissionDenied
-from cxos.models import Person
+from cxos.bundle import as_person
+from cxos.identity import accounts, audit
+from cxos.model.entities import Person
+from cxos.model.errors import PermissionDenied
 from cxos.storage import Database
 from tests.sample import load_sample
 from ui import navigation
@@ -49,10 +50,10 @@ def test_import_previews_then_imports_on_confirmation(sample: Database) -> None:
     at.file_uploader(key="admin_data_upload").upload("people.zip", _zip(NEW_PERSON)).run()
     assert not at.exception
     assert "1 added" in " ".join(m.value for m in at.markdown)
-    assert identity.find_person(sample, "p_new") is None  # nothing written before confirming
+    assert accounts.find_person(sample, "p_new") is None  # nothing written before confirming
     at.button(key="admin_data_confirm").click().run()
     assert not at.exception
-    assert identity.find_person(sample, "p_new").name == "Nia New"
+    assert accounts.find_person(sample, "p_new").name == "Nia New"
     assert any(e.actor_id == "p_admin" for e in audit.entries(sample, entity="people"))
 
 
@@ -86,14 +87,14 @@ def test_uploads_are_private_and_deleted_when_the_import_ends(
     again = at.session_state["admin_data_slot"].path
     at.button(key="admin_data_confirm").click().run()
     assert not at.exception
-    assert identity.find_person(sample, "p_new") is not None
+    assert accounts.find_person(sample, "p_new") is not None
     assert not again.exists() and not replaced.exists()
     assert at.session_state["admin_data_slot"].path is None
     assert "has been imported" in " ".join(c.value for c in at.caption)
 
 
 def test_an_upload_named_like_a_path_is_held_under_a_fixed_name(tmp_path: Path) -> None:
-    from cxos import uploads
+    from cxos.bundle import uploads
 
     path = uploads.hold(b"PK", "../../../etc/evil.ZIP")
     try:
@@ -106,26 +107,26 @@ def test_an_upload_named_like_a_path_is_held_under_a_fixed_name(tmp_path: Path) 
 def test_import_and_preview_are_for_administrators_only(sample: Database, tmp_path: Path) -> None:
     bundle = tmp_path / "people.zip"
     bundle.write_bytes(_zip(NEW_PERSON))
-    for service in (transfer.preview_as, transfer.import_as):
+    for service in (as_person.preview_as, as_person.import_as):
         with pytest.raises(PermissionDenied, match="may not change data by import"):
             service(sample, "p_head", bundle)
-    assert identity.find_person(sample, "p_new") is None
-    assert transfer.import_as(sample, "p_admin", bundle).rows == 1
+    assert accounts.find_person(sample, "p_new") is None
+    assert as_person.import_as(sample, "p_admin", bundle).rows == 1
 
 
 def test_exports_are_bundles(sample: Database) -> None:
-    with zipfile.ZipFile(io.BytesIO(transfer.export_zip_bytes(sample))) as archive:
+    with zipfile.ZipFile(io.BytesIO(as_person.export_zip_bytes(sample))) as archive:
         assert "people.csv" in archive.namelist()
         assert "Dana Lee" in archive.read("people.csv").decode()
-    assert transfer.export_xlsx_bytes(sample)[:2] == b"PK"
+    assert as_person.export_xlsx_bytes(sample)[:2] == b"PK"
 
 
 def test_save_person_and_role_changes_are_audited(sample: Database) -> None:
-    dana = identity.find_person(sample, "p_head")
+    dana = accounts.find_person(sample, "p_head")
     promoted = Person(**{**dana.model_dump(), "role": "steering"})
     with pytest.raises(PermissionDenied):
-        identity.save_person(sample, "p_steer", promoted)
-    identity.save_person(sample, "p_admin", promoted)
+        accounts.save_person(sample, "p_steer", promoted)
+    accounts.save_person(sample, "p_admin", promoted)
     change = audit.entries(sample, entity="people")[0]
     assert (change.field, change.old_value, change.new_value) == ("role", "head", "steering")
 
@@ -137,7 +138,7 @@ def test_people_page_sets_a_password(sample: Database) -> None:
     at.text_input(key="admin_accounts_repeat").input("member-pass-1")
     next(b for b in at.button if b.label == "Set password").click().run()
     assert not at.exception
-    assert identity.authenticate(sample, "member@example.com", "member-pass-1").id == "p_member"
+    assert accounts.authenticate(sample, "member@example.com", "member-pass-1").id == "p_member"
 
 
 def test_audit_says_who_in_words(sample: Database) -> None:

@@ -11,9 +11,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
-from cxos import demo
-from cxos.exporter import export_folder, export_xlsx
-from cxos.importer import import_bundle, preview_bundle
+from cxos.bundle.exporter import export_folder, export_xlsx
+from cxos.bundle.importer import import_bundle, preview_bundle
+from cxos.demo import company
 from cxos.storage import Database
 from tests.bundles import base_bundle, fingerprint, write_bundle
 
@@ -227,7 +227,7 @@ def test_random_valid_bundles_round_trip(tmp_path_factory: Any, bundle: dict[str
 
 
 def test_demo_generator_matches_the_committed_bundle(tmp_path: Path) -> None:
-    demo.write_bundle(tmp_path / "demo", as_of=DAY)
+    company.write_bundle(tmp_path / "demo", as_of=DAY)
     assert _files(tmp_path / "demo") == _files(Path("data/demo"))
 
 
@@ -283,7 +283,7 @@ def test_csv_export_neutralises_formulas_keeps_numbers_and_round_trips(
 def test_the_admin_zip_download_is_neutralised_too(db: Database, load: Any) -> None:
     import io
 
-    from cxos.transfer import export_zip_bytes
+    from cxos.bundle.as_person import export_zip_bytes
 
     load(db, _hostile_bundle())
     with zipfile.ZipFile(io.BytesIO(export_zip_bytes(db))) as archive:

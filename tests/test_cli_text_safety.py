@@ -19,8 +19,8 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from cxos.progress import record_check_in
 from cxos.storage import Database
+from cxos.work.checkins_readings import record_check_in
 from tests.sample import load_sample
 
 ROOT = Path(__file__).resolve().parents[1]

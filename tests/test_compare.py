@@ -10,14 +10,13 @@ from typing import Any
 import pytest
 from openpyxl import load_workbook
 
-from cxos import compare
-from cxos import figures_compare as figures
-from cxos.compare import StageGoal, build_comparison, worst_health
-from cxos.config import COMPONENTS
-from cxos.importer import import_rows
-from cxos.notes import create_note, draft
+from cxos.bundle.importer import import_rows
+from cxos.champions import compare, figures
+from cxos.champions.compare import StageGoal, build_comparison, worst_health
+from cxos.champions.notes import create_note, draft
 from cxos.palette import HEALTH, category_colour
 from cxos.scoring import compute_scores, goal_health, rollup
+from cxos.scoring.config import COMPONENTS
 from cxos.storage import Database
 
 D = dt.date(2026, 7, 2)  # half-way through the goals' year: expected progress 0.5

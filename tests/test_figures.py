@@ -6,12 +6,13 @@ import datetime as dt
 import re
 from collections.abc import Iterator
 
-from cxos import figures, figures_compare
-from cxos.compare import UnitComparison
-from cxos.config import COMPONENTS, ScoringConfig
-from cxos.journey_map import JourneyMap, MapStage, MapTouchpoint, stage_health
+from cxos.champions import figures as figures_compare
+from cxos.champions.compare import UnitComparison
 from cxos.palette import HEALTH, QUADRANTS, SIGNALS, category_colour
+from cxos.review import figures
+from cxos.review.journey_map import JourneyMap, MapStage, MapTouchpoint, stage_health
 from cxos.scoring import TeamScore, UnitScore
+from cxos.scoring.config import COMPONENTS, ScoringConfig
 
 CONFIG = ScoringConfig(aligned_threshold=55, accountable_threshold=65)
 

@@ -18,11 +18,12 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from cxos import audit, backup, demo_company, identity, permissions, sign_in
-from cxos.errors import PermissionDenied
-from cxos.importer import import_rows
-from cxos.progress import record_check_in
-from cxos.storage import Database
+from cxos.bundle.importer import import_rows
+from cxos.demo import marker
+from cxos.identity import accounts, audit, permissions, sign_in
+from cxos.model.errors import PermissionDenied
+from cxos.storage import Database, backup
+from cxos.work.checkins_readings import record_check_in
 from tests.bundles import write_bundle
 from tests.sample import bundle, load_sample
 from ui import navigation
@@ -71,7 +72,7 @@ def test_a_person_called_operator_gets_no_admin_rights(sample: Database) -> None
     with pytest.raises(PermissionDenied, match="Ivy Imposter is a member of Billing"):
         permissions.require(sample, "@operator", "people")
     with pytest.raises(PermissionDenied, match="Ivy Imposter is a member of Billing"):
-        identity.set_password(sample, "@operator", "p_admin", "taken over!")
+        accounts.set_password(sample, "@operator", "p_admin", "taken over!")
     assert permissions.can(sample, permissions.OPERATOR, "people")
 
 
@@ -89,15 +90,15 @@ def test_cli_as_operator_id_is_that_person_not_the_operator(sample: Database) ->
     result = cxos(sample, "user", "add", "p_admin", "--as", "@operator", stdin="taken over!\n")
     assert result.returncode == 1
     assert "Ivy Imposter is a member of Billing" in result.stderr
-    assert identity.authenticate(sample, "p_admin", "taken over!") is None
+    assert accounts.authenticate(sample, "p_admin", "taken over!") is None
 
 
 # -- 4. a disabled account acts nowhere ------------------------------------------------
 
 
 def _disable(db: Database, person_id: str) -> None:
-    identity.set_password(db, "p_admin", person_id, "a long password")
-    identity.disable_account(db, "p_admin", person_id)
+    accounts.set_password(db, "p_admin", person_id, "a long password")
+    accounts.disable_account(db, "p_admin", person_id)
 
 
 def test_a_disabled_person_is_refused_by_the_python_api(sample: Database) -> None:
@@ -115,7 +116,7 @@ def test_a_disabled_person_is_refused_by_the_command_line(sample: Database) -> N
     refused = cxos(sample, *argv, "--progress", "10")
     assert refused.returncode == 1
     assert refused.stderr.startswith("error: Mia Member's account is disabled")
-    identity.set_password(sample, "p_admin", "p_member", "enabled again")
+    accounts.set_password(sample, "p_admin", "p_member", "enabled again")
     assert cxos(sample, *argv, "--progress", "10").returncode == 0
 
 
@@ -158,7 +159,7 @@ def _try(
 
 
 def test_forty_wrong_passwords_are_throttled_and_recorded(sample: Database) -> None:
-    identity.set_password(sample, "p_admin", "p_head", "s3cret-pass")
+    accounts.set_password(sample, "p_admin", "p_head", "s3cret-pass")
     outcomes = [_try(sample, f"guess-{n}", T0 + dt.timedelta(seconds=n)) for n in range(40)]
     assert all(o.person is None for o in outcomes)
     assert [o.message for o in outcomes[:5]] == [sign_in.WRONG] * 5
@@ -180,7 +181,7 @@ def test_forty_wrong_passwords_are_throttled_and_recorded(sample: Database) -> N
 
 
 def test_each_run_of_failures_waits_twice_as_long(sample: Database) -> None:
-    identity.set_password(sample, "p_admin", "p_head", "s3cret-pass")
+    accounts.set_password(sample, "p_admin", "p_head", "s3cret-pass")
     for n in range(5):
         _try(sample, "wrong", T0 + dt.timedelta(seconds=n))
     later = T0 + dt.timedelta(minutes=20)
@@ -206,7 +207,7 @@ def test_unknown_logins_wait_like_real_accounts(sample: Database) -> None:
 
 
 def test_one_client_guessing_many_accounts_waits(sample: Database) -> None:
-    identity.set_password(sample, "p_admin", "p_member", "member-pass-1")
+    accounts.set_password(sample, "p_admin", "p_member", "member-pass-1")
     for n in range(20):
         _try(sample, "wrong", T0 + dt.timedelta(seconds=n), login=f"person{n}@example.com")
     refused = _try(sample, "member-pass-1", T0 + dt.timedelta(minutes=1), login="p_member")
@@ -220,7 +221,7 @@ def test_one_client_guessing_many_accounts_waits(sample: Database) -> None:
 def test_the_sign_in_page_throttles_and_says_when(
     sample: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    identity.set_password(sample, "p_admin", "p_head", "s3cret-pass")
+    accounts.set_password(sample, "p_admin", "p_head", "s3cret-pass")
     monkeypatch.setenv("CXOS_AUTH", "password")
     st.cache_data.clear()
     st.cache_resource.clear()
@@ -286,7 +287,7 @@ def test_demo_refuses_to_load_over_real_data(db: Database, tmp_path: Path) -> No
     assert "already holds real data (8 people, 1 sign-in account" in refused.stderr
     assert "--add-demo-to-real-data" in refused.stderr and "Traceback" not in refused.stderr
     assert audit.data_version(db) == version
-    assert not demo_company.is_demo_company(db)
+    assert not marker.is_demo_company(db)
     assert _signed_out(_open_as("p_member"))
 
 
@@ -298,8 +299,8 @@ def test_demo_added_to_real_data_on_purpose_keeps_passwords(
     added = cxos(db, "demo", "--add-demo-to-real-data")
     assert added.returncode == 0, added.stderr
     assert "demo sign-in stays off" in added.stdout
-    assert identity.find_person(db, DEMO_ADMIN) is not None
-    assert not demo_company.is_demo_company(db)
+    assert accounts.find_person(db, DEMO_ADMIN) is not None
+    assert not marker.is_demo_company(db)
     assert _signed_out(_open_as(DEMO_ADMIN))
     assert _signed_out(_open_as("p_admin"))
 
@@ -310,14 +311,14 @@ def test_a_newcomer_importing_their_bundle_into_the_demo_loses_demo_sign_in(
     monkeypatch.delenv("CXOS_AUTH", raising=False)
     loaded = cxos(db, "demo")
     assert loaded.returncode == 0, loaded.stderr
-    assert demo_company.is_demo_company(db)
+    assert marker.is_demo_company(db)
     demo_admin = _open_as(DEMO_ADMIN)
     assert not demo_admin.exception and demo_admin.title[0].value != "Sign in to CXOS"
     assert "generated demo company" in " ".join(w.value for w in demo_admin.warning)
 
     folder = write_bundle(tmp_path / "ours", bundle())
     assert cxos(db, "import", str(folder)).returncode == 0
-    assert not demo_company.is_demo_company(db)
+    assert not marker.is_demo_company(db)
     assert _signed_out(_open_as("p_admin"))
     assert _signed_out(_open_as(DEMO_ADMIN))
     # ... and `demo` does not bring it back: the data is now theirs.
@@ -326,22 +327,22 @@ def test_a_newcomer_importing_their_bundle_into_the_demo_loses_demo_sign_in(
 
 def test_a_password_account_ends_demo_sign_in(db: Database) -> None:
     load_sample(db, demo=True)
-    assert demo_company.is_demo_company(db)
-    identity.set_password(db, "p_admin", "p_head", "a long password")
-    assert not demo_company.is_demo_company(db)
-    assert demo_company.real_data(db) is not None
+    assert marker.is_demo_company(db)
+    accounts.set_password(db, "p_admin", "p_head", "a long password")
+    assert not marker.is_demo_company(db)
+    assert marker.real_data(db) is not None
 
 
 def test_an_import_from_the_app_ends_demo_sign_in(db: Database) -> None:
     load_sample(db, demo=True)
     import_rows(db, {"business_units": [{"id": "bu_new", "name": "New"}]}, "p_admin")
-    assert not demo_company.is_demo_company(db)
+    assert not marker.is_demo_company(db)
 
 
 def test_a_dry_run_keeps_the_demo_company(db: Database) -> None:
     load_sample(db, demo=True)
     import_rows(db, {"business_units": [{"id": "bu_new", "name": "New"}]}, dry_run=True)
-    assert demo_company.is_demo_company(db)
+    assert marker.is_demo_company(db)
 
 
 def test_demo_sign_in_switched_on_by_name_still_works(
@@ -357,14 +358,14 @@ def test_demo_sign_in_switched_on_by_name_still_works(
 def test_an_old_marker_on_real_data_is_removed_on_upgrade(db: Database) -> None:
     # A database from before the rule: real rows imported, then `demo` marked it.
     load_sample(db)
-    db.write(lambda con: demo_company.mark(con, {"admin": "p_admin"}))
+    db.write(lambda con: marker.mark(con, {"admin": "p_admin"}))
     db.write(
         lambda con: con.execute(
             "DELETE FROM schema_migrations WHERE name = '0008_demo_marker_only_on_demo_data'"
         )
     )
     db.close()
-    assert not demo_company.is_demo_company(Database(db.path))
+    assert not marker.is_demo_company(Database(db.path))
 
 
 def test_the_sign_in_page_says_how_to_make_the_first_account(db: Database) -> None:
@@ -377,9 +378,9 @@ def test_the_sign_in_page_says_how_to_make_the_first_account(db: Database) -> No
 
 def test_restoring_a_backup_of_real_data_ends_demo_sign_in(db: Database, tmp_path: Path) -> None:
     real = load_sample(Database(tmp_path / "real.duckdb"))
-    identity.set_password(real, "p_admin", "p_admin", "our admin pass")
+    accounts.set_password(real, "p_admin", "p_admin", "our admin pass")
     saved = backup.backup(real, tmp_path / "real-backup.duckdb")
     load_sample(db, demo=True)
-    assert demo_company.is_demo_company(db)
+    assert marker.is_demo_company(db)
     backup.restore(db, saved)
-    assert not demo_company.is_demo_company(Database(db.path))
+    assert not marker.is_demo_company(Database(db.path))

@@ -6,9 +6,9 @@ import io
 
 import pytest
 
-from cxos import audit, identity
 from cxos.cli import main
-from cxos.errors import InvalidInput, NotFound, PermissionDenied
+from cxos.identity import accounts, audit
+from cxos.model.errors import InvalidInput, NotFound, PermissionDenied
 from cxos.storage import Database
 from tests.sample import load_sample
 
@@ -19,18 +19,18 @@ def sample(db: Database) -> Database:
 
 
 def test_password_accounts(sample: Database) -> None:
-    identity.set_password(sample, "p_admin", "p_head", "correct horse")
+    accounts.set_password(sample, "p_admin", "p_head", "correct horse")
     stored = sample.scalar("SELECT password_hash FROM accounts WHERE person_id = 'p_head'")
     assert stored.startswith("$argon2id$") and "correct horse" not in stored
-    assert identity.authenticate(sample, "HEAD@example.com ", "correct horse").id == "p_head"
-    assert identity.authenticate(sample, "p_head", "correct horse").id == "p_head"
-    assert identity.authenticate(sample, "p_head", "wrong horse!") is None
-    assert identity.authenticate(sample, "ghost@example.com", "correct horse") is None
-    assert identity.authenticate(sample, "p_member", "correct horse") is None  # no account
-    identity.disable_account(sample, "p_admin", "p_head")
-    assert identity.authenticate(sample, "p_head", "correct horse") is None
-    identity.set_password(sample, "p_admin", "p_head", "battery staple")
-    assert identity.authenticate(sample, "p_head", "battery staple").id == "p_head"
+    assert accounts.authenticate(sample, "HEAD@example.com ", "correct horse").id == "p_head"
+    assert accounts.authenticate(sample, "p_head", "correct horse").id == "p_head"
+    assert accounts.authenticate(sample, "p_head", "wrong horse!") is None
+    assert accounts.authenticate(sample, "ghost@example.com", "correct horse") is None
+    assert accounts.authenticate(sample, "p_member", "correct horse") is None  # no account
+    accounts.disable_account(sample, "p_admin", "p_head")
+    assert accounts.authenticate(sample, "p_head", "correct horse") is None
+    accounts.set_password(sample, "p_admin", "p_head", "battery staple")
+    assert accounts.authenticate(sample, "p_head", "battery staple").id == "p_head"
     fields = [e.field for e in audit.entries(sample, entity="accounts")]
     assert "password" in fields and "disabled" in fields
     assert not any("staple" in (e.new_value or "") for e in audit.entries(sample))
@@ -38,13 +38,13 @@ def test_password_accounts(sample: Database) -> None:
 
 def test_account_rules(sample: Database) -> None:
     with pytest.raises(PermissionDenied, match="Dana Lee is head of Billing"):
-        identity.set_password(sample, "p_head", "p_head", "long enough")
+        accounts.set_password(sample, "p_head", "p_head", "long enough")
     with pytest.raises(InvalidInput, match="at least 8"):
-        identity.set_password(sample, "p_admin", "p_head", "short")
+        accounts.set_password(sample, "p_admin", "p_head", "short")
     with pytest.raises(NotFound):
-        identity.set_password(sample, "p_admin", "p_ghost", "long enough")
+        accounts.set_password(sample, "p_admin", "p_ghost", "long enough")
     with pytest.raises(NotFound, match="no local account"):
-        identity.disable_account(sample, "p_admin", "p_member")
+        accounts.disable_account(sample, "p_admin", "p_member")
 
 
 def _run(*argv: str) -> int:
@@ -56,9 +56,9 @@ def test_cli_user_commands(
 ) -> None:
     monkeypatch.setattr("sys.stdin", io.StringIO("a long password\n"))
     assert _run("user", "add", "head@example.com", "--password-stdin") == 0
-    assert identity.authenticate(sample, "p_head", "a long password")
+    assert accounts.authenticate(sample, "p_head", "a long password")
     assert _run("user", "disable", "p_head") == 0
-    assert identity.authenticate(sample, "p_head", "a long password") is None
+    assert accounts.authenticate(sample, "p_head", "a long password") is None
     monkeypatch.setattr("sys.stdin", io.StringIO("another password\n"))
     assert _run("user", "passwd", "p_member", "--as", "p_head2", "--password-stdin") == 1
     assert "may not change sign-in accounts" in capsys.readouterr().err

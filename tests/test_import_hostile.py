@@ -18,10 +18,10 @@ from pathlib import Path
 
 import pytest
 
-from cxos.bundle import BY_NAME
-from cxos.errors import BundleError, CxosError
-from cxos.importer import import_bundle
-from cxos.staging import first_long_line
+from cxos.bundle.importer import import_bundle
+from cxos.bundle.spec import BY_NAME
+from cxos.bundle.staging import first_long_line
+from cxos.model.errors import BundleError, CxosError
 from cxos.storage import Database
 from tests.bundles import base_bundle, fingerprint, write_bundle
 from tests.hostile_files import MiB, retitle_sheets, workbook, write_zip_bomb, zip_of
@@ -94,8 +94,8 @@ def test_sheet_names_follow_the_file_name_rule(db: Database, tmp_path: Path) -> 
 BOMB_SCRIPT = textwrap.dedent(
     """
     import resource, sys, time
-    from cxos.errors import BundleError
-    from cxos.importer import import_bundle
+    from cxos.model.errors import BundleError
+    from cxos.bundle.importer import import_bundle
     from cxos.storage import Database
     db = Database(sys.argv[2])
     base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
@@ -286,9 +286,9 @@ def test_first_long_line(tmp_path: Path, data: bytes, limit: int, found: object)
 
 
 def test_first_long_line_across_chunks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import cxos.staging
+    import cxos.bundle.staging
 
-    monkeypatch.setattr(cxos.staging, "_CHUNK", 7)
+    monkeypatch.setattr(cxos.bundle.staging, "_CHUNK", 7)
     path = tmp_path / "f.csv"
     path.write_bytes(b"abcd\nabcdefgh\nabcdefghijk\nab\n")
     assert first_long_line(path, 8) == (3, 9)

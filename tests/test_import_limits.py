@@ -12,11 +12,14 @@ from typing import Any
 
 import pytest
 
-from cxos import identity, meetings, notes, progress, team_edits
-from cxos.errors import BundleError, InvalidInput
-from cxos.importer import import_bundle, import_rows
-from cxos.models import ID_MAX, NAME_MAX, TEXT_MAX, Person
+from cxos.bundle.importer import import_bundle, import_rows
+from cxos.champions import notes
+from cxos.identity import accounts
+from cxos.model.entities import ID_MAX, NAME_MAX, TEXT_MAX, Person
+from cxos.model.errors import BundleError, InvalidInput
+from cxos.review import meetings
 from cxos.storage import Database
+from cxos.work import checkins_readings, team_edits
 from tests.bundles import base_bundle, fingerprint, write_bundle
 from tests.sample import load_sample
 
@@ -110,7 +113,7 @@ def sample(db: Database) -> Database:
 
 def test_a_check_in_note_with_escape_sequences_is_refused(sample: Database) -> None:
     with pytest.raises(InvalidInput, match=r"the note holds the control character \\x07"):
-        progress.record_check_in(
+        checkins_readings.record_check_in(
             sample, "p_head", "a_bill", status="in_progress", note="\x07\x1b[31mred"
         )
 
@@ -128,7 +131,7 @@ def test_the_command_line_refuses_the_same_note(sample: Database) -> None:
 
 def test_a_long_check_in_note_is_refused(sample: Database) -> None:
     with pytest.raises(InvalidInput, match="is 10,001 characters long; at most 10,000 allowed"):
-        progress.record_check_in(
+        checkins_readings.record_check_in(
             sample, "p_head", "a_bill", status="in_progress", note="n" * (TEXT_MAX + 1)
         )
 
@@ -154,13 +157,13 @@ def test_a_feedback_response_has_the_long_text_limit(db: Database) -> None:
 
 def test_a_person_form_refuses_reserved_ids_and_long_names(sample: Database) -> None:
     with pytest.raises(InvalidInput, match="id: starts with '@', which is reserved"):
-        identity.person_from_form(id="@operator", name="Eve", team_id="t_billing", role="admin")
+        accounts.person_from_form(id="@operator", name="Eve", team_id="t_billing", role="admin")
     sneaked = Person.model_construct(id="@operator", name="Eve", team_id="t_billing", role="admin")
     with pytest.raises(InvalidInput, match="reserved"):
-        identity.save_person(sample, "p_admin", sneaked)
+        accounts.save_person(sample, "p_admin", sneaked)
     with pytest.raises(InvalidInput, match="name: is 201 characters long"):
-        identity.person_from_form(id="p_x", name="e" * 201, team_id="t_billing", role="member")
-    assert identity.find_person(sample, "@operator") is None
+        accounts.person_from_form(id="p_x", name="e" * 201, team_id="t_billing", role="member")
+    assert accounts.find_person(sample, "@operator") is None
 
 
 def test_meeting_titles_decisions_and_notes_have_the_same_rules(sample: Database) -> None:

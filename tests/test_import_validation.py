@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from cxos.errors import BundleError
-from cxos.importer import import_bundle, import_rows
+from cxos.bundle.importer import import_bundle, import_rows
+from cxos.model.errors import BundleError
 from cxos.storage import Database
 from tests.bundles import Rows, base_bundle, fingerprint, write_bundle
 
@@ -397,7 +397,7 @@ def test_row_numbers_hold_deep_into_a_large_file(
     """Rows are numbered by position in the file, also past DuckDB's row groups and
     parallel CSV reading (300,000 rows here), and inside a transaction, where DuckDB
     numbers new rows from a large base (a form's write stages its row there)."""
-    from cxos.staging import stage_folder
+    from cxos.bundle.staging import stage_folder
 
     lines = ["action_id,checked_on,status,progress"]
     lines += [f"a{i},2026-01-01,open,{i % 100}" for i in range(300_000)]

@@ -6,10 +6,12 @@ import datetime as dt
 
 import pytest
 
-from cxos import audit, demo, meetings
-from cxos.errors import InvalidInput, PermissionDenied
-from cxos.progress import record_reading
+from cxos.demo import company as demo
+from cxos.identity import audit
+from cxos.model.errors import InvalidInput, PermissionDenied
+from cxos.review import meetings
 from cxos.storage import Database
+from cxos.work.checkins_readings import record_reading
 
 DAY = dt.date(2026, 5, 20)
 STEERING, HEAD, ADMIN = "p-mktg-1", "p-bbcare-0", "p-itplat-1"

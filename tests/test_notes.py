@@ -7,8 +7,9 @@ from typing import Any
 
 import pytest
 
-from cxos import audit, notes
-from cxos.errors import InvalidInput, NotFound, PermissionDenied
+from cxos.champions import notes
+from cxos.identity import audit
+from cxos.model.errors import InvalidInput, NotFound, PermissionDenied
 from cxos.storage import Database
 from tests.sample import load_sample
 

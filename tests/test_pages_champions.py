@@ -16,7 +16,8 @@ import streamlit as st
 from openpyxl import load_workbook
 from streamlit.testing.v1 import AppTest
 
-from cxos import compare, notes, text
+from cxos import text
+from cxos.champions import compare, notes
 from cxos.storage import Database
 from tests.hostile import renders_markup
 from tests.sample import load_sample
@@ -42,7 +43,7 @@ def org(db: Database, monkeypatch: pytest.MonkeyPatch) -> Database:
     """The sample organisation with demo sign-in switched on, so `?as=` signs in.
 
     By name (CXOS_AUTH=demo), not as the demo company: some tests import more rows,
-    and an import ends the demo company (cxos.demo_company).
+    and an import ends the demo company (cxos.demo.marker).
     """
     monkeypatch.setenv("CXOS_AUTH", "demo")
     return load_sample(db, demo=True)

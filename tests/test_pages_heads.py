@@ -10,9 +10,9 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from cxos.progress import record_check_in
 from cxos.storage import Database
-from cxos.worklist import my_work
+from cxos.work.checkins_readings import record_check_in
+from cxos.work.my_work import my_work
 from tests.sample import load_sample
 
 PAGES = Path(__file__).resolve().parent.parent / "app_pages"

@@ -106,9 +106,9 @@ def test_admin_pages_refuse_others_when_run_directly(
 
 
 def test_password_sign_in_flow(demo_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from cxos import identity
+    from cxos.identity import accounts
 
-    identity.set_password(Database(demo_db), "p_admin", "p_head", "s3cret-pass")
+    accounts.set_password(Database(demo_db), "p_admin", "p_head", "s3cret-pass")
     monkeypatch.setenv("CXOS_DB", str(demo_db))
     monkeypatch.setenv("CXOS_AUTH", "password")
     at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
@@ -137,10 +137,10 @@ def test_oidc_user_is_mapped_by_email(demo_db: Path, monkeypatch: pytest.MonkeyP
 
 
 def test_disabled_account_is_signed_out(demo_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from cxos import identity
+    from cxos.identity import accounts
 
     db = Database(demo_db)
-    identity.set_password(db, "p_admin", "p_member", "member-pass-1")
+    accounts.set_password(db, "p_admin", "p_member", "member-pass-1")
     monkeypatch.setenv("CXOS_DB", str(demo_db))
     monkeypatch.setenv("CXOS_AUTH", "password")
     at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
@@ -148,6 +148,6 @@ def test_disabled_account_is_signed_out(demo_db: Path, monkeypatch: pytest.Monke
     at.text_input(key="signin_password").input("member-pass-1")
     at.button[0].click().run()
     assert "Mia Member" in " ".join(c.value for c in at.sidebar.caption)
-    identity.disable_account(db, "p_admin", "p_member")
+    accounts.disable_account(db, "p_admin", "p_member")
     at.run()
     assert [t.value for t in at.title] == ["Sign in to CXOS"]

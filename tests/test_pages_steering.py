@@ -9,7 +9,8 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from cxos import demo, journey_map, meetings
+from cxos.demo import company as demo
+from cxos.review import journey_map, meetings
 from cxos.scoring import compute_scores, compute_signals, goal_health
 from cxos.storage import Database
 from ui import navigation

@@ -6,12 +6,12 @@ from collections.abc import Iterator
 
 import pytest
 
-from cxos import permissions
-from cxos.errors import PermissionDenied
+from cxos.identity import permissions
+from cxos.model.errors import PermissionDenied
 from cxos.storage import Connection, Database
 from tests.sample import PERSONAS, load_sample
 
-# The SPEC table, written out independently of cxos.permissions._RULES.
+# The SPEC table, written out independently of cxos.identity.permissions._RULES.
 # Each kind maps to the scopes in which the role may write it.
 ANY = {"own", "other", "owned"}
 SPEC: dict[str, dict[str, set[str]]] = {

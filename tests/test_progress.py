@@ -7,10 +7,10 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from cxos import audit
-from cxos.errors import InvalidInput, NotFound, PermissionDenied, StaleWrite
-from cxos.progress import StaleCheckIn, record_check_in, record_reading
+from cxos.identity import audit
+from cxos.model.errors import InvalidInput, NotFound, PermissionDenied, StaleWrite
 from cxos.storage import Database
+from cxos.work.checkins_readings import StaleCheckIn, record_check_in, record_reading
 from tests.sample import load_sample
 
 DAY = dt.date(2026, 6, 1)

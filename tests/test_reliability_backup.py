@@ -15,10 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from cxos import backup
-from cxos.errors import CxosError
-from cxos.progress import record_check_in
-from cxos.storage import Database
+from cxos.model.errors import CxosError
+from cxos.storage import Database, backup
+from cxos.work.checkins_readings import record_check_in
 from tests.bundles import fingerprint
 from tests.damage import flip_bit, flip_bit_at, unread_block
 from tests.sample import load_sample

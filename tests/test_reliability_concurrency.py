@@ -16,10 +16,10 @@ from typing import Any
 import duckdb
 import pytest
 
-from cxos.errors import DatabaseBusy, StaleWrite
-from cxos.progress import record_check_in
+from cxos.model.errors import DatabaseBusy, StaleWrite
 from cxos.storage import Database
 from cxos.storage import db as storage
+from cxos.work.checkins_readings import record_check_in
 from tests.bundles import fingerprint
 from tests.sample import load_sample
 

@@ -19,8 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from cxos import demo
-from cxos.bundle import FILES
+from cxos.bundle.spec import FILES
+from cxos.demo import company
 from cxos.storage import Database
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -29,7 +29,7 @@ AS_OF = dt.date(2026, 6, 1)
 
 @pytest.fixture(scope="module")
 def big_bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return demo.write_bundle(tmp_path_factory.mktemp("big") / "bundle", as_of=AS_OF, scale=20)
+    return company.write_bundle(tmp_path_factory.mktemp("big") / "bundle", as_of=AS_OF, scale=20)
 
 
 @pytest.fixture(scope="module")

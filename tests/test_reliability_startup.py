@@ -21,7 +21,7 @@ import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from cxos.errors import CxosError
+from cxos.model.errors import CxosError
 from cxos.storage import Database
 from cxos.storage import db as storage
 from tests.sample import load_sample

@@ -8,9 +8,10 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from cxos import demo, meetings, review_pack
-from cxos.progress import record_reading
+from cxos.demo import company as demo
+from cxos.review import meetings, pack
 from cxos.storage import Database
+from cxos.work.checkins_readings import record_reading
 
 DAY = dt.date(2026, 5, 20)
 STEERING, HEAD = "p-mktg-1", "p-bbcare-0"
@@ -41,21 +42,21 @@ def test_pack_of_a_closed_meeting_is_the_same_after_new_data(company: Database) 
     meetings.record_decision(company, STEERING, meeting.id, "Keep going")
     meetings.close_meeting(company, STEERING, meeting.id)
     view = meetings.view(company, meeting.id)
-    pdf, xlsx = review_pack.build_pdf(view, charts=False), review_pack.build_xlsx(view)
-    content = review_pack.content(view)
+    pdf, xlsx = pack.build_pdf(view, charts=False), pack.build_xlsx(view)
+    content = pack.content(view)
 
     _new_data(company)
-    assert review_pack.content(meetings.date_view(company, DAY)) != content  # data did change
+    assert pack.content(meetings.date_view(company, DAY)) != content  # data did change
     again = meetings.view(company, meeting.id)
-    assert review_pack.content(again) == content
-    assert review_pack.build_pdf(again, charts=False) == pdf  # fixed creation date: same bytes
-    assert _cells(review_pack.build_xlsx(again)) == _cells(xlsx)
+    assert pack.content(again) == content
+    assert pack.build_pdf(again, charts=False) == pdf  # fixed creation date: same bytes
+    assert _cells(pack.build_xlsx(again)) == _cells(xlsx)
 
 
 def test_pdf_embeds_the_charts_rendered_by_kaleido(company: Database) -> None:
     view = meetings.view(company, "review-2")
     steps: list[tuple[float, str]] = []
-    pdf = review_pack.build_pdf(view, progress=lambda f, m: steps.append((f, m)))
+    pdf = pack.build_pdf(view, progress=lambda f, m: steps.append((f, m)))
     assert pdf.startswith(b"%PDF")
     assert pdf.count(b"/Subtype /Image") == 2  # quadrant and movement charts
     fractions = [f for f, _ in steps]
@@ -65,7 +66,7 @@ def test_pdf_embeds_the_charts_rendered_by_kaleido(company: Database) -> None:
 
 def test_workbook_holds_scores_components_signals_and_actions(company: Database) -> None:
     view = meetings.view(company, "review-2")
-    sheets = _cells(review_pack.build_xlsx(view))
+    sheets = _cells(pack.build_xlsx(view))
     assert {"scores", "signals", "overdue_actions", "decisions"} <= set(sheets)
     header = sheets["scores"][0]
     assert header[:5] == ("team", "business unit", "alignment", "accountability", "quadrant")
@@ -77,7 +78,7 @@ def test_workbook_holds_scores_components_signals_and_actions(company: Database)
 def test_workbook_text_never_runs_as_a_formula(company: Database) -> None:
     meeting = meetings.start_meeting(company, STEERING, DAY, "Review 3")
     meetings.record_decision(company, STEERING, meeting.id, '=HYPERLINK("http://x","y")')
-    data = review_pack.build_xlsx(meetings.view(company, meeting.id))
+    data = pack.build_xlsx(meetings.view(company, meeting.id))
     sheet = load_workbook(io.BytesIO(data))["decisions"]
     cells = [c for row in sheet.iter_rows() for c in row if str(c.value).startswith("=")]
     assert cells and all(c.data_type == "s" and c.quotePrefix for c in cells)
@@ -85,9 +86,9 @@ def test_workbook_text_never_runs_as_a_formula(company: Database) -> None:
 
 def test_a_pack_for_any_date_without_a_meeting(company: Database) -> None:
     view = meetings.date_view(company, DAY)
-    assert review_pack.title_of(view) == f"CX review as of {DAY.isoformat()}"
-    assert review_pack.created_at(view).date() == DAY
-    assert review_pack.build_pdf(view, charts=False).startswith(b"%PDF")
+    assert pack.title_of(view) == f"CX review as of {DAY.isoformat()}"
+    assert pack.created_at(view).date() == DAY
+    assert pack.build_pdf(view, charts=False).startswith(b"%PDF")
 
 
 def test_workbook_holds_a_stored_control_character(company: Database) -> None:
@@ -99,7 +100,7 @@ def test_workbook_holds_a_stored_control_character(company: Database) -> None:
             "UPDATE decisions SET text = ? WHERE text = 'placeholder'", [hostile]
         )
     )  # stored as an older version (or another tool) may have stored it
-    data = review_pack.build_xlsx(meetings.view(company, meeting.id))
+    data = pack.build_xlsx(meetings.view(company, meeting.id))
     cells = [
         c.value for row in load_workbook(io.BytesIO(data))["decisions"].iter_rows() for c in row
     ]
@@ -121,9 +122,9 @@ def test_a_1500_character_action_title_stored_directly_still_builds_the_pdf(
     view = meetings.date_view(company, DAY)
     assert any(len(str(r.get("title", ""))) == 1_500 for r in view.agenda["overdue_actions"])
 
-    pdf = review_pack.build_pdf(view, charts=False)
+    pdf = pack.build_pdf(view, charts=False)
     assert pdf.startswith(b"%PDF") and b"/URI" not in pdf and b"/JavaScript" not in pdf
-    titles = [row[1] for row in _cells(review_pack.build_xlsx(view))["overdue_actions"][1:]]
+    titles = [row[1] for row in _cells(pack.build_xlsx(view))["overdue_actions"][1:]]
     assert title in titles  # the workbook keeps the whole text
 
 
@@ -136,9 +137,9 @@ def test_text_at_the_field_limits_builds_the_pdf(company: Database) -> None:
     meetings.record_decision(company, STEERING, meeting.id, long_text)
     view = meetings.view(company, meeting.id)
 
-    pdf = review_pack.build_pdf(view, charts=False)
+    pdf = pack.build_pdf(view, charts=False)
     assert pdf.startswith(b"%PDF") and b"/URI" not in pdf
-    decisions = _cells(review_pack.build_xlsx(view))["decisions"]
+    decisions = _cells(pack.build_xlsx(view))["decisions"]
     assert long_text in decisions[1]
 
 

@@ -7,9 +7,9 @@ import threading
 import duckdb
 import pytest
 
-from cxos import audit
-from cxos.config import ScoringConfig
+from cxos.identity import audit
 from cxos.scoring import assess, assessment
+from cxos.scoring.config import ScoringConfig
 from tests.test_scoring_support import D, Org, days
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from cxos.config import ScoringConfig, Weights
 from cxos.scoring import quadrant, rollup
+from cxos.scoring.config import ScoringConfig, Weights
 from tests.test_scoring_support import Org, component, scores_by_team
 
 # -- A1 ownership ---------------------------------------------------------------------------

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from cxos import demo
-from cxos.config import ScoringConfig
-from cxos.importer import import_bundle
+from cxos.bundle.importer import import_bundle
+from cxos.demo import company
 from cxos.scoring import SIGNAL_KINDS, assess, compute_scores, compute_signals, goal_health, sql
+from cxos.scoring.config import ScoringConfig
 from cxos.scoring.query import run
 from cxos.storage import Database
 
@@ -15,7 +15,7 @@ AS_OF = dt.date(2025, 3, 31)
 
 
 def test_demo_company_shows_all_quadrants_signals_and_healths(db):
-    demo.load(db, as_of=AS_OF)
+    company.load(db, as_of=AS_OF)
     config = ScoringConfig()
     quadrants = {s.quadrant for s in compute_scores(db, AS_OF, config)}
     assert quadrants == {"performing", "aspirational", "compliant", "siloed"}
@@ -32,7 +32,7 @@ def test_demo_company_shows_all_quadrants_signals_and_healths(db):
 def test_assessing_at_once_gives_the_scores_and_signals_asked_for_apart(db):
     """`assess` computes both in one statement; at the demo's date, a year before and a
     month after, it gives exactly what `compute_scores` and `compute_signals` give."""
-    demo.load(db, as_of=AS_OF)
+    company.load(db, as_of=AS_OF)
     config = ScoringConfig()
     for day in (AS_OF, AS_OF - dt.timedelta(days=365), AS_OF + dt.timedelta(days=30)):
         found = assess(db, day, config)
@@ -45,7 +45,7 @@ def test_the_same_company_imported_in_another_row_order_scores_to_the_last_digit
     """Scores are sums over items; summed in whatever order the rows happen to be stored
     in, the same data gave a pace of 0.8711478941091464 once and ...463 after importing
     the files with their rows reversed. Over a year of dates, both orders agree exactly."""
-    as_given = demo.write_bundle(tmp_path / "as_given", AS_OF)
+    as_given = company.write_bundle(tmp_path / "as_given", AS_OF)
     reversed_rows = tmp_path / "reversed"
     reversed_rows.mkdir()
     for file in as_given.iterdir():
@@ -63,7 +63,7 @@ def test_the_same_company_imported_in_another_row_order_scores_to_the_last_digit
 def test_only_paces_and_pulse_answers_are_worth_fractions_other_than_a_half(db):
     """Scores sum the other components' items as doubles, exact only for 0, ½ and 1: on
     the demo company at three dates, no other item is worth anything else."""
-    demo.load(db, as_of=AS_OF)
+    company.load(db, as_of=AS_OF)
     worth = f"""WITH {sql.facts_cte()},
 items ({sql.ITEM_COLUMNS}) AS ({sql.item_union()})
 SELECT DISTINCT component FROM items WHERE value NOT IN (0.0, 0.5, 1.0)"""

@@ -11,9 +11,9 @@ import sys
 import pytest
 
 from cxos.cli import main
-from cxos.config import ScoringConfig
-from cxos.errors import CxosError, NotFound
+from cxos.model.errors import CxosError, NotFound
 from cxos.scoring import explain_team, score_trend, take_snapshot, top_fixes
+from cxos.scoring.config import ScoringConfig
 from tests.test_scoring_support import D, Org, scores_by_team
 
 
@@ -169,7 +169,7 @@ def test_signals_explain_and_snapshot_commands(db, load, capsys):
 
 def test_scoring_never_imports_streamlit():
     code = (
-        "import sys, cxos.scoring, cxos.cli.scores, cxos.config; "
+        "import sys, cxos.scoring, cxos.cli.scores, cxos.scoring.config; "
         "sys.exit('streamlit' in sys.modules)"
     )
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0

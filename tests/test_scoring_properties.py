@@ -13,8 +13,8 @@ import itertools
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cxos.config import ScoringConfig
 from cxos.scoring import sql
+from cxos.scoring.config import ScoringConfig
 from cxos.scoring.query import run
 from tests.test_scoring_support import D, Org, days, scores_by_team
 

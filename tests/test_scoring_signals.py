@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from cxos.config import ScoringConfig
 from cxos.scoring import compute_signals, goal_health
+from cxos.scoring.config import ScoringConfig
 from tests.test_scoring_support import D, Org
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from cxos import audit
+from cxos.identity import audit
 from cxos.storage import Database, structure
-from cxos.team_edits import _save_on, save_goal, save_metric, set_goal_links
+from cxos.work.team_edits import _save_on, save_goal, save_metric, set_goal_links
 from tests.test_scoring_signals import signals
 from tests.test_scoring_support import Org, component
 

@@ -11,8 +11,8 @@ import datetime as dt
 from collections import defaultdict
 from typing import Any
 
-from cxos.config import ScoringConfig
 from cxos.scoring import TeamScore, compute_scores
+from cxos.scoring.config import ScoringConfig
 
 D = dt.date(2024, 6, 30)
 

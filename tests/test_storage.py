@@ -12,7 +12,7 @@ import duckdb
 import pytest
 
 import cxos
-from cxos.errors import CxosError
+from cxos.model.errors import CxosError
 from cxos.storage import Database
 from cxos.storage.db import apply_migrations
 from cxos.storage.migrations import MIGRATIONS

@@ -11,12 +11,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cxos import demo
-from cxos.config import ScoringConfig
-from cxos.progress import record_reading
+from cxos.demo import company as demo
 from cxos.scoring import assess
 from cxos.scoring.assessment import assess_on
+from cxos.scoring.config import ScoringConfig
 from cxos.storage import Connection, Database, prepared
+from cxos.work.checkins_readings import record_reading
 
 DAY = dt.date(2026, 5, 20)
 HEAD = "p-bbcare-0"

@@ -7,10 +7,11 @@ from typing import Any
 
 import pytest
 
-from cxos import audit
-from cxos.errors import InvalidInput, NotFound, PermissionDenied, StaleWrite
+from cxos.identity import audit
+from cxos.model.errors import InvalidInput, NotFound, PermissionDenied, StaleWrite
 from cxos.storage import Database
-from cxos.team_edits import (
+from cxos.work.my_work import my_work
+from cxos.work.team_edits import (
     RowsRejected,
     StaleEdit,
     answer_with_new_action,
@@ -24,7 +25,6 @@ from cxos.team_edits import (
     save_metric,
     set_goal_links,
 )
-from cxos.worklist import my_work
 from tests.sample import load_sample
 
 DAY = dt.date(2026, 6, 1)

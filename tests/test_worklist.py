@@ -7,11 +7,11 @@ from typing import Any
 
 import pytest
 
-from cxos.attention import attention, scoped
-from cxos.errors import NotFound
+from cxos.model.errors import NotFound
+from cxos.review.needs_attention import attention, scoped
 from cxos.scoring import compute_scores, compute_signals, explain_team, goal_health
 from cxos.storage import Database
-from cxos.worklist import WORK_KINDS, my_work, work_items
+from cxos.work.my_work import WORK_KINDS, my_work, work_items
 from tests.sample import load_sample
 
 DAY = dt.date(2026, 6, 1)

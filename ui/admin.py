@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from cxos import text
-from cxos.models import Person
+from cxos.model.entities import Person
 
 
 def require_admin(person: Person) -> None:

@@ -2,12 +2,12 @@
 
 - `oidc`: Streamlit's `st.login` against the provider in the `[auth]` section of
   `.streamlit/secrets.toml`; the signed-in email is mapped to a person in the database.
-- `password`: local accounts (`cxos.identity`, argon2id hashes).
+- `password`: local accounts (`cxos.identity.accounts`, argon2id hashes).
 - `demo`: pick a persona of the demo company, or pass `?as=PERSON_ID` in the URL.
 
 `CXOS_AUTH` chooses; by default the demo company signs in with personas and any other
 database with passwords. A database is the demo company only while it holds nothing else
-(`cxos.demo_company`: the first import or password ends it). Demo sign-in is never active
+(`cxos.demo.marker`: the first import or password ends it). Demo sign-in is never active
 on any other database unless `CXOS_AUTH=demo` says so, and every page then says that
 anyone can act as anyone.
 Whatever the source, the result is a `Person` row; permissions come from that row's role.
@@ -20,11 +20,13 @@ from typing import Any
 
 import streamlit as st
 
-from cxos import demo_company, identity, sign_in, text
-from cxos.errors import CxosError
-from cxos.models import Person
+from cxos import text
+from cxos.demo import marker
+from cxos.identity import accounts, sign_in
+from cxos.model.entities import Person
+from cxos.model.errors import CxosError
 from cxos.storage import Database
-from cxos.summary import meta
+from cxos.storage.contents import meta
 
 MODES = ("oidc", "password", "demo")
 _PERSON_KEY = "auth_person_id"
@@ -45,7 +47,7 @@ def is_demo_database(db: Database) -> bool:
     from ui.session import data_version
 
     if db.path != _app_database().path:
-        return demo_company.is_demo_company(db)
+        return marker.is_demo_company(db)
     return _cached_is_demo(str(db.path), data_version())
 
 
@@ -64,12 +66,12 @@ def _cached_meta(path: str, version: int, key: str) -> Any:
 
 @st.cache_data(show_spinner=False, max_entries=1000)
 def _cached_is_demo(path: str, version: int) -> bool:
-    return demo_company.is_demo_company(_app_database())
+    return marker.is_demo_company(_app_database())
 
 
 @st.cache_data(show_spinner=False, max_entries=10_000)
 def _cached_person(path: str, version: int, person_id: str) -> Person | None:
-    return identity.find_person(_app_database(), person_id)
+    return accounts.find_person(_app_database(), person_id)
 
 
 def _app_database() -> Database:
@@ -90,7 +92,7 @@ def _find_person(db: Database, person_id: str) -> Person | None:
     from ui.session import data_version
 
     if db.path != _app_database().path:
-        return identity.find_person(db, person_id)
+        return accounts.find_person(db, person_id)
     return _cached_person(str(db.path), data_version(), person_id)
 
 
@@ -107,7 +109,7 @@ def current_person(db: Database) -> Person | None:
     person_id = st.session_state.get(_PERSON_KEY)
     if not person_id:
         return None
-    if mode == "password" and not identity.has_account(db, person_id):
+    if mode == "password" and not accounts.has_account(db, person_id):
         st.session_state.pop(_PERSON_KEY, None)  # disabled meanwhile: signed out at once
         return None
     return _find_person(db, person_id)
@@ -116,7 +118,7 @@ def current_person(db: Database) -> Person | None:
 def _oidc_person(db: Database) -> Person | None:
     user = _oidc_user()
     email = user.get("email") if user.get("is_logged_in") else None
-    return identity.find_by_email(db, str(email)) if email else None
+    return accounts.find_by_email(db, str(email)) if email else None
 
 
 def _oidc_user() -> dict[str, Any]:

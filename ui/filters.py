@@ -12,7 +12,8 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from cxos import compare, journey_map
+from cxos.champions import compare
+from cxos.review import journey_map
 from cxos.storage import Database
 
 _STORE = "filters_value_"

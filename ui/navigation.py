@@ -4,7 +4,7 @@ A new page registers with one line in `REGISTRY`; a line whose file does not exi
 skipped, so pages can land one by one. The same registry drives `st.navigation`, the
 AppTest smoke tests and the browser tests, so a new page is tested without more work.
 Hiding a page from a role is a convenience, not a protection: every page calls
-`ui.session.require_person()` and every write is checked in `cxos.permissions`.
+`ui.session.require_person()` and every write is checked in `cxos.identity.permissions`.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from cxos.models import ROLES, Person
+from cxos.model.entities import ROLES, Person
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES_DIR = ROOT / "app_pages"

@@ -15,9 +15,10 @@ from pathlib import Path
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from cxos import audit, text
-from cxos.errors import CxosError
-from cxos.models import Person
+from cxos import text
+from cxos.identity import audit
+from cxos.model.entities import Person
+from cxos.model.errors import CxosError
 from cxos.storage import Database, resolve_path
 from ui import auth
 

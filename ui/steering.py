@@ -16,10 +16,10 @@ import datetime as dt
 import plotly.graph_objects as go
 import streamlit as st
 
-from cxos import compare, figures, journey_map, meetings, team_view, worklist
-from cxos.attention import Attention, attention, scoped
-from cxos.config import ScoringConfig
+from cxos.champions import compare
 from cxos.palette import HEALTH, QUADRANTS
+from cxos.review import figures, journey_map, meetings, team_detail
+from cxos.review.needs_attention import Attention, attention, scoped
 from cxos.scoring import (
     Assessment,
     GoalHealthResult,
@@ -30,6 +30,8 @@ from cxos.scoring import (
     goal_health,
     rollup,
 )
+from cxos.scoring.config import ScoringConfig
+from cxos.work import my_work
 from ui.filters import Filters
 from ui.session import data_version, database
 
@@ -74,13 +76,13 @@ def attention_lists(path: str, version: int, as_of: dt.date) -> Attention:
         as_of,
         signals(path, version, as_of),
         health(path, version, as_of),
-        worklist.work_items(db, as_of, kinds=["overdue_action"]),
+        my_work.work_items(db, as_of, kinds=["overdue_action"]),
     )
 
 
 @st.cache_data(show_spinner=False)
 def teams(path: str, version: int) -> dict[str, str]:
-    return team_view.teams(database())
+    return team_detail.teams(database())
 
 
 @st.cache_data(show_spinner=False)

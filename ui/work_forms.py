@@ -17,9 +17,10 @@ from typing import Any
 
 import streamlit as st
 
-from cxos import progress, team_edits, text
-from cxos.errors import CxosError, StaleWrite
-from cxos.models import ACTION_STATUSES, Person
+from cxos import text
+from cxos.model.entities import ACTION_STATUSES, Person
+from cxos.model.errors import CxosError, StaleWrite
+from cxos.work import checkins_readings, team_edits
 from ui.session import after_write, database
 
 _FLASH = "work_forms_flash"
@@ -145,7 +146,7 @@ def check_in_form(person: Person, action: dict[str, Any], key: str) -> None:
     if submitted:
         attempt(
             key,
-            lambda seen: progress.record_check_in(
+            lambda seen: checkins_readings.record_check_in(
                 database(),
                 person.id,
                 action["id"],
@@ -184,7 +185,7 @@ def reading_form(person: Person, metric: dict[str, Any], key: str) -> None:
             return
         attempt(
             key,
-            lambda _seen: progress.record_reading(
+            lambda _seen: checkins_readings.record_reading(
                 database(), person.id, metric["id"], value, on=on
             ),
             f"Posted {value:g} for '{text.markdown(metric['name'])}'.",

@@ -17,9 +17,10 @@ import os
 import sys
 from collections.abc import Sequence
 
-from cxos import faults, text
+from cxos import text
 from cxos.cli import data, people, scores
-from cxos.errors import BundleError, CxosError
+from cxos.model.errors import BundleError, CxosError
+from cxos.storage import faults
 
 BROKEN_PIPE = 141
 

@@ -8,11 +8,11 @@ import sys
 import time
 from typing import Any
 
-from cxos import backup, demo, demo_company
+from cxos.bundle.exporter import export_folder, export_xlsx
+from cxos.bundle.importer import import_bundle
 from cxos.cli.output import line
-from cxos.exporter import export_folder, export_xlsx
-from cxos.importer import import_bundle
-from cxos.storage import Database
+from cxos.demo import company, marker
+from cxos.storage import Database, backup
 from cxos.text import terminal
 
 
@@ -29,7 +29,7 @@ def register(sub: Any) -> None:
     p.add_argument("--as-of", type=dt.date.fromisoformat, help="the story's date (default today)")
     p.add_argument("--write", metavar="DIR", help="write the bundle to DIR instead of loading it")
     p.add_argument(
-        demo_company.ADD_TO_REAL_DATA,
+        marker.ADD_TO_REAL_DATA,
         dest="add_to_real_data",
         action="store_true",
         help="load it even into a database holding real data: the demo rows are merged into "
@@ -73,14 +73,14 @@ def run_init(args: argparse.Namespace) -> int:
 
 def run_demo(args: argparse.Namespace) -> int:
     as_of = args.as_of or dt.date.today()
-    shape = demo.Shape.enterprise() if args.enterprise else demo.Shape(scale=args.scale)
+    shape = company.Shape.enterprise() if args.enterprise else company.Shape(scale=args.scale)
     if args.write:
-        path = demo.write_bundle(args.write, as_of=as_of, shape=shape)
+        path = company.write_bundle(args.write, as_of=as_of, shape=shape)
         print(f"demo bundle written to {path}")
         return 0
     db = open_db(args)
     started = time.perf_counter()
-    report = demo.load(
+    report = company.load(
         db,
         as_of=as_of,
         shape=shape,
@@ -89,7 +89,7 @@ def run_demo(args: argparse.Namespace) -> int:
     )
     took = time.perf_counter() - started
     print(f"demo company loaded into {db.path} as of {as_of}: {report.summary()} ({took:.1f} s)")
-    if not demo_company.is_demo_company(db):
+    if not marker.is_demo_company(db):
         print("it was added to real data: demo sign-in stays off, people sign in with passwords")
     return 0
 

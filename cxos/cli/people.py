@@ -13,12 +13,12 @@ import getpass
 import sys
 from typing import Any
 
-from cxos import audit, identity, permissions
 from cxos.cli.output import FORMATS, emit, line
-from cxos.errors import InvalidInput, NotFound
-from cxos.models import ACTION_STATUSES
-from cxos.progress import record_check_in, record_reading
+from cxos.identity import accounts, audit, permissions
+from cxos.model.entities import ACTION_STATUSES
+from cxos.model.errors import InvalidInput, NotFound
 from cxos.storage import Database
+from cxos.work.checkins_readings import record_check_in, record_reading
 
 
 def register(sub: Any) -> None:
@@ -69,7 +69,7 @@ def _db(args: argparse.Namespace) -> Database:
 
 
 def _person_id(db: Database, text: str) -> str:
-    person = identity.find_login(db, text)
+    person = accounts.find_login(db, text)
     if person is None:
         raise NotFound(f"there is no person with id or email {text!r}")
     return person.id
@@ -88,7 +88,7 @@ def run_set_password(args: argparse.Namespace) -> int:
     db = _db(args)
     person_id = _person_id(db, args.person)
     password = _read_password(args)
-    person = identity.set_password(db, args.actor or permissions.OPERATOR, person_id, password)
+    person = accounts.set_password(db, args.actor or permissions.OPERATOR, person_id, password)
     line(f"password set for {person.name} ({person.id})")
     return 0
 
@@ -96,7 +96,7 @@ def run_set_password(args: argparse.Namespace) -> int:
 def run_disable(args: argparse.Namespace) -> int:
     db = _db(args)
     actor = args.actor or permissions.OPERATOR
-    person = identity.disable_account(db, actor, _person_id(db, args.person))
+    person = accounts.disable_account(db, actor, _person_id(db, args.person))
     line(f"account of {person.name} ({person.id}) disabled")
     return 0
 

@@ -13,7 +13,6 @@ from typing import Any
 
 from cxos.cli.data import open_db
 from cxos.cli.output import FORMATS, emit, lines
-from cxos.config import COMPONENTS, ScoringConfig
 from cxos.scoring import (
     TeamExplanation,
     compute_scores,
@@ -22,6 +21,7 @@ from cxos.scoring import (
     take_snapshot,
     top_fixes,
 )
+from cxos.scoring.config import COMPONENTS, ScoringConfig
 
 SCORE_COLUMNS = (
     "team_id",

@@ -11,11 +11,11 @@ Public API (see docs/scoring.md for every definition):
 - `take_snapshot(db, as_of, actor_id=None)`, `score_trend(db, team_id, dates)`
 """
 
-from cxos.config import COMPONENTS, ScoringConfig
 from cxos.scoring.assessment import Assessment, assess
+from cxos.scoring.config import COMPONENTS, ScoringConfig
 from cxos.scoring.explain import explain_team, top_fixes
 from cxos.scoring.health import goal_health
-from cxos.scoring.models import (
+from cxos.scoring.results import (
     ComponentExplanation,
     Fix,
     GoalHealthResult,

@@ -16,9 +16,9 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TypeVar
 
-from cxos import audit
-from cxos.config import ScoringConfig
-from cxos.scoring.models import Signal, TeamScore
+from cxos.identity import audit
+from cxos.scoring.config import ScoringConfig
+from cxos.scoring.results import Signal, TeamScore
 from cxos.scoring.scores import scores_on
 from cxos.scoring.signals import signals_on
 from cxos.storage import Connection, Database

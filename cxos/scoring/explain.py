@@ -14,12 +14,12 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from cxos.config import COMPONENTS, ScoringConfig
-from cxos.errors import NotFound
-from cxos.models import PULSE_QUESTIONS
+from cxos.model.entities import PULSE_QUESTIONS
+from cxos.model.errors import NotFound
 from cxos.scoring import sql
-from cxos.scoring.models import ComponentExplanation, Fix, Item, TeamExplanation
+from cxos.scoring.config import COMPONENTS, ScoringConfig
 from cxos.scoring.query import run
+from cxos.scoring.results import ComponentExplanation, Fix, Item, TeamExplanation
 from cxos.scoring.scores import team_score_from
 from cxos.storage import Connection, Database
 

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from cxos.config import ScoringConfig
-from cxos.models import GoalHealth
+from cxos.model.entities import GoalHealth
 from cxos.scoring import sql
-from cxos.scoring.models import GoalHealthResult
+from cxos.scoring.config import ScoringConfig
 from cxos.scoring.query import run_tuples
+from cxos.scoring.results import GoalHealthResult
 from cxos.storage import Connection, Database
 
 

@@ -13,11 +13,11 @@ from operator import itemgetter
 from statistics import fmean
 from typing import Any
 
-from cxos.config import COMPONENTS, ScoringConfig
-from cxos.models import Quadrant
+from cxos.model.entities import Quadrant
 from cxos.scoring import sql
-from cxos.scoring.models import TeamScore, UnitScore
+from cxos.scoring.config import COMPONENTS, ScoringConfig
 from cxos.scoring.query import run_tuples
+from cxos.scoring.results import TeamScore, UnitScore
 from cxos.storage import Connection, Database
 
 COMPANY_ID = "*"

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from cxos.config import ScoringConfig
 from cxos.scoring import sql
-from cxos.scoring.models import Signal
+from cxos.scoring.config import ScoringConfig
 from cxos.scoring.query import run_tuples
+from cxos.scoring.results import Signal
 from cxos.storage import Connection, Database
 
 SIGNAL_KINDS = sql.SIGNAL_KINDS

@@ -11,9 +11,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from cxos import audit
-from cxos.config import COMPONENTS, ScoringConfig
-from cxos.scoring.models import TeamScore
+from cxos.identity import audit
+from cxos.scoring.config import COMPONENTS, ScoringConfig
+from cxos.scoring.results import TeamScore
 from cxos.scoring.scores import compute_scores, scores_on
 from cxos.storage import Connection, Database
 

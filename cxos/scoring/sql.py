@@ -30,7 +30,12 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from cxos.config import ACCOUNTABILITY_COMPONENTS, ALIGNMENT_COMPONENTS, COMPONENTS, ScoringConfig
+from cxos.scoring.config import (
+    ACCOUNTABILITY_COMPONENTS,
+    ALIGNMENT_COMPONENTS,
+    COMPONENTS,
+    ScoringConfig,
+)
 from cxos.text import BIDI_CONTROLS
 
 # Components that are 0, not undefined, when they have no items (SPEC: "A1 = 0", "L1 = 0",

@@ -16,7 +16,7 @@ Lock errors and write-write conflicts are retried with backoff; when the retries
 (`CXOS_BUSY_SECONDS`, default 10) the caller gets a `DatabaseBusy` with a message a person
 can act on, and nothing is half-written because every write is one transaction. Any other
 failure keeps its own name: a damaged file (`DatabaseDamaged`, remembered beside the file
-so later writes are refused) and a full disk (`DiskFull`) are told apart in `cxos.faults`.
+so later writes are refused) and a full disk (`DiskFull`) are told apart in `cxos.storage.faults`.
 """
 
 from __future__ import annotations
@@ -35,9 +35,8 @@ from typing import Any, TypeVar
 
 import duckdb
 
-from cxos import faults
-from cxos.errors import CxosError, DatabaseBusy
-from cxos.storage import prepared, structure
+from cxos.model.errors import CxosError, DatabaseBusy
+from cxos.storage import faults, prepared, structure
 from cxos.storage.migrations import MIGRATIONS
 
 T = TypeVar("T")

@@ -125,7 +125,7 @@ _CHECK_INS_WITHOUT_INDEX = (
     "ALTER TABLE check_ins_unindexed RENAME TO check_ins",
 )
 
-# Password sign-in attempts, for the throttle in cxos/sign_in.py (the audit log has the
+# Password sign-in attempts, for the throttle in cxos/identity/sign_in.py (the audit log has the
 # same events for people to read; this small table is what the throttle counts, and it
 # forgets rows older than a day). `account` is a person id, or a hash of an unknown login.
 _SIGN_IN_ATTEMPTS = (
@@ -134,7 +134,7 @@ _SIGN_IN_ATTEMPTS = (
         outcome VARCHAR NOT NULL)""",
 )
 
-# A database is the demo company only while it holds nothing else (cxos/demo_company.py).
+# A database is the demo company only while it holds nothing else (cxos/demo/marker.py).
 # Before that rule, the marker stayed after a real import, an account, or a demo loaded
 # over real data: take it away wherever the log shows any of these.
 _DEMO_MARKER_ONLY_ON_DEMO_DATA = (

@@ -154,8 +154,8 @@ def _logged(entity: str, key: str = "entity_id") -> str:
     return f"SELECT {key} FROM changes WHERE entity = '{entity}'"
 
 
-# The keys an edit changed. A reading is logged as METRIC_ID@YYYY-MM-DD (cxos/progress.py),
-# a check-in by its id, an action and feedback by theirs.
+# The keys an edit changed. A reading is logged as METRIC_ID@YYYY-MM-DD
+# (cxos/work/checkins_readings.py), a check-in by its id, an action and feedback by theirs.
 _READ_METRICS = _logged("metric_readings", "left(entity_id, length(entity_id) - 11)")
 _EDITED_ACTIONS = _logged("actions")
 _CHECKED_ACTIONS = f"""SELECT action_id FROM check_ins

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from cxos import identity
+from cxos.identity import accounts
 from cxos.storage import Database
 from tests.sample import load_sample
 
@@ -121,7 +121,7 @@ def sample_database(path: Path) -> Path:
     """The sample organisation with a password account for every persona."""
     db = load_sample(Database(path))
     for person_id in ("p_admin", "p_head", "p_member"):
-        identity.set_password(db, "p_admin", person_id, PASSWORD)
+        accounts.set_password(db, "p_admin", person_id, PASSWORD)
     return path
 
 

@@ -19,10 +19,10 @@ from pathlib import Path
 
 import pytest
 
-from cxos import demo
+from cxos.demo import company
 from cxos.scoring import compute_scores
 from cxos.storage import Database
-from cxos.worklist import my_work
+from cxos.work.my_work import my_work
 from tests.browser.conftest import wait_ready
 
 playwright = pytest.importorskip("playwright.sync_api")
@@ -41,7 +41,7 @@ def _free_port() -> int:
 @pytest.fixture(scope="module")
 def heads_demo(tmp_path_factory: pytest.TempPathFactory) -> Database:
     db = Database(tmp_path_factory.mktemp("heads") / "demo.duckdb")
-    demo.load(db, as_of=dt.date.today())
+    company.load(db, as_of=dt.date.today())
     return db
 
 

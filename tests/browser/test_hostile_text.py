@@ -19,9 +19,10 @@ from collections.abc import Iterator
 import pytest
 from openpyxl import load_workbook
 
-from cxos import meetings, review_pack, text
+from cxos import text
+from cxos.bundle.as_person import export_xlsx_bytes, export_zip_bytes
+from cxos.review import meetings, pack
 from cxos.storage import Database
-from cxos.transfer import export_xlsx_bytes, export_zip_bytes
 from tests.browser.conftest import Server, screenshot, start_server, wait_ready
 from tests.hostile import TRAP_HOST, load_hostile
 from tests.sample import PERSONAS
@@ -159,9 +160,9 @@ def test_review_pack_pdf_and_workbook_hold_the_text_inert(hostile: Server) -> No
     db = _database(hostile)
     current = next(m for m in meetings.list_meetings(db) if m.status == "open")
     view = meetings.view(db, current.id)
-    pdf = review_pack.build_pdf(view)  # with the charts, drawn by kaleido from the names
+    pdf = pack.build_pdf(view)  # with the charts, drawn by kaleido from the names
     assert pdf.startswith(b"%PDF") and pdf.count(b"/Subtype /Image") == 2
     for active in (b"/URI", b"/Link", b"/JavaScript", b"/Launch"):  # fpdf2 adds no others
         assert active not in pdf, active
-    book = load_workbook(io.BytesIO(review_pack.build_xlsx(view)))
+    book = load_workbook(io.BytesIO(pack.build_xlsx(view)))
     assert _assert_string_cells(book)

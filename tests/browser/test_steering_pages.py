@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from cxos import demo
+from cxos.demo import company
 from cxos.storage import Database
 from tests.browser.conftest import Server, screenshot, start_server, wait_ready
 from ui import navigation
@@ -25,7 +25,7 @@ PLOT = '[data-testid="stPlotlyChart"] .main-svg'
 def demo_server(tmp_path_factory: pytest.TempPathFactory, chromium: str) -> Iterator[Server]:
     tmp = tmp_path_factory.mktemp("steering-server")
     path = tmp / "cxos.duckdb"
-    demo.load(Database(path), as_of=dt.date.today())
+    company.load(Database(path), as_of=dt.date.today())
     server = start_server(tmp, path, "demo")
     yield server
     server.stop()

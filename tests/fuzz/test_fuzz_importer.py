@@ -35,9 +35,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cxos.bundle import BY_NAME, FILES
-from cxos.errors import CxosError
-from cxos.importer import import_bundle
+from cxos.bundle.importer import import_bundle
+from cxos.bundle.spec import BY_NAME, FILES
+from cxos.model.errors import CxosError
 from cxos.storage import Database
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -389,7 +389,7 @@ TITLES = [
 @pytest.fixture(scope="module")
 def seed_workbook(seeds: dict[str, bytes], tmp_path_factory: pytest.TempPathFactory) -> bytes:
     """The first rows of some demo files as one workbook, written as CXOS exports one."""
-    from cxos.exporter import write_workbook
+    from cxos.bundle.exporter import write_workbook
 
     path = tmp_path_factory.mktemp("wb") / "seed.xlsx"
     sheets = []

@@ -1,0 +1,585 @@
+"""The cast and scenery of the demo company, Meridian Telecom, as plain data.
+
+Kept apart from the generator so the story can be read (and argued with) in one place:
+four business units, sixteen teams — four of each kind the steering committee must learn
+to spot — two journeys of 14 and 12 stages, their touchpoints, five objectives and the goals
+each team pursues. `cxos.demo.company` turns this into dated rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+PERFORMING, ASPIRATIONAL, COMPLIANT, SILOED = "performing", "aspirational", "compliant", "siloed"
+
+
+@dataclass(frozen=True)
+class TeamPlan:
+    key: str
+    name: str
+    unit: str
+    kind: str  # which quadrant the story puts the team in
+    pulse: str  # "recent", "old" (over 180 days) or "never"
+
+
+@dataclass(frozen=True)
+class GoalPlan:
+    team: str
+    title: str
+    objective: str
+    metric: str
+    unit: str
+    direction: str
+    baseline: float
+    target: float
+    cadence: int
+
+
+UNITS = {
+    "consumer": "Consumer Mobile",
+    "home": "Home Broadband",
+    "business": "Business Solutions",
+    "shared": "Shared Services",
+}
+
+TEAMS = (
+    TeamPlan("dsales", "Digital Sales", "consumer", PERFORMING, "recent"),
+    TeamPlan("retail", "Retail Stores", "consumer", ASPIRATIONAL, "recent"),
+    TeamPlan("mcare", "Mobile Care", "consumer", PERFORMING, "recent"),
+    TeamPlan("mbill", "Mobile Billing", "consumer", COMPLIANT, "old"),
+    TeamPlan("bbsales", "Broadband Sales", "home", SILOED, "recent"),
+    TeamPlan("field", "Field Installation", "home", COMPLIANT, "recent"),
+    TeamPlan("netops", "Network Operations", "home", SILOED, "recent"),
+    TeamPlan("bbcare", "Broadband Care", "home", ASPIRATIONAL, "recent"),
+    TeamPlan("entsales", "Enterprise Sales", "business", PERFORMING, "recent"),
+    TeamPlan("accmgmt", "Account Management", "business", ASPIRATIONAL, "recent"),
+    TeamPlan("bizsup", "Business Support", "business", COMPLIANT, "recent"),
+    TeamPlan("svcdel", "Service Delivery", "business", SILOED, "recent"),
+    TeamPlan("itplat", "IT Platforms", "shared", COMPLIANT, "old"),
+    TeamPlan("mktg", "Marketing", "shared", ASPIRATIONAL, "recent"),
+    TeamPlan("logis", "Logistics", "shared", SILOED, "never"),
+    TeamPlan("collect", "Credit & Collections", "shared", PERFORMING, "recent"),
+)
+
+OBJECTIVES = {
+    "effortless": (
+        "Effortless service",
+        "Customers get what they need in one contact, on the channel they chose.",
+    ),
+    "transparent": (
+        "Transparent bills and offers",
+        "No customer is ever surprised by a bill, a price or a contract term.",
+    ),
+    "reliable": (
+        "A network you can rely on",
+        "Customers hear about problems from us first, and rarely have any.",
+    ),
+    "first_time": (
+        "Right first time",
+        "Orders, installations and first bills work the first time, every time.",
+    ),
+    "loyal": (
+        "Customers who stay because they want to",
+        "We keep customers by serving them well, not by making leaving hard.",
+    ),
+}
+
+# (journey key, journey name, [(phase, stage, [(touchpoint, layer, channel, owner team)])])
+F, ON, B = "front_stage", "on_stage", "back_stage"
+Touchpoint = tuple[str, str, str | None, str]
+Stage = tuple[str, str, list[Touchpoint]]
+JOURNEYS: tuple[tuple[str, str, list[Stage]], ...] = (
+    (
+        "consumer",
+        "Consumer journey",
+        [
+            (
+                "Discover",
+                "Become aware",
+                [
+                    ("TV and online ads", F, "media", "mktg"),
+                    ("Social media", F, "social", "mktg"),
+                    ("Brand campaigns", ON, None, "mktg"),
+                ],
+            ),
+            (
+                "Discover",
+                "Research options",
+                [
+                    ("Website plan pages", F, "web", "dsales"),
+                    ("Store advice", F, "store", "retail"),
+                    ("Content management", B, None, "itplat"),
+                ],
+            ),
+            (
+                "Buy",
+                "Compare offers",
+                [
+                    ("Price comparison tool", F, "web", "dsales"),
+                    ("Sales advisors", ON, "store", "retail"),
+                    ("Broadband availability checker", F, "web", "bbsales"),
+                ],
+            ),
+            (
+                "Buy",
+                "Choose a plan",
+                [
+                    ("Online configurator", F, "web", "dsales"),
+                    ("In-store sales", ON, "store", "retail"),
+                    ("Broadband sales line", F, "phone", "bbsales"),
+                ],
+            ),
+            (
+                "Buy",
+                "Place the order",
+                [
+                    ("Checkout", F, "web", "dsales"),
+                    ("Credit check", B, None, "collect"),
+                    ("Order management system", B, None, "itplat"),
+                ],
+            ),
+            (
+                "Get started",
+                "Delivery",
+                [
+                    ("Courier delivery", ON, None, "logis"),
+                    ("Warehouse picking", B, None, "logis"),
+                    ("Click and collect", F, "store", "retail"),
+                ],
+            ),
+            (
+                "Get started",
+                "Installation and activation",
+                [
+                    ("Engineer visit", ON, "home visit", "field"),
+                    ("SIM activation", B, None, "itplat"),
+                    ("Line provisioning", B, None, "netops"),
+                ],
+            ),
+            (
+                "Get started",
+                "First bill",
+                [
+                    ("First bill", F, "app", "mbill"),
+                    ("Billing engine", B, None, "itplat"),
+                    ("Welcome call", ON, "phone", "mcare"),
+                ],
+            ),
+            (
+                "Use",
+                "Use the service",
+                [
+                    ("Mobile network", B, None, "netops"),
+                    ("My Meridian app", F, "app", "dsales"),
+                    ("Network status page", F, "web", "netops"),
+                ],
+            ),
+            (
+                "Use",
+                "Get help",
+                [
+                    ("Call centre", F, "phone", "mcare"),
+                    ("Chat", F, "chat", "mcare"),
+                    ("Broadband support line", F, "phone", "bbcare"),
+                    ("Technician dispatch", B, None, "field"),
+                ],
+            ),
+            (
+                "Use",
+                "Pay the bill",
+                [
+                    ("Direct debit", B, None, "mbill"),
+                    ("Payment reminders", ON, "email", "collect"),
+                    ("Bill explanation", ON, "phone", "mcare"),
+                ],
+            ),
+            (
+                "Change",
+                "Upgrade or add",
+                [
+                    ("Upgrade offers", ON, "email", "mktg"),
+                    ("Upgrade in store", F, "store", "retail"),
+                    ("Online upgrade", F, "web", "dsales"),
+                ],
+            ),
+            (
+                "Change",
+                "Move home",
+                [
+                    ("Moving service", F, "phone", "bbcare"),
+                    ("Home move installation", ON, "home visit", "field"),
+                    ("Address change", B, None, "itplat"),
+                ],
+            ),
+            (
+                "Stay or leave",
+                "Renew or leave",
+                [
+                    ("Retention team", ON, "phone", "mcare"),
+                    ("Cancellation", B, None, "mbill"),
+                    ("Final bill collection", B, None, "collect"),
+                ],
+            ),
+        ],
+    ),
+    (
+        "business",
+        "Business journey",
+        [
+            (
+                "Engage",
+                "Identify a need",
+                [
+                    ("Industry events", ON, "events", "mktg"),
+                    ("Business website", F, "web", "entsales"),
+                ],
+            ),
+            (
+                "Engage",
+                "Request a proposal",
+                [
+                    ("Bid team", ON, "email", "entsales"),
+                    ("Solution design", B, None, "svcdel"),
+                ],
+            ),
+            (
+                "Contract",
+                "Negotiate",
+                [
+                    ("Pricing desk", B, None, "entsales"),
+                    ("Credit vetting", B, None, "collect"),
+                ],
+            ),
+            (
+                "Contract",
+                "Sign the contract",
+                [
+                    ("E-signature portal", F, "web", "entsales"),
+                    ("Contract management", B, None, "accmgmt"),
+                ],
+            ),
+            (
+                "Onboard",
+                "Provision services",
+                [
+                    ("Provisioning", B, None, "svcdel"),
+                    ("Circuit build", B, None, "netops"),
+                ],
+            ),
+            (
+                "Onboard",
+                "Migrate users",
+                [
+                    ("Migration project", ON, "on site", "svcdel"),
+                    ("Device logistics", B, None, "logis"),
+                ],
+            ),
+            (
+                "Onboard",
+                "First invoice",
+                [
+                    ("Business invoice", F, "portal", "bizsup"),
+                    ("Business billing engine", B, None, "itplat"),
+                ],
+            ),
+            (
+                "Operate",
+                "Report an incident",
+                [
+                    ("Business service desk", F, "phone", "bizsup"),
+                    ("Incident management", B, None, "netops"),
+                ],
+            ),
+            (
+                "Operate",
+                "Review the service",
+                [
+                    ("Quarterly business review", ON, "meeting", "accmgmt"),
+                    ("Service reports", F, "portal", "accmgmt"),
+                ],
+            ),
+            (
+                "Operate",
+                "Pay invoices",
+                [
+                    ("Invoice disputes", ON, "email", "bizsup"),
+                    ("Business collections", B, None, "collect"),
+                ],
+            ),
+            (
+                "Grow",
+                "Expand services",
+                [
+                    ("Account planning", ON, "meeting", "accmgmt"),
+                    ("Upsell offers", ON, "email", "entsales"),
+                ],
+            ),
+            (
+                "Grow",
+                "Renew the contract",
+                [
+                    ("Renewal desk", ON, "phone", "accmgmt"),
+                    ("Contract exit", B, None, "bizsup"),
+                ],
+            ),
+        ],
+    ),
+)
+
+
+# team | goal | objective | metric | unit | direction | baseline | target | cadence days
+_GOAL_TABLE = """
+dsales | Make online buying effortless | effortless | Online checkout conversion | % | higher | 2.1 | 3.5 | 7
+dsales | Clear plan comparison | transparent | Plan page NPS | pts | higher | 12 | 30 | 30
+dsales | Fewer abandoned orders | first_time | Abandoned orders | % | lower | 38 | 25 | 7
+retail | Stores that advise, not sell | loyal | Store visit satisfaction | /10 | higher | 7.1 | 8.5 | 30
+retail | Smooth click and collect | first_time | Collection wait time | min | lower | 14 | 5 | 7
+retail | Upgrades done in one visit | effortless | One-visit upgrades | % | higher | 61 | 85 | 30
+mcare | Resolve on first contact | effortless | First-contact resolution | % | higher | 68 | 80 | 7
+mcare | Explain every first bill | transparent | First-bill calls | per 1k | lower | 48 | 30 | 30
+mcare | Save customers who want to leave | loyal | Retention save rate | % | higher | 22 | 35 | 30
+mbill | Bills without surprises | transparent | Bill shock complaints | per 10k | lower | 12 | 5 | 30
+mbill | Accurate first bills | first_time | First-bill errors | % | lower | 3.2 | 1 | 30
+mbill | Painless final bills | loyal | Final bill disputes | per 1k | lower | 9 | 4 | 30
+bbsales | Honest speed promises | transparent | Speed complaints in 30 days | per 1k | lower | 25 | 10 | 30
+bbsales | Faster broadband orders | first_time | Order to install | days | lower | 14 | 7 | 7
+field | Installs done first time | first_time | Right-first-time installs | % | higher | 78 | 92 | 7
+field | On-time engineer visits | effortless | Visits on time | % | higher | 81 | 95 | 7
+field | Home moves on the promised date | loyal | Home-move installs on date | % | higher | 70 | 90 | 30
+netops | Fewer outages | reliable | Outage minutes per line | min | lower | 42 | 20 | 30
+netops | Tell customers before they call | reliable | Proactive outage alerts | % | higher | 20 | 75 | 30
+bbcare | Fix broadband on the first call | effortless | Broadband first-contact resolution | % | higher | 55 | 75 | 7
+bbcare | Easy home moves | loyal | Move-home NPS | pts | higher | -5 | 20 | 30
+bbcare | Shorter waits on the support line | effortless | Average wait | s | lower | 420 | 120 | 7
+entsales | Proposals in five days | first_time | Proposal lead time | days | lower | 12 | 5 | 30
+entsales | Clear business pricing | transparent | Pricing queries per deal | count | lower | 4 | 1 | 30
+entsales | Win on the customer's needs | loyal | Win rate | % | higher | 24 | 32 | 30
+accmgmt | Quarterly reviews that matter | loyal | QBR satisfaction | /10 | higher | 6.2 | 8.5 | 30
+accmgmt | Renewals without drama | loyal | Renewal rate | % | higher | 82 | 92 | 30
+accmgmt | A growth plan for every account | effortless | Accounts with a growth plan | % | higher | 30 | 80 | 30
+bizsup | One-touch incident logging | effortless | Incidents logged on first contact | % | higher | 70 | 90 | 7
+bizsup | Invoices right first time | transparent | Invoice disputes | per 100 | lower | 6 | 2 | 30
+bizsup | Quick contract exits | loyal | Contract exit time | days | lower | 45 | 20 | 30
+svcdel | Provision on the promised date | first_time | On-time provisioning | % | higher | 64 | 90 | 30
+svcdel | Painless user migrations | first_time | Migration incidents | count | lower | 18 | 5 | 30
+itplat | A billing engine that never misses | reliable | Billing run failures | count | lower | 6 | 1 | 30
+itplat | Fast order systems | first_time | Order API p95 | ms | lower | 1800 | 600 | 7
+itplat | Self-service address change | effortless | Address changes self-served | % | higher | 35 | 70 | 30
+mktg | Promises we can keep | transparent | Campaign claims challenged | count | lower | 5 | 0 | 30
+mktg | Upgrade offers customers want | loyal | Upgrade offer uptake | % | higher | 3 | 6 | 30
+mktg | One voice across channels | effortless | Brand consistency score | pts | higher | 55 | 80 | 30
+logis | Deliveries on the promised day | first_time | On-time deliveries | % | higher | 88 | 97 | 7
+logis | The right device, first time | first_time | Wrong-item shipments | per 1k | lower | 7 | 2 | 30
+collect | Fair payment reminders | transparent | Reminder complaints | per 10k | lower | 9 | 3 | 30
+collect | Credit decisions in a minute | first_time | Credit decision time | s | lower | 240 | 60 | 7
+collect | Collections that keep customers | loyal | Customers kept after arrears | % | higher | 55 | 70 | 30
+"""
+
+
+def _goal_plans(table: str) -> tuple[GoalPlan, ...]:
+    plans = []
+    for line in table.strip().splitlines():
+        team, title, objective, metric, unit, direction, base, target, days = (
+            cell.strip() for cell in line.split("|")
+        )
+        plan = GoalPlan(
+            team, title, objective, metric, unit, direction, float(base), float(target), int(days)
+        )
+        plans.append(plan)
+    return tuple(plans)
+
+
+GOALS = _goal_plans(_GOAL_TABLE)
+
+# Goals that ended before the story's date: history for trends, out of scope today.
+PAST_GOALS = (
+    ("mcare", "Launch chat support", "effortless", "achieved"),
+    ("dsales", "New website launch", "first_time", "achieved"),
+    ("netops", "5G rollout phase one", "reliable", "achieved"),
+    ("retail", "Store refit programme", "loyal", "dropped"),
+)
+
+ACTION_VERBS = (
+    "Map the root causes of",
+    "Pilot a fix for",
+    "Train the team on",
+    "Automate reporting of",
+    "Run customer interviews on",
+    "Redesign the process behind",
+    "Agree hand-offs for",
+    "Publish a playbook for",
+)
+
+NEGATIVE_FEEDBACK = (
+    "Waited forty minutes on the phone and was cut off before anyone answered.",
+    "My first bill was twice what the sales advisor promised.",
+    "The engineer never turned up and nobody called to say why.",
+    "I explained my problem three times to three different people.",
+    "The app said my order was delivered, but nothing arrived.",
+    "Cancelling took four calls and I was still charged the next month.",
+    "The speed I get is nowhere near what the website promised.",
+    "Chat closed my conversation while I was still typing.",
+    "The store could not see the order I placed online.",
+    "Moving house meant two weeks without internet.",
+    "The invoice lists services we never ordered.",
+    "Nobody told us about the outage; we found out from our customers.",
+    "The payment reminder was threatening although I had already paid.",
+    "Our account manager changed three times this year.",
+)
+POSITIVE_FEEDBACK = (
+    "The advisor solved everything in one call. Thank you!",
+    "Installation was quick and the engineer explained everything.",
+    "Ordering online took five minutes, really easy.",
+    "I got a text about the outage before I even noticed it.",
+    "The store team helped me move my contacts to the new phone.",
+    "Clear bill, no surprises. That is rare.",
+)
+NEUTRAL_FEEDBACK = (
+    "Delivery was fine but the box was hard to open.",
+    "The quarterly review was useful but ran long.",
+    "Chat was slow to start but got there in the end.",
+)
+
+CHAMPION_NOTES = (
+    (
+        "Get help",
+        "Daily huddle on repeat callers",
+        "Mobile Care reviews every customer who called twice in 48 hours at a 10-minute "
+        "huddle each morning. First-contact resolution went up four points in six weeks.",
+        "first-contact;huddle",
+    ),
+    (
+        "First bill",
+        "Welcome call before the first bill",
+        "Calling new customers two days before their first bill cut first-bill calls by a "
+        "third. The script is in the shared drive.",
+        "billing;onboarding",
+    ),
+    (
+        "Installation and activation",
+        "Engineer arrival texts",
+        "A text with the engineer's photo and a live arrival time halved missed visits.",
+        "field;communication",
+    ),
+    (
+        "Move home",
+        "Home moves need one owner",
+        "Broadband Care and Field Installation both own a piece of home moves and nobody owns "
+        "the whole. We tried a single case owner for ten moves: all connected on the day.",
+        "handoff;silo",
+    ),
+    (
+        "Delivery",
+        "Delivery and stores do not talk",
+        "Click-and-collect orders arrive in stores without notice. Logistics has no goal with "
+        "Retail; this needs the steering committee.",
+        "handoff;escalate",
+    ),
+    (
+        "Request a proposal",
+        "Five-day proposals",
+        "Enterprise Sales templates the ten most common solutions; proposals now average six days.",
+        "templates",
+    ),
+    (
+        "Review the service",
+        "QBRs with customer data first",
+        "Starting quarterly reviews with the customer's own incident data made them shorter and "
+        "more useful.",
+        "qbr;data",
+    ),
+    (
+        "Use the service",
+        "Proactive outage alerts",
+        "Network Operations pilots alerts before customers call; call volumes on outage days "
+        "dropped 20% in the pilot region.",
+        "proactive;network",
+    ),
+    (
+        "Pay invoices",
+        "Dispute root causes",
+        "Most invoice disputes come from one pricing rule in the business billing engine.",
+        "billing;root-cause",
+    ),
+    (
+        "Compare offers",
+        "One price everywhere",
+        "Web and stores now read prices from the same catalogue, so quotes match.",
+        "pricing;consistency",
+    ),
+    (
+        "Renew or leave",
+        "Retention without pressure",
+        "Customers told 'here is what we can do' rather than 'you cannot leave' stayed more often.",
+        "retention",
+    ),
+    (
+        "Identify a need",
+        "Events that listen",
+        "At industry events we now run listening tables instead of sales pitches.",
+        "events",
+    ),
+)
+
+FIRST_NAMES = (
+    "Alex",
+    "Priya",
+    "Dana",
+    "Sam",
+    "Jordan",
+    "Maria",
+    "Tom",
+    "Aisha",
+    "Lukas",
+    "Mei",
+    "Omar",
+    "Sofia",
+    "Ravi",
+    "Elena",
+    "Kwame",
+    "Nina",
+    "Jonas",
+    "Fatima",
+    "Leo",
+    "Chloe",
+    "Hiro",
+    "Ines",
+    "Marek",
+    "Zara",
+    "Pablo",
+    "Grace",
+    "Ivan",
+    "Lea",
+    "Noah",
+    "Amara",
+)
+LAST_NAMES = (
+    "Morgan",
+    "Shah",
+    "Lee",
+    "Okafor",
+    "Berg",
+    "Garcia",
+    "Novak",
+    "Khan",
+    "Weber",
+    "Chen",
+    "Haddad",
+    "Rossi",
+    "Iyer",
+    "Petrova",
+    "Mensah",
+    "Larsen",
+    "Dubois",
+    "Silva",
+    "Tanaka",
+    "Costa",
+    "Nowak",
+    "Brennan",
+    "Kowalski",
+    "Ahmed",
+    "Ortiz",
+    "Fischer",
+    "Murphy",
+    "Sato",
+)

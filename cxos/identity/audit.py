@@ -1,0 +1,129 @@
+"""The audit trail: who changed what, when, with the old and the new value.
+
+Every accepted write records its entries inside its own transaction, so an entry exists
+exactly when the change does. The latest entry id doubles as the data version that caches
+key on: any write moves it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from cxos.identity.permissions import Operator, Who
+from cxos.model.entities import AuditEntry
+from cxos.storage import Connection, Database, fetch_dicts
+
+T = TypeVar("T")
+
+
+def _text(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def actor_column(actor_id: Who | None) -> str | None:
+    """What the log stores as the actor: a person id, or nothing for the operator.
+
+    The operator is stored as no person at all, so no person row (whatever its id) can
+    ever be shown as, or mistaken for, the operator in the log.
+    """
+    return None if isinstance(actor_id, Operator) else actor_id
+
+
+def record(
+    con: Connection,
+    actor_id: Who | None,
+    operation: str,
+    entity: str,
+    entity_id: str | None,
+    field: str | None = None,
+    old: Any = None,
+    new: Any = None,
+) -> None:
+    """Add one audit entry in the caller's transaction."""
+    con.execute(
+        "INSERT INTO audit_log (logged_at, actor_id, operation, entity, entity_id, field, "
+        "old_value, new_value) VALUES (current_timestamp, ?, ?, ?, ?, ?, ?, ?)",
+        [actor_column(actor_id), operation, entity, entity_id, field, _text(old), _text(new)],
+    )
+
+
+def record_changes(
+    con: Connection,
+    actor_id: Who | None,
+    entity: str,
+    entity_id: str,
+    before: dict[str, Any] | None,
+    after: dict[str, Any],
+) -> None:
+    """One entry per field that differs between `before` (None: created) and `after`."""
+    operation = "create" if before is None else "update"
+    for name, new in after.items():
+        old = None if before is None else before.get(name)
+        if before is None or _text(old) != _text(new):
+            record(con, actor_id, operation, entity, entity_id, name, old, new)
+
+
+def entries(
+    db: Database,
+    since: dt.date | None = None,
+    entity: str | None = None,
+    limit: int = 500,
+) -> list[AuditEntry]:
+    """The newest audit entries, optionally since a date and for one entity kind."""
+    where, params = ["1 = 1"], list[object]()
+    if since is not None:
+        where.append("a.logged_at >= ?")
+        params.append(dt.datetime.combine(since, dt.time()))
+    if entity:
+        where.append("a.entity = ?")
+        params.append(entity)
+    sql = (
+        f"SELECT a.*, {_WHO} AS who FROM audit_log a LEFT JOIN people p ON p.id = a.actor_id "
+        "WHERE " + " AND ".join(where) + f" ORDER BY a.id DESC LIMIT {int(limit)}"
+    )
+    return [AuditEntry(**row) for row in db.read(lambda con: fetch_dicts(con, sql, params))]
+
+
+# Who, in words. Writes without a person are the operator's: someone at the database file
+# (the command line without --as, an import or demo load from it, the app's first-start
+# demo load), see permissions.Operator. Sign-in attempts have no actor yet: they come from
+# the sign-in page. CXOS before 2026-12 stored the operator as the id "@operator"; such an
+# entry still reads as the operator unless a person really has that id.
+OPERATOR_WORDS = "command-line operator"
+_WHO = f"""CASE WHEN a.actor_id IS NULL AND a.entity = 'sign_in' THEN 'sign-in page'
+    WHEN a.actor_id IS NULL THEN '{OPERATOR_WORDS}'
+    WHEN p.name IS NULL AND a.actor_id = '@operator' THEN '{OPERATOR_WORDS}'
+    WHEN p.name IS NULL THEN a.actor_id
+    ELSE p.name || ' (' || a.actor_id || ')' END"""
+
+
+def entities(db: Database) -> list[str]:
+    """The kinds of record the log holds entries for, in order."""
+    rows = db.rows("SELECT DISTINCT entity FROM audit_log ORDER BY entity")
+    return [row["entity"] for row in rows]
+
+
+_VERSION = "SELECT coalesce(max(id), 0) FROM audit_log"
+
+
+def data_version(db: Database) -> int:
+    """A number that changes whenever anything is written: the newest audit entry id."""
+    return int(db.scalar(_VERSION) or 0)
+
+
+def versioned(con: Connection, fn: Callable[[Connection], T]) -> tuple[int, T]:
+    """`fn(con)` (which only reads) and the data version it read, from one snapshot."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        version = int(con.execute(_VERSION).fetchone()[0])  # type: ignore[index]
+        return version, fn(con)
+    finally:
+        con.execute("ROLLBACK")

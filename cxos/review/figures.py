@@ -1,0 +1,624 @@
+"""The charts of CXOS as pure functions: typed results in, `plotly.graph_objects.Figure` out.
+
+Pages show these figures, the review pack renders the same figures to PNG, and the unit
+tests read what a user would see (traces, colours, labels, threshold lines) straight from
+the figure, without a browser. Every colour, symbol and state word comes from
+`cxos.palette`, so a quadrant or a health state looks the same on every page and in the
+pack; each state also carries a symbol and a word, never colour alone.
+
+Names, titles and signal details come from people, and Plotly renders its pseudo-HTML
+(`<a href>`, `<b>`, `<br>`) in every text property: each goes through `cxos.text.plotly`
+before it reaches a figure, and never into a `hovertemplate`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import plotly.graph_objects as go
+
+from cxos import text
+from cxos.palette import FONT, GRID, HEALTH, INK, MUTED, QUADRANTS, SIGNALS, category_colour
+from cxos.review.journey_map import JourneyMap
+from cxos.scoring import TeamScore
+from cxos.scoring.config import COMPONENTS, ScoringConfig
+
+LAYERS = {"front_stage": "Front-stage", "on_stage": "On-stage", "back_stage": "Back-stage"}
+COMPONENT_LABELS = {
+    "a1_ownership": "A1 ownership",
+    "a2_delivery": "A2 delivery",
+    "a3_cadence": "A3 cadence",
+    "a4_pace": "A4 pace",
+    "l1_understanding": "L1 understanding",
+    "l2_line_of_sight": "L2 line of sight",
+    "l3_coverage": "L3 coverage",
+    "l4_bridging": "L4 bridging",
+}
+SIGNAL_COLOUR = QUADRANTS["siloed"].colour  # silo marks share the siloed quadrant's colour
+THRESHOLD_DASH = "dash"
+
+
+def _layout(fig: go.Figure, title: str, height: int = 520) -> go.Figure:
+    fig.update_layout(
+        title={"text": title, "x": 0, "xanchor": "left", "font": {"size": 17, "color": INK}},
+        font={"family": FONT, "color": INK, "size": 12},
+        plot_bgcolor="white",
+        paper_bgcolor="white",
+        height=height,
+        margin={"l": 60, "r": 20, "t": 60, "b": 50},
+        legend={"orientation": "h", "y": -0.14, "x": 0},
+    )
+    return fig
+
+
+def _component_text(components: dict[str, float | None]) -> str:
+    parts = []
+    for name in COMPONENTS:
+        value = components.get(name)
+        shown = "—" if value is None else f"{value:.2f}"
+        parts.append(f"{COMPONENT_LABELS[name]}: {shown}")
+    return "<br>".join(parts)
+
+
+# -- quadrant --------------------------------------------------------------------------
+
+
+def _quadrant_backdrop(fig: go.Figure, config: ScoringConfig) -> None:
+    """Four tinted quadrants, their names, and the two threshold lines."""
+    x, y = config.aligned_threshold, config.accountable_threshold
+    areas = {
+        "performing": (x, 100, y, 100),
+        "aspirational": (x, 100, 0, y),
+        "compliant": (0, x, y, 100),
+        "siloed": (0, x, 0, y),
+    }
+    for name, (x0, x1, y0, y1) in areas.items():
+        look = QUADRANTS[name]
+        fig.add_shape(
+            type="rect",
+            x0=x0,
+            x1=x1,
+            y0=y0,
+            y1=y1,
+            fillcolor=look.tint,
+            line={"width": 0},
+            layer="below",
+            name=f"quadrant:{name}",
+        )
+        # Names sit in the band just outside 0–100, where no team can be.
+        fig.add_annotation(
+            x=x1 if x0 >= x else x0,
+            y=100.5 if y0 >= y else -0.5,
+            xanchor="right" if x0 >= x else "left",
+            yanchor="bottom" if y0 >= y else "top",
+            text=f"<b>{look.symbol} {look.label}</b>",
+            showarrow=False,
+            font={"color": look.colour, "size": 14},
+            name=f"quadrant:{name}",
+        )
+    line = {"color": MUTED, "width": 1.5, "dash": THRESHOLD_DASH}
+    fig.add_shape(type="line", x0=x, x1=x, y0=0, y1=100, line=line, name="threshold:alignment")
+    fig.add_shape(type="line", x0=0, x1=100, y0=y, y1=y, line=line, name="threshold:accountability")
+    # A little room beyond 0 and 100 so bubbles on the edge are not cut in half.
+    fig.update_xaxes(title="Alignment", range=[-6, 106], gridcolor=GRID, zeroline=False)
+    fig.update_yaxes(title="Accountability", range=[-6, 106], gridcolor=GRID, zeroline=False)
+
+
+def unit_colours(scores: Iterable[TeamScore]) -> dict[str, str]:
+    """A stable colour per business unit, by unit name."""
+    units = sorted({(s.business_unit, s.business_unit_id) for s in scores})
+    return {unit_id: category_colour(i) for i, (_name, unit_id) in enumerate(units)}
+
+
+def quadrant_chart(
+    scores: Sequence[TeamScore], config: ScoringConfig, title: str = "Alignment × accountability"
+) -> go.Figure:
+    """One bubble per team (sized by goals, coloured by unit, shaped by quadrant)."""
+    fig = go.Figure()
+    _quadrant_backdrop(fig, config)
+    colours = unit_colours(scores)
+    labelled = len(scores) <= _LABELLED_TEAMS
+    # Spreading names is quadratic in the teams and only matters when names are shown.
+    positions = _label_positions(scores) if labelled else {}
+    biggest = max([s.goals for s in scores] + [1])
+    by_unit: dict[str, list[TeamScore]] = {}
+    for score in scores:
+        by_unit.setdefault(score.business_unit_id, []).append(score)
+    traces = []
+    for unit_id, colour in colours.items():
+        members = by_unit[unit_id]
+        # Plain dicts: `add_traces` validates them once (a `go.Scatter` is validated twice).
+        traces.append(
+            dict(
+                type="scatter",
+                x=[s.alignment for s in members],
+                y=[s.accountability for s in members],
+                mode="markers+text" if labelled else "markers",
+                name=text.plotly(members[0].business_unit or unit_id),
+                text=[text.plotly(_short(s.team, _LABEL_WIDTH)) for s in members],
+                textposition=[positions.get(s.team_id, _AROUND[0]) for s in members],
+                cliponaxis=False,
+                textfont={"size": 11, "color": INK},
+                customdata=[s.team_id for s in members],
+                marker={
+                    "size": [12 + 18 * (s.goals / biggest) for s in members],
+                    "color": colour,
+                    "symbol": [QUADRANTS[s.quadrant].marker for s in members],
+                    "line": {"color": "white", "width": 1.5},
+                    "opacity": 0.9,
+                },
+                hovertext=[_hover(s) for s in members],
+                hoverinfo="text",
+            )
+        )
+    fig.add_traces(traces)
+    return _layout(fig, title, height=600)
+
+
+# Beyond this many teams, names on the chart are noise; hover and the table name them.
+_LABELLED_TEAMS = 40
+# A name beside a bubble is cut to this many characters; the hover shows it whole.
+_LABEL_WIDTH = 32
+_AROUND = (
+    "top center",
+    "bottom center",
+    "middle right",
+    "middle left",
+    "top right",
+    "bottom left",
+    "top left",
+    "bottom right",
+)
+
+
+def _label_positions(scores: Sequence[TeamScore], near: float = 7.0) -> dict[str, str]:
+    """Spread the names of teams that sit close together around their bubbles."""
+    placed: list[TeamScore] = []
+    positions = {}
+    for score in sorted(scores, key=lambda s: (s.alignment, s.accountability, s.team_id)):
+        crowd = sum(
+            1
+            for other in placed
+            if abs(other.alignment - score.alignment) < near
+            and abs(other.accountability - score.accountability) < near
+        )
+        positions[score.team_id] = _AROUND[crowd % len(_AROUND)]
+        placed.append(score)
+    return positions
+
+
+def _hover(score: TeamScore) -> str:
+    look = QUADRANTS[score.quadrant]
+    return (
+        f"<b>{text.plotly(score.team)}</b> · {text.plotly(score.business_unit)}<br>"
+        f"{look.symbol} {look.label}<br>"
+        f"Alignment {score.alignment:.1f} · Accountability {score.accountability:.1f}<br>"
+        f"Goals: {score.goals}<br>{_component_text(score.components)}"
+    )
+
+
+# -- movement since the last review ----------------------------------------------------
+
+
+def movement_chart(
+    current: Sequence[TeamScore],
+    previous: Sequence[dict[str, Any]] | None,
+    config: ScoringConfig,
+    title: str = "Movement since the last review",
+) -> go.Figure:
+    """An arrow per team from its frozen position at the last review to where it is now."""
+    fig = go.Figure()
+    _quadrant_backdrop(fig, config)
+    if not previous:
+        fig.add_annotation(
+            x=50, y=50, text="No closed review before this date", showarrow=False, name="empty"
+        )
+        return _layout(fig, title, height=600)
+    before = {p["team_id"]: p for p in previous}
+    pairs = [(before[s.team_id], s) for s in current if s.team_id in before]
+    # All arrows in one layout update: `add_annotation` one by one re-validates every
+    # annotation already there, quadratic in the teams (minutes for a thousand).
+    arrows = [
+        {
+            "x": new.alignment,
+            "y": new.accountability,
+            "ax": old["alignment"],
+            "ay": old["accountability"],
+            "xref": "x",
+            "yref": "y",
+            "axref": "x",
+            "ayref": "y",
+            "showarrow": True,
+            "arrowhead": 2,
+            "arrowwidth": 1.5,
+            "arrowcolor": QUADRANTS[new.quadrant].colour,
+            "text": "",
+            "name": f"move:{new.team_id}",
+        }
+        for old, new in pairs
+    ]
+    fig.update_layout(annotations=[*fig.layout.annotations, *arrows])
+    traces = [
+        go.Scatter(
+            x=[o["alignment"] for o, _ in pairs],
+            y=[o["accountability"] for o, _ in pairs],
+            mode="markers",
+            name="At the last review",
+            marker={"size": 9, "color": "white", "line": {"color": MUTED, "width": 1.5}},
+            hovertext=[
+                f"{text.plotly(n.team)}: {QUADRANTS[o['quadrant']].label} then" for o, n in pairs
+            ],
+            hoverinfo="text",
+        )
+    ]
+    for name, look in QUADRANTS.items():
+        now = [n for _, n in pairs if n.quadrant == name]
+        if not now:
+            continue
+        traces.append(
+            go.Scatter(
+                x=[n.alignment for n in now],
+                y=[n.accountability for n in now],
+                mode="markers+text",
+                name=f"Now {look.label.lower()}",
+                text=[text.plotly(_short(n.team, _LABEL_WIDTH)) for n in now],
+                textposition="top center",
+                textfont={"size": 10},
+                marker={"size": 12, "color": look.colour, "symbol": look.marker},
+                hovertext=[_move_text(before[n.team_id], n) for n in now],
+                hoverinfo="text",
+            )
+        )
+    fig.add_traces(traces)
+    return _layout(fig, title, height=600)
+
+
+def _move_text(old: dict[str, Any], new: TeamScore) -> str:
+    was, now = QUADRANTS[old["quadrant"]], QUADRANTS[new.quadrant]
+    return (
+        f"<b>{text.plotly(new.team)}</b>: {was.label} → {now.label}<br>"
+        f"Alignment {old['alignment']:.1f} → {new.alignment:.1f}<br>"
+        f"Accountability {old['accountability']:.1f} → {new.accountability:.1f}"
+    )
+
+
+# -- journey map -----------------------------------------------------------------------
+
+
+def journey_figure(jmap: JourneyMap) -> go.Figure:
+    """Stages as columns grouped by phase, layers as rows, cells tinted by stage health."""
+    fig = go.Figure()
+    column = {s.id: i for i, s in enumerate(jmap.stages)}
+    rows = {layer: i for i, layer in enumerate(reversed(list(LAYERS)))}  # front on top
+    by_cell: dict[tuple[str, str], list] = {}
+    for tp in jmap.touchpoints:
+        by_cell.setdefault((tp.stage_id, tp.layer), []).append(tp)
+    for stage in jmap.stages:
+        _stage_cells(fig, stage, column[stage.id], rows, by_cell)
+    _phase_bands(fig, jmap, len(LAYERS))
+    _cell_targets(fig, jmap, column, rows, by_cell)
+    _silo_marks(fig, jmap, column, rows, by_cell)
+    _health_legend(fig)
+    fig.update_xaxes(
+        range=[-0.5, max(len(jmap.stages), 1) - 0.5],
+        tickvals=list(range(len(jmap.stages))),
+        ticktext=[_wrap(s.name) for s in jmap.stages],
+        side="bottom",
+        showgrid=False,
+        zeroline=False,
+        fixedrange=True,
+    )
+    fig.update_yaxes(
+        range=[-0.5, len(LAYERS) + 0.2],
+        tickvals=list(rows.values()),
+        ticktext=[LAYERS[layer] for layer in rows],
+        showgrid=False,
+        zeroline=False,
+        fixedrange=True,
+    )
+    fig = _layout(fig, f"Journey map — {text.plotly(jmap.journey)}", height=640)
+    fig.update_layout(margin={"l": 100, "r": 20, "t": 60, "b": 90}, clickmode="event+select")
+    return fig
+
+
+def _wrap(name: str, width: int = 14) -> str:
+    """`name` on lines of about `width` characters, each line made inert for Plotly."""
+    words, lines, line = name.split(), [], ""
+    for word in words:
+        if line and len(line) + len(word) + 1 > width:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}".strip()
+    lines.append(line)
+    return "<br>".join(text.plotly(shown) for shown in lines)
+
+
+def _stage_cells(fig: go.Figure, stage: Any, x: int, rows: dict, by_cell: dict) -> None:
+    look = HEALTH.get(stage.health or "")
+    for layer, y in rows.items():
+        touchpoints = by_cell.get((stage.id, layer), [])
+        filled = look if touchpoints else None
+        fig.add_shape(
+            type="rect",
+            x0=x - 0.46,
+            x1=x + 0.46,
+            y0=y - 0.45,
+            y1=y + 0.45,
+            fillcolor=filled.tint if filled else "#FAFAFA",
+            line={"color": filled.colour if filled else GRID, "width": 1.5 if filled else 1},
+            layer="below",
+            name=f"cell:{stage.id}:{layer}:{stage.health if filled else 'empty'}",
+        )
+
+
+def _phase_bands(fig: go.Figure, jmap: JourneyMap, top: int) -> None:
+    phases: list[tuple[str, int, int]] = []
+    for i, stage in enumerate(jmap.stages):
+        if phases and phases[-1][0] == stage.phase:
+            phases[-1] = (stage.phase, phases[-1][1], i)
+        else:
+            phases.append((stage.phase, i, i))
+    for n, (phase, first, last) in enumerate(phases):
+        fig.add_shape(
+            type="rect",
+            x0=first - 0.48,
+            x1=last + 0.48,
+            y0=top - 0.45,
+            y1=top + 0.15,
+            fillcolor=INK if n % 2 == 0 else MUTED,
+            line={"width": 0},
+            name=f"phase:{text.plotly(phase)}",
+        )
+        fig.add_annotation(
+            x=(first + last) / 2,
+            y=top - 0.15,
+            text=f"<b>{text.plotly(phase)}</b>",
+            showarrow=False,
+            font={"color": "white", "size": 12},
+            name=f"phase:{text.plotly(phase)}",
+        )
+
+
+def _cell_targets(
+    fig: go.Figure, jmap: JourneyMap, column: dict, rows: dict, by_cell: dict
+) -> None:
+    """One point per cell carrying the stage id: clicking a cell selects its stage."""
+    xs, ys, texts, hovers, ids = [], [], [], [], []
+    stages = {s.id: s for s in jmap.stages}
+    for (stage_id, layer), touchpoints in sorted(by_cell.items()):
+        if stage_id not in column:
+            continue
+        stage = stages[stage_id]
+        xs.append(column[stage_id])
+        ys.append(rows[layer])
+        texts.append("<br>".join(_tp_label(tp) for tp in touchpoints[:3]))
+        look = HEALTH.get(stage.health or "")
+        state = look.badge() if look else "no linked goal"
+        hovers.append(
+            f"<b>{text.plotly(stage.name)}</b> ({text.plotly(stage.phase)}) · {LAYERS[layer]}<br>"
+            f"Goals: {stage.goals} · {state}<br>"
+            + "<br>".join(f"{text.plotly(tp.name)} — {text.plotly(tp.team)}" for tp in touchpoints)
+        )
+        ids.append(stage_id)
+    fig.add_trace(
+        go.Scatter(
+            x=xs,
+            y=ys,
+            mode="text+markers",
+            text=texts,
+            textfont={"size": 9, "color": INK},
+            marker={"size": 40, "color": "rgba(0,0,0,0)", "symbol": "square"},
+            customdata=ids,
+            hovertext=hovers,
+            hoverinfo="text",
+            name="Touchpoints",
+            showlegend=False,
+        )
+    )
+
+
+def _tp_label(tp: Any) -> str:
+    mark = "⚠ " if tp.orphan else ""
+    name, team = text.plotly(_short(tp.name, 16)), text.plotly(_short(tp.team, 16))
+    return f"{mark}{name}<br><i>{team}</i>"
+
+
+def _short(value: str | None, width: int) -> str:
+    value = value or ""
+    return value if len(value) <= width else value[: width - 1] + "…"
+
+
+def _silo_marks(fig: go.Figure, jmap: JourneyMap, column: dict, rows: dict, by_cell: dict) -> None:
+    top = len(LAYERS)
+    unbridged = [s for s in jmap.stages if s.unbridged]
+    fig.add_trace(
+        go.Scatter(
+            x=[column[s.id] for s in unbridged],
+            y=[top - 0.62] * len(unbridged),
+            mode="markers",
+            marker={"symbol": "x", "size": 12, "color": SIGNAL_COLOUR},
+            name=f"✖ {SIGNALS['unbridged_stage']}",
+            hovertext=[text.plotly(jmap.details.get(s.id, s.name)) for s in unbridged],
+            hoverinfo="text",
+        )
+    )
+    gaps = [(a, b) for a, b in jmap.handoff_gaps if a in column and b in column]
+    for a, b in gaps:
+        fig.add_shape(
+            type="line",
+            x0=(column[a] + column[b]) / 2,
+            x1=(column[a] + column[b]) / 2,
+            y0=-0.45,
+            y1=top - 0.5,
+            line={"color": SIGNAL_COLOUR, "width": 3, "dash": "dot"},
+            name=f"handoff_gap:{a}>{b}",
+        )
+    fig.add_trace(
+        go.Scatter(
+            x=[(column[a] + column[b]) / 2 for a, b in gaps],
+            y=[-0.5] * len(gaps),
+            mode="markers",
+            marker={"symbol": "line-ns-open", "size": 14, "color": SIGNAL_COLOUR},
+            name=f"┆ {SIGNALS['handoff_gap']}",
+            hovertext=[text.plotly(jmap.details.get(f"{a}>{b}", f"{a} → {b}")) for a, b in gaps],
+            hoverinfo="text",
+        )
+    )
+    orphans = [tp for tp in jmap.touchpoints if tp.orphan and tp.stage_id in column]
+    fig.add_trace(
+        go.Scatter(
+            x=[column[tp.stage_id] + 0.38 for tp in orphans],
+            y=[rows[tp.layer] + 0.33 for tp in orphans],
+            mode="markers",
+            marker={"symbol": "triangle-up", "size": 10, "color": SIGNAL_COLOUR},
+            name=f"⚠ {SIGNALS['orphan_touchpoint']}",
+            hovertext=[
+                text.plotly(f"{tp.name} ({tp.team}): {jmap.details.get(tp.id, '')}")
+                for tp in orphans
+            ],
+            hoverinfo="text",
+        )
+    )
+
+
+def _health_legend(fig: go.Figure) -> None:
+    """Legend entries for the cell colours (the cells are shapes, which have none)."""
+    for look in HEALTH.values():
+        fig.add_trace(
+            go.Scatter(
+                x=[None],
+                y=[None],
+                mode="markers",
+                marker={
+                    "symbol": "square",
+                    "size": 12,
+                    "color": look.tint,
+                    "line": {"color": look.colour, "width": 2},
+                },
+                name=f"{look.symbol} {look.label}",
+                legendgroup="health",
+            )
+        )
+
+
+# -- metric against baseline, target and expected pace ---------------------------------
+
+
+def metric_chart(
+    metric: dict[str, Any],
+    readings: Sequence[tuple[dt.date, float]],
+    start: dt.date,
+    end: dt.date,
+    as_of: dt.date,
+) -> go.Figure:
+    """Readings over the goal's period with baseline, target and the expected-pace line."""
+    fig = go.Figure()
+    baseline, target = metric.get("baseline"), metric.get("target")
+    if baseline is not None and target is not None:
+        fig.add_trace(
+            go.Scatter(
+                x=[start, end],
+                y=[baseline, target],
+                mode="lines",
+                name="Expected pace",
+                line={"color": MUTED, "dash": "dash", "width": 1.5},
+            )
+        )
+    for label, value, colour in (
+        ("Baseline", baseline, MUTED),
+        ("Target", target, HEALTH["on_track"].colour),
+    ):
+        if value is None:
+            continue
+        fig.add_hline(
+            y=value,
+            line={"color": colour, "width": 1, "dash": "dot"},
+            annotation_text=f"{label} {value:g}",
+            annotation_position="top left",
+            name=label.lower(),
+        )
+    fig.add_trace(
+        go.Scatter(
+            x=[d for d, _ in readings],
+            y=[v for _, v in readings],
+            mode="lines+markers",
+            name="Readings",
+            line={"color": category_colour(0), "width": 2.5},
+            marker={"size": 6},
+        )
+    )
+    fig.add_vline(x=as_of, line={"color": GRID, "width": 1}, name="as_of")
+    name = text.plotly(metric["name"])
+    unit = f" ({text.plotly(metric['unit'])})" if metric.get("unit") else ""
+    direction = "higher is better" if metric.get("direction") == "higher" else "lower is better"
+    fig.update_yaxes(title=f"{name}{unit}", gridcolor=GRID)
+    fig.update_xaxes(gridcolor=GRID)
+    return _layout(fig, f"{name} — {direction}", height=320)
+
+
+# -- score trend -----------------------------------------------------------------------
+
+
+def trend_chart(
+    points: Sequence[tuple[dt.date, float, float]],
+    config: ScoringConfig,
+    title: str = "Alignment and accountability over time",
+) -> go.Figure:
+    """Both scores over time, with the two threshold lines."""
+    fig = go.Figure()
+    series = (
+        ("Alignment", 1, QUADRANTS["aspirational"].colour),
+        ("Accountability", 2, QUADRANTS["compliant"].colour),
+    )
+    for name, index, colour in series:
+        fig.add_trace(
+            go.Scatter(
+                x=[p[0] for p in points],
+                y=[p[index] for p in points],
+                mode="lines+markers",
+                name=name,
+                line={"color": colour, "width": 2.5},
+                marker={"symbol": "diamond" if index == 1 else "square", "size": 7},
+            )
+        )
+    for label, value in (
+        ("aligned", config.aligned_threshold),
+        ("accountable", config.accountable_threshold),
+    ):
+        fig.add_hline(
+            y=value,
+            line={"color": MUTED, "dash": THRESHOLD_DASH, "width": 1},
+            annotation_text=f"{label} ≥ {value:g}",
+            annotation_position="bottom right",
+            name=f"threshold:{label}",
+        )
+    fig.update_yaxes(range=[0, 100], title="Score", gridcolor=GRID)
+    fig.update_xaxes(gridcolor=GRID)
+    return _layout(fig, title, height=340)
+
+
+def units_chart(units: Sequence[Any], title: str = "Company and business units") -> go.Figure:
+    """Alignment and accountability of the company and each unit, side by side."""
+    names = [text.plotly(u.name) for u in units]
+    fig = go.Figure()
+    for label, attr, colour in (
+        ("Alignment", "alignment", QUADRANTS["aspirational"].colour),
+        ("Accountability", "accountability", QUADRANTS["compliant"].colour),
+    ):
+        values = [getattr(u, attr) for u in units]
+        fig.add_trace(
+            go.Bar(
+                x=names,
+                y=values,
+                name=label,
+                marker_color=colour,
+                text=[f"{v:.0f}" for v in values],
+                textposition="outside",
+            )
+        )
+    fig.update_yaxes(range=[0, 110], gridcolor=GRID, title="Score")
+    fig.update_layout(barmode="group")
+    return _layout(fig, title, height=340)

@@ -1,0 +1,325 @@
+"""The first write services: check-ins on actions and readings of metrics.
+
+Both follow the same shape, the one every CXOS write follows: validate the arguments
+(`InvalidInput` says what is wrong), then one transaction (`Database.write`) that re-reads
+the record, asks `cxos.identity.permissions.require`, writes, bumps the record's `version` and adds
+audit entries. The transaction re-reads everything because `Database.write` may run it
+again after a write-write conflict: that retry is what makes concurrent check-ins on the
+same action all land. A caller that showed the person a state and wants to refuse a
+change made meanwhile passes `expected_version` and gets `StaleCheckIn` instead.
+
+Writers in one process (the app's sessions, a pool of API threads) take turns through a
+lock per database file before they open their transaction: DuckDB would otherwise make
+them conflict and back off, and under a burst some would run out of retries. Other
+processes are still handled by `Database.write`'s retries.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from cxos.identity import audit, permissions
+from cxos.model.entities import ACTION_STATUSES, LongText, check_text
+from cxos.model.errors import InvalidInput, NotFound, StaleWrite
+from cxos.storage import Connection, Database, fetch_dicts
+
+SOURCES = ("manual", "import", "api", "survey")
+_ACTION_FIELDS = ("status", "completed_on")
+
+
+class StaleCheckIn(StaleWrite):
+    """The action changed since the caller read it; `current` holds its state now."""
+
+    def __init__(self, message: str, current: dict[str, Any]):
+        super().__init__(message)
+        self.current = current
+
+
+@dataclass(frozen=True)
+class CheckInResult:
+    """A recorded check-in and the action's state after it."""
+
+    check_in_id: int
+    action_id: str
+    checked_on: dt.date
+    status: str
+    progress: int
+    confidence: int | None
+    note: str | None
+    action_status: str
+    completed_on: dt.date | None
+    version: int
+
+
+@dataclass(frozen=True)
+class ReadingResult:
+    """A recorded reading; `replaced` is the value it replaced on the same date, if any."""
+
+    metric_id: str
+    as_of: dt.date
+    value: float
+    replaced: float | None
+    version: int
+
+
+_LOCKS: dict[str, threading.Lock] = {}
+_LOCKS_GUARD = threading.Lock()
+
+
+def _serialised(db: Database, work: Callable[[Connection], Any]) -> Any:
+    """Run `work` as one transaction, one writer of this process at a time."""
+    key = str(db.path.resolve())
+    with _LOCKS_GUARD:
+        lock = _LOCKS.setdefault(key, threading.Lock())
+    with lock:
+        return db.write(work)
+
+
+# -- check-ins --------------------------------------------------------------------------
+
+
+def record_check_in(
+    db: Database,
+    actor_id: str,
+    action_id: str,
+    *,
+    status: str,
+    progress: int | None = None,
+    confidence: int | None = None,
+    note: str | None = None,
+    on: dt.date | None = None,
+    expected_version: int | None = None,
+    source: str = "manual",
+) -> CheckInResult:
+    """Record a check-in on an action as `actor_id`, and update the action's status."""
+    on = on or dt.date.today()
+    note = check_text(LongText, "the note", (note or "").strip() or None)
+    _check_check_in(status, progress, confidence, note, on, source)
+
+    def work(con: Connection) -> CheckInResult:
+        action = _action(con, action_id)
+        permissions.require(
+            con, actor_id, "check_in", team_id=action["team_id"], owner_id=action["owner_id"]
+        )
+        _check_version(action, expected_version)
+        if on < action["created_on"]:
+            raise InvalidInput(
+                f"check-in date {on} is before the action was created ({action['created_on']})"
+            )
+        value = progress if progress is not None else _default_progress(con, action_id, status)
+        check_in_id = _insert_check_in(
+            con, actor_id, action_id, on, status, value, confidence, note, source
+        )
+        after = _update_action(con, actor_id, action, on, status)
+        return CheckInResult(
+            check_in_id,
+            action_id,
+            on,
+            status,
+            value,
+            confidence,
+            note,
+            after["status"],
+            after["completed_on"],
+            after["version"],
+        )
+
+    return _serialised(db, work)
+
+
+def _check_check_in(
+    status: str,
+    progress: int | None,
+    confidence: int | None,
+    note: str | None,
+    on: dt.date,
+    source: str,
+) -> None:
+    if status not in ACTION_STATUSES:
+        raise InvalidInput(f"status must be one of {', '.join(ACTION_STATUSES)}, not {status!r}")
+    if progress is not None and not (isinstance(progress, int) and 0 <= progress <= 100):
+        raise InvalidInput(f"progress must be a whole number from 0 to 100, not {progress!r}")
+    if confidence is not None and not (isinstance(confidence, int) and 1 <= confidence <= 5):
+        raise InvalidInput(f"confidence must be a whole number from 1 to 5, not {confidence!r}")
+    if note is None and status == "blocked":
+        raise InvalidInput("a blocked action needs a note: why, and what help is needed")
+    if note is None and confidence is not None and confidence <= 2:
+        raise InvalidInput(f"confidence {confidence} needs a note: why, and what help is needed")
+    _check_date(on)
+    _check_source(source)
+
+
+def _check_date(on: dt.date) -> None:
+    if not isinstance(on, dt.date):
+        raise InvalidInput(f"a date is needed, not {on!r}")
+    if on > dt.date.today():
+        raise InvalidInput(f"{on} is in the future; record what is known today")
+
+
+def _check_source(source: str) -> None:
+    if source not in SOURCES:
+        raise InvalidInput(f"source must be one of {', '.join(SOURCES)}, not {source!r}")
+
+
+def _action(con: Connection, action_id: str) -> dict[str, Any]:
+    rows = fetch_dicts(con, "SELECT * FROM actions WHERE id = ?", [action_id])
+    if not rows:
+        raise NotFound(f"there is no action with id {action_id!r}")
+    return rows[0]
+
+
+def _check_version(action: dict[str, Any], expected: int | None) -> None:
+    if expected is None or expected == action["version"]:
+        return
+    raise StaleCheckIn(
+        f"action {action['title']!r} was changed by someone else meanwhile (now "
+        f"{action['status']}); reload it and check in again",
+        action,
+    )
+
+
+def _default_progress(con: Connection, action_id: str, status: str) -> int:
+    if status == "done":
+        return 100
+    row = con.execute(
+        "SELECT progress FROM check_ins WHERE action_id = ? "
+        "ORDER BY checked_on DESC, id DESC LIMIT 1",
+        [action_id],
+    ).fetchone()
+    return int(row[0]) if row else 0
+
+
+def _insert_check_in(
+    con: Connection,
+    actor_id: str,
+    action_id: str,
+    on: dt.date,
+    status: str,
+    progress: int,
+    confidence: int | None,
+    note: str | None,
+    source: str,
+) -> int:
+    row = con.execute(
+        "INSERT INTO check_ins (action_id, checked_on, status, progress, confidence, note, "
+        "source, entered_by, entered_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, current_timestamp) "
+        "RETURNING id",
+        [action_id, on, status, progress, confidence, note, source, actor_id],
+    ).fetchone()
+    check_in_id = int(row[0])  # type: ignore[index]
+    fields = {
+        "action_id": action_id,
+        "checked_on": on,
+        "status": status,
+        "progress": progress,
+        "confidence": confidence,
+        "note": note,
+        "source": source,
+    }
+    audit.record_changes(con, actor_id, "check_ins", str(check_in_id), None, fields)
+    return check_in_id
+
+
+def _update_action(
+    con: Connection, actor_id: str, action: dict[str, Any], on: dt.date, status: str
+) -> dict[str, Any]:
+    latest = con.execute(
+        "SELECT max(checked_on) FROM check_ins WHERE action_id = ?", [action["id"]]
+    ).fetchone()[0]  # type: ignore[index]
+    before = {name: action[name] for name in _ACTION_FIELDS}
+    after = dict(before)
+    if latest is None or on >= latest:  # a back-dated check-in does not undo a newer one
+        after = {"status": status, "completed_on": on if status == "done" else None}
+        if status == "done" and action["status"] == "done" and action["completed_on"]:
+            after["completed_on"] = action["completed_on"]
+    row = con.execute(
+        "UPDATE actions SET status = ?, completed_on = ?, version = version + 1 "
+        "WHERE id = ? RETURNING version",
+        [after["status"], after["completed_on"], action["id"]],
+    ).fetchone()
+    audit.record_changes(con, actor_id, "actions", action["id"], before, after)
+    return {**after, "version": int(row[0])}  # type: ignore[index]
+
+
+# -- readings ---------------------------------------------------------------------------
+
+
+def record_reading(
+    db: Database,
+    actor_id: str,
+    metric_id: str,
+    value: float,
+    *,
+    on: dt.date | None = None,
+    source: str = "manual",
+) -> ReadingResult:
+    """Record a metric's value on a date as `actor_id`; replaces a reading of that date."""
+    on = on or dt.date.today()
+    number = _check_value(value)
+    _check_date(on)
+    _check_source(source)
+
+    def work(con: Connection) -> ReadingResult:
+        metric = _metric(con, metric_id)
+        permissions.require(con, actor_id, "reading", team_id=metric["team_id"])
+        old = con.execute(
+            "SELECT value FROM metric_readings WHERE metric_id = ? AND as_of = ?", [metric_id, on]
+        ).fetchone()
+        con.execute(
+            "INSERT INTO metric_readings (metric_id, as_of, value, source, entered_by, "
+            "entered_at) VALUES (?, ?, ?, ?, ?, current_timestamp) ON CONFLICT "
+            "(metric_id, as_of) DO UPDATE SET value = excluded.value, source = excluded.source, "
+            "entered_by = excluded.entered_by, entered_at = excluded.entered_at",
+            [metric_id, on, number, source, actor_id],
+        )
+        version = con.execute(
+            "UPDATE metrics SET version = version + 1 WHERE id = ? RETURNING version", [metric_id]
+        ).fetchone()[0]  # type: ignore[index]
+        replaced = None if old is None else float(old[0])
+        _audit_reading(con, actor_id, metric_id, on, replaced, number, source)
+        return ReadingResult(metric_id, on, number, replaced, int(version))
+
+    return _serialised(db, work)
+
+
+def _check_value(value: Any) -> float:
+    try:
+        number = float(value)
+    except (TypeError, ValueError) as error:
+        raise InvalidInput(f"a reading must be a number, not {value!r}") from error
+    if not math.isfinite(number):
+        raise InvalidInput(f"a reading must be a finite number, not {value!r}")
+    return number
+
+
+def _metric(con: Connection, metric_id: str) -> dict[str, Any]:
+    rows = fetch_dicts(
+        con,
+        "SELECT m.*, g.team_id, g.owner_id FROM metrics m JOIN goals g ON g.id = m.goal_id "
+        "WHERE m.id = ?",
+        [metric_id],
+    )
+    if not rows:
+        raise NotFound(f"there is no metric with id {metric_id!r}")
+    return rows[0]
+
+
+def _audit_reading(
+    con: Connection,
+    actor_id: str,
+    metric_id: str,
+    on: dt.date,
+    old: float | None,
+    new: float,
+    source: str,
+) -> None:
+    key = f"{metric_id}@{on.isoformat()}"
+    operation = "create" if old is None else "update"
+    audit.record(con, actor_id, operation, "metric_readings", key, "value", old, new)
+    if old is None:
+        audit.record(con, actor_id, operation, "metric_readings", key, "source", None, source)
