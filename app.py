@@ -17,7 +17,7 @@ from cxos.demo.marker import RealDataPresent
 from cxos.model.errors import CxosError, DatabaseBusy
 from cxos.storage.contents import is_empty
 from ui import auth, filters, navigation
-from ui.session import database
+from ui.database import database
 
 st.set_page_config(page_title="CXOS", page_icon=":material/hub:", layout="wide")
 

@@ -8,7 +8,8 @@ import streamlit as st
 
 from cxos.identity import audit
 from ui.admin import require_admin
-from ui.session import data_version, database, require_person
+from ui.database import data_version, database
+from ui.session import require_person
 
 person = require_person()
 require_admin(person)

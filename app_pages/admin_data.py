@@ -12,7 +12,8 @@ from cxos.bundle.importer import ImportReport
 from cxos.bundle.uploads import UploadSlot
 from cxos.model.errors import BundleError, CxosError
 from ui.admin import require_admin
-from ui.session import after_write, database, require_person
+from ui.database import database
+from ui.session import after_write, require_person
 
 person = require_person()
 require_admin(person)

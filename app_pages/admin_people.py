@@ -10,7 +10,8 @@ from cxos.model.entities import ROLES
 from cxos.model.errors import CxosError
 from cxos.work import team_reads
 from ui.admin import require_admin
-from ui.session import after_write, data_version, database, require_person
+from ui.database import data_version, database
+from ui.session import after_write, require_person
 
 person = require_person()
 require_admin(person)

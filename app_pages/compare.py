@@ -17,9 +17,10 @@ from cxos.champions import compare, figures, notes
 from cxos.champions.compare import COMPONENT_LABELS, Comparison, one_decimal, percent
 from cxos.scoring.config import COMPONENTS, ScoringConfig
 from ui import steering
+from ui.database import data_version, database
 from ui.filters import current_filters
 from ui.navigation import REGISTRY
-from ui.session import data_version, database, require_person
+from ui.session import require_person
 
 person = require_person()
 filters = current_filters()

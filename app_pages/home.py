@@ -6,7 +6,8 @@ import streamlit as st
 
 from cxos import text
 from cxos.storage.contents import counts
-from ui.session import data_version, database, require_person
+from ui.database import data_version, database
+from ui.session import require_person
 
 person = require_person()
 

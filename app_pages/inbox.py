@@ -7,7 +7,8 @@ import streamlit as st
 from cxos import text
 from cxos.identity import permissions
 from cxos.work import team_reads
-from ui.session import data_version, database, require_person
+from ui.database import data_version, database
+from ui.session import require_person
 from ui.work_forms import feedback_form, show_flash
 
 person = require_person()

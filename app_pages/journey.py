@@ -8,8 +8,9 @@ import streamlit as st
 from cxos import text
 from cxos.review import figures, journey_map
 from ui import steering
+from ui.database import database
 from ui.filters import current_filters
-from ui.session import database, require_person
+from ui.session import require_person
 
 require_person()
 filters = current_filters()

@@ -13,9 +13,10 @@ from cxos.model.errors import CxosError
 from cxos.palette import SIGNALS
 from cxos.review import figures, meetings, pack, team_detail
 from ui import steering
+from ui.database import database
 from ui.filters import current_filters
 from ui.lazy import lazy_expander
-from ui.session import after_write, database, require_person
+from ui.session import after_write, require_person
 
 person = require_person()
 filters = current_filters()

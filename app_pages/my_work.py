@@ -12,9 +12,10 @@ from cxos.identity import permissions
 from cxos.scoring import TeamExplanation, explain_team, top_fixes
 from cxos.work import team_reads
 from cxos.work.my_work import KIND_LABELS, WORK_KINDS, WorkItem, WorkList, my_work
+from ui.database import data_version, database
 from ui.filters import current_filters
 from ui.lazy import lazy_expander
-from ui.session import data_version, database, require_person
+from ui.session import require_person
 from ui.work_forms import check_in_form, feedback_form, reading_form, show_flash
 
 person = require_person()

@@ -15,9 +15,10 @@ from cxos import text
 from cxos.champions import compare, notes
 from cxos.champions.notes import NoteView
 from cxos.model.errors import CxosError
+from ui.database import data_version, database
 from ui.filters import current_filters
 from ui.navigation import REGISTRY
-from ui.session import after_write, data_version, database, require_person
+from ui.session import after_write, require_person
 
 person = require_person()
 COMPARE_PAGE = next(e.path for e in REGISTRY if e.file == "compare.py")

@@ -12,7 +12,8 @@ from cxos.identity import permissions
 from cxos.model.entities import ACTION_STATUSES
 from cxos.model.errors import CxosError
 from cxos.work import team_edits, team_reads
-from ui.session import data_version, database, require_person
+from ui.database import data_version, database
+from ui.session import require_person
 from ui.work_forms import check_in_form, finish_write, reading_form, show_flash
 
 person = require_person()

@@ -11,9 +11,10 @@ from cxos.review import figures, team_detail
 from cxos.review.figures import COMPONENT_LABELS
 from cxos.scoring import TeamExplanation, explain_team, score_trend, snapshot_dates
 from ui import steering
+from ui.database import database
 from ui.filters import current_filters
 from ui.lazy import lazy_expander
-from ui.session import database, require_person
+from ui.session import require_person
 
 person = require_person()
 filters = current_filters()

@@ -12,9 +12,10 @@ from cxos.model.entities import ACTION_STATUSES, PULSE_QUESTIONS
 from cxos.scoring import GoalHealthResult
 from cxos.work import team_edits, team_reads
 from ui import steering
+from ui.database import data_version, database
 from ui.filters import current_filters
 from ui.lazy import lazy_expander
-from ui.session import data_version, database, require_person
+from ui.session import require_person
 from ui.work_forms import attempt, show_flash, shown_version
 
 person = require_person()

@@ -3,10 +3,12 @@ And the other way round: the app's pages and frame leave SQL to `cxos`."""
 
 from __future__ import annotations
 
+import ast
 import pkgutil
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 import cxos
 from ui import navigation
@@ -46,3 +48,32 @@ def test_pages_and_ui_write_no_sql() -> None:
         if _SQL.search(line) and not line.lstrip().startswith("#")
     ]
     assert found == []
+
+
+def _ui_imports(path: Path) -> set[str]:
+    """The `ui` modules a file imports anywhere in it (a function's own imports too)."""
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.ImportFrom) and node.module == "ui":
+            found.update(f"ui.{alias.name}" for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("ui."):
+            found.add(node.module or "")
+        elif isinstance(node, ast.Import):
+            found.update(a.name for a in node.names if a.name.startswith("ui."))
+    return found
+
+
+def test_ui_modules_import_each_other_without_a_circle() -> None:
+    graph = {f"ui.{p.stem}": _ui_imports(p) for p in (navigation.ROOT / "ui").glob("*.py")}
+    circles = []
+    for start in graph:
+        seen, todo = set(), list(graph[start])
+        while todo:
+            name = todo.pop()
+            if name == start:
+                circles.append(start)
+                break
+            if name not in seen:
+                seen.add(name)
+                todo.extend(graph.get(name, ()))
+    assert circles == []

@@ -27,6 +27,7 @@ from cxos.model.entities import Person
 from cxos.model.errors import CxosError
 from cxos.storage import Database
 from cxos.storage.contents import meta
+from ui.database import data_version, database
 
 MODES = ("oidc", "password", "demo")
 _PERSON_KEY = "auth_person_id"
@@ -44,9 +45,7 @@ def auth_mode(db: Database) -> str:
 
 def is_demo_database(db: Database) -> bool:
     """True while the database holds the generated demo company and nothing else."""
-    from ui.session import data_version
-
-    if db.path != _app_database().path:
+    if db.path != database().path:
         return marker.is_demo_company(db)
     return _cached_is_demo(str(db.path), data_version())
 
@@ -61,37 +60,27 @@ def personas(db: Database) -> dict[str, str]:
 # data version, so a change to a person or the dataset (always audited) is seen at once.
 @st.cache_data(show_spinner=False, max_entries=1000)
 def _cached_meta(path: str, version: int, key: str) -> Any:
-    return meta(_app_database(), key)
+    return meta(database(), key)
 
 
 @st.cache_data(show_spinner=False, max_entries=1000)
 def _cached_is_demo(path: str, version: int) -> bool:
-    return marker.is_demo_company(_app_database())
+    return marker.is_demo_company(database())
 
 
 @st.cache_data(show_spinner=False, max_entries=10_000)
 def _cached_person(path: str, version: int, person_id: str) -> Person | None:
-    return accounts.find_person(_app_database(), person_id)
-
-
-def _app_database() -> Database:
-    from ui.session import database
-
-    return database()
+    return accounts.find_person(database(), person_id)
 
 
 def _meta(db: Database, key: str) -> Any:
-    from ui.session import data_version
-
-    if db.path != _app_database().path:
+    if db.path != database().path:
         return meta(db, key)
     return _cached_meta(str(db.path), data_version(), key)
 
 
 def _find_person(db: Database, person_id: str) -> Person | None:
-    from ui.session import data_version
-
-    if db.path != _app_database().path:
+    if db.path != database().path:
         return accounts.find_person(db, person_id)
     return _cached_person(str(db.path), data_version(), person_id)
 
@@ -155,8 +144,6 @@ def sign_out(db: Database) -> None:
 
 def sign_in_page() -> None:
     """The sign-in prompt for the configured identity source; shows no data."""
-    from ui.session import database
-
     db = database()
     mode = auth_mode(db)
     st.title("Sign in to CXOS")

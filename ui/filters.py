@@ -15,6 +15,7 @@ import streamlit as st
 from cxos.champions import compare
 from cxos.review import journey_map
 from cxos.storage import Database
+from ui.database import data_version, database
 
 _STORE = "filters_value_"
 
@@ -40,16 +41,12 @@ def current_filters() -> Filters:
 
 @st.cache_data(show_spinner=False)
 def _choices(path: str, version: int, table: str) -> dict[str, str]:
-    from ui.session import database
-
     read = {"business_units": compare.business_units, "journeys": journey_map.journeys}[table]
     return read(database())
 
 
 def render_sidebar_filters(db: Database) -> Filters:
     """Draw the filters in the sidebar and return them."""
-    from ui.session import data_version
-
     version = data_version()
     current = current_filters()
     with st.sidebar:

@@ -32,8 +32,8 @@ from cxos.scoring import (
 )
 from cxos.scoring.config import ScoringConfig
 from cxos.work import my_work
+from ui.database import data_version, database
 from ui.filters import Filters
-from ui.session import data_version, database
 
 
 def key() -> tuple[str, int]:

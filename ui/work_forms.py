@@ -21,7 +21,8 @@ from cxos import text
 from cxos.model.entities import ACTION_STATUSES, Person
 from cxos.model.errors import CxosError, StaleWrite
 from cxos.work import checkins_readings, team_edits
-from ui.session import after_write, database
+from ui.database import database
+from ui.session import after_write
 
 _FLASH = "work_forms_flash"
 _CURRENT_FIELDS = (
