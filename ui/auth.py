@@ -26,7 +26,7 @@ from cxos.identity import accounts, sign_in
 from cxos.model.entities import Person
 from cxos.model.errors import CxosError
 from cxos.storage import Database
-from cxos.storage.contents import meta
+from cxos.storage.contents import account_count, meta
 from ui.database import data_version, database
 
 MODES = ("oidc", "password", "demo")
@@ -158,7 +158,7 @@ def sign_in_page() -> None:
 
 
 def _password_prompt(db: Database) -> None:
-    if not db.scalar("SELECT count(*) FROM accounts"):
+    if not account_count(db):
         # Typically just after real data was imported into the demo file: demo sign-in
         # ended with the import, and the first account is made at the database file.
         st.info(

@@ -20,7 +20,7 @@ from typing import Any
 
 from cxos.model.errors import CxosError
 from cxos.storage import Connection, Database
-from cxos.storage.contents import counts, set_meta
+from cxos.storage.contents import account_count, counts, set_meta
 
 MARKER = "dataset"
 _KEYS = (MARKER, "demo_as_of", "demo_personas")
@@ -61,7 +61,7 @@ def real_data(db: Database) -> str | None:
     if is_demo_company(db):
         return None
     rows = counts(db)
-    accounts = int(db.scalar("SELECT count(*) FROM accounts") or 0)
+    accounts = account_count(db)
     total = sum(rows.values())
     if not total and not accounts:
         return None

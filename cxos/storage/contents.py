@@ -37,3 +37,8 @@ def set_meta(con: Connection, key: str, value: Any) -> None:
     """Store a JSON value in `meta` within the caller's transaction."""
     con.execute("DELETE FROM meta WHERE key = ?", [key])
     con.execute("INSERT INTO meta VALUES (?, ?)", [key, json.dumps(value)])
+
+
+def account_count(db: Database) -> int:
+    """How many sign-in accounts the database holds, disabled ones included."""
+    return int(db.scalar("SELECT count(*) FROM accounts") or 0)
