@@ -102,7 +102,8 @@ def test_orphan_touchpoint(db, load):
 
 
 def test_unanswered_feedback_after_30_days(db, load):
-    org = Org().stage("s1", 1).team("t1")
+    # t1 owns a touchpoint on s1: feedback is routed to a team that owns its stage.
+    org = Org().stage("s1", 1).team("t1").touchpoint("tp1", "s1", "t1")
     org.goal("g1", "t1").action("early", "g1", "t1", created=-40).action(
         "later", "g1", "t1", created=1, due=10
     )
