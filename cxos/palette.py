@@ -49,6 +49,16 @@ SIGNALS: dict[str, str] = {
     "no_pulse": "No pulse",
 }
 
+# An action's status in words (the data keeps its codes).
+ACTION_STATUS: dict[str, str] = {
+    "open": "Open",
+    "in_progress": "In progress",
+    "blocked": "Blocked",
+    "done": "Done",
+    "cancelled": "Cancelled",
+    "no action": "No action",
+}
+
 # Business units and other categories: distinct from the state colours above.
 CATEGORIES = (
     "#332288",

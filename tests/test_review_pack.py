@@ -9,6 +9,7 @@ import pytest
 from openpyxl import load_workbook
 
 from cxos.demo import company as demo
+from cxos.palette import QUADRANTS
 from cxos.review import meetings, pack
 from cxos.storage import Database
 from cxos.work.checkins_readings import record_reading
@@ -67,19 +68,70 @@ def test_pdf_embeds_the_charts_rendered_by_kaleido(company: Database) -> None:
 def test_workbook_holds_scores_components_signals_and_actions(company: Database) -> None:
     view = meetings.view(company, "review-2")
     sheets = _cells(pack.build_xlsx(view))
-    assert {"scores", "signals", "overdue_actions", "decisions"} <= set(sheets)
-    header = sheets["scores"][0]
-    assert header[:5] == ("team", "business unit", "alignment", "accountability", "quadrant")
-    assert "a1_ownership" in header and "l4_bridging" in header
-    assert len(sheets["scores"]) == len(view.scores) + 1
-    assert len(sheets["signals"]) == len(view.signals) + 1
+    assert {"Summary", "Scores", "Silo signals", "Overdue actions", "Decisions"} <= set(sheets)
+    header = sheets["Scores"][0]
+    assert header[:5] == ("Team", "Business unit", "Alignment", "Accountability", "Quadrant")
+    assert "A1 ownership" in header and "L4 bridging" in header
+    assert len(sheets["Scores"]) == len(view.scores) + 1
+    assert len(sheets["Silo signals"]) == len(view.signals) + 1
+
+
+def test_workbook_headers_are_words_and_components_share_the_scores_scale(
+    company: Database,
+) -> None:
+    """Issue 20: snake_case headers, and components 0–1 beside scores 0–100."""
+    view = meetings.view(company, "review-2")
+    sheets = _cells(pack.build_xlsx(view))
+    for title, rows in sheets.items():
+        assert all(" " in h or h[0].isupper() for h in rows[0] if h), (title, rows[0])
+        assert not any("_" in str(h) for h in rows[0]), (title, rows[0])
+    scores = sheets["Scores"]
+    a1 = scores[0].index("A1 ownership")
+    by_team = {row[0]: row for row in scores[1:]}
+    for score in view.scores:
+        expected = score.components["a1_ownership"]
+        assert by_team[score.team][a1] == (None if expected is None else round(100 * expected, 1))
+    assert any(row[a1] is not None and row[a1] > 1 for row in scores[1:])
+
+
+def test_pack_names_people_and_shows_no_codes(company: Database) -> None:
+    """Issue 20: attendees by id, `team_id`, `subject_id`, `days_overdue`, `unbridged_stage`,
+    `s-business-02` and `in_progress` printed in the pack."""
+    view = meetings.view(company, "review-2")
+    data = pack.content(view)
+    names = company.rows("SELECT id, name FROM people")
+    by_id = {r["id"]: r["name"] for r in names}
+    assert data["attendees"] == [by_id[a] for a in view.meeting.attendees]
+    printed = repr((data["summary"], data["units"], data["scores"], data["agenda"]))
+    printed += repr(data["decisions"])
+    for code in ("team_id", "subject_id", "days_overdue", "unbridged_stage", "s-business-0"):
+        assert code not in printed
+    assert "in_progress" not in printed and "Unbridged stage" in printed
+    assert not any(a in printed for a in view.meeting.attendees)
+
+
+def test_summary_counts_each_units_quadrant_mix_not_a_quadrant_of_averages(
+    company: Database,
+) -> None:
+    """Issue 20: averaged scores put units in a quadrant none of their teams is in."""
+    view = meetings.view(company, "review-2")
+    units = {row[0]: row for row in pack.content(view)["units"]}
+    company_row = units.pop("Company")
+    assert company_row[1] == len(view.scores)
+    for quadrant, column in zip(QUADRANTS, range(2, 6), strict=True):
+        assert company_row[column] == sum(1 for s in view.scores if s.quadrant == quadrant)
+        assert sum(row[column] for row in units.values()) == company_row[column]
+    assert not any(look.label in row for row in units.values() for look in QUADRANTS.values())
+    summary = pack.content(view)["summary"]
+    assert summary[0].startswith(f"{len(view.scores)} teams: ")
+    assert f"{len(view.signals)} silo signals" in " ".join(summary)
 
 
 def test_workbook_text_never_runs_as_a_formula(company: Database) -> None:
     meeting = meetings.start_meeting(company, STEERING, DAY, "Review 3")
     meetings.record_decision(company, STEERING, meeting.id, '=HYPERLINK("http://x","y")')
     data = pack.build_xlsx(meetings.view(company, meeting.id))
-    sheet = load_workbook(io.BytesIO(data))["decisions"]
+    sheet = load_workbook(io.BytesIO(data))["Decisions"]
     cells = [c for row in sheet.iter_rows() for c in row if str(c.value).startswith("=")]
     assert cells and all(c.data_type == "s" and c.quotePrefix for c in cells)
 
@@ -102,7 +154,7 @@ def test_workbook_holds_a_stored_control_character(company: Database) -> None:
     )  # stored as an older version (or another tool) may have stored it
     data = pack.build_xlsx(meetings.view(company, meeting.id))
     cells = [
-        c.value for row in load_workbook(io.BytesIO(data))["decisions"].iter_rows() for c in row
+        c.value for row in load_workbook(io.BytesIO(data))["Decisions"].iter_rows() for c in row
     ]
     assert "ship it\ufffd\ufffd[31m\n2026-01-01 forged" in cells
 
@@ -124,7 +176,7 @@ def test_a_1500_character_action_title_stored_directly_still_builds_the_pdf(
 
     pdf = pack.build_pdf(view, charts=False)
     assert pdf.startswith(b"%PDF") and b"/URI" not in pdf and b"/JavaScript" not in pdf
-    titles = [row[1] for row in _cells(pack.build_xlsx(view))["overdue_actions"][1:]]
+    titles = [row[0] for row in _cells(pack.build_xlsx(view))["Overdue actions"][1:]]
     assert title in titles  # the workbook keeps the whole text
 
 
@@ -139,7 +191,7 @@ def test_text_at_the_field_limits_builds_the_pdf(company: Database) -> None:
 
     pdf = pack.build_pdf(view, charts=False)
     assert pdf.startswith(b"%PDF") and b"/URI" not in pdf
-    decisions = _cells(pack.build_xlsx(view))["decisions"]
+    decisions = _cells(pack.build_xlsx(view))["Decisions"]
     assert long_text in decisions[1]
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from cxos.identity import audit, permissions
@@ -62,6 +62,9 @@ class MeetingView:
     decisions: list[dict[str, Any]] = field(default_factory=list)
     previous: dict[str, Any] | None = None  # the last closed review before, if any
     frozen: bool = False
+    # The attendees' names as they are today, in the meeting's order (ids of people since
+    # removed stay as ids): the pack a committee hands round names people.
+    attendee_names: tuple[str, ...] = ()
 
 
 # -- reading -----------------------------------------------------------------------------
@@ -96,8 +99,16 @@ def view_on(con: Connection, meeting_id: str, config: ScoringConfig) -> MeetingV
     row = _meeting_row(con, meeting_id)
     meeting = _meeting(row)
     if row["frozen"]:
-        return _thaw(meeting, json.loads(row["frozen"]))
-    return _live(con, meeting.held_on, meeting, config)
+        shown = _thaw(meeting, json.loads(row["frozen"]))
+    else:
+        shown = _live(con, meeting.held_on, meeting, config)
+    return replace(shown, attendee_names=_names_of(con, meeting.attendees))
+
+
+def _names_of(con: Connection, person_ids: list[str]) -> tuple[str, ...]:
+    rows = fetch_dicts(con, "SELECT id, name FROM people WHERE list_contains(?, id)", [person_ids])
+    names = {r["id"]: r["name"] for r in rows}
+    return tuple(names.get(pid, pid) for pid in person_ids)
 
 
 def date_view(db: Database, as_of: dt.date, config: ScoringConfig | None = None) -> MeetingView:

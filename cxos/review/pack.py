@@ -19,6 +19,7 @@ import datetime as dt
 import io
 import os
 import threading
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -27,7 +28,7 @@ import plotly.graph_objects as go
 
 from cxos import text
 from cxos.bundle.exporter import write_workbook
-from cxos.palette import INK, MUTED, QUADRANTS, SIGNALS
+from cxos.palette import ACTION_STATUS, INK, MUTED, QUADRANTS, SIGNALS
 from cxos.review import figures
 from cxos.review.meetings import SECTIONS, MeetingView
 from cxos.scoring import rollup
@@ -63,7 +64,8 @@ def created_at(view: MeetingView) -> dt.datetime:
 
 
 def score_rows(view: MeetingView) -> list[tuple[Any, ...]]:
-    """One row per team: names, both scores (one decimal), quadrant and the 8 components."""
+    """One row per team, in words and 0–100 numbers: names, both scores, quadrant, goals and
+    the eight components (each on the same 0–100 scale as the scores, one decimal)."""
     return [
         (
             s.team,
@@ -72,36 +74,161 @@ def score_rows(view: MeetingView) -> list[tuple[Any, ...]]:
             round(s.accountability, 1),
             QUADRANTS[s.quadrant].label,
             s.goals,
-            *(None if (v := s.components[c]) is None else round(v, 3) for c in COMPONENTS),
+            *(None if (v := s.components[c]) is None else round(100 * v, 1) for c in COMPONENTS),
         )
         for s in view.scores
     ]
 
 
 SCORE_HEADER = (
-    "team",
-    "business unit",
-    "alignment",
-    "accountability",
-    "quadrant",
-    "goals",
-    *COMPONENTS,
+    "Team",
+    "Business unit",
+    "Alignment",
+    "Accountability",
+    "Quadrant",
+    "Goals",
+    *(figures.COMPONENT_LABELS[c] for c in COMPONENTS),
 )
+UNIT_HEADER = (
+    "Business unit",
+    "Teams",
+    *(look.label for look in QUADRANTS.values()),
+    "Average alignment",
+    "Average accountability",
+)
+
+# Each agenda section's columns, (key in the agenda's rows, header in words): ids and codes
+# stay in the data (and the CLI's JSON); the pack shows what a committee reads.
+Column = tuple[str, str]
+_TEAM_COLUMNS: tuple[Column, ...] = (
+    ("team", "Team"),
+    ("business_unit", "Business unit"),
+    ("alignment", "Alignment"),
+    ("accountability", "Accountability"),
+)
+AGENDA_COLUMNS: dict[str, tuple[Column, ...]] = {
+    "moves": (
+        ("team", "Team"),
+        ("from", "From"),
+        ("to", "To"),
+        ("alignment", "Alignment change"),
+        ("accountability", "Accountability change"),
+    ),
+    "siloed": _TEAM_COLUMNS,
+    "aspirational": _TEAM_COLUMNS,
+    "signals": (("signal", "Signal"), ("detail", "What was found")),
+    "overdue_actions": (
+        ("title", "Action"),
+        ("team", "Team"),
+        ("owner", "Owner"),
+        ("due_date", "Due"),
+        ("days_overdue", "Days overdue"),
+    ),
+    "previous_decisions": (
+        ("decision", "Decision"),
+        ("owner", "Action owner"),
+        ("team", "Team"),
+        ("due_date", "Due"),
+        ("status", "Status"),
+    ),
+}
+DECISION_COLUMNS: tuple[Column, ...] = (
+    ("text", "Decision"),
+    ("owner", "Action owner"),
+    ("team", "Team"),
+    ("due_date", "Due"),
+    ("status", "Status"),
+)
+# Relative PDF column widths: free text gets the room.
+_WIDTHS: dict[str, float] = {"title": 5, "decision": 5, "text": 5, "detail": 7, "signal": 1.6}
+_CHANGES = ("alignment", "accountability")
+
+
+def _word(section: str, key: str, value: Any) -> Any:
+    """A cell in words: quadrant, signal and status codes named, changes signed."""
+    if value is None or value == "":
+        return "—"
+    if key in ("from", "to"):
+        return QUADRANTS[value].label if value in QUADRANTS else value
+    if key == "signal":
+        return SIGNALS.get(value, value)
+    if key == "status":
+        return ACTION_STATUS.get(value, value)
+    if section == "moves" and key in _CHANGES:
+        return f"{value:+.1f}"
+    return value
+
+
+def table_of(
+    section: str, rows: list[dict[str, Any]], columns: tuple[Column, ...]
+) -> tuple[tuple[str, ...], list[tuple[Any, ...]]]:
+    """A section's header and rows, in words."""
+    header = tuple(title for _, title in columns)
+    return header, [tuple(_word(section, k, r.get(k)) for k, _ in columns) for r in rows]
+
+
+def unit_rows(view: MeetingView) -> list[tuple[Any, ...]]:
+    """Each business unit, then the company: its teams' quadrant mix and average scores.
+
+    The averages are numbers only: two teams at 95/25 and 0/87 average into the siloed
+    corner though neither is siloed, so a unit is never given a quadrant of its own.
+    """
+    units = rollup(view.scores, ScoringConfig()) if view.scores else []
+    rows = []
+    for unit in units:
+        members = [
+            s for s in view.scores if unit.kind == "company" or s.business_unit_id == unit.id
+        ]
+        mix = [sum(1 for s in members if s.quadrant == q) for q in QUADRANTS]
+        alignment, accountability = round(unit.alignment, 1), round(unit.accountability, 1)
+        rows.append((unit.name, len(members), *mix, alignment, accountability))
+    return rows
+
+
+def summary_lines(view: MeetingView) -> list[str]:
+    """The first page's 'at a glance': the counts a committee opens with."""
+    scores, agenda = view.scores, view.agenda
+    mix = ", ".join(
+        f"{sum(1 for s in scores if s.quadrant == q)} {look.label.lower()}"
+        for q, look in QUADRANTS.items()
+    )
+    lines = [f"{_count(len(scores), 'team')}: {mix}."]
+    if view.previous:
+        since = f"{view.previous['title']} ({view.previous['held_on']})"
+        lines.append(f"{_count(len(agenda['moves']), 'team')} changed quadrant since {since}.")
+    else:
+        lines.append("No earlier closed review to compare with.")
+    kinds = Counter(SIGNALS.get(s.signal, s.signal).lower() for s in view.signals)
+    found = ", ".join(f"{kind} ({n})" for kind, n in kinds.most_common())
+    lines.append(f"{_count(len(view.signals), 'silo signal')}" + (f": {found}." if found else "."))
+    lines.append(f"{_count(len(agenda['overdue_actions']), 'overdue action')}.")
+    earlier = agenda["previous_decisions"]
+    if earlier:
+        done = sum(1 for d in earlier if d.get("status") == "done")
+        lines.append(f"Decisions of the last review: {done} of {len(earlier)} done.")
+    lines.append(f"{_count(len(view.decisions), 'decision')} recorded in this review.")
+    return lines
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
 
 
 def content(view: MeetingView) -> dict[str, Any]:
     """Everything the pack states, as plain data (what 'the same content' means)."""
-    units = rollup(view.scores, ScoringConfig()) if view.scores else []
     return {
         "title": title_of(view),
         "as_of": view.as_of.isoformat(),
-        "attendees": list(view.meeting.attendees) if view.meeting else [],
+        "attendees": list(view.attendee_names),
         "frozen": view.frozen,
-        "units": [(u.name, round(u.alignment, 1), round(u.accountability, 1)) for u in units],
+        "summary": summary_lines(view),
+        "units": unit_rows(view),
         "scores": score_rows(view),
-        "signals": [(SIGNALS[s.signal], s.subject_id, s.detail) for s in view.signals],
-        "agenda": {k: view.agenda.get(k, []) for k in SECTIONS},
-        "decisions": view.decisions,
+        "agenda": {
+            key: table_of(key, view.agenda.get(key, []), columns)
+            for key, columns in AGENDA_COLUMNS.items()
+        },
+        "decisions": table_of("decisions", view.decisions, DECISION_COLUMNS),
     }
 
 
@@ -170,6 +297,8 @@ def build_pdf(
     data = content(view)
     progress(0.05, "rendering charts")
     figs = chart_figures(view, config) if charts else {}
+    for fig in figs.values():
+        fig.update_layout(title_text="")  # the page's heading names the chart once
     images = render_png(list(figs.values())) if figs else []
     progress(0.6, "writing the PDF")
     pdf = FPDF(orientation="landscape", format="A4")
@@ -178,24 +307,18 @@ def build_pdf(
     pdf.set_author("CXOS")
     pdf.set_auto_page_break(True, margin=12)
     family = _fonts(pdf)
-    _cover(pdf, family, data)
+    _summary(pdf, family, data)
     for (name, _fig), image in zip(figs.items(), images, strict=True):
         pdf.add_page()
         _heading(pdf, family, name)
-        pdf.image(io.BytesIO(image), w=pdf.epw)
+        pdf.image(io.BytesIO(image), h=pdf.eph - 14, keep_aspect_ratio=True, w=pdf.epw)
     progress(0.75, "writing tables")
     pdf.add_page()
     _heading(pdf, family, "Scores by team")
     _table(pdf, family, SCORE_HEADER[:6], [r[:6] for r in data["scores"]], (3, 3, 1.3, 1.6, 1.6, 1))
     _agenda(pdf, family, data["agenda"])
-    _heading(pdf, family, "Decisions")
-    _table(
-        pdf,
-        family,
-        ("decision", "action owner", "team", "due", "status"),
-        [(d["text"], d["owner"], d["team"], d["due_date"], d["status"]) for d in data["decisions"]],
-        (5, 2, 2, 1.3, 1.3),
-    )
+    header, rows = data["decisions"]
+    _section(pdf, family, "Decisions of this review", header, rows, _widths(DECISION_COLUMNS), 14)
     progress(1.0, "done")
     return bytes(pdf.output())
 
@@ -225,41 +348,78 @@ def _cell(family: str, value: Any) -> str:
     return _safe(family, shown)
 
 
-def _cover(pdf: Any, family: str, data: dict[str, Any]) -> None:
+def _line(pdf: Any, family: str, words: str, size: float = 11, height: float = 7) -> None:
+    pdf.set_font(family, "", size)
+    pdf.multi_cell(0, height, _safe(family, words), new_x="LMARGIN", new_y="NEXT")
+
+
+def _summary(pdf: Any, family: str, data: dict[str, Any]) -> None:
+    """The first page: what was reviewed, who was there, the counts, the units' mix."""
     pdf.add_page()
     pdf.set_font(family, "B", 22)
     pdf.set_text_color(INK)
     pdf.multi_cell(0, 11, _safe(family, data["title"]), new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font(family, "", 11)
     pdf.set_text_color(MUTED)
     state = "closed — frozen as reviewed" if data["frozen"] else "open — computed live"
-    pdf.multi_cell(
-        0,
-        7,
-        _safe(family, f"Scores as of {data['as_of']} · {state}"),
-        new_x="LMARGIN",
-        new_y="NEXT",
-    )
+    _line(pdf, family, f"Scores as of {data['as_of']} · {state}")
     if data["attendees"]:
-        pdf.multi_cell(
-            0,
-            7,
-            _safe(family, "Attendees: " + ", ".join(data["attendees"])),
-            new_x="LMARGIN",
-            new_y="NEXT",
-        )
-    pdf.ln(4)
+        _line(pdf, family, "Attendees: " + ", ".join(data["attendees"]))
     pdf.set_text_color(INK)
-    _heading(pdf, family, "Company and business units")
-    _table(pdf, family, ("unit", "alignment", "accountability"), data["units"], (4, 1.5, 1.5))
+    _heading(pdf, family, "At a glance")
+    for line in data["summary"]:
+        _line(pdf, family, f"•  {line}", size=12, height=7.5)
+    _section(
+        pdf,
+        family,
+        "Business units: their teams' quadrants and average scores",
+        UNIT_HEADER,
+        data["units"],
+        (3, *(1.2 for _ in UNIT_HEADER[1:])),
+        14,
+    )
+    _line(
+        pdf,
+        family,
+        "A unit's averages are not a quadrant: teams in opposite corners average into a "
+        "third one. Its teams' quadrants are counted instead.",
+        size=9,
+        height=5,
+    )
 
 
-def _heading(pdf: Any, family: str, text: str) -> None:
-    pdf.set_font(family, "B", 14)
+def _heading(pdf: Any, family: str, words: str, size: float = 14) -> None:
+    pdf.set_font(family, "B", size)
     pdf.set_text_color(INK)
     pdf.ln(2)
-    pdf.cell(0, 9, _safe(family, text), new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(0, size * 0.65, _safe(family, words), new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(family, "", 9)
+
+
+# Room a heading needs below it (its own line, a table's header and first rows) before a
+# page's foot; less, and the heading starts the next page instead of standing alone.
+_KEEP_WITH_HEADING = 32
+
+
+def _section(
+    pdf: Any,
+    family: str,
+    title: str,
+    header: tuple[str, ...],
+    rows: list[tuple[Any, ...]],
+    widths: tuple[float, ...],
+    size: float = 11,
+    more: int = 0,
+) -> None:
+    if pdf.get_y() + _KEEP_WITH_HEADING > pdf.page_break_trigger:
+        pdf.add_page()
+    _heading(pdf, family, title, size)
+    _table(pdf, family, header, rows, widths)
+    if more:
+        _line(pdf, family, f"… and {more:,} more (see the workbook)", size=9, height=6)
+
+
+def _widths(columns: tuple[Column, ...]) -> tuple[float, ...]:
+    return tuple(_WIDTHS.get(key, 1.4) for key, _ in columns)
 
 
 def _table(
@@ -270,8 +430,7 @@ def _table(
     widths: tuple[float, ...],
 ) -> None:
     if not rows:
-        pdf.set_font(family, "", 10)
-        pdf.cell(0, 7, "None.", new_x="LMARGIN", new_y="NEXT")
+        _line(pdf, family, "None.", size=10)
         return
     pdf.set_font(family, "", 9)
     with pdf.table(col_widths=widths, line_height=5.5, first_row_as_headings=True) as table:
@@ -285,43 +444,42 @@ def _table(
     pdf.ln(3)
 
 
-def _agenda(pdf: Any, family: str, agenda: dict[str, list[dict[str, Any]]]) -> None:
+# At most this many rows of a section in the PDF; the workbook holds them all.
+_PDF_ROWS = 40
+
+
+def _agenda(pdf: Any, family: str, agenda: dict[str, Any]) -> None:
     pdf.add_page()
     _heading(pdf, family, "Agenda")
     for key, title in SECTIONS.items():
-        rows = agenda.get(key, [])
-        pdf.set_font(family, "B", 11)
-        pdf.cell(0, 8, _safe(family, f"{title} ({len(rows)})"), new_x="LMARGIN", new_y="NEXT")
-        header = tuple(rows[0]) if rows else ("",)
-        shown = rows[:40]
-        _table(pdf, family, header, [tuple(r.values()) for r in shown], tuple(1 for _ in header))
-        if len(rows) > len(shown):
-            pdf.cell(0, 6, f"… and {len(rows) - len(shown)} more (see the workbook)")
-            pdf.ln(6)
+        header, rows = agenda[key]
+        shown = rows[:_PDF_ROWS]
+        widths = _widths(AGENDA_COLUMNS[key])
+        more = len(rows) - len(shown)
+        _section(pdf, family, f"{title} ({len(rows)})", header, shown, widths, more=more)
 
 
 # -- Excel -------------------------------------------------------------------------------
 
 
 def build_xlsx(view: MeetingView, progress: Progress = _quiet) -> bytes:
-    """The review pack as an .xlsx workbook: scores, components, signals, actions, decisions."""
+    """The review pack as an .xlsx workbook: a summary, then scores, units, every agenda
+    section and the decisions, with headers in words and every row (no cut)."""
     data = content(view)
     progress(0.2, "writing the workbook")
     sheets = [
-        ("scores", SCORE_HEADER, data["scores"]),
-        ("units", ("unit", "alignment", "accountability"), data["units"]),
-        ("signals", ("signal", "subject", "detail"), data["signals"]),
-        _rows_sheet("overdue_actions", data["agenda"]["overdue_actions"]),
-        _rows_sheet("moves", data["agenda"]["moves"]),
-        _rows_sheet("previous_decisions", data["agenda"]["previous_decisions"]),
-        _rows_sheet("decisions", data["decisions"]),
+        ("Summary", ("At a glance",), [(line,) for line in data["summary"]]),
+        ("Scores", SCORE_HEADER, data["scores"]),
+        ("Business units", UNIT_HEADER, data["units"]),
+        *((SECTIONS[key], *data["agenda"][key]) for key in AGENDA_COLUMNS),
+        ("Decisions", *data["decisions"]),
     ]
     out = io.BytesIO()
-    write_workbook(out, iter(sheets))  # type: ignore[arg-type]
+    write_workbook(out, ((_sheet_title(t), h, r) for t, h, r in sheets))  # type: ignore[arg-type]
     progress(1.0, "done")
     return out.getvalue()
 
 
-def _rows_sheet(name: str, rows: list[dict[str, Any]]) -> tuple[str, list[str], list[tuple]]:
-    header = list(rows[0]) if rows else ["(none)"]
-    return name, header, [tuple(r.get(h) for h in header) for r in rows]
+def _sheet_title(title: str) -> str:
+    # Excel allows 31 characters and no ':' or '/' in a sheet's title.
+    return title.replace("/", " ").replace(":", " ")[:31]
