@@ -17,8 +17,7 @@ import duckdb
 import pytest
 
 from cxos.model.errors import DatabaseBusy, StaleWrite
-from cxos.storage import Database
-from cxos.storage import db as storage
+from cxos.storage import Database, retry
 from cxos.work.checkins_readings import record_check_in
 from tests.bundles import fingerprint
 from tests.sample import load_sample
@@ -95,7 +94,7 @@ def test_write_retries_duckdb_write_write_conflicts(db: Database) -> None:
     """Without any lock of ours, threads updating one row conflict; every update lands."""
     _counter(db)
     conflicts = []
-    real = storage._in_transaction
+    real = retry.in_transaction
 
     def counting(con: Any, fn: Any) -> Any:
         try:
@@ -104,11 +103,11 @@ def test_write_retries_duckdb_write_write_conflicts(db: Database) -> None:
             conflicts.append(str(error))
             raise
 
-    storage._in_transaction = counting  # type: ignore[assignment]
+    retry.in_transaction = counting  # type: ignore[assignment]
     try:
         _run_threads(8, lambda _i: [db.write(_increment) for _ in range(25)])
     finally:
-        storage._in_transaction = real  # type: ignore[assignment]
+        retry.in_transaction = real  # type: ignore[assignment]
     assert db.scalar("SELECT n FROM counter") == 8 * 25
     assert conflicts, "the threads never conflicted, so the retry was not exercised"
     assert all("onflict" in c for c in conflicts)
@@ -118,7 +117,7 @@ def test_a_conflict_past_the_retry_budget_is_busy_and_saves_nothing(
     db: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _counter(db)
-    monkeypatch.setattr(storage, "_BUSY_SECONDS", 0.3)
+    monkeypatch.setattr(retry, "BUSY_SECONDS", 0.3)
     holder = threading.Event()
     release = threading.Event()
 

@@ -22,8 +22,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from cxos.model.errors import CxosError
-from cxos.storage import Database
-from cxos.storage import db as storage
+from cxos.storage import Database, duckdb_file, retry
 from tests.sample import load_sample
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -195,7 +194,7 @@ def test_a_command_waits_for_a_short_hold_and_succeeds(tmp_path: Path) -> None:
     holder.wait()
     assert result.returncode == 0, result.stderr
     assert time.monotonic() - started >= 1.0  # it really waited for the other program
-    assert not storage.waiting_marker(path).exists()
+    assert not duckdb_file.waiting_marker(path).exists()
     assert Database(path).scalar("SELECT count(*) FROM metric_readings") == 2
 
 
@@ -205,7 +204,7 @@ def test_the_app_says_busy_instead_of_a_traceback(
     path = tmp_path / "cxos.duckdb"
     _cxos(path)
     monkeypatch.setenv("CXOS_DB", str(path))
-    monkeypatch.setattr(storage, "_BUSY_SECONDS", 0.5)
+    monkeypatch.setattr(retry, "BUSY_SECONDS", 0.5)
     holder = _hold(path, 30)
     try:
         at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()

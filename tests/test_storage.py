@@ -14,8 +14,7 @@ import pytest
 import cxos
 from cxos.model.errors import CxosError
 from cxos.storage import Database
-from cxos.storage.db import apply_migrations
-from cxos.storage.migrations import MIGRATIONS
+from cxos.storage.migrations import MIGRATIONS, apply_migrations
 
 
 def _old_database(path: Path) -> None:
@@ -106,7 +105,7 @@ def test_the_domain_never_imports_streamlit() -> None:
 
 
 def test_scratch_stretch_restores_checkpointing_even_on_error(db: Database) -> None:
-    from cxos.storage.db import uncompressed_scratch
+    from cxos.storage.duckdb_file import uncompressed_scratch
 
     def setting(con: duckdb.DuckDBPyConnection) -> str:
         return con.execute("SELECT current_setting('checkpoint_threshold')").fetchone()[0]

@@ -21,7 +21,8 @@ from cxos.demo import marker
 from cxos.identity import audit
 from cxos.model.errors import BundleError, CxosError, Problem
 from cxos.storage import Connection, Database
-from cxos.storage.db import retry_transaction, uncompressed_scratch
+from cxos.storage.duckdb_file import is_conflict, uncompressed_scratch
+from cxos.storage.retry import retry_transaction
 
 Progress = Callable[[float, str], None]
 
@@ -144,7 +145,7 @@ def _import(
     def work(con: Connection) -> ImportReport:
         with uncompressed_scratch(con):
             staged = prepare(con)
-        report = retry_transaction(con, lambda c: merge(c, staged))
+        report = retry_transaction(con, lambda c: merge(c, staged), is_conflict=is_conflict)
         progress(1.0, "done")
         return report
 

@@ -29,14 +29,9 @@ import duckdb
 
 from cxos.model.errors import CxosError, DatabaseBusy
 from cxos.storage import Database, faults
-from cxos.storage.db import (
-    _CONFIG,
-    applied_migrations,
-    check_complete,
-    open_file,
-    rollback,
-)
-from cxos.storage.migrations import MIGRATIONS
+from cxos.storage.duckdb_file import OPEN_CONFIG, check_complete, open_file
+from cxos.storage.migrations import MIGRATIONS, applied_migrations
+from cxos.storage.retry import rollback
 
 CHECKSUM_SUFFIX = ".sha256"
 _CHUNK = 1 << 20
@@ -130,7 +125,7 @@ def check_backup(path: str | Path, *, verify_checksum: bool = True) -> int:
     if not source.is_file():
         raise CxosError(f"{source} is not a file")
     try:
-        con = duckdb.connect(str(source), read_only=True, config=_CONFIG)
+        con = duckdb.connect(str(source), read_only=True, config=OPEN_CONFIG)
     except duckdb.Error as error:
         raise CxosError(
             f"{source} is not a readable database ({faults.first_line(error)}); nothing was changed"

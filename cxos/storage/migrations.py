@@ -6,13 +6,20 @@ older CXOS opens and upgrades itself; one made by a newer CXOS is refused rather
 touched. Foreign keys are enforced by the domain (bundle validation and services), not by
 DuckDB: DuckDB cannot replace a referenced row, and import merges by replacing rows.
 The SQL is kept portable (no DuckDB-only types) so a PostgreSQL store can share it.
+The functions at the end read which migrations a database has and apply the missing ones
+(`Database.ensure_schema` on first use; backup.py reads them to check a backup).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
 
+from cxos.model.errors import CxosError
 from cxos.storage import structure
+from cxos.storage.duckdb_file import Connection
+from cxos.storage.retry import in_transaction
 
 
 @dataclass(frozen=True)
@@ -157,3 +164,54 @@ MIGRATIONS: tuple[Migration, ...] = (
 )
 
 LATEST = MIGRATIONS[-1].name
+
+
+def _table_names(con: Connection) -> set[str]:
+    rows = con.execute("SELECT table_name FROM information_schema.tables").fetchall()
+    return {r[0] for r in rows}
+
+
+def applied_migrations(con: Connection) -> list[str]:
+    """Names of the migrations recorded in this database, oldest first."""
+    if "schema_migrations" not in _table_names(con):
+        return []
+    rows = con.execute("SELECT name FROM schema_migrations ORDER BY name").fetchall()
+    return [r[0] for r in rows]
+
+
+def missing_migrations(con: Connection) -> list[str]:
+    """Names of the migrations this database lacks."""
+    done = set(applied_migrations(con))
+    return [m.name for m in MIGRATIONS if m.name not in done]
+
+
+def apply_migrations(con: Connection, path: Path | str = "database") -> list[str]:
+    """Apply the migrations this database lacks, each in its own transaction."""
+    tables = _table_names(con)
+    if tables and "schema_migrations" not in tables:
+        raise CxosError(f"{path} is a DuckDB database but not a CXOS one; nothing was changed")
+    done = applied_migrations(con)
+    known = [m.name for m in MIGRATIONS]
+    unknown = [name for name in done if name not in known]
+    if unknown:
+        raise CxosError(
+            f"{path} was made by a newer CXOS (schema {unknown[-1]}); "
+            "upgrade CXOS to open it. Nothing was changed"
+        )
+    con.execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations "
+        "(name VARCHAR PRIMARY KEY, applied_at TIMESTAMP NOT NULL)"
+    )
+    applied = []
+    for migration in MIGRATIONS:
+        if migration.name in done:
+            continue
+        in_transaction(con, partial(_run_migration, migration=migration))
+        applied.append(migration.name)
+    return applied
+
+
+def _run_migration(con: Connection, *, migration: Migration) -> None:
+    for statement in migration.statements:
+        con.execute(statement)
+    con.execute("INSERT INTO schema_migrations VALUES (?, current_timestamp)", [migration.name])

@@ -8,11 +8,13 @@ it afresh with each call's values), so preparing saves exactly the parse, and a 
 never outlive the data it was made for.
 
 Prepared statements belong to a cursor; scoring reads hand their cursors on to the next
-one (`Database.read(..., reuse=True)`), which `adopt` marks. A statement is prepared on
-such a cursor the second time the cursor runs it: preparing and then executing binds
-twice, about 5 ms more than running once, which a cursor used once (the first read after
-the file opened) should not pay. With CXOS_VERIFY_STRUCTURE set (the test suite) it is
-prepared at once, so that every scoring query the tests run also runs prepared.
+one (`Database.read(..., reuse=True)`), which `adopt` marks. The lease keeps the spare
+cursors (duckdb_file.py); one goes on only when `fit_for_next_read` finds that its read left
+nothing behind. A statement is prepared on such a cursor the second time the cursor runs
+it: preparing and then executing binds twice, about 5 ms more than running once, which a
+cursor used once (the first read after the file opened) should not pay. With
+CXOS_VERIFY_STRUCTURE set (the test suite) it is prepared at once, so that every scoring
+query the tests run also runs prepared.
 
 EXECUTE takes values as literals, not parameters; only dates, numbers, booleans and strings
 are written as literals (in the types the Python client binds them as), and a statement
@@ -75,6 +77,34 @@ def execute(con: Connection, sql: str, params: dict[str, Any]) -> Connection:
         con.execute(f"PREPARE {name} AS {sql}")
         statements.prepared.add(name)
     return con.execute(f"EXECUTE {name}({values})" if values else f"EXECUTE {name}")
+
+
+_LEFTOVERS = """
+SELECT (SELECT count(*) FROM duckdb_tables() WHERE temporary)
+    + (SELECT count(*) FROM duckdb_views() WHERE temporary AND NOT internal)"""
+
+
+def fit_for_next_read(cursor: Connection) -> bool:
+    """Whether a finished read left its cursor fit for the next one.
+
+    A transaction left open would show the next read the snapshot it started with: such
+    a cursor is closed instead (checking costs 0.25 ms). With
+    CXOS_VERIFY_STRUCTURE set (the test suite), a read that leaves a transaction, a
+    temporary table or a view behind fails, so that a test shows the culprit.
+    """
+    verify = structure.verify_requested()
+    try:
+        cursor.execute("BEGIN TRANSACTION")
+        cursor.execute("ROLLBACK")
+    except duckdb.Error as error:
+        if verify:
+            raise AssertionError("a read left a transaction open") from error
+        return False
+    if verify:
+        leftovers = cursor.execute(_LEFTOVERS).fetchone()
+        if leftovers and leftovers[0]:
+            raise AssertionError("a read left a temporary table or view behind")
+    return True
 
 
 @cache
