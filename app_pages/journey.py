@@ -30,9 +30,11 @@ def _map(path: str, version: int, journey_id: str, as_of, unit) -> journey_map.J
     )
 
 
-@st.cache_resource(show_spinner=False, max_entries=32)
-def _figure(path: str, version: int, journey_id: str, as_of, unit) -> go.Figure:  # noqa: ANN001
-    return steering.prepared(figures.journey_figure(_map(path, version, journey_id, as_of, unit)))
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _figure(path: str, version: int, journey_id: str, as_of, unit, window: int) -> go.Figure:  # noqa: ANN001
+    jmap = _map(path, version, journey_id, as_of, unit)
+    part = journey_map.window_of(jmap, journey_map.stage_windows(jmap)[window])
+    return steering.prepared(figures.journey_figure(part))
 
 
 @st.cache_data(show_spinner=False)
@@ -63,8 +65,18 @@ if unit:
         "unbridged-stage and hand-off marks are the whole company's, as they are about "
         "teams meeting across units."
     )
+windows = journey_map.stage_windows(jmap)
+window = 0
+if len(windows) > 1:
+    window = st.radio(
+        f"Stages ({len(jmap.stages)} in all; a few whole phases at a time)",
+        range(len(windows)),
+        format_func=lambda n: text.markdown(windows[n].label),
+        horizontal=True,
+        key="journey_window",
+    )
 event = st.plotly_chart(
-    _figure(path, version, journey_id, filters.as_of, unit),
+    _figure(path, version, journey_id, filters.as_of, unit, window),
     key="journey_map",
     on_select="rerun",
     selection_mode="points",

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from cxos.champions import figures as figures_compare
 from cxos.champions.compare import UnitComparison
 from cxos.palette import HEALTH, QUADRANTS, SIGNALS, category_colour
-from cxos.review import figures
+from cxos.review import figures, journey_map
 from cxos.review.journey_map import JourneyMap, MapStage, MapTouchpoint, stage_health
 from cxos.scoring import TeamScore, UnitScore
 from cxos.scoring.config import COMPONENTS, ScoringConfig
@@ -123,7 +123,7 @@ def _journey() -> JourneyMap:
 def test_journey_figure_lays_out_phases_stages_and_layers() -> None:
     fig = figures.journey_figure(_journey())
     assert [s.name for s in _shapes(fig, "phase:")] == ["phase:Buy", "phase:Get started"]
-    assert list(fig.layout.xaxis.ticktext) == ["Compare offers", "Place the<br>order", "Delivery"]
+    assert list(fig.layout.xaxis.ticktext) == ["Compare offers", "Place the order", "Delivery"]
     assert list(fig.layout.yaxis.ticktext) == ["Back-stage", "On-stage", "Front-stage"]
 
 
@@ -151,6 +151,74 @@ def test_journey_figure_draws_silo_signals_and_owners() -> None:
     assert list(cells.customdata) == ["s1", "s1", "s2", "s3"]  # clicking a cell picks its stage
     assert any("Digital" in text for text in cells.text)
     assert any("⚠ Billing run" in text for text in cells.text)
+
+
+def _long_journey(stages: int, phase_size: int, per_cell: int = 1) -> JourneyMap:
+    """A journey of `stages` stages in phases of `phase_size`, touchpoints with long names."""
+    map_stages = [
+        MapStage(f"s{i}", f"Stage number {i}", f"Phase {i // phase_size}", i, "on_track", 1)
+        for i in range(stages)
+    ]
+    touchpoints = [
+        MapTouchpoint(
+            f"tp{i}-{n}",
+            f"s{i}",
+            f"Business invoicing {n}",
+            "front_stage",
+            "t1",
+            "IT Platforms",
+            None,
+        )
+        for i in range(stages)
+        for n in range(per_cell)
+    ]
+    gaps = [(f"s{i}", f"s{i + 1}") for i in range(stages - 1)]
+    return JourneyMap("j", "Long", dt.date(2026, 6, 1), map_stages, touchpoints, gaps)
+
+
+def _shown_words(cell_text: str) -> str:
+    return cell_text.replace("<br>", " ").replace("<i>", "").replace("</i>", "")
+
+
+def test_touchpoint_names_are_whole_at_the_demos_size() -> None:
+    """Issue 20: names were cut to a few characters in a tiny font at 14 stages."""
+    fig = figures.journey_figure(_long_journey(14, 3))
+    cells = fig.data[0]
+    assert cells.textfont.size >= 11
+    for n, cell in enumerate(cells.text):
+        assert "Business invoicing 0" in _shown_words(cell), (n, cell)
+        assert "IT Platforms" in _shown_words(cell)
+
+
+def test_a_crowded_cell_names_two_touchpoints_and_counts_the_rest() -> None:
+    fig = figures.journey_figure(_long_journey(5, 5, per_cell=5))
+    cell = _shown_words(fig.data[0].text[0])
+    assert "Business invoicing 0" in cell and "Business invoicing 1" in cell
+    assert "Business invoicing 2" not in cell and "+3 more" in cell
+    assert "Business invoicing 4" in fig.data[0].hovertext[0]  # every name in the hover
+    assert fig.layout.height >= 600  # tall enough for two touchpoints and the count
+
+
+def test_forty_stages_are_shown_a_few_whole_phases_at_a_time() -> None:
+    jmap = _long_journey(40, 4)
+    windows = journey_map.stage_windows(jmap)
+    assert [(w.first, w.last) for w in windows] == [(0, 11), (12, 23), (24, 35), (36, 39)]
+    for window in windows:
+        assert window.last - window.first + 1 <= journey_map.MOST_STAGES_SHOWN
+        part = journey_map.window_of(jmap, window)
+        phases = {s.phase for s in part.stages}
+        assert all(sum(s.phase == p for s in jmap.stages) == 4 for p in phases)  # whole
+        assert {tp.stage_id for tp in part.touchpoints} == {s.id for s in part.stages}
+        assert all(a in {s.id for s in part.stages} for a, _ in part.handoff_gaps)
+        fig = figures.journey_figure(part)
+        assert all("Business invoicing 0" in _shown_words(c) for c in fig.data[0].text)
+    assert windows[0].label == "Phase 0 – Phase 2 (stages 1–12)"
+
+
+def test_a_map_that_fits_is_one_window_and_a_long_phase_is_cut() -> None:
+    assert len(journey_map.stage_windows(_long_journey(14, 3))) == 1
+    long_phase = journey_map.stage_windows(_long_journey(30, 30))
+    assert [(w.first, w.last) for w in long_phase] == [(0, 13), (14, 27), (28, 29)]
 
 
 def test_stage_health_is_the_worst_of_its_goals() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 
 import pytest
@@ -156,3 +157,41 @@ def test_a_head_sees_meetings_but_cannot_start_one(demo_path, monkeypatch) -> No
     at = _open("meetings.py", HEAD, monkeypatch, demo_path)
     assert at.title[0].value == "Review meetings"
     assert not [e for e in at.expander if e.label == "Start a meeting"]
+
+
+def test_a_long_journey_is_shown_a_few_phases_at_a_time(writable, monkeypatch) -> None:  # noqa: ANN001
+    """Issue 20: at 40 stages nothing on the map could be read; windows of whole phases."""
+    from cxos.bundle.importer import import_rows
+
+    extra = [
+        {
+            "id": f"s-extra-{n:02d}",
+            "journey_id": "j-consumer",
+            "phase": f"Extra {n // 4}",
+            "name": f"Extra stage {n}",
+            "position": 100 + n,
+        }
+        for n in range(26)
+    ]
+    import_rows(writable, {"stages": extra})
+    CXOS_AUTH = "demo"  # the import ended the demo company; demo sign-in by name
+    monkeypatch.setenv("CXOS_AUTH", CXOS_AUTH)
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.query_params["as"] = STEERING
+    at.run()
+    at.switch_page(str(PAGES / "journey.py")).run()
+    at.selectbox(key="journey_pick").select("j-consumer").run()
+    windows = at.radio(key="journey_window")
+    assert len(windows.options) == 3  # 40 stages: the demo's 14, then 26 in phases of 4
+    assert all("stages" in o for o in windows.options)
+    first = _stage_ticks(at)
+    windows.set_value(2).run()
+    assert not at.exception, [e.value for e in at.exception]
+    last = _stage_ticks(at)
+    assert "Extra stage 25" in last and "Extra stage 25" not in first
+    assert len(first) <= journey_map.MOST_STAGES_SHOWN and len(last) <= 14
+
+
+def _stage_ticks(at: AppTest) -> list[str]:
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    return [t.replace("<br>", " ") for t in spec["layout"]["xaxis"]["ticktext"]]

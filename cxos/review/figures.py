@@ -287,6 +287,17 @@ def _move_text(old: dict[str, Any], new: TeamScore) -> str:
 # -- journey map -----------------------------------------------------------------------
 
 
+# What a cell can hold in a readable font (11 px, about 5.6 px a character) over the
+# ~825 px a 1440-pixel screen gives the map: names wrap at word boundaries, on up to three
+# lines, their team on up to two; at most two touchpoints a cell, the rest counted (every
+# name is in the hover and the stage's panel).
+_PLOT_PIXELS = 825
+_CHAR_PIXELS = 5.6
+_CELL_TOUCHPOINTS = 2
+_NAME_LINES, _TEAM_LINES = 3, 2
+_LINE_PIXELS = 15
+
+
 def journey_figure(jmap: JourneyMap) -> go.Figure:
     """Stages as columns grouped by phase, layers as rows, cells tinted by stage health."""
     fig = go.Figure()
@@ -295,16 +306,18 @@ def journey_figure(jmap: JourneyMap) -> go.Figure:
     by_cell: dict[tuple[str, str], list] = {}
     for tp in jmap.touchpoints:
         by_cell.setdefault((tp.stage_id, tp.layer), []).append(tp)
+    width = _cell_chars(len(jmap.stages))
     for stage in jmap.stages:
         _stage_cells(fig, stage, column[stage.id], rows, by_cell)
     _phase_bands(fig, jmap, len(LAYERS))
-    _cell_targets(fig, jmap, column, rows, by_cell)
+    _cell_targets(fig, jmap, column, rows, by_cell, width)
     _silo_marks(fig, jmap, column, rows, by_cell)
     _health_legend(fig)
     fig.update_xaxes(
         range=[-0.5, max(len(jmap.stages), 1) - 0.5],
         tickvals=list(range(len(jmap.stages))),
-        ticktext=[_wrap(s.name) for s in jmap.stages],
+        ticktext=[_wrap(s.name, max(width, 10)) for s in jmap.stages],
+        tickfont={"size": 12},
         side="bottom",
         showgrid=False,
         zeroline=False,
@@ -318,13 +331,29 @@ def journey_figure(jmap: JourneyMap) -> go.Figure:
         zeroline=False,
         fixedrange=True,
     )
-    fig = _layout(fig, f"Journey map — {text.plotly(jmap.journey)}", height=640)
+    height = _map_height(by_cell, width)
+    fig = _layout(fig, f"Journey map — {text.plotly(jmap.journey)}", height=height)
     fig.update_layout(margin={"l": 100, "r": 20, "t": 60, "b": 90}, clickmode="event+select")
     return fig
 
 
-def _wrap(name: str, width: int = 14) -> str:
-    """`name` on lines of about `width` characters, each line made inert for Plotly."""
+def _cell_chars(stages: int) -> int:
+    """Characters on a line of a cell, for a map of `stages` columns."""
+    return max(8, min(30, int(_PLOT_PIXELS / max(stages, 1) / _CHAR_PIXELS)))
+
+
+def _map_height(by_cell: dict, width: int) -> int:
+    """Tall enough that the fullest cell's lines fit inside it (a cell is 0.9 of a row),
+    plus the margins, the stage names below and the legend."""
+    texts = [_cell_text(tps, width) for tps in by_cell.values()]
+    lines = max((t.count("<br>") + 1 for t in texts), default=1)
+    row_pixels = max(110, (lines + 1) * _LINE_PIXELS / 0.9)
+    return int(240 + (len(LAYERS) + 0.7) * row_pixels)
+
+
+def _wrap(name: str, width: int = 14, most: int = 0) -> str:
+    """`name` on lines of about `width` characters (at most `most`, the last cut with an
+    ellipsis, when given), each line made inert for Plotly."""
     words, lines, line = name.split(), [], ""
     for word in words:
         if line and len(line) + len(word) + 1 > width:
@@ -333,7 +362,9 @@ def _wrap(name: str, width: int = 14) -> str:
         else:
             line = f"{line} {word}".strip()
     lines.append(line)
-    return "<br>".join(text.plotly(shown) for shown in lines)
+    if most and len(lines) > most:
+        lines = [*lines[: most - 1], _short(" ".join(lines[most - 1 :]), width)]
+    return "<br>".join(text.plotly(_short(shown, width)) for shown in lines)
 
 
 def _stage_cells(fig: go.Figure, stage: Any, x: int, rows: dict, by_cell: dict) -> None:
@@ -383,7 +414,7 @@ def _phase_bands(fig: go.Figure, jmap: JourneyMap, top: int) -> None:
 
 
 def _cell_targets(
-    fig: go.Figure, jmap: JourneyMap, column: dict, rows: dict, by_cell: dict
+    fig: go.Figure, jmap: JourneyMap, column: dict, rows: dict, by_cell: dict, width: int
 ) -> None:
     """One point per cell carrying the stage id: clicking a cell selects its stage."""
     xs, ys, texts, hovers, ids = [], [], [], [], []
@@ -394,7 +425,7 @@ def _cell_targets(
         stage = stages[stage_id]
         xs.append(column[stage_id])
         ys.append(rows[layer])
-        texts.append("<br>".join(_tp_label(tp) for tp in touchpoints[:3]))
+        texts.append(_cell_text(touchpoints, width))
         look = HEALTH.get(stage.health or "")
         state = look.badge() if look else "no linked goal"
         hovers.append(
@@ -409,7 +440,7 @@ def _cell_targets(
             y=ys,
             mode="text+markers",
             text=texts,
-            textfont={"size": 9, "color": INK},
+            textfont={"size": 11, "color": INK},
             marker={"size": 40, "color": "rgba(0,0,0,0)", "symbol": "square"},
             customdata=ids,
             hovertext=hovers,
@@ -420,10 +451,19 @@ def _cell_targets(
     )
 
 
-def _tp_label(tp: Any) -> str:
-    mark = "⚠ " if tp.orphan else ""
-    name, team = text.plotly(_short(tp.name, 16)), text.plotly(_short(tp.team, 16))
-    return f"{mark}{name}<br><i>{team}</i>"
+def _cell_text(touchpoints: list, width: int) -> str:
+    """The first touchpoints of a cell, named in full where they fit; the rest counted."""
+    shown = [_tp_label(tp, width) for tp in touchpoints[:_CELL_TOUCHPOINTS]]
+    hidden = len(touchpoints) - _CELL_TOUCHPOINTS
+    if hidden > 0:
+        shown.append(f"<i>+{hidden} more</i>")
+    return "<br>".join(shown)
+
+
+def _tp_label(tp: Any, width: int) -> str:
+    name = ("⚠ " if tp.orphan else "") + tp.name
+    team = _wrap(tp.team, width, most=_TEAM_LINES).replace("<br>", "</i><br><i>")
+    return f"{_wrap(name, width, most=_NAME_LINES)}<br><i>{team}</i>"
 
 
 def _short(value: str | None, width: int) -> str:

@@ -10,7 +10,7 @@ overview and the review pack can never disagree.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from cxos.scoring import GoalHealthResult, Signal
@@ -96,6 +96,60 @@ class JourneyMap:
     touchpoints: list[MapTouchpoint]
     handoff_gaps: list[tuple[str, str]] = field(default_factory=list)
     details: dict[str, str] = field(default_factory=dict)  # signal subject -> words
+
+
+# More stages than this are shown a few whole phases at a time: on a 1440-pixel screen a
+# narrower column cannot hold a touchpoint's name in a readable font.
+MOST_STAGES_SHOWN = 14
+
+
+@dataclass(frozen=True)
+class StageWindow:
+    """A run of consecutive stages shown together (whole phases where they fit)."""
+
+    first: int  # index into JourneyMap.stages
+    last: int  # inclusive
+    label: str
+
+
+def stage_windows(jmap: JourneyMap, most: int = MOST_STAGES_SHOWN) -> list[StageWindow]:
+    """The map cut into runs of at most `most` stages, never splitting a phase that fits.
+
+    One window holds the whole map when it has at most `most` stages.
+    """
+    runs: list[tuple[int, int]] = []  # each phase's first and last stage index
+    for i, stage in enumerate(jmap.stages):
+        if runs and jmap.stages[runs[-1][0]].phase == stage.phase:
+            runs[-1] = (runs[-1][0], i)
+        else:
+            runs.append((i, i))
+    windows: list[tuple[int, int]] = []
+    for first, last in runs:
+        for start in range(first, last + 1, most):  # a phase longer than `most` is cut
+            end = min(start + most - 1, last)
+            if windows and end - windows[-1][0] < most:
+                windows[-1] = (windows[-1][0], end)
+            else:
+                windows.append((start, end))
+    return [StageWindow(a, b, _window_label(jmap, a, b)) for a, b in windows]
+
+
+def _window_label(jmap: JourneyMap, first: int, last: int) -> str:
+    phases = [jmap.stages[first].phase, jmap.stages[last].phase]
+    named = phases[0] if phases[0] == phases[1] else f"{phases[0]} – {phases[1]}"
+    return f"{named} (stages {first + 1}–{last + 1})"
+
+
+def window_of(jmap: JourneyMap, window: StageWindow) -> JourneyMap:
+    """The part of the map a window shows: its stages, their touchpoints and hand-offs."""
+    stages = jmap.stages[window.first : window.last + 1]
+    shown = {s.id for s in stages}
+    return replace(
+        jmap,
+        stages=stages,
+        touchpoints=[tp for tp in jmap.touchpoints if tp.stage_id in shown],
+        handoff_gaps=[(a, b) for a, b in jmap.handoff_gaps if a in shown and b in shown],
+    )
 
 
 def journeys(db: Database) -> dict[str, str]:
