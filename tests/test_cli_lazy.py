@@ -56,9 +56,13 @@ def loaded(*argv: str, db: Path) -> list[str]:
         ("scores",),
         ("scores", "--format", "json"),
         ("signals", "--format", "csv"),
+        ("feedback", "list", "--team", "t1", "--format", "json"),
+        ("note", "list"),
+        ("meeting", "list"),
+        ("audit",),
     ],
 )
-def test_scores_path_loads_nothing_heavy(tmp_path: Path, argv: tuple[str, ...]) -> None:
+def test_reading_commands_load_nothing_heavy(tmp_path: Path, argv: tuple[str, ...]) -> None:
     assert loaded(*argv, db=tmp_path / "cxos.duckdb") == []
 
 
