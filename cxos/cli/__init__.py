@@ -1,11 +1,15 @@
 """The `python -m cxos` command line.
 
 Each command group lives in its own module with a `register(subparsers)` function, so the
-groups grow independently. Every command exits 0 on success and otherwise prints a
-one-line reason (or the bundle's list of problems) to stderr and exits non-zero; so does
-a failure of the machine (a full disk, a folder it may not write), never a traceback.
-Messages can quote people's text, so they are printed through `cxos.text.terminal` line
-by line.
+groups grow independently. Building the parser imports no more than argparse and those
+modules: a command imports what it needs (scoring, pydantic models, argon2, openpyxl, fpdf,
+plotly) when it runs, so `scores` does not pay for the account or export code
+(tests/test_cli_lazy.py keeps it so, bench/bench_cli.py measures it).
+
+Every command exits 0 on success and otherwise prints a one-line reason (or the
+bundle's list of problems) to stderr and exits non-zero; so does a failure of the machine
+(a full disk, a folder it may not write), never a traceback. Messages can quote people's
+text, so they are printed through `cxos.text.terminal` line by line.
 Output cut short by its reader (`… | head`) ends the command quietly with status 141,
 what a shell reports for a program stopped by SIGPIPE.
 """
@@ -18,13 +22,12 @@ import sys
 from collections.abc import Sequence
 
 from cxos import text
-from cxos.cli import data, people, scores
+from cxos.cli import data, feedback, meetings, notes, people, scores
 from cxos.model.errors import BundleError, CxosError
-from cxos.storage import faults
 
 BROKEN_PIPE = 141
 
-GROUPS = (data, scores, people)
+GROUPS = (data, scores, people, feedback, notes, meetings)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -70,6 +73,8 @@ def _say(message: str) -> None:
 
 def _os_reason(error: OSError) -> str:
     """An operating-system failure (a full disk, a folder not writable) in one line."""
+    from cxos.storage import faults
+
     reason = faults.full_reason(error) or error.strerror or str(error)
     return f"{reason}: {error.filename}" if error.filename else reason
 

@@ -1,4 +1,8 @@
-"""Commands that create, fill, export, back up and restore a database."""
+"""Commands that create, fill, export, back up and restore a database.
+
+The bundle, demo and backup modules (pydantic models, openpyxl) are imported when their
+command runs, not when the parser is built (see `cxos.cli`).
+"""
 
 from __future__ import annotations
 
@@ -8,12 +12,13 @@ import sys
 import time
 from typing import Any
 
-from cxos.bundle.exporter import export_folder, export_xlsx
-from cxos.bundle.importer import import_bundle
+from cxos.cli.args import open_db
 from cxos.cli.output import line
-from cxos.demo import company, marker
-from cxos.storage import Database, backup
 from cxos.text import terminal
+
+# `cxos.demo.marker.ADD_TO_REAL_DATA`, spelt out so that building the parser does not open
+# the storage layer; tests/test_cli_lazy.py checks that the two agree.
+ADD_TO_REAL_DATA = "--add-demo-to-real-data"
 
 
 def register(sub: Any) -> None:
@@ -29,7 +34,7 @@ def register(sub: Any) -> None:
     p.add_argument("--as-of", type=dt.date.fromisoformat, help="the story's date (default today)")
     p.add_argument("--write", metavar="DIR", help="write the bundle to DIR instead of loading it")
     p.add_argument(
-        marker.ADD_TO_REAL_DATA,
+        ADD_TO_REAL_DATA,
         dest="add_to_real_data",
         action="store_true",
         help="load it even into a database holding real data: the demo rows are merged into "
@@ -60,11 +65,6 @@ def register(sub: Any) -> None:
     p.set_defaults(run=run_restore)
 
 
-def open_db(args: argparse.Namespace) -> Database:
-    """The database named by --db, $CXOS_DB or the default, created or upgraded."""
-    return Database(args.db)
-
-
 def run_init(args: argparse.Namespace) -> int:
     db = open_db(args)
     print(f"database ready: {db.path}")
@@ -72,6 +72,8 @@ def run_init(args: argparse.Namespace) -> int:
 
 
 def run_demo(args: argparse.Namespace) -> int:
+    from cxos.demo import company, marker
+
     as_of = args.as_of or dt.date.today()
     shape = company.Shape.enterprise() if args.enterprise else company.Shape(scale=args.scale)
     if args.write:
@@ -95,6 +97,8 @@ def run_demo(args: argparse.Namespace) -> int:
 
 
 def run_import(args: argparse.Namespace) -> int:
+    from cxos.bundle.importer import import_bundle
+
     db = open_db(args)
     started = time.perf_counter()
     report = import_bundle(db, args.path, progress=ProgressLine(), dry_run=args.dry_run)
@@ -110,6 +114,8 @@ def run_import(args: argparse.Namespace) -> int:
 
 
 def run_export(args: argparse.Namespace) -> int:
+    from cxos.bundle.exporter import export_folder, export_xlsx
+
     db = open_db(args)
     if str(args.target).lower().endswith(".xlsx"):
         line(f"exported to {export_xlsx(db, args.target)}")
@@ -120,12 +126,16 @@ def run_export(args: argparse.Namespace) -> int:
 
 
 def run_backup(args: argparse.Namespace) -> int:
+    from cxos.storage import backup
+
     db = open_db(args)
     line(f"backup written to {backup.backup(db, args.target)}")
     return 0
 
 
 def run_restore(args: argparse.Namespace) -> int:
+    from cxos.storage import Database, backup
+
     db = Database(args.db, upgrade=False)
     aside = backup.restore(db, args.source, verify_checksum=not args.without_checksum)
     line(f"restored from {args.source}; the previous database was kept as {aside}")

@@ -3,22 +3,23 @@
 `check-in` and `reading` act as the person named by `--as` and pass the same permission
 check and audit trail as the app, so a department head writes only for their own team.
 Account commands act as `--as` when given, else as the operator at the database file.
+Accounts (argon2), audit and the writes are imported when their command runs (see
+`cxos.cli`).
 """
 
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import getpass
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from cxos.cli.output import FORMATS, emit, line
-from cxos.identity import accounts, audit, permissions
-from cxos.model.entities import ACTION_STATUSES
+from cxos.cli.args import LazyChoices, action_statuses, add_actor, add_format, date, open_db
+from cxos.cli.output import emit, line
 from cxos.model.errors import InvalidInput, NotFound
-from cxos.storage import Database
-from cxos.work.checkins_readings import record_check_in, record_reading
+
+if TYPE_CHECKING:
+    from cxos.storage import Database
 
 
 def register(sub: Any) -> None:
@@ -26,26 +27,32 @@ def register(sub: Any) -> None:
     _register_user(sub)
     p = sub.add_parser("check-in", help="record a check-in on an action, as a person")
     p.add_argument("action_id")
-    p.add_argument("--as", dest="actor", required=True, metavar="PERSON_ID")
-    p.add_argument("--status", required=True, choices=ACTION_STATUSES)
+    add_actor(p)
+    p.add_argument(
+        "--status",
+        required=True,
+        choices=LazyChoices(action_statuses),
+        metavar="STATUS",
+        help="one of %(choices)s",
+    )
     p.add_argument("--progress", type=int, help="0-100 (default: the previous check-in's)")
     p.add_argument("--confidence", type=int, help="1-5; 1-2 need a --note")
     p.add_argument("--note")
-    p.add_argument("--on", type=dt.date.fromisoformat, help="date (default today)")
+    p.add_argument("--on", type=date, help="date (default today)")
     p.set_defaults(run=run_check_in)
 
     p = sub.add_parser("reading", help="record a metric reading, as a person")
     p.add_argument("metric_id")
     p.add_argument("value")
-    p.add_argument("--as", dest="actor", required=True, metavar="PERSON_ID")
-    p.add_argument("--on", type=dt.date.fromisoformat, help="date (default today)")
+    add_actor(p)
+    p.add_argument("--on", type=date, help="date (default today)")
     p.set_defaults(run=run_reading)
 
     p = sub.add_parser("audit", help="show the audit log, newest first")
-    p.add_argument("--since", type=dt.date.fromisoformat, help="only entries from this date")
+    p.add_argument("--since", type=date, help="only entries from this date")
     p.add_argument("--entity", help="only this entity, e.g. actions or check_ins")
     p.add_argument("--limit", type=int, default=200)
-    p.add_argument("--format", choices=FORMATS, default="table", help="table is tab-separated")
+    add_format(p, note="table is tab-separated")
     p.set_defaults(run=run_audit)
 
 
@@ -64,11 +71,9 @@ def _register_user(sub: Any) -> None:
     p.set_defaults(run=run_disable)
 
 
-def _db(args: argparse.Namespace) -> Database:
-    return Database(args.db)
-
-
 def _person_id(db: Database, text: str) -> str:
+    from cxos.identity import accounts
+
     person = accounts.find_login(db, text)
     if person is None:
         raise NotFound(f"there is no person with id or email {text!r}")
@@ -85,7 +90,9 @@ def _read_password(args: argparse.Namespace) -> str:
 
 
 def run_set_password(args: argparse.Namespace) -> int:
-    db = _db(args)
+    from cxos.identity import accounts, permissions
+
+    db = open_db(args)
     person_id = _person_id(db, args.person)
     password = _read_password(args)
     person = accounts.set_password(db, args.actor or permissions.OPERATOR, person_id, password)
@@ -94,7 +101,9 @@ def run_set_password(args: argparse.Namespace) -> int:
 
 
 def run_disable(args: argparse.Namespace) -> int:
-    db = _db(args)
+    from cxos.identity import accounts, permissions
+
+    db = open_db(args)
     actor = args.actor or permissions.OPERATOR
     person = accounts.disable_account(db, actor, _person_id(db, args.person))
     line(f"account of {person.name} ({person.id}) disabled")
@@ -102,8 +111,10 @@ def run_disable(args: argparse.Namespace) -> int:
 
 
 def run_check_in(args: argparse.Namespace) -> int:
+    from cxos.work.checkins_readings import record_check_in
+
     result = record_check_in(
-        _db(args),
+        open_db(args),
         args.actor,
         args.action_id,
         status=args.status,
@@ -120,14 +131,18 @@ def run_check_in(args: argparse.Namespace) -> int:
 
 
 def run_reading(args: argparse.Namespace) -> int:
-    result = record_reading(_db(args), args.actor, args.metric_id, args.value, on=args.on)
+    from cxos.work.checkins_readings import record_reading
+
+    result = record_reading(open_db(args), args.actor, args.metric_id, args.value, on=args.on)
     replaced = "" if result.replaced is None else f" (replaced {result.replaced:g})"
     line(f"reading recorded: {result.metric_id} = {result.value:g} on {result.as_of}{replaced}")
     return 0
 
 
 def run_audit(args: argparse.Namespace) -> int:
-    entries = audit.entries(_db(args), since=args.since, entity=args.entity, limit=args.limit)
+    from cxos.identity import audit
+
+    entries = audit.entries(open_db(args), since=args.since, entity=args.entity, limit=args.limit)
     rows = [
         {
             "logged_at": e.logged_at,

@@ -3,36 +3,37 @@
 Output columns are exactly SPEC.md's. Scores are shown 0–100 with one decimal and
 components 0–1 with three decimals; an undefined component is an empty cell (null in JSON).
 Rounding happens here, for display only; printing goes through `cxos.cli.output`.
+Scoring is imported when a command runs, not when the parser is built (see `cxos.cli`).
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from cxos.cli.data import open_db
-from cxos.cli.output import FORMATS, emit, lines
-from cxos.scoring import (
-    TeamExplanation,
-    compute_scores,
-    compute_signals,
-    explain_team,
-    take_snapshot,
-    top_fixes,
-)
-from cxos.scoring.config import COMPONENTS, ScoringConfig
+from cxos.cli.args import add_format, date, open_db
+from cxos.cli.output import emit, lines
 
-SCORE_COLUMNS = (
-    "team_id",
-    "team",
-    "business_unit",
-    "alignment",
-    "accountability",
-    "quadrant",
-    *COMPONENTS,
-)
+if TYPE_CHECKING:
+    from cxos.scoring import TeamExplanation
+
 SIGNAL_COLUMNS = ("signal", "subject_id")
+
+
+def score_columns() -> tuple[str, ...]:
+    """SPEC.md's columns of `scores`: the team, its two scores, quadrant and components."""
+    from cxos.scoring.config import COMPONENTS
+
+    return (
+        "team_id",
+        "team",
+        "business_unit",
+        "alignment",
+        "accountability",
+        "quadrant",
+        *COMPONENTS,
+    )
 
 
 def register(sub: Any) -> None:
@@ -47,24 +48,17 @@ def register(sub: Any) -> None:
 
     p = sub.add_parser("explain", help="why a team scores as it does, and what would move it")
     p.add_argument("team_id", metavar="TEAM_ID")
-    p.add_argument("--as-of", type=_date, default=None, help="date (default today)")
+    p.add_argument("--as-of", type=date, default=None, help="date (default today)")
     p.set_defaults(run=run_explain)
 
     p = sub.add_parser("snapshot", help="store every team's scores as of a date (default today)")
-    p.add_argument("--as-of", type=_date, default=None, help="date (default today)")
+    p.add_argument("--as-of", type=date, default=None, help="date (default today)")
     p.set_defaults(run=run_snapshot)
 
 
 def _as_of_and_format(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--as-of", type=_date, default=None, help="date (default today)")
-    parser.add_argument("--format", choices=FORMATS, default="table")
-
-
-def _date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError as error:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date YYYY-MM-DD") from error
+    parser.add_argument("--as-of", type=date, default=None, help="date (default today)")
+    add_format(parser)
 
 
 def _as_of(args: argparse.Namespace) -> dt.date:
@@ -72,14 +66,19 @@ def _as_of(args: argparse.Namespace) -> dt.date:
 
 
 def run_scores(args: argparse.Namespace) -> int:
+    from cxos.scoring import compute_scores
+    from cxos.scoring.config import ScoringConfig
+
     scores = compute_scores(open_db(args), _as_of(args), ScoringConfig.load())
     rows = [score_row(s.as_dict()) for s in scores]
-    emit(rows, SCORE_COLUMNS, args.format)
+    emit(rows, score_columns(), args.format)
     return 0
 
 
 def score_row(score: dict[str, Any]) -> dict[str, Any]:
     """A team score as SPEC.md's output row, rounded for display."""
+    from cxos.scoring.config import COMPONENTS
+
     row = {name: score[name] for name in ("team_id", "team", "business_unit", "quadrant")}
     row["alignment"] = round(score["alignment"], 1)
     row["accountability"] = round(score["accountability"], 1)
@@ -90,6 +89,9 @@ def score_row(score: dict[str, Any]) -> dict[str, Any]:
 
 
 def run_signals(args: argparse.Namespace) -> int:
+    from cxos.scoring import compute_signals
+    from cxos.scoring.config import ScoringConfig
+
     signals = compute_signals(open_db(args), _as_of(args), ScoringConfig.load())
     rows = [{"signal": s.signal, "subject_id": s.subject_id} for s in signals]
     emit(rows, SIGNAL_COLUMNS, args.format)
@@ -97,6 +99,9 @@ def run_signals(args: argparse.Namespace) -> int:
 
 
 def run_explain(args: argparse.Namespace) -> int:
+    from cxos.scoring import explain_team
+    from cxos.scoring.config import ScoringConfig
+
     explanation = explain_team(open_db(args), args.team_id, _as_of(args), ScoringConfig.load())
     lines(explanation_lines(explanation))
     return 0
@@ -104,6 +109,8 @@ def run_explain(args: argparse.Namespace) -> int:
 
 def explanation_lines(explanation: TeamExplanation) -> list[str]:
     """A team's explanation as plain text lines."""
+    from cxos.scoring import top_fixes
+
     s = explanation.score
     lines = [
         f"{s.team} ({s.team_id}, {s.business_unit}) as of {explanation.as_of}: "
@@ -127,6 +134,9 @@ def explanation_lines(explanation: TeamExplanation) -> list[str]:
 
 
 def run_snapshot(args: argparse.Namespace) -> int:
+    from cxos.scoring import take_snapshot
+    from cxos.scoring.config import ScoringConfig
+
     as_of = _as_of(args)
     stored = take_snapshot(open_db(args), as_of, None, ScoringConfig.load())
     print(f"snapshot of {len(stored)} teams stored for {as_of}")

@@ -404,11 +404,15 @@ def answer_with_new_action(
     response: str | None = None,
     expected_version: int | None = None,
 ) -> Saved:
-    """Create an action item for the feedback and link it, in one transaction."""
+    """Create an action item for the feedback and link it, in one transaction.
+
+    The action goes to the feedback's team unless `action` names another `team_id`.
+    """
     fields = {**action, "id": action.get("id") or new_id("a")}
 
     def work(con: Connection) -> Saved:
-        created = _save_on(con, actor_id, "actions", fields, None)
+        team_id = _require_current(con, "feedback", feedback_id)["team_id"]
+        created = _save_on(con, actor_id, "actions", {"team_id": team_id, **fields}, None)
         return _answer(
             con,
             actor_id,

@@ -8,12 +8,13 @@ Rows carry their `version`, which the pages hand back to `cxos.work.team_edits` 
 
 from __future__ import annotations
 
-from typing import Any
-
-import plotly.graph_objects as go
+from typing import TYPE_CHECKING, Any
 
 from cxos import palette, text
 from cxos.storage import Database
+
+if TYPE_CHECKING:
+    import plotly.graph_objects as go
 
 Row = dict[str, Any]
 
@@ -142,6 +143,8 @@ def goal_metrics(db: Database, goal_id: str) -> list[Row]:
 
 def reading_chart(metric_row: Row, history: list[Row]) -> go.Figure:
     """A metric's readings over time, with its baseline and target as reference lines."""
+    import plotly.graph_objects as go  # here: the command line reads feedback without charts
+
     figure = go.Figure(
         go.Scatter(
             x=[r["as_of"] for r in history],
