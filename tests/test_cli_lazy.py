@@ -66,6 +66,29 @@ def test_reading_commands_load_nothing_heavy(tmp_path: Path, argv: tuple[str, ..
     assert loaded(*argv, db=tmp_path / "cxos.duckdb") == []
 
 
+SCORING_ONLY = """
+import sys
+from cxos.cli import main
+status = main(sys.argv[1:])
+print("LOADED:" + ",".join(sorted(m for m in sys.modules if m.startswith("cxos.model.entities")
+    or m.startswith("cxos.identity"))), file=sys.stderr)
+sys.exit(status)
+"""
+
+
+@pytest.mark.parametrize("command", ["scores", "signals"])
+def test_reading_scores_does_not_build_the_row_models(tmp_path: Path, command: str) -> None:
+    """The row models and the audit trail cost a third of `scores`' start; reads need neither."""
+    result = subprocess.run(
+        [sys.executable, "-c", SCORING_ONLY, "--db", str(tmp_path / "cxos.duckdb"), command],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.splitlines()[-1] == "LOADED:", result.stderr
+
+
 def test_check_in_help_lists_the_statuses_without_loading_accounts(tmp_path: Path) -> None:
     result = subprocess.run(
         [sys.executable, "-m", "cxos", "check-in", "--help"],

@@ -10,6 +10,7 @@ import pytest
 from cxos.identity import audit
 from cxos.scoring import assess, assessment
 from cxos.scoring.config import ScoringConfig
+from cxos.storage import version
 from tests.test_scoring_support import D, Org, days
 
 
@@ -26,7 +27,7 @@ def test_a_write_between_the_two_reads_is_in_both_or_in_neither(db, load, monkey
     read different versions, so `assess` reads both again, and its scores and signals
     agree (L1 counts the survey and t1 is no longer a team without one)."""
     load(db, Org().stage("s1", 1).touchpoint("tp1", "s1", "t1").goal("g1", "t1").rows)
-    real = audit.versioned
+    real = version.versioned
     signals_read = threading.Event()
 
     def racing(con: duckdb.DuckDBPyConnection, fn):  # type: ignore[no-untyped-def]
@@ -38,7 +39,7 @@ def test_a_write_between_the_two_reads_is_in_both_or_in_neither(db, load, monkey
         assert signals_read.wait(10)
         return real(con, fn)
 
-    monkeypatch.setattr(assessment.audit, "versioned", racing)
+    monkeypatch.setattr(assessment, "versioned", racing)
     found = assess(db, D, ScoringConfig())
 
     assert found.scores[0].components["l1_understanding"] == 1.0

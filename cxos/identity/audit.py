@@ -8,14 +8,12 @@ key on: any write moves it.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
 from cxos.identity.permissions import Operator, Who
 from cxos.model.entities import AuditEntry
 from cxos.storage import Connection, Database, fetch_dicts
-
-T = TypeVar("T")
+from cxos.storage.version import data_version, versioned  # noqa: F401 - named here too
 
 
 def _text(value: Any) -> str | None:
@@ -109,21 +107,3 @@ def entities(db: Database) -> list[str]:
     """The kinds of record the log holds entries for, in order."""
     rows = db.rows("SELECT DISTINCT entity FROM audit_log ORDER BY entity")
     return [row["entity"] for row in rows]
-
-
-_VERSION = "SELECT coalesce(max(id), 0) FROM audit_log"
-
-
-def data_version(db: Database) -> int:
-    """A number that changes whenever anything is written: the newest audit entry id."""
-    return int(db.scalar(_VERSION) or 0)
-
-
-def versioned(con: Connection, fn: Callable[[Connection], T]) -> tuple[int, T]:
-    """`fn(con)` (which only reads) and the data version it read, from one snapshot."""
-    con.execute("BEGIN TRANSACTION")
-    try:
-        version = int(con.execute(_VERSION).fetchone()[0])  # type: ignore[index]
-        return version, fn(con)
-    finally:
-        con.execute("ROLLBACK")

@@ -32,6 +32,21 @@ from pydantic import (
 from pydantic_core import PydanticCustomError, core_schema
 
 from cxos.model.errors import InvalidInput
+from cxos.model.vocabulary import (  # noqa: F401 - the vocabulary is named here too
+    ACTION_STATUSES,
+    PULSE_QUESTIONS,
+    ROLES,
+    ActionStatus,
+    Direction,
+    GoalHealth,
+    GoalStatus,
+    Layer,
+    PulseQuestion,
+    Quadrant,
+    ReadingSource,
+    Role,
+    Sentiment,
+)
 from cxos.text import find_control
 
 ID_MAX = 100
@@ -131,26 +146,6 @@ def explain(error: ValidationError) -> str:
         where = ".".join(str(p) for p in e["loc"])
         parts.append(f"{where}: {e['msg']}" if where else e["msg"])
     return "; ".join(parts)
-
-
-Role = Literal["admin", "steering", "head", "champion", "member"]
-Layer = Literal["front_stage", "on_stage", "back_stage"]
-GoalStatus = Literal["active", "achieved", "dropped"]
-Direction = Literal["higher", "lower"]
-ReadingSource = Literal["manual", "import", "api", "survey"]
-ActionStatus = Literal["open", "in_progress", "blocked", "done", "cancelled"]
-Sentiment = Literal["positive", "neutral", "negative"]
-PulseQuestion = Literal["understand_goals", "know_my_part", "agree_why"]
-Quadrant = Literal["performing", "aspirational", "compliant", "siloed"]
-GoalHealth = Literal["on_track", "at_risk", "off_track", "no_data", "achieved"]
-
-ROLES: tuple[Role, ...] = typing.get_args(Role)
-ACTION_STATUSES: tuple[ActionStatus, ...] = typing.get_args(ActionStatus)
-PULSE_QUESTIONS: dict[PulseQuestion, str] = {
-    "understand_goals": "I understand our CX goals",
-    "know_my_part": "I know how my work contributes",
-    "agree_why": "I agree with why they matter",
-}
 
 
 class Row(BaseModel):

@@ -16,12 +16,12 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TypeVar
 
-from cxos.identity import audit
 from cxos.scoring.config import ScoringConfig
 from cxos.scoring.results import Signal, TeamScore
 from cxos.scoring.scores import scores_on
 from cxos.scoring.signals import signals_on
 from cxos.storage import Connection, Database
+from cxos.storage.version import versioned
 
 T = TypeVar("T")
 
@@ -43,7 +43,7 @@ def assess(db: Database, as_of: dt.date, config: ScoringConfig | None = None) ->
     config = config or ScoringConfig.load()
 
     def read(fn: Callable[[Connection, dt.date, ScoringConfig], T]) -> tuple[int, T]:
-        return db.read(lambda con: audit.versioned(con, lambda c: fn(c, as_of, config)), reuse=True)
+        return db.read(lambda con: versioned(con, lambda c: fn(c, as_of, config)), reuse=True)
 
     pending = _SIDE.submit(read, signals_on)
     version, scores = read(scores_on)

@@ -14,8 +14,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from cxos.model.entities import PULSE_QUESTIONS
 from cxos.model.errors import NotFound
+from cxos.model.vocabulary import PULSE_QUESTIONS
 from cxos.scoring import sql
 from cxos.scoring.config import COMPONENTS, ScoringConfig
 from cxos.scoring.query import run

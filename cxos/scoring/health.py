@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from cxos.model.entities import GoalHealth
+from cxos.model.vocabulary import GoalHealth
 from cxos.scoring import sql
 from cxos.scoring.config import ScoringConfig
 from cxos.scoring.query import run_tuples

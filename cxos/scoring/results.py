@@ -14,7 +14,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from cxos.model.entities import GoalHealth, Quadrant
+from cxos.model.vocabulary import GoalHealth, Quadrant
 
 
 class TeamScore(NamedTuple):

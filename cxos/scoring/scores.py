@@ -13,7 +13,7 @@ from operator import itemgetter
 from statistics import fmean
 from typing import Any
 
-from cxos.model.entities import Quadrant
+from cxos.model.vocabulary import Quadrant
 from cxos.scoring import sql
 from cxos.scoring.config import COMPONENTS, ScoringConfig
 from cxos.scoring.query import run_tuples

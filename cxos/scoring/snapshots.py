@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from cxos.identity import audit
 from cxos.scoring.config import COMPONENTS, ScoringConfig
 from cxos.scoring.results import TeamScore
 from cxos.scoring.scores import compute_scores, scores_on
@@ -40,6 +39,10 @@ def take_snapshot(
 def _store(
     con: Connection, as_of: dt.date, actor_id: str | None, config: ScoringConfig
 ) -> list[TeamScore]:
+    # Imported here: reading scores (the command line's `scores`) must not pay for the
+    # audit trail's models, which only a write needs.
+    from cxos.identity import audit
+
     scores = scores_on(con, as_of, config)
     con.execute("DELETE FROM score_snapshots WHERE as_of = ?", [as_of])
     if scores:
