@@ -10,11 +10,36 @@ from cxos import text
 from cxos.review import figures, team_detail
 from cxos.review.figures import COMPONENT_LABELS
 from cxos.scoring import TeamExplanation, explain_team, score_trend, snapshot_dates
-from ui import steering
+from ui import steering, tables
 from ui.database import database
 from ui.filters import current_filters
 from ui.lazy import lazy_expander
 from ui.session import require_person
+from ui.tables import Column
+
+ITEM_COLUMNS = (
+    Column("met", "", width="small"),
+    Column("label", "Item", width="medium"),
+    Column("value", "Counts", "percent", "small"),
+    Column("detail", "Detail", width="large"),
+    Column("fix", "What would fix it", width="large"),
+)
+ACTION_COLUMNS = (
+    Column("title", "Action", width="large"),
+    Column("goal", "Goal", width="medium"),
+    Column("owner", "Owner"),
+    Column("due_date", "Due", "date"),
+    Column("status", "Status", "status"),
+    Column("completed_on", "Completed", "date"),
+)
+CHECK_IN_COLUMNS = (
+    Column("checked_on", "Date", "date", "small"),
+    Column("action", "Action", width="medium"),
+    Column("status", "Status", "status", "small"),
+    Column("progress", "Progress", "percent", "small"),
+    Column("confidence", "Confidence", "of_five", "small"),
+    Column("note", "Note", width="large"),
+)
 
 person = require_person()
 filters = current_filters()
@@ -79,25 +104,26 @@ else:
     st.write("Nothing left to fix: every component is at its best.")
 
 st.subheader("Why it scores as it does")
+st.caption(
+    "Accountability is the mean of A1–A4, alignment of L1–L4, each component 0–100: "
+    "the share of its items met (pace and pulse count part-way)."
+)
 for name, part in explanation.components.items():
-    value = "undefined" if part.value is None else f"{part.value:.2f}"
-    title = f"{COMPONENT_LABELS[name]}: {value} ({part.numerator:g} of {part.denominator})"
-    with st.expander(title):
+    with st.expander(steering.component_title(COMPONENT_LABELS[name], part)):
         if part.note:
             st.caption(text.markdown(part.note))
-        st.dataframe(
+        tables.show(
             [
                 {
-                    "": "✔" if i.ok else "✖",
-                    "item": i.label,
-                    "value": i.value,
+                    "met": "✔" if i.ok else "✖",
+                    "label": i.label,
+                    "value": round(100 * i.value),
                     "detail": i.detail,
-                    "fix": i.fix or "",
+                    "fix": i.fix,
                 }
                 for i in part.items
             ],
-            hide_index=True,
-            width="stretch",
+            ITEM_COLUMNS,
             key=f"team_items_{name}",
         )
 
@@ -129,9 +155,9 @@ for goal in _goals(path, version, team_id, filters.as_of):
 
 actions, check_ins = _work(path, version, team_id, filters.as_of)
 st.subheader("Actions")
-st.dataframe(actions, hide_index=True, width="stretch", key="team_actions")
+tables.show(actions, ACTION_COLUMNS, key="team_actions")
 st.subheader("Recent check-ins")
-st.dataframe(check_ins, hide_index=True, width="stretch", key="team_check_ins")
+tables.show(check_ins, CHECK_IN_COLUMNS, key="team_check_ins")
 st.subheader("Trend")
 # On demand: dates without a stored snapshot are recomputed for the whole organisation
 # (a quarter of a second each at a thousand teams), too slow for every visit.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -119,6 +120,29 @@ def test_team_page_explains_scores(demo_path, monkeypatch) -> None:  # noqa: ANN
     assert any("accountability" in m.value for m in at.markdown)  # a fix and its worth
     at.selectbox(key="team_pick").select("t-logis").run()
     assert at.title[0].value == "Logistics"
+
+
+def test_team_page_speaks_words_not_codes(demo_path, monkeypatch) -> None:  # noqa: ANN001
+    """Issue 20: 'A4 pace: 0.40 (0.798985 of 2)', `in_progress`, ids and None in tables."""
+    at = _open("team.py", STEERING, monkeypatch, demo_path)
+    at.selectbox(key="team_pick").select("t-mktg").run()
+    labels = [
+        e.label for e in at.expander if e.label[:2] in {f"{x}{n}" for x in "AL" for n in "1234"}
+    ]
+    assert len(labels) == 8
+    for label in labels:
+        assert re.fullmatch(
+            r"[AL]\d [a-z ]+ — (\d{1,3} of 100 \([\d.]+ of \d+ items? met\)|.*)", label
+        )
+        assert not re.search(r"\d\.\d{3,}", label), label  # no raw decimals
+    frames = [d.value for d in at.dataframe]
+    actions = next(f for f in frames if "Completed" in f.columns)
+    assert list(actions.columns) == ["Action", "Goal", "Owner", "Due", "Status", "Completed"]
+    statuses = set(actions["Status"])
+    assert statuses and statuses <= {"Open", "In progress", "Blocked", "Done", "Cancelled"}
+    assert "None" not in set(actions["Owner"].astype(str))
+    check_ins = next(f for f in frames if "Confidence" in f.columns)
+    assert "Note" in check_ins.columns and "None" not in set(check_ins["Note"].astype(str))
 
 
 def test_a_whole_meeting_flow(writable: Database, monkeypatch) -> None:  # noqa: ANN001

@@ -22,6 +22,7 @@ from cxos.review import figures, journey_map, meetings, team_detail
 from cxos.review.needs_attention import Attention, attention, scoped
 from cxos.scoring import (
     Assessment,
+    ComponentExplanation,
     GoalHealthResult,
     Signal,
     TeamScore,
@@ -180,3 +181,12 @@ def quadrant_badge(name: str) -> str:
 
 def health_badge(name: str | None) -> str:
     return HEALTH[name].badge() if name in HEALTH else "— no linked goal"
+
+
+def component_title(label: str, part: ComponentExplanation) -> str:
+    """A component in words: 'A4 pace — 40 of 100 (0.8 of 2 items counted)'."""
+    if part.value is None:
+        return f"{label} — not counted (no items)"
+    counted = f"{part.numerator:.1f}".removesuffix(".0")
+    items = "item" if part.denominator == 1 else "items"
+    return f"{label} — {100 * part.value:.0f} of 100 ({counted} of {part.denominator} {items} met)"

@@ -1,0 +1,88 @@
+"""Tables for people: chosen columns under headers in words, codes named, no "None".
+
+A page passes the rows its domain function returned and the columns to show; ids and
+codes stay in the data (and the command line's JSON), the screen shows words. People's
+text stays in dataframe cells, which never interpret it as markup.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import streamlit as st
+
+from cxos.palette import ACTION_STATUS, HEALTH, QUADRANTS
+
+EMPTY = "—"
+_TYPED = ("number", "percent", "of_five", "date")
+
+
+def _status(value: Any) -> str:
+    return ACTION_STATUS.get(value, str(value))
+
+
+def _quadrant(value: Any) -> str:
+    look = QUADRANTS.get(value)
+    return look.badge() if look else str(value)
+
+
+def _health(value: Any) -> str:
+    look = HEALTH.get(value)
+    return look.badge() if look else str(value)
+
+
+WORDS: dict[str, Callable[[Any], str]] = {
+    "status": _status,
+    "quadrant": _quadrant,
+    "health": _health,
+}
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column: the row's key, its header, and how its values read (`kind`)."""
+
+    key: str
+    header: str
+    kind: str = "text"  # text, status, quadrant, health, date, number, percent, of_five
+    width: str | None = None  # "small", "medium", "large" (Streamlit's widths)
+
+
+def show(
+    rows: Sequence[Mapping[str, Any]], columns: Sequence[Column], key: str, **options: Any
+) -> None:
+    """`rows` as a dataframe of `columns` only, in words, filling the page's width."""
+    shown = [{c.header: _cell(c, row.get(c.key)) for c in columns} for row in rows]
+    st.dataframe(
+        shown,
+        hide_index=True,
+        width="stretch",
+        key=key,
+        column_config={c.header: _config(c) for c in columns},
+        **options,
+    )
+
+
+def _cell(column: Column, value: Any) -> Any:
+    if value is None or value == "":
+        # Typed columns leave the cell blank: a dash there would read as a bad value.
+        return None if column.kind in _TYPED else EMPTY
+    words = WORDS.get(column.kind)
+    return words(value) if words else value
+
+
+def _config(column: Column) -> Any:
+    width = column.width
+    if column.kind == "percent":
+        return st.column_config.ProgressColumn(
+            column.header, min_value=0, max_value=100, format="%d%%", width=width
+        )
+    if column.kind == "of_five":
+        return st.column_config.NumberColumn(column.header, format="%d of 5", width=width)
+    if column.kind == "date":
+        return st.column_config.DateColumn(column.header, format="D MMM YYYY", width=width)
+    if column.kind == "number":
+        return st.column_config.NumberColumn(column.header, width=width)
+    return st.column_config.TextColumn(column.header, width=width)
