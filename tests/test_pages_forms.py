@@ -13,7 +13,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from cxos.storage import Database
-from tests.sample import load_sample
+from tests.sample import load_sample, mark_demo
 
 PAGES = Path(__file__).resolve().parent.parent / "app_pages"
 TODAY = dt.date.today()
@@ -134,3 +134,32 @@ def test_a_repeat_from_another_tab_is_reported_not_saved(sample: Database) -> No
         app.button(key=f"{key}_save").click().run()
     assert _check_ins(sample, "a_bill") == 1
     assert any("not saved twice" in m.value for m in [*second.markdown, *second.success])
+
+
+# -- 2. another role's page ---------------------------------------------------------------------
+
+APP = str(PAGES.parent / "app.py")
+
+
+@pytest.fixture
+def as_steering(sample: Database, monkeypatch: pytest.MonkeyPatch) -> AppTest:
+    """The whole app (app.py, its navigation) signed in as the sample's steering member."""
+    monkeypatch.delenv("CXOS_AUTH", raising=False)
+    mark_demo(sample)  # ?as= signs in on the demo company only
+    app = AppTest.from_file(APP, default_timeout=60)
+    app.query_params["as"] = "p_steer"
+    return app.run()
+
+
+@pytest.mark.parametrize("page", ["admin_people", "admin_data", "admin_audit"])
+def test_an_admin_page_opened_by_steering_says_who_it_is_for(
+    as_steering: AppTest, page: str
+) -> None:
+    app = as_steering
+    assert not app.exception
+    app.switch_page(f"app_pages/{page}.py").run()  # the address typed or followed from a link
+    assert not app.exception, app.exception
+    refusal = " ".join(e.value for e in app.error)
+    assert "This page is for administrators" in refusal
+    assert "Sam Steer, a member of the steering committee" in refusal
+    assert not app.dataframe
