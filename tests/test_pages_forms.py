@@ -163,3 +163,50 @@ def test_an_admin_page_opened_by_steering_says_who_it_is_for(
     assert "This page is for administrators" in refusal
     assert "Sam Steer, a member of the steering committee" in refusal
     assert not app.dataframe
+
+
+# -- 4. a meeting's decision form -------------------------------------------------------------
+
+
+@pytest.fixture
+def demo_meeting(db: Database, monkeypatch: pytest.MonkeyPatch) -> tuple[Database, str]:
+    """The demo company with an open review today."""
+    from cxos.demo import company
+    from cxos.review import meetings
+
+    monkeypatch.delenv("CXOS_AUTH", raising=False)
+    company.load(db, as_of=TODAY)
+    return db, meetings.start_meeting(db, "p-mktg-1", TODAY, "Review 3").id
+
+
+def test_the_decision_form_asks_for_the_goal_and_files_the_action_by_owner(
+    demo_meeting: tuple[Database, str],
+) -> None:
+    from cxos.review import meetings
+
+    db, meeting_id = demo_meeting
+    app = AppTest.from_file(APP, default_timeout=60)
+    app.query_params["as"] = "p-mktg-1"
+    app.session_state["meetings_pick"] = meeting_id
+    app.run()
+    app.switch_page("app_pages/meetings.py").run()
+    _ok(app)
+    # Issue 20: the goal defaulted to the company's first goal (Account Management's).
+    assert app.selectbox(key="meetings_goal").value is None
+    assert app.selectbox(key="meetings_owner").value is None
+    submit = "FormSubmitter:meetings_decision_form-Record the decision"
+    app.text_area(key="meetings_decision_text").input("Bridge the delivery hand-off")
+    app.checkbox(key="meetings_with_action").check()
+    app.selectbox(key="meetings_owner").select("p-logis-0")  # the Logistics head
+    app = app.button(key=submit).click().run()
+    assert any("choose the goal" in e.value for e in app.error)
+    assert not meetings.decisions_of(db, meeting_id)
+    assert app.text_area(key="meetings_decision_text").value == "Bridge the delivery hand-off"
+    goal = db.scalar("SELECT id FROM goals WHERE team_id = 't-accmgmt' ORDER BY id LIMIT 1")
+    app.selectbox(key="meetings_goal").select(goal)
+    app = app.button(key=submit).click().run()
+    _ok(app)
+    (decision,) = meetings.decisions_of(db, meeting_id)
+    action = db.rows("SELECT team_id, goal_id FROM actions WHERE id = ?", [decision.action_id])
+    assert action == [{"team_id": "t-logis", "goal_id": goal}]  # the owner's team delivers
+    assert app.text_area(key="meetings_decision_text").value == ""  # not to be sent twice
