@@ -210,3 +210,24 @@ def test_the_decision_form_asks_for_the_goal_and_files_the_action_by_owner(
     action = db.rows("SELECT team_id, goal_id FROM actions WHERE id = ?", [decision.action_id])
     assert action == [{"team_id": "t-logis", "goal_id": goal}]  # the owner's team delivers
     assert app.text_area(key="meetings_decision_text").value == ""  # not to be sent twice
+
+
+# -- 3. My work: what one can act on, and what the committee chases -------------------------
+
+
+def test_steering_my_work_lists_no_feedback_and_what_to_chase(sample: Database) -> None:
+    app = _page("my_work", "p_steer")
+    _ok(app)
+    # Issue 20: she was listed Billing's feedback ("no owner") which only its head answers.
+    assert not [e.label for e in app.expander if "My bill doubled" in e.label]
+    assert not any("Unanswered feedback" in h.value for h in app.subheader)
+    chase = next(d.value for d in app.dataframe if "Ask" in d.value.columns)
+    billing = chase[chase["Team"] == "Billing"].iloc[0]
+    assert (billing["Ask"], billing["Feedback unanswered"]) == ("Dana Lee", 1)
+
+
+def test_the_head_still_answers_the_feedback_on_my_work(sample: Database) -> None:
+    app = _page("my_work", "p_head")
+    _ok(app)
+    assert [e.label for e in app.expander if "My bill doubled" in e.label]
+    assert not [d for d in app.dataframe if "Ask" in d.value.columns]  # not the head's job
