@@ -169,15 +169,22 @@ def committee_chase(chase: list[Chase]) -> None:
             {
                 "Team": c.team,
                 "Ask": ", ".join(c.heads) or "no head",
-                "Feedback unanswered": c.unanswered_feedback,
-                "Overdue actions": c.overdue_actions,
-                "Longest wait (days)": c.oldest_days,
+                "Feedback": c.unanswered_feedback,
+                "Overdue": c.overdue_actions,
+                "Days": c.oldest_days,
             }
             for c in chase
         ],
         hide_index=True,
         width="stretch",
         key="mywork_chase",
+        column_config={  # short labels: the table fits a phone's width
+            "Feedback": st.column_config.NumberColumn(
+                "Feedback", help=f"Negative feedback unanswered for {days} days or more"
+            ),
+            "Overdue": st.column_config.NumberColumn("Overdue", help="Actions past their due date"),
+            "Days": st.column_config.NumberColumn("Days", help="How long the oldest item waits"),
+        },
     )
 
 

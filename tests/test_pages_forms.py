@@ -223,7 +223,7 @@ def test_steering_my_work_lists_no_feedback_and_what_to_chase(sample: Database) 
     assert not any("Unanswered feedback" in h.value for h in app.subheader)
     chase = next(d.value for d in app.dataframe if "Ask" in d.value.columns)
     billing = chase[chase["Team"] == "Billing"].iloc[0]
-    assert (billing["Ask"], billing["Feedback unanswered"]) == ("Dana Lee", 1)
+    assert (billing["Ask"], billing["Feedback"]) == ("Dana Lee", 1)
 
 
 def test_the_head_still_answers_the_feedback_on_my_work(sample: Database) -> None:
