@@ -180,10 +180,16 @@ def committee_chase(chase: list[Chase]) -> None:
         key="mywork_chase",
         column_config={  # short labels: the table fits a phone's width
             "Feedback": st.column_config.NumberColumn(
-                "Feedback", help=f"Negative feedback unanswered for {days} days or more"
+                "Feedback",
+                help=f"Negative feedback unanswered for {days} days or more",
+                width="small",
             ),
-            "Overdue": st.column_config.NumberColumn("Overdue", help="Actions past their due date"),
-            "Days": st.column_config.NumberColumn("Days", help="How long the oldest item waits"),
+            "Overdue": st.column_config.NumberColumn(
+                "Overdue", help="Actions past their due date", width="small"
+            ),
+            "Days": st.column_config.NumberColumn(
+                "Days", help="How long the oldest item waits", width="small"
+            ),
         },
     )
 
