@@ -73,40 +73,52 @@ def start_form() -> None:
         st.rerun()
 
 
+_DECISION_INPUTS = (
+    "meetings_decision_text",
+    "meetings_with_action",
+    "meetings_goal",
+    "meetings_owner",
+    "meetings_due",
+)
+
+
 def decision_form(view: meetings.MeetingView) -> None:
+    """A decision, and optionally the owned action it creates: the goal and the owner are
+    chosen, never defaulted (the action goes to the owner's team)."""
     goals = {g["id"]: g for g in _goals(path, version, view.as_of)}
     people = _people(path, version)
-    with st.form("meetings_decision_form", clear_on_submit=True):
+    with st.form("meetings_decision_form"):
         decision = st.text_area("Decision", key="meetings_decision_text")
         with_action = st.checkbox("Create an owned action", key="meetings_with_action")
         goal_id = st.selectbox(
-            "Goal (the action goes to the goal's team)",
+            "Goal the action serves",
             list(goals),
+            index=None,
+            placeholder="Choose a goal",
             format_func=lambda g: f"{goals[g]['team']} — {goals[g]['title']}",
             key="meetings_goal",
         )
         owner = st.selectbox(
-            "Owner", list(people), format_func=people.__getitem__, key="meetings_owner"
+            "Owner (the action goes to the owner's team)",
+            list(people),
+            index=None,
+            placeholder="Choose who owns it",
+            format_func=people.__getitem__,
+            key="meetings_owner",
         )
         due = st.date_input("Due", value=view.as_of + dt.timedelta(days=42), key="meetings_due")
         submitted = st.form_submit_button("Record the decision", type="primary")
     if not submitted:
         return
-    action = None
-    if with_action and goal_id:
-        action = {
-            "goal_id": goal_id,
-            "team_id": goals[goal_id]["team_id"],
-            "owner_id": owner,
-            "due_date": due,
-        }
+    action = {"goal_id": goal_id, "owner_id": owner, "due_date": due} if with_action else None
     try:
         meetings.record_decision(db, person.id, view.meeting.id, decision, action=action)
-    except CxosError as error:
+    except CxosError as error:  # the input stays, to be completed
         st.error(text.markdown(str(error)))
         return
-    after_write()
-    st.rerun()
+    for name in _DECISION_INPUTS:  # recorded: the form starts empty, not to be sent twice
+        st.session_state.pop(name, None)
+    after_write("Decision recorded.")
 
 
 def close_form(view: meetings.MeetingView) -> None:

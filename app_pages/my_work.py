@@ -11,7 +11,8 @@ from cxos import palette, text
 from cxos.identity import permissions
 from cxos.scoring import TeamExplanation, explain_team, top_fixes
 from cxos.work import team_reads
-from cxos.work.my_work import KIND_LABELS, WORK_KINDS, WorkItem, WorkList, my_work
+from cxos.work.my_work import KIND_LABELS, WORK_KINDS, Chase, WorkItem, WorkList, my_work, to_chase
+from ui import steering
 from ui.database import data_version, database
 from ui.filters import current_filters
 from ui.lazy import lazy_expander
@@ -30,6 +31,11 @@ _ICONS = {
 @st.cache_data(show_spinner=False)
 def _work(path: str, version: int, person_id: str, as_of: dt.date) -> WorkList:
     return my_work(database(), person_id, as_of)
+
+
+@st.cache_data(show_spinner=False)
+def _chase(path: str, version: int, as_of: dt.date) -> list[Chase]:
+    return to_chase(database(), as_of)
 
 
 @st.cache_data(show_spinner=False)
@@ -147,6 +153,47 @@ def report_vanished(work: WorkList, team: dict) -> None:
     shown.update({f"mywork_{i.kind}_{i.item_id}": (i.item_id, i.title) for i in work.items})
 
 
+def committee_chase(chase: list[Chase]) -> None:
+    """What the steering committee should chase: it answers no feedback itself."""
+    st.subheader(f"For the committee to chase ({len(chase)} teams)")
+    if not chase:
+        st.success("No team has work waiting past its grace period.", icon=":material/task_alt:")
+        return
+    days = steering.config().unanswered_feedback_days
+    st.caption(
+        f"Negative feedback unanswered for {days} days or more, and overdue actions, per "
+        "team: ask the team's head, who answers the feedback and owns the team's actions."
+    )
+    st.dataframe(
+        [
+            {
+                "Team": c.team,
+                "Ask": ", ".join(c.heads) or "no head",
+                "Feedback": c.unanswered_feedback,
+                "Overdue": c.overdue_actions,
+                "Days": c.oldest_days,
+            }
+            for c in chase
+        ],
+        hide_index=True,
+        width="stretch",
+        key="mywork_chase",
+        column_config={  # short labels: the table fits a phone's width
+            "Feedback": st.column_config.NumberColumn(
+                "Feedback",
+                help=f"Negative feedback unanswered for {days} days or more",
+                width="small",
+            ),
+            "Overdue": st.column_config.NumberColumn(
+                "Overdue", help="Actions past their due date", width="small"
+            ),
+            "Days": st.column_config.NumberColumn(
+                "Days", help="How long the oldest item waits", width="small"
+            ),
+        },
+    )
+
+
 def _fallback(item: WorkItem) -> dict:
     return {"id": item.item_id, "title": item.title, "version": item.version}
 
@@ -164,6 +211,9 @@ team = _team(path, version, person.team_id, person.id)
 counts = work.counts()
 report_vanished(work, team)
 st.divider()
+if person.role == "steering":
+    committee_chase(_chase(path, version, as_of))
+    st.divider()
 if not len(work):
     st.success("Nothing is waiting on you or your team. Well done.", icon=":material/task_alt:")
 for kind in WORK_KINDS:

@@ -14,7 +14,7 @@ from cxos.model.errors import CxosError
 from cxos.work import team_edits, team_reads
 from ui.database import data_version, database
 from ui.session import require_person
-from ui.work_forms import check_in_form, finish_write, reading_form, show_flash
+from ui.work_forms import check_in_form, finish_write, forget_input, reading_form, show_flash
 
 person = require_person()
 
@@ -94,7 +94,12 @@ def check_in_table(actions: list[dict]) -> None:
             if isinstance(r["status"], str) and r["status"]
         ]
         titles = [next(a["title"] for a in actions if a["id"] == r["action_id"]) for r in rows]
-        save(lambda: team_edits.record_check_ins(database(), person.id, rows), titles, "check-ins")
+        save(
+            lambda: team_edits.record_check_ins(database(), person.id, rows),
+            titles,
+            "check-ins",
+            "progress_checkins_editor",
+        )
 
 
 def reading_table(metrics: list[dict]) -> None:
@@ -133,15 +138,22 @@ def reading_table(metrics: list[dict]) -> None:
             for m, r in picked
         ]
         titles = [m["name"] for m, _ in picked]
-        save(lambda: team_edits.record_readings(database(), person.id, rows), titles, "readings")
+        save(
+            lambda: team_edits.record_readings(database(), person.id, rows),
+            titles,
+            "readings",
+            "progress_readings_editor",
+        )
 
 
-def save(write, titles: list[str], noun: str) -> None:
+def save(write, titles: list[str], noun: str, editor: str) -> None:
+    """Save the edited rows; on success the table starts empty, so a second click saves
+    nothing again (and rows identical to what was just saved are not saved twice)."""
     if not titles:
         st.warning("Nothing to save: fill in at least one row.")
         return
     try:
-        write()
+        results = write()
     except team_edits.RowsRejected as rejected:
         st.error(f"Nothing was saved: {len(rejected.errors)} row(s) need attention.")
         st.dataframe(
@@ -153,7 +165,24 @@ def save(write, titles: list[str], noun: str) -> None:
     except CxosError as error:
         st.error(text.markdown(str(error)))
         return
-    finish_write(f"Saved {len(titles)} {noun}.")
+    forget_input(editor)
+    finish_write(_saved(results, noun))
+
+
+def _saved(results: list, noun: str) -> str:
+    """'Saved 2 check-ins.', and how many were repeats of what was just saved."""
+    repeated = sum(1 for r in results if r.repeated)
+    message = f"Saved {_count(len(results) - repeated, noun)}."
+    if repeated:
+        message += (
+            f" {_count(repeated, noun)} had just been saved with the same values and "
+            "{} not saved twice.".format("was" if repeated == 1 else "were")
+        )
+    return message
+
+
+def _count(n: int, plural: str) -> str:
+    return f"{n} {plural if n != 1 else plural.removesuffix('s')}"
 
 
 def one_reading(metrics: list[dict]) -> None:

@@ -127,8 +127,16 @@ def test_back_dated_check_in_does_not_undo_a_newer_one(sample: Database) -> None
 @pytest.mark.slow
 def test_concurrent_check_ins_all_land(sample: Database) -> None:
     def worker(n: int) -> int:
-        for i in range(50):
-            record_check_in(sample, "p_member", "a_bill", status="in_progress", progress=i, on=DAY)
+        for i in range(50):  # each its own note: identical check-ins would be repeats
+            record_check_in(
+                sample,
+                "p_member",
+                "a_bill",
+                status="in_progress",
+                progress=i,
+                note=f"{n}-{i}",
+                on=DAY,
+            )
         return n
 
     with ThreadPoolExecutor(max_workers=16) as pool:

@@ -109,7 +109,20 @@ def build(person: Person):  # noqa: ANN201 - returns st.navigation's StreamlitPa
 
     first = next(iter(pages.values()))
     first.insert(0, st.Page(start, title=landing_page.title, default=True, visibility="hidden"))
+    # Another role's pages keep their addresses, hidden: opened by a link or a typed URL,
+    # the page's own guard says which role it needs, instead of Streamlit's "Page not
+    # found" dialog over the landing page (docs/decisions.md).
+    first.extend(
+        st.Page(e.path, title=e.title, icon=e.icon, url_path=e.url_path, visibility="hidden")
+        for e in elsewhere(person)
+    )
     return st.navigation(pages, expanded=True)
+
+
+def elsewhere(person: Person) -> list[PageEntry]:
+    """The pages that exist but are for other roles than the person's."""
+    mine = set(available(person.role))
+    return [e for e in available() if e not in mine]
 
 
 def signed_out(sign_in_page):  # noqa: ANN001, ANN201 - a callable page; st.navigation's page

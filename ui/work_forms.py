@@ -6,6 +6,11 @@ one function here. Every form remembers the version of the record the person was
 as `StaleWrite` and is shown next to the person's input, which the form keeps. After a
 successful write the caches are dropped (`after_write`), a message is kept for the next
 run and the page reruns to show the new state.
+
+A form that was sent is not offered again as it was: its input is cleared and, in its
+place, a line says what was saved with a button to start a new one, so a second click
+cannot send the same check-in or reading twice. Should a repeat still arrive (two tabs, a
+retry), the domain recognises it (`repeated`) and the page says it was not saved twice.
 """
 
 from __future__ import annotations
@@ -97,10 +102,14 @@ def finish_write(message: str) -> None:
     st.rerun()
 
 
+_SENT = "_sent"
+_REPEATED = "Already saved a moment ago with these same values, so it was not saved twice."
+
+
 def attempt(key: str, write: Callable[[int], Any], done: str, version: int) -> bool:
     """Run `write(expected_version)`; report refusals and conflicts; rerun on success."""
     try:
-        write(shown_version(key, version))
+        result = write(shown_version(key, version))
     except StaleWrite as error:
         show_stale(error)
         current = getattr(error, "current", None) or {}
@@ -109,8 +118,48 @@ def attempt(key: str, write: Callable[[int], Any], done: str, version: int) -> b
     except CxosError as error:
         st.error(text.markdown(str(error)), icon=":material/block:")
         return False
+    message = _REPEATED if getattr(result, "repeated", False) else done
     _forget_seen()
-    finish_write(done)
+    forget_input(key)
+    st.session_state[key + _SENT] = message
+    finish_write(message)
+    return True
+
+
+# The widgets of a form are keyed f"{key}_{field}" (and a data editor by `key` alone).
+_INPUTS = (
+    "status",
+    "confidence",
+    "progress",
+    "on",
+    "note",
+    "value",
+    "how",
+    "action",
+    "title",
+    "goal",
+    "due",
+    "response",
+    "save",
+)
+
+
+def forget_input(key: str) -> None:
+    """Clear what was typed into form `key` (its widgets start afresh next run)."""
+    for name in (key, *(f"{key}_{field}" for field in _INPUTS)):
+        st.session_state.pop(name, None)
+
+
+def sent(key: str, again: str) -> bool:
+    """True when form `key` was just sent: say so, and offer `again` for a new one instead."""
+    message = st.session_state.get(key + _SENT)
+    if not message:
+        return False
+    left, right = st.columns([3, 1], vertical_alignment="center")
+    left.markdown(f":material/check_circle: {message}")
+    if right.button(again, key=f"{key}_again", icon=":material/add:"):
+        del st.session_state[key + _SENT]
+        return False
     return True
 
 
@@ -119,6 +168,8 @@ def attempt(key: str, write: Callable[[int], Any], done: str, version: int) -> b
 
 def check_in_form(person: Person, action: dict[str, Any], key: str) -> None:
     """Status, progress, confidence and note for one action (a note when it is needed)."""
+    if sent(key, "New check-in"):
+        return
     shown_version(key, int(action["version"]))
     status_now = action.get("status") if action.get("status") in ACTION_STATUSES else "open"
     with st.form(f"{key}_form", border=False):
@@ -167,16 +218,24 @@ def check_in_form(person: Person, action: dict[str, Any], key: str) -> None:
 
 
 def reading_form(person: Person, metric: dict[str, Any], key: str) -> None:
-    """A value and a date (default today) for one metric; source `manual`."""
+    """A value and a date (default today) for one metric; source `manual`.
+
+    The value starts empty, the last reading shown beside it: a pre-filled last value
+    posted by a click without editing would record a reading nobody took.
+    """
+    if sent(key, "New reading"):
+        return
     with st.form(f"{key}_form", border=False):
         left, right = st.columns(2)
         last = metric.get("last_value")
         unit = text.markdown(metric.get("unit") or "")
         value = left.number_input(
             f"Value {unit}".strip(),
-            value=float(last) if last is not None else None,
+            value=None,
             key=f"{key}_value",
             format="%g",
+            placeholder="last: none" if last is None else f"last: {float(last):g}",
+            help=_last_reading(metric),
         )
         on = right.date_input("As of", dt.date.today(), max_value=dt.date.today(), key=f"{key}_on")
         submitted = st.form_submit_button("Post reading", type="primary", key=f"{key}_save")
@@ -192,6 +251,13 @@ def reading_form(person: Person, metric: dict[str, Any], key: str) -> None:
             f"Posted {value:g} for '{text.markdown(metric['name'])}'.",
             int(metric.get("version") or 0),
         )
+
+
+def _last_reading(metric: dict[str, Any]) -> str:
+    last, on = metric.get("last_value"), metric.get("last_read_on")
+    if last is None:
+        return "No reading yet."
+    return f"Last reading: {float(last):g}" + (f" on {on}" if on else "") + "."
 
 
 # -- feedback --------------------------------------------------------------------------------------

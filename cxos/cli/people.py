@@ -123,8 +123,9 @@ def run_check_in(args: argparse.Namespace) -> int:
         note=args.note,
         on=args.on,
     )
+    done = "already recorded a moment ago, not recorded twice" if result.repeated else "recorded"
     line(
-        f"check-in recorded on {result.action_id} for {result.checked_on}: {result.status}, "
+        f"check-in {done} on {result.action_id} for {result.checked_on}: {result.status}, "
         f"{result.progress}% (action is now {result.action_status})"
     )
     return 0
@@ -135,7 +136,8 @@ def run_reading(args: argparse.Namespace) -> int:
 
     result = record_reading(open_db(args), args.actor, args.metric_id, args.value, on=args.on)
     replaced = "" if result.replaced is None else f" (replaced {result.replaced:g})"
-    line(f"reading recorded: {result.metric_id} = {result.value:g} on {result.as_of}{replaced}")
+    done = "already held, nothing changed" if result.repeated else "recorded"
+    line(f"reading {done}: {result.metric_id} = {result.value:g} on {result.as_of}{replaced}")
     return 0
 
 

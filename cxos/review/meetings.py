@@ -333,10 +333,12 @@ def record_decision(
     *,
     action: dict[str, Any] | None = None,
 ) -> Decision:
-    """Record a decision; `action` (goal_id, team_id, owner_id, due_date, title?) creates one.
+    """Record a decision; `action` (goal_id, owner_id, due_date, title?, team_id?) creates one.
 
-    The action is created on the meeting's date, owned by the given person and team, so
-    the next review finds it among the decisions of this one.
+    The action is created on the meeting's date, owned by the given person, so the next
+    review finds it among the decisions of this one. Its team is `team_id` when given,
+    else the owner's team (not the goal's: a goal of one team can be served by an action
+    another team delivers).
     """
     text = check_text(LongText, "the decision", (text or "").strip()) or ""
     if not text:
@@ -374,16 +376,19 @@ def _create_action(
     text: str,
     spec: dict[str, Any],
 ) -> str:
-    goal_id, team_id = spec.get("goal_id"), spec.get("team_id")
-    due = spec.get("due_date")
-    if not goal_id or not team_id or not isinstance(due, dt.date):
-        raise InvalidInput("an action needs a goal, a team and a due date")
+    goal_id, owner, due = spec.get("goal_id"), spec.get("owner_id") or None, spec.get("due_date")
+    if not goal_id:
+        raise InvalidInput("choose the goal the new action serves")
+    if not isinstance(due, dt.date):
+        raise InvalidInput("the new action needs a due date")
+    if owner:
+        _check_people(con, [owner])
+    team_id = spec.get("team_id") or _team_of(con, owner)
+    if not team_id:
+        raise InvalidInput("choose who owns the new action (it goes to the owner's team)")
     permissions.require(con, actor_id, "action", team_id=team_id)
     _check_exists(con, "goals", goal_id, "goal")
     _check_exists(con, "teams", team_id, "team")
-    owner = spec.get("owner_id") or None
-    if owner:
-        _check_people(con, [owner])
     created = meeting["held_on"]
     if due < created:
         raise InvalidInput(f"the due date {due} is before the meeting ({created})")
@@ -404,6 +409,14 @@ def _create_action(
     )
     audit.record_changes(con, actor_id, "actions", action_id, None, fields)
     return action_id
+
+
+def _team_of(con: Connection, person_id: str | None) -> str | None:
+    """The owner's team: the one that delivers the action, whichever team's goal it serves."""
+    if not person_id:
+        return None
+    row = con.execute("SELECT team_id FROM people WHERE id = ?", [person_id]).fetchone()
+    return None if row is None else row[0]
 
 
 def _action_title(title: str | None, decision: str) -> str:

@@ -8,6 +8,12 @@ again after a write-write conflict: that retry is what makes concurrent check-in
 same action all land. A caller that showed the person a state and wants to refuse a
 change made meanwhile passes `expected_version` and gets `StaleCheckIn` instead.
 
+A submission sent twice (a double click, a retry, a form left filled in) is recognised
+here, below every caller: a check-in identical to the action's latest one, by the same
+person within `REPEAT_WINDOW`, and a reading equal to the value the metric already holds
+for that date, write nothing and return the earlier record with `repeated=True`
+(docs/decisions.md, "Repeated submissions").
+
 Writers in one process (the app's sessions, a pool of API threads) take turns through a
 lock per database file before they open their transaction: DuckDB would otherwise make
 them conflict and back off, and under a burst some would run out of retries. Other
@@ -29,6 +35,9 @@ from cxos.model.errors import InvalidInput, NotFound, StaleWrite
 from cxos.storage import Connection, Database, fetch_dicts
 
 SOURCES = ("manual", "import", "api", "survey")
+# How long an identical check-in by the same person counts as the same submission sent
+# again rather than a new check-in (docs/decisions.md).
+REPEAT_WINDOW = dt.timedelta(minutes=10)
 _ACTION_FIELDS = ("status", "completed_on")
 
 
@@ -54,6 +63,7 @@ class CheckInResult:
     action_status: str
     completed_on: dt.date | None
     version: int
+    repeated: bool = False  # the same check-in was just recorded; nothing was written
 
 
 @dataclass(frozen=True)
@@ -65,6 +75,7 @@ class ReadingResult:
     value: float
     replaced: float | None
     version: int
+    repeated: bool = False  # the metric already held this value on that date
 
 
 _LOCKS: dict[str, threading.Lock] = {}
@@ -106,12 +117,17 @@ def record_check_in(
         permissions.require(
             con, actor_id, "check_in", team_id=action["team_id"], owner_id=action["owner_id"]
         )
-        _check_version(action, expected_version)
         if on < action["created_on"]:
             raise InvalidInput(
                 f"check-in date {on} is before the action was created ({action['created_on']})"
             )
         value = progress if progress is not None else _default_progress(con, action_id, status)
+        fields = (on, status, value, confidence, note, source)
+        # Before the version check: both requests of a double click carry the same version.
+        repeat = _repeated_check_in(con, actor_id, action, fields)
+        if repeat is not None:
+            return repeat
+        _check_version(action, expected_version)
         check_in_id = _insert_check_in(
             con, actor_id, action_id, on, status, value, confidence, note, source
         )
@@ -181,6 +197,49 @@ def _check_version(action: dict[str, Any], expected: int | None) -> None:
         f"{action['status']}); reload it and check in again",
         action,
     )
+
+
+def _repeated_check_in(
+    con: Connection, actor_id: str, action: dict[str, Any], fields: tuple[Any, ...]
+) -> CheckInResult | None:
+    """The action's latest check-in if it is this one again, sent by the same person lately."""
+    rows = fetch_dicts(
+        con,
+        "SELECT * FROM check_ins WHERE action_id = ? ORDER BY id DESC LIMIT 1",
+        [action["id"]],
+    )
+    if not rows:
+        return None
+    last = rows[0]
+    same = (
+        last["checked_on"],
+        last["status"],
+        last["progress"],
+        last["confidence"],
+        last["note"],
+        last["source"],
+    ) == fields
+    recent = last["entered_at"] is not None and last["entered_at"] >= _now(con) - REPEAT_WINDOW
+    if not (same and recent and last["entered_by"] == actor_id):
+        return None
+    return CheckInResult(
+        int(last["id"]),
+        action["id"],
+        last["checked_on"],
+        last["status"],
+        int(last["progress"]),
+        last["confidence"],
+        last["note"],
+        action["status"],
+        action["completed_on"],
+        int(action["version"]),
+        repeated=True,
+    )
+
+
+def _now(con: Connection) -> dt.datetime:
+    """The database's clock, as `entered_at` is written (current_timestamp)."""
+    return con.execute("SELECT current_timestamp::TIMESTAMP").fetchone()[0]  # type: ignore[index]
 
 
 def _default_progress(con: Connection, action_id: str, status: str) -> int:
@@ -270,6 +329,8 @@ def record_reading(
         old = con.execute(
             "SELECT value FROM metric_readings WHERE metric_id = ? AND as_of = ?", [metric_id, on]
         ).fetchone()
+        if old is not None and float(old[0]) == number:  # posted again: nothing changes
+            return ReadingResult(metric_id, on, number, None, int(metric["version"]), True)
         con.execute(
             "INSERT INTO metric_readings (metric_id, as_of, value, source, entered_by, "
             "entered_at) VALUES (?, ?, ?, ?, ?, current_timestamp) ON CONFLICT "

@@ -11,6 +11,12 @@ from the scoring SQL (`cxos.scoring.sql`), so the list and the score can never d
 Unanswered feedback uses the `unanswered_feedback` signal's rule (no action created on or
 before D, not closed on or before D) without its 30-day grace period: a head sees new
 complaints at once, steering sees the old ones as a signal.
+
+Each person is listed only what they may act on (SPEC "Who may write what"): feedback
+goes to those who may answer it — the team's head, an administrator — not to every
+member of the team. The steering committee, which answers no feedback, gets `to_chase`:
+per team, the feedback left unanswered past the signal's grace period and the overdue
+actions, with the head to ask (SPEC "Notices and escalation").
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any, Literal, NamedTuple
 
+from cxos.identity import permissions
 from cxos.model.errors import NotFound
 from cxos.scoring import sql
 from cxos.scoring.config import ScoringConfig
@@ -208,7 +215,11 @@ def _my_work_on(con: Connection, person_id: str, as_of: dt.date, config: Scoring
     person = _person(con, person_id)
     team = [person["team_id"]]
     if person["role"] != "head":
-        return _work_on(con, as_of, config, owners=[person_id], feedback_teams=team, who=person_id)
+        answers = permissions.can(con, person_id, "feedback", team_id=person["team_id"])
+        feedback = team if answers else []  # listed only to those who may answer it
+        return _work_on(
+            con, as_of, config, owners=[person_id], feedback_teams=feedback, who=person_id
+        )
     people = [row["id"] for row in fetch_dicts(con, _TEAM_PEOPLE, team)]
     return _work_on(con, as_of, config, teams=team, owners=people, who=person_id)
 
@@ -250,3 +261,56 @@ def _work_on(
 
 
 _ITEM_FIELDS = list(WorkItem._fields)
+
+
+# -- what the steering committee chases ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Chase:
+    """One team with work the committee should chase, and the head(s) to ask."""
+
+    team_id: str
+    team: str
+    heads: tuple[str, ...]
+    unanswered_feedback: int  # negative feedback unanswered past the signal's grace period
+    overdue_actions: int
+    oldest_days: int  # how long the longest-waiting of them has waited
+
+
+def to_chase(db: Database, as_of: dt.date, config: ScoringConfig | None = None) -> list[Chase]:
+    """Per team, what waits past its grace (SPEC: escalates to steering), longest first."""
+    config = config or ScoringConfig.load()
+    grace = config.unanswered_feedback_days
+
+    def read(con: Connection) -> list[Chase]:
+        kinds: list[WorkKind] = ["feedback", "overdue_action"]
+        work = _work_on(con, as_of, config, kinds=kinds)
+        late = [i for i in work.items if i.kind != "feedback" or i.days_overdue >= grace]
+        heads: dict[str, list[str]] = {}
+        for row in fetch_dicts(con, _HEADS):
+            heads.setdefault(row["team_id"], []).append(row["name"])
+        return _by_team(late, heads)
+
+    return db.read(read)
+
+
+_HEADS = "SELECT team_id, name FROM people WHERE role = 'head' ORDER BY name"
+
+
+def _by_team(items: list[WorkItem], heads: dict[str, list[str]]) -> list[Chase]:
+    teams: dict[str, list[WorkItem]] = {}
+    for item in items:
+        teams.setdefault(item.team_id, []).append(item)
+    chase = [
+        Chase(
+            team_id,
+            waiting[0].team,
+            tuple(heads.get(team_id, ())),
+            sum(1 for i in waiting if i.kind == "feedback"),
+            sum(1 for i in waiting if i.kind == "overdue_action"),
+            max(i.days_overdue for i in waiting),
+        )
+        for team_id, waiting in teams.items()
+    ]
+    return sorted(chase, key=lambda c: (-c.oldest_days, c.team))
