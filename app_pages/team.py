@@ -10,7 +10,7 @@ from cxos import text
 from cxos.review import figures, team_detail
 from cxos.review.figures import COMPONENT_LABELS
 from cxos.scoring import TeamExplanation, explain_team, score_trend, snapshot_dates
-from ui import steering, tables
+from ui import navigation, steering, tables
 from ui.database import database
 from ui.filters import current_filters
 from ui.lazy import lazy_expander
@@ -108,6 +108,7 @@ st.caption(
     "Accountability is the mean of A1–A4, alignment of L1–L4, each component 0–100: "
     "the share of its items met (pace and pulse count part-way)."
 )
+navigation.glossary_link()
 for name, part in explanation.components.items():
     with st.expander(steering.component_title(COMPONENT_LABELS[name], part)):
         if part.note:

@@ -220,3 +220,17 @@ def test_a_long_journey_is_shown_a_few_phases_at_a_time(writable, monkeypatch) -
 def _stage_ticks(at: AppTest) -> list[str]:
     spec = json.loads(at.get("plotly_chart")[0].proto.spec)
     return [t.replace("<br>", " ") for t in spec["layout"]["xaxis"]["ticktext"]]
+
+
+def test_the_glossary_defines_every_component_quadrant_and_signal(demo_path, monkeypatch) -> None:  # noqa: ANN001
+    """Issue 20: A1–A4/L1–L4 were unexplained; a glossary linked from where they appear."""
+    from cxos.palette import QUADRANTS, SIGNALS
+    from cxos.review.figures import COMPONENT_LABELS
+
+    team = _open("team.py", STEERING, monkeypatch, demo_path)
+    assert any("[What the words mean](glossary)" in m.value for m in team.markdown)
+    at = _open("glossary.py", HEAD, monkeypatch, demo_path)
+    shown = " ".join(m.value for m in at.markdown)
+    words = [*COMPONENT_LABELS.values(), *(q.label for q in QUADRANTS.values()), *SIGNALS.values()]
+    for word in words:
+        assert f"**{word}** — " in shown, word

@@ -47,6 +47,7 @@ REGISTRY: tuple[PageEntry, ...] = (
     PageEntry("inbox.py", "Feedback inbox", ":material/inbox:", "Work"),
     PageEntry("progress.py", "Check-ins & readings", ":material/trending_up:", "Work"),
     PageEntry("home.py", "What's in CXOS", ":material/home:", "Work"),
+    PageEntry("glossary.py", "What the words mean", ":material/menu_book:", "Work"),
     PageEntry("overview.py", "Overview", ":material/dashboard:", "Review"),
     PageEntry("journey.py", "Journey", ":material/route:", "Review"),
     PageEntry("team.py", "Team", ":material/groups:", "Review"),
@@ -117,6 +118,18 @@ def build(person: Person):  # noqa: ANN201 - returns st.navigation's StreamlitPa
         for e in elsewhere(person)
     )
     return st.navigation(pages, expanded=True)
+
+
+def glossary_link() -> None:
+    """A link to the glossary, beside terms a newcomer meets (components, quadrants, signals).
+
+    A plain link to the page's address: it works wherever the page is drawn, also when a
+    test or a bare run draws a page without the app's navigation.
+    """
+    import streamlit as st
+
+    glossary = next(e for e in REGISTRY if e.file == "glossary.py")
+    st.markdown(f":material/menu_book: [{glossary.title}]({glossary.url_path})")
 
 
 def elsewhere(person: Person) -> list[PageEntry]:
