@@ -6,7 +6,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from cxos import text
+from cxos import palette, text
 from cxos.bundle.as_person import export_xlsx_bytes, export_zip_bytes, import_as, preview_as
 from cxos.bundle.importer import ImportReport
 from cxos.bundle.uploads import UploadSlot
@@ -34,7 +34,10 @@ def _preview(path: Path) -> ImportReport | None:
     try:
         report = preview_as(database(), person.id, path)
     except BundleError as error:
-        st.error(f"This bundle cannot be imported: {error.total} problem(s). Nothing was changed.")
+        st.error(
+            f"This bundle cannot be imported: {palette.counted(error.total, 'problem')}. "
+            "Nothing was changed."
+        )
         st.dataframe(
             [{"problem": str(p)} for p in error.problems],
             hide_index=True,

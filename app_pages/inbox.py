@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from cxos import text
+from cxos import palette, text
 from cxos.identity import permissions
 from cxos.work import team_reads
 from ui.database import data_version, database
@@ -80,8 +80,9 @@ may_answer = permissions.can(db, person.id, "feedback", team_id=team_id)
 items = inbox["feedback"]
 negative = sum(1 for f in items if f["sentiment"] == "negative" and not answered(f))
 st.caption(
-    f"{len(items)} item(s) shown; {negative} negative without an answer. Negative feedback is "
-    "answered by linking an action or closed with a written response — never silently."
+    f"{palette.counted(len(items), 'item')} shown; {negative} negative without an answer. "
+    "Negative feedback is answered by linking an action or closed with a written response "
+    "— never silently."
 )
 if not items:
     st.success("The inbox is empty.", icon=":material/inbox:")

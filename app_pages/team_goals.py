@@ -338,10 +338,14 @@ if not may_edit:
     st.info("You can read these goals; only the team's head (or an administrator) edits them.")
     for goal in goals:
         look = palette.HEALTH[health[goal["id"]].health if goal["id"] in health else "no_data"]
-        counts = f"{len(goal['metrics'])} metrics · {len(goal['actions'])} actions"
+        counts = (
+            f"{palette.counted(len(goal['metrics']), 'metric')} · "
+            f"{palette.counted(len(goal['actions']), 'action')}"
+        )
+        # The health mark already says "Achieved"; only a dropped goal needs its status.
+        status = " · Dropped" if goal["status"] == "dropped" else ""
         st.markdown(
-            f"{look.symbol} **{text.markdown(goal['title'])}** · {look.label} · "
-            f"{goal['status']} · {counts}"
+            f"{look.symbol} **{text.markdown(goal['title'])}** · {look.label}{status} · {counts}"
         )
     st.stop()
 goals_tab, pulse_tab = st.tabs(["Goals", "Pulse results"])

@@ -90,3 +90,8 @@ def quadrant_look(name: str) -> Look:
 
 def health_look(name: str) -> Look:
     return HEALTH[name]
+
+
+def counted(n: int, noun: str, plural: str | None = None) -> str:
+    """'1 metric', '3 metrics', '1,204 teams': a count with its noun in the right number."""
+    return f"{n:,} {noun if n == 1 else plural or noun + 's'}"

@@ -46,7 +46,6 @@ REGISTRY: tuple[PageEntry, ...] = (
     PageEntry("my_work.py", "My work", ":material/checklist:", "Work"),
     PageEntry("inbox.py", "Feedback inbox", ":material/inbox:", "Work"),
     PageEntry("progress.py", "Check-ins & readings", ":material/trending_up:", "Work"),
-    PageEntry("home.py", "What's in CXOS", ":material/home:", "Work"),
     PageEntry("glossary.py", "What the words mean", ":material/menu_book:", "Work"),
     PageEntry("overview.py", "Overview", ":material/dashboard:", "Review"),
     PageEntry("journey.py", "Journey", ":material/route:", "Review"),
@@ -58,6 +57,8 @@ REGISTRY: tuple[PageEntry, ...] = (
     PageEntry("admin_people.py", "People & accounts", ":material/manage_accounts:", "Admin", ADMIN),
     PageEntry("admin_data.py", "Import & export", ":material/upload_file:", "Admin", ADMIN),
     PageEntry("admin_audit.py", "Audit log", ":material/history:", "Admin", ADMIN),
+    # Row counts per bundle file: what an administrator checks after an import.
+    PageEntry("home.py", "What's in the database", ":material/database:", "Admin", ADMIN),
 )
 
 # The page a role lands on, first one that exists (SPEC: "my work" is what a head sees first).

@@ -140,12 +140,39 @@ def check_text(kind: Any, label: str, value: str | None) -> str | None:
 
 
 def explain(error: ValidationError) -> str:
-    """A Pydantic error in plain words: each field, then what is wrong with it."""
+    """A Pydantic error in plain words: each field, then what is wrong with it
+    ('the due date must be a date (YYYY-MM-DD)', not 'due_date: Input should be …')."""
     parts = []
     for e in error.errors(include_url=False):
-        where = ".".join(str(p) for p in e["loc"])
-        parts.append(f"{where}: {e['msg']}" if where else e["msg"])
+        where = " ".join(str(p).replace("_", " ") for p in e["loc"] if not isinstance(p, int))
+        words = _plain(e["type"], e.get("ctx") or {}) or e["msg"]
+        parts.append(f"the {where} {words}" if where else words)
     return "; ".join(parts)
+
+
+def _plain(kind: str, ctx: dict[str, Any]) -> str | None:
+    """Pydantic's common error kinds as CXOS says them; None for the rest (its own words)."""
+    if kind in ("string_too_short", "too_short"):
+        least = ctx.get("min_length", 1)
+        return "must not be empty" if least == 1 else f"needs at least {least} characters"
+    if kind == "literal_error":
+        return f"must be one of {ctx.get('expected', '')}".replace("'", "")
+    bound = {"greater_than_equal": ("at least", "ge"), "less_than_equal": ("at most", "le")}
+    if kind in bound:
+        words, key = bound[kind]
+        return f"must be {words} {ctx.get(key)}"
+    return _PLAIN.get(kind)
+
+
+_PLAIN = {
+    "missing": "is required",
+    "int_parsing": "must be a whole number",
+    "int_from_float": "must be a whole number",
+    "float_parsing": "must be a number",
+    "date_parsing": "must be a date (YYYY-MM-DD)",
+    "date_from_datetime_parsing": "must be a date (YYYY-MM-DD)",
+    "extra_forbidden": "is not a field of this record",
+}
 
 
 class Row(BaseModel):

@@ -28,7 +28,7 @@ import plotly.graph_objects as go
 
 from cxos import text
 from cxos.bundle.exporter import write_workbook
-from cxos.palette import ACTION_STATUS, INK, MUTED, QUADRANTS, SIGNALS
+from cxos.palette import ACTION_STATUS, INK, MUTED, QUADRANTS, SIGNALS, counted
 from cxos.review import figures
 from cxos.review.meetings import SECTIONS, MeetingView
 from cxos.scoring import rollup
@@ -192,26 +192,22 @@ def summary_lines(view: MeetingView) -> list[str]:
         f"{sum(1 for s in scores if s.quadrant == q)} {look.label.lower()}"
         for q, look in QUADRANTS.items()
     )
-    lines = [f"{_count(len(scores), 'team')}: {mix}."]
+    lines = [f"{counted(len(scores), 'team')}: {mix}."]
     if view.previous:
         since = f"{view.previous['title']} ({view.previous['held_on']})"
-        lines.append(f"{_count(len(agenda['moves']), 'team')} changed quadrant since {since}.")
+        lines.append(f"{counted(len(agenda['moves']), 'team')} changed quadrant since {since}.")
     else:
         lines.append("No earlier closed review to compare with.")
     kinds = Counter(SIGNALS.get(s.signal, s.signal).lower() for s in view.signals)
     found = ", ".join(f"{kind} ({n})" for kind, n in kinds.most_common())
-    lines.append(f"{_count(len(view.signals), 'silo signal')}" + (f": {found}." if found else "."))
-    lines.append(f"{_count(len(agenda['overdue_actions']), 'overdue action')}.")
+    lines.append(f"{counted(len(view.signals), 'silo signal')}" + (f": {found}." if found else "."))
+    lines.append(f"{counted(len(agenda['overdue_actions']), 'overdue action')}.")
     earlier = agenda["previous_decisions"]
     if earlier:
         done = sum(1 for d in earlier if d.get("status") == "done")
         lines.append(f"Decisions of the last review: {done} of {len(earlier)} done.")
-    lines.append(f"{_count(len(view.decisions), 'decision')} recorded in this review.")
+    lines.append(f"{counted(len(view.decisions), 'decision')} recorded in this review.")
     return lines
-
-
-def _count(n: int, noun: str) -> str:
-    return f"{n:,} {noun}{'' if n == 1 else 's'}"
 
 
 def content(view: MeetingView) -> dict[str, Any]:
