@@ -60,8 +60,8 @@ def standing(explanation: TeamExplanation) -> None:
     cols = st.columns([1.2, 1, 1, 3])
     cols[0].markdown(
         f"<div style='background:{look.tint};border-left:6px solid {look.colour};"
-        f"padding:0.6rem 0.8rem;border-radius:4px'><b style='color:{look.colour}'>"
-        f"{look.badge()}</b><br><small>quadrant</small></div>",
+        f"padding:0.6rem 0.8rem;border-radius:4px'><b>{look.badge()}</b><br>"
+        "<small>quadrant</small></div>",
         unsafe_allow_html=True,
     )
     cols[1].metric("Alignment", f"{score.alignment:.1f}")

@@ -9,6 +9,7 @@ Without chromium the tests skip, naming the install command; with CI=true they f
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
 import socket
@@ -22,6 +23,7 @@ from pathlib import Path
 
 import pytest
 
+from cxos.demo import company
 from cxos.identity import accounts
 from cxos.storage import Database
 from tests.sample import load_sample
@@ -196,6 +198,27 @@ def fresh_server(tmp_path: Path, chromium: str) -> Iterator[Callable[..., Server
         server.stop()
 
 
+@pytest.fixture(scope="module")
+def demo_server(tmp_path_factory: pytest.TempPathFactory, chromium: str) -> Iterator[Server]:
+    """One server on the demo company signed in by persona (`?as=`), shared by a module."""
+    tmp = tmp_path_factory.mktemp("demo-server")
+    path = tmp / "cxos.duckdb"
+    company.load(Database(path), as_of=dt.date.today())
+    server = start_server(tmp, path, "demo")
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def wide(browser) -> Iterator:  # noqa: ANN001
+    """A 1440×900 tab."""
+    context = browser.new_context(viewport={"width": 1440, "height": 900})
+    context.set_default_timeout(45_000)
+    tab = context.new_page()
+    yield tab
+    context.close()
+
+
 # -- helpers for tests ------------------------------------------------------------------
 
 
@@ -219,3 +242,22 @@ def sign_in_with_password(page, url: str, login: str, password: str) -> None:  #
     page.locator(".st-key-signin_login input").fill(login)
     page.locator(".st-key-signin_password input").fill(password)
     page.get_by_role("button", name="Sign in").click()
+
+
+def visit(page, server: Server, url_path: str, person: str) -> None:  # noqa: ANN001
+    """Sign in by persona on the landing page, then follow the sidebar link to the page."""
+    page.goto(f"{server.url}/?as={person}")
+    wait_ready(page)
+    link = page.locator(f'[data-testid="stSidebarNav"] a[href$="/{url_path}"]')
+    if link.count():  # the landing page itself has no path of its own
+        link.click()
+        page.wait_for_url(f"**/{url_path}*")
+    settled(page)
+
+
+def settled(page) -> None:  # noqa: ANN001
+    """The rerun has finished: ready, no skeletons, no stale elements left."""
+    wait_ready(page)
+    page.wait_for_function(
+        '!document.querySelector(\'[data-testid="stSkeleton"], [data-stale="true"]\')'
+    )

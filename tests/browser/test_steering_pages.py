@@ -4,15 +4,11 @@ every page is screenshotted at 1440×900 under artifacts/screenshots/ (not commi
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from cxos.demo import company
-from cxos.storage import Database
-from tests.browser.conftest import Server, screenshot, start_server, wait_ready
+from tests.browser.conftest import Server, screenshot, settled, visit, wait_ready
 from ui import navigation
 
 pytest.importorskip("playwright.sync_api")
@@ -21,46 +17,8 @@ STEERING, ADMIN = "p-mktg-1", "p-itplat-1"
 PLOT = '[data-testid="stPlotlyChart"] .main-svg'
 
 
-@pytest.fixture(scope="module")
-def demo_server(tmp_path_factory: pytest.TempPathFactory, chromium: str) -> Iterator[Server]:
-    tmp = tmp_path_factory.mktemp("steering-server")
-    path = tmp / "cxos.duckdb"
-    company.load(Database(path), as_of=dt.date.today())
-    server = start_server(tmp, path, "demo")
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def wide(browser) -> Iterator:  # noqa: ANN001
-    context = browser.new_context(viewport={"width": 1440, "height": 900})
-    context.set_default_timeout(45_000)
-    tab = context.new_page()
-    yield tab
-    context.close()
-
-
-def _visit(page, server: Server, url_path: str, person: str) -> None:  # noqa: ANN001
-    """Sign in by persona on the landing page, then follow the sidebar link to the page."""
-    page.goto(f"{server.url}/?as={person}")
-    wait_ready(page)
-    link = page.locator(f'[data-testid="stSidebarNav"] a[href$="/{url_path}"]')
-    if link.count():  # the landing page itself has no path of its own
-        link.click()
-        page.wait_for_url(f"**/{url_path}*")
-    _settled(page)
-
-
-def _settled(page) -> None:  # noqa: ANN001
-    """The rerun has finished: ready, no skeletons, no stale elements left."""
-    wait_ready(page)
-    page.wait_for_function(
-        '!document.querySelector(\'[data-testid="stSkeleton"], [data-stale="true"]\')'
-    )
-
-
 def test_overview_draws_the_quadrant_chart(demo_server: Server, wide) -> None:  # noqa: ANN001
-    _visit(wide, demo_server, "overview", STEERING)
+    visit(wide, demo_server, "overview", STEERING)
     wide.wait_for_selector(PLOT)
     chart = wide.locator('[data-testid="stPlotlyChart"]').first
     assert "Performing" in chart.inner_text() and "Siloed" in chart.inner_text()
@@ -68,7 +26,7 @@ def test_overview_draws_the_quadrant_chart(demo_server: Server, wide) -> None:  
 
 
 def test_journey_map_draws_stages_and_silo_marks(demo_server: Server, wide) -> None:  # noqa: ANN001
-    _visit(wide, demo_server, "journey", STEERING)
+    visit(wide, demo_server, "journey", STEERING)
     wide.wait_for_selector(PLOT)
     text = wide.locator('[data-testid="stPlotlyChart"]').first.inner_text()
     assert "Front-stage" in text and "Back-stage" in text
@@ -84,7 +42,7 @@ PAGES = [(e.url_path, STEERING) for e in navigation.available("steering")] + [
 
 @pytest.mark.parametrize(("url_path", "person"), PAGES, ids=[p for p, _ in PAGES])
 def test_screenshot_of_every_page(demo_server: Server, wide, url_path: str, person: str) -> None:  # noqa: ANN001
-    _visit(wide, demo_server, url_path, person)
+    visit(wide, demo_server, url_path, person)
     if wide.locator('[data-testid="stPlotlyChart"]').count():
         wide.wait_for_selector(PLOT, state="attached")
     assert not wide.locator('[data-testid="stException"]').count(), f"{url_path} raised"
@@ -113,7 +71,7 @@ def test_a_page_address_opens_that_page_without_a_not_found_dialog(
     """A link to a page, the person's own landing page included, opens it in a new
     browser session with nothing over it, and keeps its address."""
     wide.goto(f"{demo_server.url}/{url_path}?as={person}")
-    _settled(wide)
+    settled(wide)
     assert wide.locator("h1").first.inner_text() == title
     assert wide.locator(NOT_FOUND).count() == 0
     assert f"/{url_path}" in wide.url
@@ -125,7 +83,7 @@ def test_the_root_address_opens_the_landing_page_under_its_own_address(
 ) -> None:
     wide.goto(f"{demo_server.url}/?as={STEERING}")
     wide.wait_for_url("**/overview*")
-    _settled(wide)
+    settled(wide)
     assert wide.locator("h1").first.inner_text() == "Overview"
     current = wide.locator('[data-testid="stSidebarNav"] a[aria-current="page"]')
     assert "Overview" in current.inner_text()
@@ -142,5 +100,5 @@ def test_a_page_opened_before_signing_in_is_shown_after_signing_in(
     wide.get_by_text("— steering").first.click()
     wide.get_by_role("button", name="Continue").click()
     wide.wait_for_selector("h1:has-text('Journey map')")
-    _settled(wide)
+    settled(wide)
     assert "/journey" in wide.url and wide.locator(NOT_FOUND).count() == 0
