@@ -10,7 +10,6 @@ import streamlit as st
 from cxos import text
 from cxos.identity.permissions import can
 from cxos.model.errors import CxosError
-from cxos.palette import SIGNALS
 from cxos.review import figures, meetings, pack, team_detail
 from ui import steering
 from ui.database import database
@@ -154,12 +153,16 @@ def show_agenda(view: meetings.MeetingView) -> None:
         if expander is None:
             continue
         with expander:
-            if key == "signals":
-                rows = [{**r, "signal": SIGNALS[r["signal"]]} for r in rows]
             if rows:
-                st.dataframe(rows, hide_index=True, width="stretch", key=f"meetings_agenda_{key}")
+                _words_table(*pack.table_of(key, rows, pack.AGENDA_COLUMNS[key]), f"agenda_{key}")
             else:
                 st.write("Nothing here.")
+
+
+def _words_table(header: tuple[str, ...], rows: list[tuple], key: str) -> None:
+    """A section as the pack shows it: headers, quadrants, signals and statuses in words."""
+    shown = [dict(zip(header, row, strict=True)) for row in rows]
+    st.dataframe(shown, hide_index=True, width="stretch", key=f"meetings_{key}")
 
 
 def pack_buttons(view: meetings.MeetingView, name: str) -> None:
@@ -240,7 +243,7 @@ with scores_tab:
         key="meetings_scores",
     )
 with decisions_tab:
-    st.dataframe(view.decisions, hide_index=True, width="stretch", key="meetings_decisions")
+    _words_table(*pack.table_of("decisions", view.decisions, pack.DECISION_COLUMNS), "decisions")
     if not view.frozen and can(db, person.id, "decision"):
         decision_form(view)
         close_form(view)

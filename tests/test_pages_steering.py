@@ -174,8 +174,11 @@ def test_a_whole_meeting_flow(writable: Database, monkeypatch) -> None:  # noqa:
     again.selectbox(key="meetings_pick").select(meeting.id).run()
     assert any("read-only" in i.value for i in again.info)
     assert not [f for f in again.get("form") if "decision" in str(f.proto)]
-    shown = next(d.value for d in again.dataframe if "text" in d.value.columns)
-    assert list(shown["text"]) == ["Bridge the delivery hand-off", "Pulse again"]
+    # The decisions tab comes after the agenda, whose last section lists the last review's.
+    shown = [d.value for d in again.dataframe if "Decision" in d.value.columns][-1]
+    assert list(shown["Decision"]) == ["Bridge the delivery hand-off", "Pulse again"]
+    assert list(shown.columns) == ["Decision", "Action owner", "Team", "Due", "Status"]
+    assert set(shown["Status"]) <= {"Open", "In progress", "Blocked", "Done", "Cancelled", "—"}
 
 
 def test_a_head_sees_meetings_but_cannot_start_one(demo_path, monkeypatch) -> None:  # noqa: ANN001
