@@ -90,7 +90,7 @@ def _unit_table(c: Comparison) -> list[dict]:
     return [
         {
             "Business unit": u.name,
-            "Quadrant": palette.quadrant_look(u.quadrant).badge(),
+            "Teams by quadrant": palette.mix_text(u.mix),
             "Alignment": one_decimal(u.alignment),
             "Accountability": one_decimal(u.accountability),
             **{COMPONENT_LABELS[n]: percent(u.components[n]) for n in COMPONENTS},
@@ -99,15 +99,16 @@ def _unit_table(c: Comparison) -> list[dict]:
     ]
 
 
-def _change_table(c: Comparison) -> list[dict]:
-    def look(quadrant: str | None) -> str:
-        return palette.quadrant_look(quadrant).badge() if quadrant else "—"
+def _mix(mix: dict) -> str:
+    return palette.mix_text(mix, words=False)
 
+
+def _change_table(c: Comparison) -> list[dict]:
     return [
         {
             "Business unit": ch.name,
-            "Then": look(ch.then.quadrant if ch.then else None),
-            "Now": look(ch.now.quadrant),
+            "Teams by quadrant then": _mix(ch.then.mix) if ch.then else "—",
+            "Now": _mix(ch.now.mix),
             "Δ Alignment": one_decimal(ch.delta("alignment")),
             "Δ Accountability": one_decimal(ch.delta("accountability")),
             **{f"Δ {COMPONENT_LABELS[n]}": percent(ch.delta(n)) for n in COMPONENTS},

@@ -192,7 +192,7 @@ def test_trend_chart_has_both_scores_and_the_thresholds() -> None:
 
 
 def test_units_chart_groups_both_scores_per_unit() -> None:
-    units = [UnitScore("*", "Company", "company", 50.0, 60.0, "compliant", 3)]
+    units = [UnitScore("*", "Company", "company", 50.0, 60.0, 3)]
     fig = figures.units_chart(units)
     assert [t.name for t in fig.data] == ["Alignment", "Accountability"]
     assert list(fig.data[1].text) == ["60"]
@@ -239,14 +239,14 @@ def test_names_with_plotly_tags_stay_text_in_every_figure() -> None:
     _assert_inert(figures.quadrant_chart(scores, CONFIG))
     previous = [{"team_id": "t-care", "alignment": 10, "accountability": 10, "quadrant": "siloed"}]
     _assert_inert(figures.movement_chart(scores, previous, CONFIG))
-    _assert_inert(figures.units_chart([UnitScore("u", bad, "business_unit", 50, 50, "siloed", 1)]))
+    _assert_inert(figures.units_chart([UnitScore("u", bad, "business_unit", 50, 50, 1)]))
     metric = {"name": bad, "unit": bad, "direction": "higher", "baseline": 1, "target": 2}
     _assert_inert(figures.metric_chart(metric, [], dt.date(2026, 1, 1), dt.date(2026, 12, 31), DAY))
     stage = MapStage("s1", bad, bad, 1, "off_track", 1, unbridged=True)
     touchpoint = MapTouchpoint("tp1", "s1", bad, "front_stage", "t1", bad, "bu1", True)
     jmap = JourneyMap("j1", bad, DAY, [stage], [touchpoint], details={"s1": bad, "tp1": bad})
     _assert_inert(figures.journey_figure(jmap))
-    unit = UnitComparison("u", bad, "business_unit", 50, 50, "siloed", 1, dict.fromkeys(COMPONENTS))
+    unit = UnitComparison("u", bad, "business_unit", 50, 50, 1, dict.fromkeys(COMPONENTS))
     _assert_inert(figures_compare.scores_figure([unit]))
     _assert_inert(figures_compare.components_figure([unit]))
     _assert_inert(figures_compare.progress_figure({bad: {"u": 0.5}}, [unit]))
