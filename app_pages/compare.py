@@ -260,6 +260,9 @@ _table(_unit_table(comparison), "compare_unit_table", "No scores.")
 st.subheader(f"Change since {since:%d %b %Y}")
 _table(_change_table(comparison), "compare_change_table", "No earlier scores.")
 
+st.subheader("Over the last quarters")
+steering.trend_section(filters, "compare", tuple(chosen_units))
+
 st.subheader("Goal health by stage")
 st.caption(
     "Each cell: the worst health of the unit's in-scope goals on that stage, and how many; "

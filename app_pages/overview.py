@@ -82,8 +82,10 @@ if units_list is not None and units_list.open:
 
 # Tabs and lists render only when open (`on_change="rerun"`): a thousand-team chart or a
 # list of thousands of actions costs a rerun far more than it is worth when hidden.
-quadrant_tab, movement_tab, units_tab = st.tabs(
-    ["Quadrant", "Movement since last review", "Units"], key="overview_tab", on_change="rerun"
+quadrant_tab, movement_tab, trends_tab, units_tab = st.tabs(
+    ["Quadrant", "Movement since last review", "Trends", "Units"],
+    key="overview_tab",
+    on_change="rerun",
 )
 if quadrant_tab.open is not False:
     with quadrant_tab:
@@ -101,6 +103,9 @@ if movement_tab.open:
         st.plotly_chart(
             steering.chart("movement", filters), key="overview_movement", width="stretch"
         )
+if trends_tab.open:
+    with trends_tab:
+        steering.trend_section(filters, "overview")
 if units_tab.open:
     with units_tab:
         st.plotly_chart(steering.chart("units", filters), key="overview_units", width="stretch")

@@ -26,9 +26,11 @@ from cxos.scoring import (
     Signal,
     TeamScore,
     UnitScore,
+    UnitTrend,
     assess,
     goal_health,
     rollup,
+    unit_trends,
 )
 from cxos.scoring.config import ScoringConfig
 from cxos.work import my_work
@@ -115,6 +117,29 @@ def _rollup(path: str, version: int, as_of: dt.date) -> list[UnitScore]:
     return rollup(scores(path, version, as_of), config())
 
 
+def trends(filters: Filters, unit_ids: tuple[str, ...] | None = None) -> list[UnitTrend]:
+    """The company's and each unit's scores over the last quarters: of `unit_ids` (else
+    the filter's unit, else every unit), always with the company."""
+    everything = _trends(*key(), filters.as_of)
+    wanted = unit_ids or ((filters.business_unit_id,) if filters.business_unit_id else None)
+    if wanted is None:
+        return everything
+    return [t for t in everything if t.id in wanted or t.id == "*"]
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def _trend_chart(
+    path: str, version: int, as_of: dt.date, unit: str | None, unit_ids: tuple[str, ...] | None
+) -> go.Figure:
+    filters = Filters(as_of=as_of, business_unit_id=unit)
+    return prepared(figures.unit_trend_chart(trends(filters, unit_ids), config()))
+
+
+@_shared
+def _trends(path: str, version: int, as_of: dt.date) -> list[UnitTrend]:
+    return unit_trends(database(), as_of, config=config())
+
+
 def scoped_attention(filters: Filters) -> Attention:
     """The attention lists as of the filter date, of the chosen business unit (or all)."""
     return _scoped_attention(*key(), filters.as_of, filters.business_unit_id)
@@ -180,3 +205,28 @@ def quadrant_badge(name: str) -> str:
 
 def health_badge(name: str | None) -> str:
     return HEALTH[name].badge() if name in HEALTH else "— no linked goal"
+
+
+def trend_section(filters: Filters, prefix: str, unit_ids: tuple[str, ...] | None = None) -> None:
+    """The company's and units' scores over the last quarters: chart, and the numbers."""
+    found = trends(filters, unit_ids)
+    st.caption(
+        "Mean alignment and accountability of each unit's teams at each quarter end, at every "
+        "snapshot since (taken when a review meeting closes, or by `python -m cxos snapshot`) "
+        f"and on {filters.as_of:%d %b %Y}."
+    )
+    figure = _trend_chart(*key(), filters.as_of, filters.business_unit_id, unit_ids)
+    st.plotly_chart(figure, key=f"{prefix}_trends", width="stretch")
+    st.dataframe(
+        [
+            {
+                "unit": t.name,
+                **{f"{day:%d %b %Y}": f"{a:.0f} / {b:.0f}" for day, a, b in t.points},
+            }
+            for t in found
+        ],
+        hide_index=True,
+        width="stretch",
+        key=f"{prefix}_trends_table",
+        column_config={"unit": st.column_config.TextColumn("unit (alignment / accountability)")},
+    )

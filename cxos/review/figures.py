@@ -18,11 +18,12 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 import plotly.graph_objects as go
+from plotly.subplots import make_subplots
 
 from cxos import text
 from cxos.palette import FONT, GRID, HEALTH, INK, MUTED, QUADRANTS, SIGNALS, category_colour
 from cxos.review.journey_map import JourneyMap
-from cxos.scoring import TeamScore
+from cxos.scoring import TeamScore, UnitTrend
 from cxos.scoring.config import COMPONENTS, ScoringConfig
 
 LAYERS = {"front_stage": "Front-stage", "on_stage": "On-stage", "back_stage": "Back-stage"}
@@ -598,6 +599,48 @@ def trend_chart(
     fig.update_yaxes(range=[0, 100], title="Score", gridcolor=GRID)
     fig.update_xaxes(gridcolor=GRID)
     return _layout(fig, title, height=340)
+
+
+def unit_trend_chart(
+    trends: Sequence[UnitTrend],
+    config: ScoringConfig,
+    title: str = "Company and units over the last quarters",
+) -> go.Figure:
+    """Mean alignment (top) and accountability (bottom) over time: a line per unit, the
+    company in bold ink; each panel with its quadrant threshold."""
+    fig = make_subplots(
+        rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.1,
+        subplot_titles=("Mean alignment", "Mean accountability"),
+    )  # fmt: skip
+    units = [t for t in trends if t.kind != "company"]
+    looks = {t.id: (category_colour(i), 2, "circle") for i, t in enumerate(units)}
+    for trend in trends:
+        colour, width, marker = looks.get(trend.id, (INK, 4, "square"))
+        for row, index in ((1, 1), (2, 2)):
+            fig.add_trace(
+                go.Scatter(
+                    x=[p[0] for p in trend.points],
+                    y=[p[index] for p in trend.points],
+                    mode="lines+markers",
+                    name=text.plotly(trend.name),
+                    legendgroup=trend.id,
+                    showlegend=row == 1,
+                    line={"color": colour, "width": width},
+                    marker={"symbol": marker, "size": 7},
+                    hovertemplate="%{x|%d %b %Y}: %{y:.1f}<extra>%{fullData.name}</extra>",
+                ),
+                row=row,
+                col=1,
+            )
+    for row, value in ((1, config.aligned_threshold), (2, config.accountable_threshold)):
+        fig.add_hline(
+            y=value, row=row, col=1,
+            line={"color": MUTED, "dash": THRESHOLD_DASH, "width": 1},
+            name=f"threshold:{'alignment' if row == 1 else 'accountability'}",
+        )  # fmt: skip
+    fig.update_yaxes(range=[0, 100], gridcolor=GRID)
+    fig.update_xaxes(gridcolor=GRID)
+    return _layout(fig, title, height=560)
 
 
 def units_chart(units: Sequence[Any], title: str = "Company and business units") -> go.Figure:
