@@ -6,6 +6,7 @@ import streamlit as st
 
 from cxos import text
 from cxos.palette import QUADRANTS
+from cxos.review.figures import LABEL_BUDGET
 from cxos.scoring import UnitScore
 from ui import attention, steering
 from ui.filters import current_filters
@@ -89,6 +90,11 @@ quadrant_tab, movement_tab, trends_tab, units_tab = st.tabs(
 )
 if quadrant_tab.open is not False:
     with quadrant_tab:
+        st.caption(
+            f"Up to {LABEL_BUDGET} names, placed so none overlaps: in bold the teams that "
+            "changed quadrant since the last review, then the most extreme. Hover any bubble "
+            "for its team and eight components."
+        )
         st.plotly_chart(
             steering.chart("quadrant", filters), key="overview_quadrant", width="stretch"
         )

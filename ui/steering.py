@@ -162,7 +162,13 @@ def _scoped_attention(path: str, version: int, as_of: dt.date, unit: str | None)
 def _chart(name: str, path: str, version: int, as_of: dt.date, unit: str | None) -> go.Figure:
     filters = Filters(as_of=as_of, business_unit_id=unit)
     if name == "quadrant":
-        return prepared(figures.quadrant_chart(scoped_scores(filters), config()))
+        current = scoped_scores(filters)
+        previous = previous_review(path, version, as_of)
+        before = {p["team_id"]: p["quadrant"] for p in previous["scores"]} if previous else {}
+        movers = [s.team_id for s in current if before.get(s.team_id, s.quadrant) != s.quadrant]
+        return prepared(
+            figures.quadrant_chart(current, config(), highlight=movers)  # movers named first
+        )
     if name == "movement":
         previous = previous_review(path, version, as_of)
         return prepared(
