@@ -25,7 +25,7 @@ def unit_tile(unit: UnitScore) -> None:
         for name, look in QUADRANTS.items()
         if unit.mix.get(name)
     )
-    st.markdown(f"**{text.markdown(unit.name)}** · {unit.teams} teams", help=which or None)
+    st.markdown(f"**{text.markdown(unit.name)}**", help=which or None)
     st.markdown(
         "  \n".join(
             f"{look.symbol} **{unit.count(name)}** {look.label}"
@@ -33,7 +33,10 @@ def unit_tile(unit: UnitScore) -> None:
             if unit.count(name)
         )
     )
-    st.caption(f"Mean alignment {unit.alignment:.0f} · accountability {unit.accountability:.0f}")
+    st.caption(
+        f"{unit.teams} teams · mean alignment {unit.alignment:.0f} · "
+        f"mean accountability {unit.accountability:.0f}"
+    )
 
 
 def unit_row(unit: UnitScore) -> dict:
