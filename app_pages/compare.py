@@ -90,7 +90,7 @@ def _unit_table(c: Comparison) -> list[dict]:
     return [
         {
             "Business unit": u.name,
-            "Teams by quadrant": palette.mix_text(u.mix),
+            "Teams by quadrant": _mix(u.mix),
             "Alignment": one_decimal(u.alignment),
             "Accountability": one_decimal(u.accountability),
             **{COMPONENT_LABELS[n]: percent(u.components[n]) for n in COMPONENTS},
@@ -103,12 +103,18 @@ def _mix(mix: dict) -> str:
     return palette.mix_text(mix, words=False)
 
 
+# A unit has no quadrant of its own; its teams' mix, in symbols (explained on hover).
+_MIX_HELP = "How many of the unit's teams sit in each quadrant: " + " · ".join(
+    look.badge() for look in palette.QUADRANTS.values()
+)
+
+
 def _change_table(c: Comparison) -> list[dict]:
     return [
         {
             "Business unit": ch.name,
             "Teams by quadrant then": _mix(ch.then.mix) if ch.then else "—",
-            "Now": _mix(ch.now.mix),
+            "Teams by quadrant now": _mix(ch.now.mix),
             "Δ Alignment": one_decimal(ch.delta("alignment")),
             "Δ Accountability": one_decimal(ch.delta("accountability")),
             **{f"Δ {COMPONENT_LABELS[n]}": percent(ch.delta(n)) for n in COMPONENTS},
@@ -167,6 +173,10 @@ def _table(rows: list[dict], key: str, empty: str) -> None:
             name: st.column_config.NumberColumn(name, format="%+.1f")
             for name in rows[0]
             if name.startswith("Δ")
+        } | {
+            name: st.column_config.TextColumn(name, help=_MIX_HELP)
+            for name in rows[0]
+            if name.startswith("Teams by quadrant")
         }
         st.dataframe(rows, hide_index=True, key=key, width="stretch", column_config=signed)
     else:

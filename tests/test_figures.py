@@ -147,6 +147,10 @@ def test_movement_chart_draws_an_arrow_from_the_frozen_position() -> None:
     assert names[0] == "At the last review"
     assert "Now performing" in names and "Now siloed" in names
     assert "Siloed → Performing" in fig.data[names.index("Now performing")].hovertext[0]
+    # Names placed as on the quadrant chart; the team that changed quadrant in bold.
+    labels = {a.name: a.text for a in _annotations(fig, "label:")}
+    assert labels == {"label:t-care": "<b>Care</b>", "label:t-sales": "Sales"}
+    assert _overlapping(_label_boxes(fig)) == []
 
 
 def test_movement_chart_without_a_previous_review_says_so() -> None:

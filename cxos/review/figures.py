@@ -14,7 +14,7 @@ before it reaches a figure, and never into a `hovertemplate`.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from typing import Any
 
 import plotly.graph_objects as go
@@ -157,7 +157,7 @@ def quadrant_chart(
             )
         )
     fig.add_traces(traces)
-    labels = _labels(scores, config, biggest, set(highlight))
+    labels = _labels(scores, config, lambda s: _bubble(s, biggest) / 2, set(highlight))
     fig.update_layout(annotations=[*fig.layout.annotations, *labels])
     return _layout(fig, title, height=600)
 
@@ -197,14 +197,23 @@ Box = tuple[float, float, float, float]  # x0, y0, x1, y1 in pixels
 
 
 def _labels(
-    scores: Sequence[TeamScore], config: ScoringConfig, biggest: int, highlight: set[str]
+    scores: Sequence[TeamScore],
+    config: ScoringConfig,
+    radius: Callable[[TeamScore], float],
+    highlight: set[str],
+    others: Sequence[tuple[float, float, float]] = (),
 ) -> list[dict[str, Any]]:
-    """Annotations naming the teams that matter, none overlapping a name or a bubble."""
+    """Annotations naming the teams that matter, none overlapping a name or a bubble.
+
+    `radius` is a team's bubble radius in pixels; `others` are more marks to keep clear
+    of, as (alignment, accountability, radius in pixels).
+    """
     # Among a few teams names keep clear of every bubble; in a crowd no place is clear,
     # so a name (on its white ground) may cover other bubbles, still never another name.
-    crowd = [] if len(scores) > _CLEAR_OF_BUBBLES else scores
-    bubbles = _BubbleGrid([(*to_px(s.alignment, s.accountability), _bubble(s, biggest) / 2)
-                           for s in crowd])  # fmt: skip
+    crowd = len(scores) > _CLEAR_OF_BUBBLES
+    circles = [] if crowd else [(s.alignment, s.accountability, radius(s)) for s in scores]
+    circles += [] if crowd else list(others)
+    bubbles = _BubbleGrid([(*to_px(x, y), r) for x, y, r in circles])
     cross = (config.aligned_threshold, config.accountable_threshold)
 
     def priority(s: TeamScore) -> tuple[bool, float, str]:
@@ -218,7 +227,7 @@ def _labels(
             break
         name = _short(score.team, _LABEL_WIDTH)
         centre = to_px(score.alignment, score.accountability)
-        spot = _free_spot(centre, _bubble(score, biggest) / 2, len(name), placed, bubbles)
+        spot = _free_spot(centre, radius(score), len(name), placed, bubbles)
         if spot is None:
             continue
         placed.append(spot)
@@ -367,17 +376,19 @@ def movement_chart(
             go.Scatter(
                 x=[n.alignment for n in now],
                 y=[n.accountability for n in now],
-                mode="markers+text",
+                mode="markers",
                 name=f"Now {look.label.lower()}",
-                text=[text.plotly(_short(n.team, _LABEL_WIDTH)) for n in now],
-                textposition="top center",
-                textfont={"size": 10},
                 marker={"size": 12, "color": look.colour, "symbol": look.marker},
                 hovertext=[_move_text(before[n.team_id], n) for n in now],
                 hoverinfo="text",
             )
         )
     fig.add_traces(traces)
+    # Names as on the quadrant chart: those that changed quadrant first, none overlapping.
+    movers = {n.team_id for o, n in pairs if o["quadrant"] != n.quadrant}
+    then = [(o["alignment"], o["accountability"], 4.5) for o, _ in pairs]
+    names = _labels([n for _, n in pairs], config, lambda _: 6.0, movers, then)
+    fig.update_layout(annotations=[*fig.layout.annotations, *names])
     return _layout(fig, title, height=600)
 
 
