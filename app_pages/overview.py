@@ -13,6 +13,7 @@ from ui.filters import current_filters
 from ui.session import require_person
 
 _TILES = 10
+_TILE_PX = 170  # five to a row in the 1440-pixel layout, two on a phone
 
 
 def unit_tile(unit: UnitScore) -> None:
@@ -34,8 +35,8 @@ def unit_tile(unit: UnitScore) -> None:
         )
     )
     st.caption(
-        f"{unit.teams} teams · mean alignment {unit.alignment:.0f} · "
-        f"mean accountability {unit.accountability:.0f}"
+        f"{unit.teams} teams · mean alignment {unit.alignment:.0f}, "
+        f"accountability {unit.accountability:.0f}"
     )
 
 
@@ -65,9 +66,11 @@ units = steering.units(filters)
 # A tile per unit while they fit on a row; a company with more units gets the company's
 # tile and one table (hundreds of tiles were unreadable and cost most of a rerun).
 tiles = units if len(units) <= _TILES else [u for u in units if u.kind == "company"]
-for column, unit in zip(st.columns(len(tiles) or 1), tiles, strict=False):
-    with column.container(border=True, key=f"overview_unit_{unit.id}"):
-        unit_tile(unit)
+# Side by side, wrapping (two to a row on a phone, where columns would stack one by one).
+with st.container(horizontal=True, gap="small"):
+    for unit in tiles:
+        with st.container(border=True, key=f"overview_unit_{unit.id}", width=_TILE_PX):
+            unit_tile(unit)
 units_list = (
     st.expander(
         f"Business units ({len(units) - len(tiles)})", key="overview_open_units", on_change="rerun"
@@ -125,6 +128,5 @@ found = steering.scoped_attention(filters)
 work, silos = attention.work_lists(found, teams), attention.silo_lists(found, teams)
 attention.counts(work)
 st.markdown("**Silos detected**")
-attention.counts(silos[:3])
-attention.counts(silos[3:])
+attention.counts(silos)
 attention.details([*work, *silos], teams)

@@ -140,9 +140,11 @@ def silo_lists(found: Attention, teams: dict[str, str]) -> list[AttentionList]:
 
 
 def counts(lists: list[AttentionList]) -> None:
-    """A metric per list, in one row (stacked on a phone)."""
-    for column, found in zip(st.columns(len(lists)), lists, strict=True):
-        column.metric(found.label, len(found.items), help=found.explains)
+    """A metric per list, side by side, wrapping onto more rows on a narrow screen (columns
+    would stack one per row on a phone)."""
+    with st.container(horizontal=True, gap="large"):
+        for found in lists:
+            st.metric(found.label, len(found.items), help=found.explains, width="content")
 
 
 def details(lists: list[AttentionList], teams: dict[str, str]) -> None:
