@@ -142,11 +142,19 @@ def test_overview_items_link_to_where_they_are_fixed(demo_path, monkeypatch) -> 
     assert "off track" in stage_links[0].label
 
 
-def test_a_stage_link_opens_the_journey_at_that_stage(demo_path, monkeypatch) -> None:  # noqa: ANN001
-    at = _open("overview.py", STEERING, monkeypatch, demo_path)
-    at.query_params["stage"] = "s-business-04"
-    at.switch_page(str(PAGES / "journey.py")).run()
+def _follow(at: AppTest, page: str, **query: str) -> AppTest:
+    """Go where an overview link goes: a page with its address's query."""
+    for name, value in query.items():
+        at.query_params[name] = value
+    at.switch_page(str(PAGES / page)).run()
     assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_a_stage_link_opens_the_journey_at_that_stage(demo_path, monkeypatch) -> None:  # noqa: ANN001
+    at = _follow(
+        _open("overview.py", STEERING, monkeypatch, demo_path), "journey.py", stage="s-business-04"
+    )
     assert at.selectbox(key="journey_stage").value == "s-business-04"
     assert "Sign the contract" in at.subheader[0].value
     at.selectbox(key="journey_stage").select("s-business-05").run()  # the reader's choice stands
@@ -154,10 +162,9 @@ def test_a_stage_link_opens_the_journey_at_that_stage(demo_path, monkeypatch) ->
 
 
 def test_a_feedback_link_opens_that_teams_inbox(demo_path, monkeypatch) -> None:  # noqa: ANN001
-    at = _open("overview.py", STEERING, monkeypatch, demo_path)
-    at.query_params["team"] = "t-accmgmt"
-    at.switch_page(str(PAGES / "inbox.py")).run()
-    assert not at.exception, [e.value for e in at.exception]
+    at = _follow(
+        _open("overview.py", STEERING, monkeypatch, demo_path), "inbox.py", team="t-accmgmt"
+    )
     assert at.selectbox(key="inbox_team").value == "t-accmgmt"
 
 
