@@ -131,8 +131,13 @@ def trends(filters: Filters, unit_ids: tuple[str, ...] | None = None) -> list[Un
 def _trend_chart(
     path: str, version: int, as_of: dt.date, unit: str | None, unit_ids: tuple[str, ...] | None
 ) -> go.Figure:
-    filters = Filters(as_of=as_of, business_unit_id=unit)
-    return prepared(figures.unit_trend_chart(trends(filters, unit_ids), config()))
+    found = trends(Filters(as_of=as_of, business_unit_id=unit), unit_ids)
+    if len(found) > TREND_LINES:  # hundreds of lines are unreadable: the company's only
+        found = [t for t in found if t.kind == "company"]
+    return prepared(figures.unit_trend_chart(found, config()))
+
+
+TREND_LINES = 11  # ten units and the company
 
 
 @_shared
@@ -223,6 +228,11 @@ def trend_section(filters: Filters, prefix: str, unit_ids: tuple[str, ...] | Non
     )
     figure = _trend_chart(*key(), filters.as_of, filters.business_unit_id, unit_ids)
     st.plotly_chart(figure, key=f"{prefix}_trends", width="stretch")
+    if len(found) > TREND_LINES:
+        st.caption(
+            f"The chart draws the company only: {len(found) - 1} units are more lines than "
+            "can be read. Choose units to see theirs; the table has every unit."
+        )
     st.dataframe(
         [
             {
