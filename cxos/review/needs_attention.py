@@ -1,8 +1,9 @@
 """What needs the steering committee's attention as of a date, for any past or present review.
 
-Nothing is recomputed here: overdue actions come from the work list (cxos.work.my_work), stale
-goals and teams without pulse are silo signals, off-track goals are goal health; this
-module groups and names them. The one query of its own is the state of given actions as
+Nothing is recomputed here: overdue actions come from the work list (cxos.work.my_work), the
+silo signals (stale goals and teams without pulse among them) from scoring, off-track goals
+and the journey stages at risk from goal health; this module groups and names them. The
+one query of its own is the state of given actions as
 of a date (for a review's decisions), reconstructed from dated facts only (created_on,
 completed_on, check-ins on or before the date) so a past review reads the same whenever
 it is asked.
@@ -53,12 +54,11 @@ WHERE list_contains($ids, g.id) ORDER BY g.id"""
 class Attention:
     """The counts and lists the overview shows under "needs attention".
 
-    `silos` holds every silo signal by kind (all six, in SPEC's order, empty lists too);
-    stale goals are also named (`stale_goals`: title, team, owner) for the tables.
+    `silos` holds every silo signal by kind (all six, in SPEC's order, empty lists too),
+    stale goals among them.
     """
 
     overdue_actions: list[WorkItem]
-    stale_goals: list[dict[str, Any]]
     off_track_goals: list[dict[str, Any]]
     silos: dict[str, list[Signal]]
     stages_at_risk: list[StageAtRisk] = field(default_factory=list)
@@ -94,12 +94,10 @@ def attention(
     work: WorkList,
 ) -> Attention:
     """Group what scoring, goal health and the work list already found into attention lists."""
-    stale_ids = [s.subject_id for s in signals if s.signal == "stale_goal"]
     off_ids = sorted(g for g, h in health.items() if h.health == "off_track")
-    named = {g["id"]: g for g in goals_named(db, sorted({*stale_ids, *off_ids}), as_of)}
+    named = {g["id"]: g for g in goals_named(db, off_ids, as_of)}
     return Attention(
         overdue_actions=work.of_kind("overdue_action"),
-        stale_goals=[named[g] for g in stale_ids if g in named],
         off_track_goals=[
             {**named[g], "pace": health[g].pace}
             for g in off_ids
@@ -122,7 +120,6 @@ def scoped(found: Attention, team_ids: set[str]) -> Attention:
     each of them)."""
     return Attention(
         overdue_actions=[i for i in found.overdue_actions if i.team_id in team_ids],
-        stale_goals=[g for g in found.stale_goals if g["team_id"] in team_ids],
         off_track_goals=[g for g in found.off_track_goals if g["team_id"] in team_ids],
         silos={
             kind: [s for s in signals if not team_ids.isdisjoint(s.team_ids)]
