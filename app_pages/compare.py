@@ -90,7 +90,7 @@ def _unit_table(c: Comparison) -> list[dict]:
     return [
         {
             "Business unit": u.name,
-            "Quadrant": palette.quadrant_look(u.quadrant).badge(),
+            "Teams by quadrant": _mix(u.mix),
             "Alignment": one_decimal(u.alignment),
             "Accountability": one_decimal(u.accountability),
             **{COMPONENT_LABELS[n]: percent(u.components[n]) for n in COMPONENTS},
@@ -99,15 +99,22 @@ def _unit_table(c: Comparison) -> list[dict]:
     ]
 
 
-def _change_table(c: Comparison) -> list[dict]:
-    def look(quadrant: str | None) -> str:
-        return palette.quadrant_look(quadrant).badge() if quadrant else "—"
+def _mix(mix: dict) -> str:
+    return palette.mix_text(mix, words=False)
 
+
+# A unit has no quadrant of its own; its teams' mix, in symbols (explained on hover).
+_MIX_HELP = "How many of the unit's teams sit in each quadrant: " + " · ".join(
+    look.badge() for look in palette.QUADRANTS.values()
+)
+
+
+def _change_table(c: Comparison) -> list[dict]:
     return [
         {
             "Business unit": ch.name,
-            "Then": look(ch.then.quadrant if ch.then else None),
-            "Now": look(ch.now.quadrant),
+            "Teams by quadrant then": _mix(ch.then.mix) if ch.then else "—",
+            "Teams by quadrant now": _mix(ch.now.mix),
             "Δ Alignment": one_decimal(ch.delta("alignment")),
             "Δ Accountability": one_decimal(ch.delta("accountability")),
             **{f"Δ {COMPONENT_LABELS[n]}": percent(ch.delta(n)) for n in COMPONENTS},
@@ -166,6 +173,10 @@ def _table(rows: list[dict], key: str, empty: str) -> None:
             name: st.column_config.NumberColumn(name, format="%+.1f")
             for name in rows[0]
             if name.startswith("Δ")
+        } | {
+            name: st.column_config.TextColumn(name, help=_MIX_HELP)
+            for name in rows[0]
+            if name.startswith("Teams by quadrant")
         }
         st.dataframe(rows, hide_index=True, key=key, width="stretch", column_config=signed)
     else:
@@ -258,6 +269,9 @@ _table(_unit_table(comparison), "compare_unit_table", "No scores.")
 
 st.subheader(f"Change since {since:%d %b %Y}")
 _table(_change_table(comparison), "compare_change_table", "No earlier scores.")
+
+st.subheader("Over the last quarters")
+steering.trend_section(filters, "compare", tuple(chosen_units))
 
 st.subheader("Goal health by stage")
 st.caption(

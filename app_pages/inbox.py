@@ -67,10 +67,11 @@ st.title("Feedback inbox")
 show_flash()
 teams = _teams(path, version)
 left, right = st.columns([2, 1])
+wanted = st.query_params.get("team") or person.team_id  # ?team= : e.g. from the overview
 team_id = left.selectbox(
     "Team",
     list(teams),
-    index=list(teams).index(person.team_id) if person.team_id in teams else 0,
+    index=list(teams).index(wanted) if wanted in teams else 0,
     format_func=teams.__getitem__,
     key="inbox_team",
 )

@@ -6,6 +6,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from cxos import text
+from cxos.champions import compare
 from cxos.review import figures, journey_map
 from ui import steering
 from ui.database import database
@@ -49,6 +50,20 @@ choices = steering.journeys(path, version)
 if not choices:
     st.info("No journey yet. An administrator can import one.")
     st.stop()
+
+
+def _follow_link(linked: str | None) -> None:
+    """Open at the stage an address names (`?stage=`, e.g. from the overview), once."""
+    if linked == st.session_state.get("journey_linked"):
+        return  # already followed: the reader's own choices stand
+    st.session_state["journey_linked"] = linked
+    home = compare.journey_of(database(), linked) if linked else None
+    if home in choices and filters.journey_id in (None, home):
+        st.session_state["journey_pick"] = home
+        st.session_state["journey_stage"] = linked
+
+
+_follow_link(st.query_params.get("stage"))
 journey_id = filters.journey_id or st.selectbox(
     "Journey", list(choices), format_func=choices.__getitem__, key="journey_pick"
 )

@@ -5,34 +5,72 @@ from __future__ import annotations
 import streamlit as st
 
 from cxos import text
-from cxos.palette import SIGNALS
-from ui import steering
+from cxos.palette import QUADRANTS
+from cxos.review.figures import LABEL_BUDGET
+from cxos.scoring import UnitScore
+from ui import attention, steering
 from ui.filters import current_filters
-from ui.lazy import lazy_expander
 from ui.session import require_person
 
 _TILES = 10
+_TILE_PX = 170  # five to a row in the 1440-pixel layout, two on a phone
+
+
+def unit_tile(unit: UnitScore) -> None:
+    """A unit's headline: how many of its teams sit in each quadrant, and which (on hover).
+
+    Never a quadrant of the unit's mean scores: those are numbers only (docs/scoring.md).
+    """
+    which = "  \n".join(
+        f"{look.symbol} {look.label}: {', '.join(text.markdown(n) for n in unit.mix[name])}"
+        for name, look in QUADRANTS.items()
+        if unit.mix.get(name)
+    )
+    st.markdown(f"**{text.markdown(unit.name)}**", help=which or None)
+    st.markdown(
+        "  \n".join(
+            f"{look.symbol} **{unit.count(name)}** {look.label}"
+            for name, look in QUADRANTS.items()
+            if unit.count(name)
+        )
+    )
+    st.caption(
+        f"{unit.teams} teams · mean alignment {unit.alignment:.0f}, "
+        f"accountability {unit.accountability:.0f}"
+    )
+
+
+def unit_row(unit: UnitScore) -> dict:
+    """A unit as a table row: teams per quadrant, then the mean scores."""
+    mix = {f"{look.symbol} {look.label}": unit.count(n) for n, look in QUADRANTS.items()}
+    return {
+        "unit": unit.name,
+        "teams": unit.teams,
+        **mix,
+        "mean alignment": round(unit.alignment, 1),
+        "mean accountability": round(unit.accountability, 1),
+    }
+
 
 require_person()
 filters = current_filters()
 path, version = steering.key()
 
 st.title("Overview")
-st.caption(f"Scores as of {filters.as_of:%d %B %Y}. Hover a bubble for its eight components.")
+st.caption(
+    f"Scores as of {filters.as_of:%d %B %Y}. Each unit: how many of its teams sit in each "
+    "quadrant (hover its name for which) and its teams' mean scores."
+)
 
 units = steering.units(filters)
 # A tile per unit while they fit on a row; a company with more units gets the company's
 # tile and one table (hundreds of tiles were unreadable and cost most of a rerun).
 tiles = units if len(units) <= _TILES else [u for u in units if u.kind == "company"]
-for column, unit in zip(st.columns(len(tiles) or 1), tiles, strict=False):
-    column.metric(
-        text.markdown(unit.name),
-        f"{unit.alignment:.0f} / {unit.accountability:.0f}",
-        steering.quadrant_badge(unit.quadrant),
-        delta_color="off",
-        delta_arrow="off",  # the badge is a quadrant, not a rise or fall
-        help="alignment / accountability (0–100)",
-    )
+# Side by side, wrapping (two to a row on a phone, where columns would stack one by one).
+with st.container(horizontal=True, gap="small"):
+    for unit in tiles:
+        with st.container(border=True, key=f"overview_unit_{unit.id}", width=_TILE_PX):
+            unit_tile(unit)
 units_list = (
     st.expander(
         f"Business units ({len(units) - len(tiles)})", key="overview_open_units", on_change="rerun"
@@ -43,17 +81,7 @@ units_list = (
 if units_list is not None and units_list.open:
     with units_list:
         st.dataframe(
-            [
-                {
-                    "unit": u.name,
-                    "alignment": round(u.alignment, 1),
-                    "accountability": round(u.accountability, 1),
-                    "quadrant": steering.quadrant_badge(u.quadrant),
-                    "teams": u.teams,
-                }
-                for u in units
-                if u.kind != "company"
-            ],
+            [unit_row(u) for u in units if u.kind != "company"],
             hide_index=True,
             width="stretch",
             key="overview_units_table",
@@ -61,11 +89,18 @@ if units_list is not None and units_list.open:
 
 # Tabs and lists render only when open (`on_change="rerun"`): a thousand-team chart or a
 # list of thousands of actions costs a rerun far more than it is worth when hidden.
-quadrant_tab, movement_tab, units_tab = st.tabs(
-    ["Quadrant", "Movement since last review", "Units"], key="overview_tab", on_change="rerun"
+quadrant_tab, movement_tab, trends_tab, units_tab = st.tabs(
+    ["Quadrant", "Movement since last review", "Trends", "Units"],
+    key="overview_tab",
+    on_change="rerun",
 )
 if quadrant_tab.open is not False:
     with quadrant_tab:
+        st.caption(
+            f"Up to {LABEL_BUDGET} names, placed so none overlaps: in bold the teams that "
+            "changed quadrant since the last review, then the most extreme. Hover any bubble "
+            "for its team and eight components."
+        )
         st.plotly_chart(
             steering.chart("quadrant", filters), key="overview_quadrant", width="stretch"
         )
@@ -80,49 +115,18 @@ if movement_tab.open:
         st.plotly_chart(
             steering.chart("movement", filters), key="overview_movement", width="stretch"
         )
+if trends_tab.open:
+    with trends_tab:
+        steering.trend_section(filters, "overview")
 if units_tab.open:
     with units_tab:
         st.plotly_chart(steering.chart("units", filters), key="overview_units", width="stretch")
 
 st.subheader("Needs attention")
+teams = steering.teams(path, version)
 found = steering.scoped_attention(filters)
-lists = {
-    "Overdue actions": (
-        found.overdue_actions,
-        lambda i: {
-            "action": i.title,
-            "team": i.team,
-            "owner": i.owner,
-            "due": i.due_on,
-            "days overdue": i.days_overdue,
-        },
-    ),
-    "Stale goals": (
-        found.stale_goals,
-        lambda g: {"goal": g["title"], "team": g["team"], "owner": g["owner"]},
-    ),
-    "Off-track goals": (
-        found.off_track_goals,
-        lambda g: {"goal": g["title"], "team": g["team"], "owner": g["owner"], "pace": g["pace"]},
-    ),
-    SIGNALS["unanswered_feedback"]: (
-        found.unanswered_feedback,
-        lambda s: {"feedback": s.subject_id, "detail": s.detail},
-    ),
-    "Teams without pulse": (
-        found.teams_without_pulse,
-        lambda s: {"team": s.subject_id, "detail": s.detail},
-    ),
-}
-for column, (label, (items, _row)) in zip(st.columns(len(lists)), lists.items(), strict=True):
-    column.metric(label, len(items))
-for label, (items, row) in lists.items():
-    expander = lazy_expander(f"{label} ({len(items)})", f"overview_open_{label}")
-    if expander is None:
-        continue
-    with expander:
-        if items:
-            rows = [row(item) for item in items]
-            st.dataframe(rows, hide_index=True, width="stretch", key=f"overview_{label}")
-        else:
-            st.write("Nothing here.")
+work, silos = attention.work_lists(found, teams), attention.silo_lists(found, teams)
+attention.counts(work)
+st.markdown("**Silos detected**")
+attention.counts(silos)
+attention.details([*work, *silos], teams)

@@ -8,7 +8,9 @@ never the only carrier of meaning.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -82,6 +84,19 @@ FONT = "Source Sans Pro, Arial, sans-serif"
 def category_colour(index: int) -> str:
     """A stable colour for the n-th category (business unit, series)."""
     return CATEGORIES[index % len(CATEGORIES)]
+
+
+def mix_text(mix: Mapping[Any, Sequence[str]], words: bool = True) -> str:
+    """How many teams sit in each quadrant, best first, e.g. "● 2 Performing · ✖ 1 Siloed".
+
+    Quadrants without a team are left out; `words=False` keeps only symbols and counts.
+    """
+    parts = [
+        f"{look.symbol} {len(mix[name])}" + (f" {look.label}" if words else "")
+        for name, look in QUADRANTS.items()
+        if mix.get(name)
+    ]
+    return " · ".join(parts) or "no team"
 
 
 def quadrant_look(name: str) -> Look:

@@ -14,7 +14,7 @@ from cxos.bundle.importer import import_rows
 from cxos.champions import compare, figures
 from cxos.champions.compare import StageGoal, build_comparison, worst_health
 from cxos.champions.notes import create_note, draft
-from cxos.palette import HEALTH, category_colour
+from cxos.palette import HEALTH, category_colour, mix_text
 from cxos.scoring import compute_scores, goal_health, rollup
 from cxos.scoring.config import COMPONENTS
 from cxos.storage import Database
@@ -116,7 +116,7 @@ def test_units_use_the_scoring_rollup_and_mean_components(org: Database) -> None
     for unit in rollup(scores):
         assert units[unit.id].alignment == unit.alignment
         assert units[unit.id].accountability == unit.accountability
-        assert units[unit.id].quadrant == unit.quadrant
+        assert units[unit.id].mix == unit.mix
     team_a = [s for s in scores if s.business_unit_id == "bu_a"]
     for name in COMPONENTS:
         defined = [s.components[name] for s in team_a if s.components[name] is not None]
@@ -264,7 +264,10 @@ def test_unit_charts_keep_one_colour_per_unit_and_label_bars(org: Database) -> N
         assert [t.marker.color for t in figure.data] == [category_colour(0), category_colour(1)]
         assert all(t.text is not None and len(t.text) == len(t.x) for t in figure.data)
     assert len(components.data[0].x) == len(COMPONENTS)
-    assert "Alpha" in scores.data[0].name and "Siloed" in scores.data[0].name
+    # A unit is named with its teams' mix of quadrants, never the quadrant of its means.
+    alpha = c.units[0]
+    assert scores.data[0].name == f"Alpha · {mix_text(alpha.mix, words=False)}"
+    assert mix_text(alpha.mix) in scores.data[0].hovertemplate
 
 
 def test_progress_figure_shows_only_units_with_the_metric(org: Database) -> None:
@@ -278,7 +281,7 @@ def test_progress_figure_shows_only_units_with_the_metric(org: Database) -> None
 def test_names_in_charts_cannot_carry_plotly_markup() -> None:
     unit = compare.UnitComparison(
         "u", '<a href="http://evil.example">Unit</a>', "business_unit", 50.0, 50.0,
-        "siloed", 1, dict.fromkeys(COMPONENTS, 0.5),
+        1, dict.fromkeys(COMPONENTS, 0.5),
     )  # fmt: skip
     for figure in (figures.scores_figure([unit]), figures.components_figure([unit])):
         assert "<a" not in figure.data[0].name and "&lt;a href" in figure.data[0].name

@@ -66,7 +66,7 @@ def test_quadrant_chart_has_one_bubble_per_team_coloured_by_unit_sized_by_goals(
     fig = figures.quadrant_chart(SCORES, CONFIG)
     assert [t.name for t in fig.data] == ["Home", "Mobile"]
     home, mobile = fig.data
-    assert list(home.text) == ["Care", "Sales"]
+    assert {a.text for a in _annotations(fig, "label:")} == {"Care", "Sales", "Billing"}
     assert home.marker.color == category_colour(0) and mobile.marker.color == category_colour(1)
     assert home.marker.size[0] > home.marker.size[1]  # four goals against one
     assert list(home.marker.symbol) == [QUADRANTS["performing"].marker, QUADRANTS["siloed"].marker]
@@ -74,6 +74,64 @@ def test_quadrant_chart_has_one_bubble_per_team_coloured_by_unit_sized_by_goals(
     hover = home.hovertext[0]
     assert "Performing" in hover and "A1 ownership: 0.50" in hover and "A4 pace: —" in hover
     assert all(label in hover for label in figures.COMPONENT_LABELS.values())
+
+
+def _label_boxes(fig) -> dict[str, tuple[float, float, float, float]]:
+    """Each name's box in the pixels the chart places names by (plotly's ay points down)."""
+    boxes = {}
+    for a in _annotations(fig, "label:"):
+        x, y = figures.to_px(a.x, a.y)
+        cx, cy = x + a.ax, y - a.ay
+        chars = len(re.sub("<[^>]+>", "", a.text))
+        half_w, half_h = chars * figures.CHAR_PX / 2, figures.LINE_PX / 2
+        boxes[a.name.removeprefix("label:")] = (cx - half_w, cy - half_h, cx + half_w, cy + half_h)
+    return boxes
+
+
+def _overlapping(boxes: dict) -> list[tuple[str, str]]:
+    found = list(boxes.items())
+    return [
+        (a, b)
+        for i, (a, p) in enumerate(found)
+        for b, q in found[i + 1 :]
+        if p[0] < q[2] and q[0] < p[2] and p[1] < q[3] and q[1] < p[3]
+    ]
+
+
+def test_clustered_teams_are_all_named_and_no_names_overlap() -> None:
+    # Issue 20: four teams near one spot printed their names over each other.
+    centres = [(8, 85), (20, 22), (92, 88), (93, 22)]
+    scores = [
+        _score(f"team number {c}{n}", f"unit {n}", x + n * 0.8, y - n * 0.6, goals=1 + n)
+        for c, (x, y) in enumerate(centres)
+        for n in range(4)
+    ]
+    fig = figures.quadrant_chart(scores, CONFIG)
+    boxes = _label_boxes(fig)
+    assert set(boxes) == {s.team_id for s in scores}
+    assert _overlapping(boxes) == []
+    for box in boxes.values():  # inside the plot area
+        assert box[0] >= 0 and box[1] >= 0
+        assert box[2] <= figures.PLOT_PX[0] and box[3] <= figures.PLOT_PX[1]
+
+
+def test_a_thousand_teams_get_a_budget_of_names_that_matter_without_overlap() -> None:
+    import random
+
+    rng = random.Random(20)
+    scores = [
+        _score(f"team {i:04d}", f"unit {i % 12}", rng.uniform(0, 100), rng.uniform(0, 100))
+        for i in range(1000)
+    ]
+    moved = scores[500].team_id
+    fig = figures.quadrant_chart(scores, CONFIG, highlight=[moved])
+    boxes = _label_boxes(fig)
+    assert 10 <= len(boxes) <= figures.LABEL_BUDGET
+    assert _overlapping(boxes) == []
+    assert moved in boxes  # what was highlighted (e.g. moved quadrant) is named first
+    bold = [a for a in _annotations(fig, "label:") if a.text.startswith("<b>")]
+    assert [a.name for a in bold] == [f"label:{moved}"]
+    assert sum(len(t.x) for t in fig.data) == 1000  # every team still a bubble, with hover
 
 
 def test_movement_chart_draws_an_arrow_from_the_frozen_position() -> None:
@@ -89,6 +147,10 @@ def test_movement_chart_draws_an_arrow_from_the_frozen_position() -> None:
     assert names[0] == "At the last review"
     assert "Now performing" in names and "Now siloed" in names
     assert "Siloed → Performing" in fig.data[names.index("Now performing")].hovertext[0]
+    # Names placed as on the quadrant chart; the team that changed quadrant in bold.
+    labels = {a.name: a.text for a in _annotations(fig, "label:")}
+    assert labels == {"label:t-care": "<b>Care</b>", "label:t-sales": "Sales"}
+    assert _overlapping(_label_boxes(fig)) == []
 
 
 def test_movement_chart_without_a_previous_review_says_so() -> None:
@@ -260,7 +322,7 @@ def test_trend_chart_has_both_scores_and_the_thresholds() -> None:
 
 
 def test_units_chart_groups_both_scores_per_unit() -> None:
-    units = [UnitScore("*", "Company", "company", 50.0, 60.0, "compliant", 3)]
+    units = [UnitScore("*", "Company", "company", 50.0, 60.0, 3)]
     fig = figures.units_chart(units)
     assert [t.name for t in fig.data] == ["Alignment", "Accountability"]
     assert list(fig.data[1].text) == ["60"]
@@ -307,14 +369,14 @@ def test_names_with_plotly_tags_stay_text_in_every_figure() -> None:
     _assert_inert(figures.quadrant_chart(scores, CONFIG))
     previous = [{"team_id": "t-care", "alignment": 10, "accountability": 10, "quadrant": "siloed"}]
     _assert_inert(figures.movement_chart(scores, previous, CONFIG))
-    _assert_inert(figures.units_chart([UnitScore("u", bad, "business_unit", 50, 50, "siloed", 1)]))
+    _assert_inert(figures.units_chart([UnitScore("u", bad, "business_unit", 50, 50, 1)]))
     metric = {"name": bad, "unit": bad, "direction": "higher", "baseline": 1, "target": 2}
     _assert_inert(figures.metric_chart(metric, [], dt.date(2026, 1, 1), dt.date(2026, 12, 31), DAY))
     stage = MapStage("s1", bad, bad, 1, "off_track", 1, unbridged=True)
     touchpoint = MapTouchpoint("tp1", "s1", bad, "front_stage", "t1", bad, "bu1", True)
     jmap = JourneyMap("j1", bad, DAY, [stage], [touchpoint], details={"s1": bad, "tp1": bad})
     _assert_inert(figures.journey_figure(jmap))
-    unit = UnitComparison("u", bad, "business_unit", 50, 50, "siloed", 1, dict.fromkeys(COMPONENTS))
+    unit = UnitComparison("u", bad, "business_unit", 50, 50, 1, dict.fromkeys(COMPONENTS))
     _assert_inert(figures_compare.scores_figure([unit]))
     _assert_inert(figures_compare.components_figure([unit]))
     _assert_inert(figures_compare.progress_figure({bad: {"u": 0.5}}, [unit]))

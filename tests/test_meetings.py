@@ -110,6 +110,19 @@ def test_closing_freezes_and_the_meeting_becomes_read_only(company: Database) ->
     assert [d["text"] for d in meetings.view(company, meeting.id).decisions] == ["One"]
 
 
+def test_closing_a_meeting_stores_its_scores_as_that_dates_snapshot(company: Database) -> None:
+    # Issue 20: trends read snapshots, taken when a meeting closes.
+    meeting = meetings.start_meeting(company, STEERING, DAY, "Review 3")
+    closed = meetings.close_meeting(company, STEERING, meeting.id)
+    rows = company.rows(
+        "SELECT team_id, alignment, accountability FROM score_snapshots WHERE as_of = ? "
+        "ORDER BY team_id",
+        [DAY],
+    )
+    frozen = sorted((s.team_id, s.alignment, s.accountability) for s in closed.scores)
+    assert [(r["team_id"], r["alignment"], r["accountability"]) for r in rows] == frozen
+
+
 def test_a_closed_meeting_shows_what_it_froze_after_new_data(company: Database) -> None:
     meeting = meetings.start_meeting(company, STEERING, DAY, "Review 3")
     frozen = meetings.close_meeting(company, STEERING, meeting.id)

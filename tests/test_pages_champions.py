@@ -18,6 +18,7 @@ from streamlit.testing.v1 import AppTest
 
 from cxos import text
 from cxos.champions import compare, notes
+from cxos.scoring import take_snapshot
 from cxos.storage import Database
 from tests.hostile import renders_markup
 from tests.sample import load_sample
@@ -26,6 +27,7 @@ from ui import navigation
 APP = str(navigation.ROOT / "app.py")
 COMPARE = str(navigation.PAGES_DIR / "compare.py")
 NOTES = str(navigation.PAGES_DIR / "notes.py")
+OVERVIEW = str(navigation.PAGES_DIR / "overview.py")
 TIMEOUT = 60
 SCRIPT = "<script>alert(1)</script>"
 IMAGE = "![x](http://evil.example/x.png)"
@@ -73,7 +75,7 @@ def test_compare_shows_units_side_by_side_and_filters_them(org: Database) -> Non
     assert [t.value for t in at.title] == ["Compare business units"]
     units = at.multiselect(key="compare_units")
     assert set(units.value) == {"bu_retail", "bu_biz"}
-    assert list(_frame(at, "Quadrant")["Business unit"]) == [
+    assert list(_frame(at, "Teams by quadrant")["Business unit"]) == [
         "Business",
         "Retail",
         "Company",
@@ -81,9 +83,53 @@ def test_compare_shows_units_side_by_side_and_filters_them(org: Database) -> Non
     assert len(at.get("plotly_chart")) >= 3
     units.unselect("bu_biz").run()
     assert not at.exception
-    assert list(_frame(at, "Quadrant")["Business unit"]) == ["Retail", "Company"]
+    assert list(_frame(at, "Teams by quadrant")["Business unit"]) == ["Retail", "Company"]
     units.unselect("bu_retail").run()
     assert "Choose at least one business unit" in at.info[0].value
+
+
+def _tampered_snapshot(db: Database) -> dt.date:
+    """A snapshot a month ago whose team scores are set by hand, so a trend that shows
+    them can only have read them."""
+    day = dt.date.today() - dt.timedelta(days=30)
+    take_snapshot(db, day)
+    stored = {"t_billing": (80.0, 20.0), "t_stores": (40.0, 60.0), "t_service": (10.0, 90.0)}
+    for team, (a, b) in stored.items():
+        db.write(
+            lambda con, t=team, a=a, b=b: con.execute(
+                "UPDATE score_snapshots SET alignment = ?, accountability = ? "
+                "WHERE team_id = ? AND as_of = ?",
+                [a, b, t, day],
+            )
+        )
+    return day
+
+
+def _trend_rows(at: AppTest, day: dt.date) -> dict[str, str]:
+    frame = _frame(at, f"{day:%d %b %Y}")
+    return dict(zip(frame["unit"], frame[f"{day:%d %b %Y}"], strict=True))
+
+
+EXPECTED_TREND = {"Business": "10 / 90", "Retail": "60 / 40", "Company": "43 / 57"}
+
+
+def test_overview_and_compare_show_company_and_unit_trends_from_snapshots(org: Database) -> None:
+    # Issue 20: steering wants the company's and each unit's scores over the last quarters.
+    day = _tampered_snapshot(org)
+    at = open_page(OVERVIEW, "p_steer")
+    at.session_state["overview_tab"] = "Trends"
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    # Retail: the mean of Billing (80/20) and Retail Stores (40/60); the company: of all three.
+    assert _trend_rows(at, day) == EXPECTED_TREND
+    quarter_ends = [c for c in _frame(at, f"{day:%d %b %Y}").columns if c.startswith(("31", "30"))]
+    assert len(quarter_ends) >= 4  # the last four quarters' ends
+
+    at = open_page(COMPARE, "p_champ")
+    assert any(h.value == "Over the last quarters" for h in at.subheader)
+    assert _trend_rows(at, day) == EXPECTED_TREND
+    at.multiselect(key="compare_units").unselect("bu_biz").run()
+    assert _trend_rows(at, day) == {"Retail": "60 / 40", "Company": "43 / 57"}
 
 
 def test_compare_change_since_follows_the_date(org: Database) -> None:

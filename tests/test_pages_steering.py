@@ -12,10 +12,11 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from cxos.demo import company as demo
+from cxos.palette import QUADRANTS, SIGNALS
 from cxos.review import journey_map, meetings
 from cxos.scoring import compute_scores, compute_signals, goal_health
 from cxos.storage import Database
-from ui import navigation
+from ui import attention, navigation
 
 APP = str(navigation.ROOT / "app.py")
 PAGES = navigation.PAGES_DIR
@@ -57,22 +58,124 @@ def _open(page: str, person: str, monkeypatch: pytest.MonkeyPatch, path: Path) -
     return at
 
 
+def _tiles(at: AppTest) -> dict[str, str]:
+    """Each unit tile's name and the text under it (its teams by quadrant)."""
+    texts = [m.value for m in at.markdown]
+    return {
+        t.strip("*"): texts[i + 1]
+        for i, t in enumerate(texts[:-1])
+        if t.startswith("**") and t.endswith("**") and not texts[i + 1].startswith("**")
+    }
+
+
 def test_overview_shows_units_charts_and_attention(demo_path, monkeypatch) -> None:  # noqa: ANN001
     at = _open("overview.py", STEERING, monkeypatch, demo_path)
     assert at.title[0].value == "Overview"
     labels = [m.label for m in at.metric]
-    assert "Company" in labels and "Overdue actions" in labels and "Stale goals" in labels
+    assert "Company" in _tiles(at) and "Overdue actions" in labels and "Stale goal" in labels
     assert at.get("plotly_chart"), "no chart on the overview"
-    company = next(m for m in at.metric if m.label == "Company")
-    assert company.proto.direction == company.proto.NONE  # a quadrant, not a rise or fall
+
+
+def test_overview_headlines_each_units_mix_of_quadrants(demo_path, monkeypatch) -> None:  # noqa: ANN001
+    # Issue 20: the quadrant of averaged scores read "Siloed" for every unit but one and
+    # for the company, while only 4 of 16 teams were.
+    at = _open("overview.py", STEERING, monkeypatch, demo_path)
+    scores = compute_scores(Database(demo_path), dt.date.today())
+    tiles = _tiles(at)
+    for unit, members in [("Company", scores), ("Home Broadband", None)]:
+        members = members or [s for s in scores if s.business_unit == unit]
+        for name, look in QUADRANTS.items():
+            count = sum(1 for s in members if s.quadrant == name)
+            assert (f"{look.symbol} **{count}** {look.label}" in tiles[unit]) == (count > 0)
+    assert "✖ **4** Siloed" in tiles["Company"] and "● **4** Performing" in tiles["Company"]
+    assert not [m for m in at.metric if m.label in tiles]  # no quadrant badge of the means
+    assert any(c.value.startswith("16 teams · mean alignment") for c in at.caption)
+
+
+def test_overview_shows_every_signal_kind_and_the_stages_at_risk(demo_path, monkeypatch) -> None:  # noqa: ANN001
+    # Issue 20: only unanswered feedback and teams without pulse were among the signals.
+    at = _open("overview.py", STEERING, monkeypatch, demo_path)
+    db, day = Database(demo_path), dt.date.today()
+    counts = {m.label: int(m.value) for m in at.metric}
+    signals = compute_signals(db, day)
+    for kind, label in SIGNALS.items():
+        assert counts[label] == sum(1 for s in signals if s.signal == kind) > 0
+    health = goal_health(db, day)
+    at_risk = {
+        s.id
+        for journey in journey_map.journeys(db)
+        for s in journey_map.journey_map(db, journey, day, health, signals).stages
+        if s.health in ("off_track", "at_risk")
+    }
+    assert counts["Stages at risk"] == len(at_risk) > 0
+
+
+_LISTS = ("overdue", "off_track", "stages_at_risk", *SIGNALS)
+
+
+def _links(at: AppTest, list_key: str) -> list:
+    """The links of one list, its (lazy) expander alone open."""
+    for key in _LISTS:
+        at.session_state[f"overview_open_{key}"] = key == list_key
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return [link.proto for link in at.get("page_link")]
+
+
+def test_overview_items_link_to_where_they_are_fixed(demo_path, monkeypatch) -> None:  # noqa: ANN001
+    at = _open("overview.py", STEERING, monkeypatch, demo_path)
+    signals = compute_signals(Database(demo_path), dt.date.today())
+    first = {kind: next(s for s in signals if s.signal == kind) for kind in SIGNALS}
+    expected = {
+        "unbridged_stage": ("journey", f"stage={first['unbridged_stage'].subject_id}"),
+        "handoff_gap": ("journey", f"stage={first['handoff_gap'].subject_id.split('>')[0]}"),
+        "orphan_touchpoint": ("team", f"team={first['orphan_touchpoint'].team_ids[0]}"),
+        "unanswered_feedback": ("inbox", f"team={first['unanswered_feedback'].team_ids[0]}"),
+        "stale_goal": ("team", f"team={first['stale_goal'].team_ids[0]}"),
+        "no_pulse": ("team", f"team={first['no_pulse'].subject_id}"),
+    }
+    for kind, (page, query) in expected.items():
+        links = _links(at, kind)
+        assert (links[0].page, links[0].query_string) == (page, query), kind
+        assert len(links) == min(attention.LINKED, sum(s.signal == kind for s in signals))
+    stage_links = _links(at, "stages_at_risk")
+    assert stage_links and all(link.page == "journey" for link in stage_links)
+    assert all(link.query_string.startswith("stage=s-") for link in stage_links)
+    assert "off track" in stage_links[0].label
+
+
+def _follow(at: AppTest, page: str, **query: str) -> AppTest:
+    """Go where an overview link goes: a page with its address's query."""
+    for name, value in query.items():
+        at.query_params[name] = value
+    at.switch_page(str(PAGES / page)).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_a_stage_link_opens_the_journey_at_that_stage(demo_path, monkeypatch) -> None:  # noqa: ANN001
+    at = _follow(
+        _open("overview.py", STEERING, monkeypatch, demo_path), "journey.py", stage="s-business-04"
+    )
+    assert at.selectbox(key="journey_stage").value == "s-business-04"
+    assert "Sign the contract" in at.subheader[0].value
+    at.selectbox(key="journey_stage").select("s-business-05").run()  # the reader's choice stands
+    assert at.selectbox(key="journey_stage").value == "s-business-05"
+
+
+def test_a_feedback_link_opens_that_teams_inbox(demo_path, monkeypatch) -> None:  # noqa: ANN001
+    at = _follow(
+        _open("overview.py", STEERING, monkeypatch, demo_path), "inbox.py", team="t-accmgmt"
+    )
+    assert at.selectbox(key="inbox_team").value == "t-accmgmt"
 
 
 def test_overview_respects_the_business_unit_filter(demo_path, monkeypatch) -> None:  # noqa: ANN001
     at = _open("overview.py", STEERING, monkeypatch, demo_path)
     at.selectbox(key="filters_business_unit").select("bu-home").run()
     assert not at.exception
-    labels = [m.label for m in at.metric]
-    assert "Home Broadband" in labels and "Consumer Mobile" not in labels
+    tiles = _tiles(at)
+    assert "Home Broadband" in tiles and "Consumer Mobile" not in tiles
 
 
 def test_journey_lists_a_chosen_stage(demo_path, monkeypatch) -> None:  # noqa: ANN001

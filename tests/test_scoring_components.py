@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from cxos.scoring import quadrant, rollup
+from cxos.scoring import TeamScore, quadrant, rollup
 from cxos.scoring.config import ScoringConfig, Weights
 from tests.test_scoring_support import Org, component, scores_by_team
 
@@ -286,3 +286,22 @@ def test_rollups_are_unweighted_means_of_teams(db, load):
     assert units["b1"].teams == 2
     assert units["*"].alignment == pytest.approx((t1.alignment + t2.alignment + t3.alignment) / 3)
     assert units["*"].kind == "company" and units["*"].teams == 3
+
+
+def test_a_unit_headlines_its_teams_quadrants_not_the_quadrant_of_its_means():
+    # Issue 20: Marketing at 95/25 and IT Platforms at 0/87 averaged into "siloed".
+    def team(name: str, alignment: float, accountability: float) -> TeamScore:
+        config = ScoringConfig()
+        where = quadrant(alignment, accountability, config)
+        return TeamScore(name, name, "b1", "B", alignment, accountability, where, {}, 1)
+
+    scores = [team("Marketing", 95, 25), team("IT Platforms", 0, 87), team("Sales", 70, 70)]
+    unit = next(u for u in rollup(scores, ScoringConfig()) if u.id == "b1")
+    assert not hasattr(unit, "quadrant")
+    assert unit.mix == {
+        "performing": ("Sales",),
+        "aspirational": ("Marketing",),
+        "compliant": ("IT Platforms",),
+        "siloed": (),
+    }
+    assert unit.count("siloed") == 0 and unit.alignment == pytest.approx(55)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 import subprocess
@@ -12,7 +13,7 @@ import pytest
 
 from cxos.cli import main
 from cxos.model.errors import CxosError, NotFound
-from cxos.scoring import explain_team, score_trend, take_snapshot, top_fixes
+from cxos.scoring import explain_team, score_trend, take_snapshot, top_fixes, unit_trends
 from cxos.scoring.config import ScoringConfig
 from tests.test_scoring_support import D, Org, scores_by_team
 
@@ -99,6 +100,41 @@ def test_trend_reads_snapshots_and_recomputes_the_rest(db, load):
     assert trend[1] == (D, 12.5, scores_by_team(db)["t1"].accountability)
     expected = scores_by_team(db, earlier)["t1"]
     assert trend[0] == (earlier, expected.alignment, expected.accountability)
+
+
+def test_unit_trends_roll_up_stored_snapshots_and_recompute_the_other_dates(db, load):
+    # Issue 20: steering wants the company's and each unit's scores over the last quarters.
+    org = Org().team("t1", bu="b1").team("t2", bu="b1").team("t3", bu="b2")
+    org.goal("g1", "t1").metric("m1", "g1").reading("m1", -1, 50)
+    load(db, org.rows)
+    taken, too_old = dt.date(2024, 5, 15), dt.date(2023, 1, 31)
+    for day in (taken, too_old):
+        take_snapshot(db, day, config=ScoringConfig())
+    stored = {"t1": (80.0, 20.0), "t2": (40.0, 60.0), "t3": (10.0, 90.0)}
+    for team, (alignment, accountability) in stored.items():
+        db.write(
+            lambda con, t=team, a=alignment, b=accountability: con.execute(
+                "UPDATE score_snapshots SET alignment = ?, accountability = ? WHERE team_id = ?",
+                [a, b, t],
+            )
+        )
+    trends = {t.id: t for t in unit_trends(db, D, config=ScoringConfig())}
+    assert [(t.name, t.kind) for t in trends.values()] == [
+        ("B1", "business_unit"), ("B2", "business_unit"), ("Company", "company"),
+    ]  # fmt: skip
+    quarter_ends = [dt.date(2023, 6, 30), dt.date(2023, 9, 30), dt.date(2023, 12, 31),
+                    dt.date(2024, 3, 31)]  # fmt: skip
+    for trend in trends.values():
+        assert [p[0] for p in trend.points] == [*quarter_ends, taken, D]  # too_old is out
+    at = {u: dict((p[0], p[1:]) for p in t.points) for u, t in trends.items()}
+    assert at["b1"][taken] == pytest.approx((60.0, 40.0))  # the stored scores, averaged
+    assert at["b2"][taken] == pytest.approx((10.0, 90.0))
+    assert at["*"][taken] == pytest.approx((130 / 3, 170 / 3))
+    now = scores_by_team(db)  # the other dates: recomputed, exactly as `scores` gives
+    assert at["b1"][D] == pytest.approx(
+        ((now["t1"].alignment + now["t2"].alignment) / 2,
+         (now["t1"].accountability + now["t2"].accountability) / 2)
+    )  # fmt: skip
 
 
 # -- configuration --------------------------------------------------------------------------

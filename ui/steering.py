@@ -27,9 +27,11 @@ from cxos.scoring import (
     Signal,
     TeamScore,
     UnitScore,
+    UnitTrend,
     assess,
     goal_health,
     rollup,
+    unit_trends,
 )
 from cxos.scoring.config import ScoringConfig
 from cxos.work import my_work
@@ -116,6 +118,34 @@ def _rollup(path: str, version: int, as_of: dt.date) -> list[UnitScore]:
     return rollup(scores(path, version, as_of), config())
 
 
+def trends(filters: Filters, unit_ids: tuple[str, ...] | None = None) -> list[UnitTrend]:
+    """The company's and each unit's scores over the last quarters: of `unit_ids` (else
+    the filter's unit, else every unit), always with the company."""
+    everything = _trends(*key(), filters.as_of)
+    wanted = unit_ids or ((filters.business_unit_id,) if filters.business_unit_id else None)
+    if wanted is None:
+        return everything
+    return [t for t in everything if t.id in wanted or t.id == "*"]
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def _trend_chart(
+    path: str, version: int, as_of: dt.date, unit: str | None, unit_ids: tuple[str, ...] | None
+) -> go.Figure:
+    found = trends(Filters(as_of=as_of, business_unit_id=unit), unit_ids)
+    if len(found) > TREND_LINES:  # hundreds of lines are unreadable: the company's only
+        found = [t for t in found if t.kind == "company"]
+    return prepared(figures.unit_trend_chart(found, config()))
+
+
+TREND_LINES = 11  # ten units and the company
+
+
+@_shared
+def _trends(path: str, version: int, as_of: dt.date) -> list[UnitTrend]:
+    return unit_trends(database(), as_of, config=config())
+
+
 def scoped_attention(filters: Filters) -> Attention:
     """The attention lists as of the filter date, of the chosen business unit (or all)."""
     return _scoped_attention(*key(), filters.as_of, filters.business_unit_id)
@@ -138,7 +168,13 @@ def _scoped_attention(path: str, version: int, as_of: dt.date, unit: str | None)
 def _chart(name: str, path: str, version: int, as_of: dt.date, unit: str | None) -> go.Figure:
     filters = Filters(as_of=as_of, business_unit_id=unit)
     if name == "quadrant":
-        return prepared(figures.quadrant_chart(scoped_scores(filters), config()))
+        current = scoped_scores(filters)
+        previous = previous_review(path, version, as_of)
+        before = {p["team_id"]: p["quadrant"] for p in previous["scores"]} if previous else {}
+        movers = [s.team_id for s in current if before.get(s.team_id, s.quadrant) != s.quadrant]
+        return prepared(
+            figures.quadrant_chart(current, config(), highlight=movers)  # movers named first
+        )
     if name == "movement":
         previous = previous_review(path, version, as_of)
         return prepared(
@@ -190,3 +226,33 @@ def component_title(label: str, part: ComponentExplanation) -> str:
     counted = f"{part.numerator:.1f}".removesuffix(".0")
     items = "item" if part.denominator == 1 else "items"
     return f"{label} — {100 * part.value:.0f} of 100 ({counted} of {part.denominator} {items} met)"
+
+
+def trend_section(filters: Filters, prefix: str, unit_ids: tuple[str, ...] | None = None) -> None:
+    """The company's and units' scores over the last quarters: chart, and the numbers."""
+    found = trends(filters, unit_ids)
+    st.caption(
+        "Mean alignment and accountability of each unit's teams at each quarter end, at every "
+        "snapshot since (taken when a review meeting closes, or by `python -m cxos snapshot`) "
+        f"and on {filters.as_of:%d %b %Y}."
+    )
+    figure = _trend_chart(*key(), filters.as_of, filters.business_unit_id, unit_ids)
+    st.plotly_chart(figure, key=f"{prefix}_trends", width="stretch")
+    if len(found) > TREND_LINES:
+        st.caption(
+            f"The chart draws the company only: {len(found) - 1} units are more lines than "
+            "can be read. Choose units to see theirs; the table has every unit."
+        )
+    st.dataframe(
+        [
+            {
+                "unit": t.name,
+                **{f"{day:%d %b %Y}": f"{a:.0f} / {b:.0f}" for day, a, b in t.points},
+            }
+            for t in found
+        ],
+        hide_index=True,
+        width="stretch",
+        key=f"{prefix}_trends_table",
+        column_config={"unit": st.column_config.TextColumn("unit (alignment / accountability)")},
+    )

@@ -26,12 +26,13 @@ from typing import Any
 
 from cxos.bundle.exporter import write_workbook
 from cxos.model.entities import GoalHealth, Quadrant
+from cxos.palette import mix_text
 from cxos.scoring import GoalHealthResult, TeamScore, rollup
 from cxos.scoring import sql as scoring_sql
 from cxos.scoring.config import COMPONENTS, ScoringConfig
 from cxos.scoring.health import goal_health_on
 from cxos.scoring.query import run
-from cxos.scoring.scores import scores_on
+from cxos.scoring.scores import QUADRANT_ORDER, scores_on
 from cxos.storage import Connection, Database
 
 COMPONENT_LABELS: dict[str, str] = {
@@ -105,9 +106,9 @@ class UnitComparison:
     kind: str
     alignment: float
     accountability: float
-    quadrant: Quadrant
     teams: int
     components: dict[str, float | None]
+    mix: dict[Quadrant, tuple[str, ...]] = field(default_factory=dict)  # as UnitScore.mix
 
 
 @dataclass(frozen=True)
@@ -301,9 +302,9 @@ def compare_units(
             kind=unit.kind,
             alignment=unit.alignment,
             accountability=unit.accountability,
-            quadrant=unit.quadrant,
             teams=unit.teams,
             components=mean_components(scores if unit.kind == "company" else members[unit.id]),
+            mix=unit.mix,
         )
         for unit in rollup(scores, config)
     ]
@@ -547,15 +548,15 @@ def comparison_workbook(comparison: Comparison, notes: Sequence[Any] = ()) -> by
 
 
 def _units_sheet(c: Comparison) -> tuple[str, list[str], list[tuple[Any, ...]]]:
-    header = ["business_unit", "alignment", "accountability", "quadrant", "teams"]
-    header += list(COMPONENTS)
+    header = ["business_unit", "alignment", "accountability", "teams"]
+    header += [f"teams_{q}" for q in QUADRANT_ORDER] + list(COMPONENTS)
     rows = [
         (
             u.name,
             one_decimal(u.alignment),
             one_decimal(u.accountability),
-            u.quadrant,
             u.teams,
+            *(len(u.mix.get(q, ())) for q in QUADRANT_ORDER),
             *(percent(u.components[n]) for n in COMPONENTS),
         )
         for u in ([*c.units, c.company] if c.company else c.units)
@@ -565,16 +566,16 @@ def _units_sheet(c: Comparison) -> tuple[str, list[str], list[tuple[Any, ...]]]:
 
 def _changes_sheet(c: Comparison) -> tuple[str, list[str], list[tuple[Any, ...]]]:
     names = ["alignment", "accountability", *COMPONENTS]
-    header = ["business_unit", "since", "quadrant_then", "quadrant_now"]
+    header = ["business_unit", "since", "quadrants_then", "quadrants_now"]
     header += [f"{n}_change" for n in names]
     rows = []
     for change in c.changes:
-        then = change.then.quadrant if change.then else None
+        then = mix_text(change.then.mix) if change.then else None
         deltas = [
             one_decimal(change.delta(n)) if n in names[:2] else percent(change.delta(n))
             for n in names
         ]
-        rows.append((change.name, c.since, then, change.now.quadrant, *deltas))
+        rows.append((change.name, c.since, then, mix_text(change.now.mix), *deltas))
     return ("change", header, rows)
 
 

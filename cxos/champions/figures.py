@@ -65,10 +65,11 @@ def scores_figure(
     figure = go.Figure()
     colours = unit_colours(units)
     for unit in units:
-        look = palette.quadrant_look(unit.quadrant)
+        # A unit's headline is its teams' mix of quadrants, never a quadrant of the means.
+        mix = palette.mix_text(unit.mix, words=False)
         values = [unit.alignment, unit.accountability]
         figure.add_bar(
-            name=f"{text.plotly(unit.name)} · {look.badge()}",
+            name=f"{text.plotly(unit.name)} · {mix}",
             x=["Alignment", "Accountability"],
             y=values,
             marker_color=colours[unit.id],
@@ -76,7 +77,9 @@ def scores_figure(
             textposition="outside",
             cliponaxis=False,
             customdata=[text.plotly(unit.name)] * len(values),
-            hovertemplate=f"%{{customdata}}<br>%{{x}}: %{{y:.1f}}<extra>{look.label}</extra>",
+            hovertemplate=(
+                f"%{{customdata}}<br>%{{x}}: %{{y:.1f}}<extra>{palette.mix_text(unit.mix)}</extra>"
+            ),
         )
     for x, threshold in ((0, aligned), (1, accountable)):
         figure.add_shape(
@@ -89,7 +92,7 @@ def scores_figure(
         )
     figure.update_yaxes(range=[0, 105], title="score (0–100)", gridcolor=palette.GRID)
     figure.update_layout(barmode="group", legend={"orientation": "v", "y": 1.02})
-    return _layout(figure, "Scores (dashed: quadrant threshold)", 460, top=140)
+    return _layout(figure, "Mean scores (dashed: a team's quadrant threshold)", 460, top=140)
 
 
 def components_figure(units: Sequence[UnitComparison]) -> go.Figure:

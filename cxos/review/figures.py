@@ -14,15 +14,16 @@ before it reaches a figure, and never into a `hovertemplate`.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from typing import Any
 
 import plotly.graph_objects as go
+from plotly.subplots import make_subplots
 
 from cxos import text
 from cxos.palette import FONT, GRID, HEALTH, INK, MUTED, QUADRANTS, SIGNALS, category_colour
 from cxos.review.journey_map import JourneyMap
-from cxos.scoring import TeamScore
+from cxos.scoring import TeamScore, UnitTrend
 from cxos.scoring.config import COMPONENTS, ScoringConfig
 
 LAYERS = {"front_stage": "Front-stage", "on_stage": "On-stage", "back_stage": "Back-stage"}
@@ -113,15 +114,21 @@ def unit_colours(scores: Iterable[TeamScore]) -> dict[str, str]:
 
 
 def quadrant_chart(
-    scores: Sequence[TeamScore], config: ScoringConfig, title: str = "Alignment × accountability"
+    scores: Sequence[TeamScore],
+    config: ScoringConfig,
+    title: str = "Alignment × accountability",
+    highlight: Collection[str] = (),
 ) -> go.Figure:
-    """One bubble per team (sized by goals, coloured by unit, shaped by quadrant)."""
+    """One bubble per team (sized by goals, coloured by unit, shaped by quadrant).
+
+    Names are placed so that none overlaps another or a bubble, up to `LABEL_BUDGET` of
+    them: the `highlight`ed teams first (e.g. those that changed quadrant since the last
+    review), then the most extreme (furthest from where the thresholds cross). A team
+    whose name finds no free place is named on hover, as every team is.
+    """
     fig = go.Figure()
     _quadrant_backdrop(fig, config)
     colours = unit_colours(scores)
-    labelled = len(scores) <= _LABELLED_TEAMS
-    # Spreading names is quadratic in the teams and only matters when names are shown.
-    positions = _label_positions(scores) if labelled else {}
     biggest = max([s.goals for s in scores] + [1])
     by_unit: dict[str, list[TeamScore]] = {}
     for score in scores:
@@ -135,15 +142,11 @@ def quadrant_chart(
                 type="scatter",
                 x=[s.alignment for s in members],
                 y=[s.accountability for s in members],
-                mode="markers+text" if labelled else "markers",
+                mode="markers",
                 name=text.plotly(members[0].business_unit or unit_id),
-                text=[text.plotly(_short(s.team, _LABEL_WIDTH)) for s in members],
-                textposition=[positions.get(s.team_id, _AROUND[0]) for s in members],
-                cliponaxis=False,
-                textfont={"size": 11, "color": INK},
                 customdata=[s.team_id for s in members],
                 marker={
-                    "size": [12 + 18 * (s.goals / biggest) for s in members],
+                    "size": [_bubble(s, biggest) for s in members],
                     "color": colour,
                     "symbol": [QUADRANTS[s.quadrant].marker for s in members],
                     "line": {"color": "white", "width": 1.5},
@@ -154,39 +157,158 @@ def quadrant_chart(
             )
         )
     fig.add_traces(traces)
+    radius = lambda s: _bubble(s, biggest) / 2  # noqa: E731
+    _add_annotations(fig, _labels(scores, config, radius, set(highlight)))
     return _layout(fig, title, height=600)
 
 
-# Beyond this many teams, names on the chart are noise; hover and the table name them.
-_LABELLED_TEAMS = 40
+def _add_annotations(fig: go.Figure, annotations: list[dict[str, Any]]) -> None:
+    """Append annotations in one assignment (a third of `update_layout`'s time, which
+    validates the ones already there again)."""
+    added = (go.layout.Annotation(a) for a in annotations)
+    fig.layout.annotations = (*fig.layout.annotations, *added)
+
+
+def _bubble(score: TeamScore, biggest: int) -> float:
+    """A bubble's diameter in pixels, by the team's number of goals."""
+    return 12 + 18 * (score.goals / biggest)
+
+
+# At most this many names on the chart; hover names every team.
+LABEL_BUDGET = 30
 # A name beside a bubble is cut to this many characters; the hover shows it whole.
-_LABEL_WIDTH = 32
-_AROUND = (
-    "top center",
-    "bottom center",
-    "middle right",
-    "middle left",
-    "top right",
-    "bottom left",
-    "top left",
-    "bottom right",
-)
+_LABEL_WIDTH = 24
+# Where names are placed, the plot area is taken to be this many pixels (the overview's
+# on a 1440-pixel screen) for the axes' range; a name's box is CHAR_PX per character
+# and LINE_PX high, at the 11-pixel font. A narrower screen squeezes the plot, not the
+# text, so names may then touch: the hover stays exact.
+PLOT_PX = (820.0, 490.0)
+AXIS_RANGE = (-6.0, 106.0)
+CHAR_PX, LINE_PX = 6.2, 15.0
+_CLEAR_OF_BUBBLES = 100
+# Candidate places: gaps from the bubble's edge (pixels), then directions (right first).
+_GAPS = (3.0, 12.0, 24.0, 40.0)
+_DIRECTIONS = ((1, 0), (-1, 0), (0, 1), (0, -1), (1, 1), (-1, 1), (1, -1), (-1, -1))
 
 
-def _label_positions(scores: Sequence[TeamScore], near: float = 7.0) -> dict[str, str]:
-    """Spread the names of teams that sit close together around their bubbles."""
-    placed: list[TeamScore] = []
-    positions = {}
-    for score in sorted(scores, key=lambda s: (s.alignment, s.accountability, s.team_id)):
-        crowd = sum(
-            1
-            for other in placed
-            if abs(other.alignment - score.alignment) < near
-            and abs(other.accountability - score.accountability) < near
-        )
-        positions[score.team_id] = _AROUND[crowd % len(_AROUND)]
-        placed.append(score)
-    return positions
+def to_px(x: float, y: float) -> tuple[float, float]:
+    """A point's place in the plot area, in the pixels names are placed by (y upwards)."""
+    span = AXIS_RANGE[1] - AXIS_RANGE[0]
+    return (
+        (x - AXIS_RANGE[0]) / span * PLOT_PX[0],
+        (y - AXIS_RANGE[0]) / span * PLOT_PX[1],
+    )
+
+
+Box = tuple[float, float, float, float]  # x0, y0, x1, y1 in pixels
+
+
+def _labels(
+    scores: Sequence[TeamScore],
+    config: ScoringConfig,
+    radius: Callable[[TeamScore], float],
+    highlight: set[str],
+    others: Sequence[tuple[float, float, float]] = (),
+) -> list[dict[str, Any]]:
+    """Annotations naming the teams that matter, none overlapping a name or a bubble.
+
+    `radius` is a team's bubble radius in pixels; `others` are more marks to keep clear
+    of, as (alignment, accountability, radius in pixels).
+    """
+    # Among a few teams names keep clear of every bubble; in a crowd no place is clear,
+    # so a name (on its white ground) may cover other bubbles, still never another name.
+    crowd = len(scores) > _CLEAR_OF_BUBBLES
+    circles = [] if crowd else [(s.alignment, s.accountability, radius(s)) for s in scores]
+    circles += [] if crowd else list(others)
+    bubbles = _BubbleGrid([(*to_px(x, y), r) for x, y, r in circles])
+    cross = (config.aligned_threshold, config.accountable_threshold)
+
+    def priority(s: TeamScore) -> tuple[bool, float, str]:
+        far = (s.alignment - cross[0]) ** 2 + (s.accountability - cross[1]) ** 2
+        return (s.team_id not in highlight, -far, s.team_id)
+
+    placed: list[Box] = []
+    labels: list[dict[str, Any]] = []
+    for score in sorted(scores, key=priority):
+        if len(labels) >= LABEL_BUDGET:
+            break
+        name = _short(score.team, _LABEL_WIDTH)
+        centre = to_px(score.alignment, score.accountability)
+        spot = _free_spot(centre, radius(score), len(name), placed, bubbles)
+        if spot is None:
+            continue
+        placed.append(spot)
+        labels.append(_label(score, name, centre, spot, score.team_id in highlight))
+    return labels
+
+
+def _free_spot(
+    centre: tuple[float, float], radius: float, chars: int, placed: list[Box], bubbles: Any
+) -> Box | None:
+    """The first candidate box beside a bubble that stays in the plot and clear of the
+    names already placed and of every bubble."""
+    half_w, half_h = chars * CHAR_PX / 2 + 2, LINE_PX / 2
+    for gap in _GAPS:
+        for dx, dy in _DIRECTIONS:
+            cx = centre[0] + dx * (radius + gap + half_w)
+            cy = centre[1] + dy * (radius + gap + half_h)
+            box = (cx - half_w, cy - half_h, cx + half_w, cy + half_h)
+            inside = box[0] >= 0 and box[1] >= 0 and box[2] <= PLOT_PX[0] and box[3] <= PLOT_PX[1]
+            if inside and not any(_overlap(box, other) for other in placed):
+                if not bubbles.hits(box):
+                    return box
+    return None
+
+
+def _overlap(a: Box, b: Box) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+class _BubbleGrid:
+    """Bubbles (pixel circles) bucketed by area, so a box only meets its neighbours."""
+
+    CELL = 40.0
+
+    def __init__(self, circles: list[tuple[float, float, float]]) -> None:
+        self.cells: dict[tuple[int, int], list[tuple[float, float, float]]] = {}
+        for circle in circles:
+            x, y, r = circle
+            for i in range(int((x - r) // self.CELL), int((x + r) // self.CELL) + 1):
+                for j in range(int((y - r) // self.CELL), int((y + r) // self.CELL) + 1):
+                    self.cells.setdefault((i, j), []).append(circle)
+
+    def hits(self, box: Box) -> bool:
+        for i in range(int(box[0] // self.CELL), int(box[2] // self.CELL) + 1):
+            for j in range(int(box[1] // self.CELL), int(box[3] // self.CELL) + 1):
+                for x, y, r in self.cells.get((i, j), ()):
+                    nearest_x, nearest_y = min(max(x, box[0]), box[2]), min(max(y, box[1]), box[3])
+                    if (nearest_x - x) ** 2 + (nearest_y - y) ** 2 < r * r:
+                        return True
+        return False
+
+
+def _label(
+    score: TeamScore, name: str, centre: tuple[float, float], box: Box, bold: bool
+) -> dict[str, Any]:
+    """A name in its box, with a hairline to its bubble (plotly's arrow offsets are pixels,
+    y downwards)."""
+    shown = text.plotly(name)
+    return {
+        "x": score.alignment,
+        "y": score.accountability,
+        "xref": "x",
+        "yref": "y",
+        "ax": (box[0] + box[2]) / 2 - centre[0],
+        "ay": centre[1] - (box[1] + box[3]) / 2,
+        "text": f"<b>{shown}</b>" if bold else shown,
+        "showarrow": True,
+        "arrowhead": 0,
+        "arrowwidth": 1,
+        "arrowcolor": MUTED,
+        "font": {"size": 11, "color": INK},
+        "bgcolor": "rgba(255, 255, 255, 0.85)",
+        "name": f"label:{score.team_id}",
+    }
 
 
 def _hover(score: TeamScore) -> str:
@@ -261,17 +383,18 @@ def movement_chart(
             go.Scatter(
                 x=[n.alignment for n in now],
                 y=[n.accountability for n in now],
-                mode="markers+text",
+                mode="markers",
                 name=f"Now {look.label.lower()}",
-                text=[text.plotly(_short(n.team, _LABEL_WIDTH)) for n in now],
-                textposition="top center",
-                textfont={"size": 10},
                 marker={"size": 12, "color": look.colour, "symbol": look.marker},
                 hovertext=[_move_text(before[n.team_id], n) for n in now],
                 hoverinfo="text",
             )
         )
     fig.add_traces(traces)
+    # Names as on the quadrant chart: those that changed quadrant first, none overlapping.
+    movers = {n.team_id for o, n in pairs if o["quadrant"] != n.quadrant}
+    then = [(o["alignment"], o["accountability"], 4.5) for o, _ in pairs]
+    _add_annotations(fig, _labels([n for _, n in pairs], config, lambda _: 6.0, movers, then))
     return _layout(fig, title, height=600)
 
 
@@ -638,6 +761,48 @@ def trend_chart(
     fig.update_yaxes(range=[0, 100], title="Score", gridcolor=GRID)
     fig.update_xaxes(gridcolor=GRID)
     return _layout(fig, title, height=340)
+
+
+def unit_trend_chart(
+    trends: Sequence[UnitTrend],
+    config: ScoringConfig,
+    title: str = "Company and units over the last quarters",
+) -> go.Figure:
+    """Mean alignment (top) and accountability (bottom) over time: a line per unit, the
+    company in bold ink; each panel with its quadrant threshold."""
+    fig = make_subplots(
+        rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.1,
+        subplot_titles=("Mean alignment", "Mean accountability"),
+    )  # fmt: skip
+    units = [t for t in trends if t.kind != "company"]
+    looks = {t.id: (category_colour(i), 2, "circle") for i, t in enumerate(units)}
+    for trend in trends:
+        colour, width, marker = looks.get(trend.id, (INK, 4, "square"))
+        for row, index in ((1, 1), (2, 2)):
+            fig.add_trace(
+                go.Scatter(
+                    x=[p[0] for p in trend.points],
+                    y=[p[index] for p in trend.points],
+                    mode="lines+markers",
+                    name=text.plotly(trend.name),
+                    legendgroup=trend.id,
+                    showlegend=row == 1,
+                    line={"color": colour, "width": width},
+                    marker={"symbol": marker, "size": 7},
+                    hovertemplate="%{x|%d %b %Y}: %{y:.1f}<extra>%{fullData.name}</extra>",
+                ),
+                row=row,
+                col=1,
+            )
+    for row, value in ((1, config.aligned_threshold), (2, config.accountable_threshold)):
+        fig.add_hline(
+            y=value, row=row, col=1,
+            line={"color": MUTED, "dash": THRESHOLD_DASH, "width": 1},
+            name=f"threshold:{'alignment' if row == 1 else 'accountability'}",
+        )  # fmt: skip
+    fig.update_yaxes(range=[0, 100], gridcolor=GRID)
+    fig.update_xaxes(gridcolor=GRID)
+    return _layout(fig, title, height=560)
 
 
 def units_chart(units: Sequence[Any], title: str = "Company and business units") -> go.Figure:

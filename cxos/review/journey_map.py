@@ -265,3 +265,62 @@ def stage_detail(
         "metrics": db.rows(_METRICS, {"goals": ids, "d": as_of}) if ids else [],
         "actions": db.rows(_OPEN_ACTIONS, {"goals": ids, "d": as_of}) if ids else [],
     }
+
+
+# Worse than this is "at risk" for a stage (SPEC's overview: the journey stages at risk).
+AT_RISK = ("off_track", "at_risk")
+
+_GOALS_BY_STAGE = """
+SELECT s.id AS stage_id, s.name AS stage, s.journey_id, j.name AS journey, s.position,
+    g.id AS goal_id, g.team_id
+FROM goal_stages gs JOIN goals g ON g.id = gs.goal_id
+JOIN stages s ON s.id = gs.stage_id JOIN journeys j ON j.id = s.journey_id
+WHERE g.start_date <= $d AND $d <= g.end_date AND g.status <> 'dropped'
+ORDER BY j.name, s.journey_id, s.position, s.id, g.id"""
+
+
+@dataclass(frozen=True)
+class StageAtRisk:
+    """A stage whose worst linked goal is at risk or off track, with the goals behind it."""
+
+    id: str
+    name: str
+    journey_id: str
+    journey: str
+    health: str
+    goals: tuple[tuple[str, str, str], ...]  # (goal id, team id, health) of in-scope goals
+
+    def of_teams(self, team_ids: set[str]) -> StageAtRisk | None:
+        """The same stage judged on these teams' goals only (None if not at risk then)."""
+        goals = tuple(g for g in self.goals if g[1] in team_ids)
+        health = stage_health([h for _, _, h in goals])
+        if health not in AT_RISK:
+            return None
+        return StageAtRisk(self.id, self.name, self.journey_id, self.journey, health, goals)
+
+
+def stages_at_risk(
+    db: Database, as_of: dt.date, health: dict[str, GoalHealthResult]
+) -> list[StageAtRisk]:
+    """Every stage of every journey whose health (as on the map) is off track or at risk,
+    worst first, then by journey and position."""
+    by_stage: dict[str, list[dict[str, Any]]] = {}
+    for row in db.rows(_GOALS_BY_STAGE, {"d": as_of}):
+        by_stage.setdefault(row["stage_id"], []).append(row)
+    found = []
+    for rows in by_stage.values():
+        goals = tuple(
+            (
+                r["goal_id"],
+                r["team_id"],
+                health[r["goal_id"]].health if r["goal_id"] in health else "no_data",
+            )
+            for r in rows
+        )
+        first = rows[0]
+        stage = StageAtRisk(
+            first["stage_id"], first["stage"], first["journey_id"], first["journey"], "", goals
+        ).of_teams({team for _, team, _ in goals})
+        if stage is not None:
+            found.append(stage)
+    return sorted(found, key=lambda s: AT_RISK.index(s.health))  # stable: journey order kept

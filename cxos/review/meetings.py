@@ -26,6 +26,7 @@ from cxos.review.needs_attention import actions_on
 from cxos.scoring import Signal, TeamScore
 from cxos.scoring.assessment import assess_on
 from cxos.scoring.config import ScoringConfig
+from cxos.scoring.snapshots import store_snapshot_on
 from cxos.storage import Connection, Database, fetch_dicts
 
 # The work list's query on an open connection: a review's overdue actions are exactly the
@@ -455,6 +456,8 @@ def freeze_on(
     """
     row = _meeting_row(con, meeting_id)
     live = _live(con, row["held_on"], _meeting(row), config)
+    # The scores it froze are also that date's snapshot, so trends show every review.
+    store_snapshot_on(con, live.as_of, live.scores, actor_id)
     frozen = json.dumps(_freeze(live))
     closed = closed_at or row["closed_at"] or dt.datetime.now().replace(microsecond=0)
     con.execute(

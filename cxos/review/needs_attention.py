@@ -1,8 +1,9 @@
 """What needs the steering committee's attention as of a date, for any past or present review.
 
-Nothing is recomputed here: overdue actions come from the work list (cxos.work.my_work), stale
-goals and teams without pulse are silo signals, off-track goals are goal health; this
-module groups and names them. The one query of its own is the state of given actions as
+Nothing is recomputed here: overdue actions come from the work list (cxos.work.my_work), the
+silo signals (stale goals and teams without pulse among them) from scoring, off-track goals
+and the journey stages at risk from goal health; this module groups and names them. The
+one query of its own is the state of given actions as
 of a date (for a review's decisions), reconstructed from dated facts only (created_on,
 completed_on, check-ins on or before the date) so a past review reads the same whenever
 it is asked.
@@ -11,10 +12,11 @@ it is asked.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-from cxos.scoring import GoalHealthResult, Signal
+from cxos.review.journey_map import StageAtRisk, stages_at_risk
+from cxos.scoring import SIGNAL_KINDS, GoalHealthResult, Signal
 from cxos.storage import Connection, Database, fetch_dicts
 from cxos.work.my_work import WorkItem, WorkList
 
@@ -50,13 +52,24 @@ WHERE list_contains($ids, g.id) ORDER BY g.id"""
 
 @dataclass(frozen=True)
 class Attention:
-    """The counts and lists the overview shows under "needs attention"."""
+    """The counts and lists the overview shows under "needs attention".
+
+    `silos` holds every silo signal by kind (all six, in SPEC's order, empty lists too),
+    stale goals among them.
+    """
 
     overdue_actions: list[WorkItem]
-    stale_goals: list[dict[str, Any]]
     off_track_goals: list[dict[str, Any]]
-    unanswered_feedback: list[Signal]
-    teams_without_pulse: list[Signal]
+    silos: dict[str, list[Signal]]
+    stages_at_risk: list[StageAtRisk] = field(default_factory=list)
+
+    @property
+    def unanswered_feedback(self) -> list[Signal]:
+        return self.silos["unanswered_feedback"]
+
+    @property
+    def teams_without_pulse(self) -> list[Signal]:
+        return self.silos["no_pulse"]
 
 
 def actions_on(con: Connection, action_ids: list[str], as_of: dt.date) -> dict[str, dict]:
@@ -80,21 +93,26 @@ def attention(
     health: dict[str, GoalHealthResult],
     work: WorkList,
 ) -> Attention:
-    """Group what scoring and the work list already found into attention lists."""
-    stale_ids = [s.subject_id for s in signals if s.signal == "stale_goal"]
+    """Group what scoring, goal health and the work list already found into attention lists."""
     off_ids = sorted(g for g, h in health.items() if h.health == "off_track")
-    named = {g["id"]: g for g in goals_named(db, sorted({*stale_ids, *off_ids}), as_of)}
+    named = {g["id"]: g for g in goals_named(db, off_ids, as_of)}
     return Attention(
         overdue_actions=work.of_kind("overdue_action"),
-        stale_goals=[named[g] for g in stale_ids if g in named],
         off_track_goals=[
             {**named[g], "pace": health[g].pace}
             for g in off_ids
             if g in named and named[g]["in_scope"]
         ],
-        unanswered_feedback=[s for s in signals if s.signal == "unanswered_feedback"],
-        teams_without_pulse=[s for s in signals if s.signal == "no_pulse"],
+        silos=_by_kind(signals),
+        stages_at_risk=stages_at_risk(db, as_of, health),
     )
+
+
+def _by_kind(signals: list[Signal]) -> dict[str, list[Signal]]:
+    kinds: dict[str, list[Signal]] = {kind: [] for kind in SIGNAL_KINDS}
+    for signal in signals:
+        kinds.setdefault(signal.signal, []).append(signal)
+    return kinds
 
 
 def scoped(found: Attention, team_ids: set[str]) -> Attention:
@@ -102,8 +120,12 @@ def scoped(found: Attention, team_ids: set[str]) -> Attention:
     each of them)."""
     return Attention(
         overdue_actions=[i for i in found.overdue_actions if i.team_id in team_ids],
-        stale_goals=[g for g in found.stale_goals if g["team_id"] in team_ids],
         off_track_goals=[g for g in found.off_track_goals if g["team_id"] in team_ids],
-        unanswered_feedback=[s for s in found.unanswered_feedback if set(s.team_ids) & team_ids],
-        teams_without_pulse=[s for s in found.teams_without_pulse if s.subject_id in team_ids],
+        silos={
+            kind: [s for s in signals if not team_ids.isdisjoint(s.team_ids)]
+            for kind, signals in found.silos.items()
+        },
+        stages_at_risk=[
+            mine for stage in found.stages_at_risk if (mine := stage.of_teams(team_ids))
+        ],
     )

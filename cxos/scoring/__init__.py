@@ -9,6 +9,7 @@ Public API (see docs/scoring.md for every definition):
 - `assess(db, as_of, config=None) -> Assessment`: scores and signals in one pass
 - `explain_team(db, team_id, as_of, config=None) -> TeamExplanation`, `top_fixes(...)`
 - `take_snapshot(db, as_of, actor_id=None)`, `score_trend(db, team_id, dates)`
+- `unit_trends(db, as_of, quarters=4) -> list[UnitTrend]`: company and units over quarters
 """
 
 from cxos.scoring.assessment import Assessment, assess
@@ -27,7 +28,13 @@ from cxos.scoring.results import (
 )
 from cxos.scoring.scores import COMPANY_ID, compute_scores, quadrant, rollup
 from cxos.scoring.signals import SIGNAL_KINDS, compute_signals
-from cxos.scoring.snapshots import score_trend, snapshot_dates, take_snapshot
+from cxos.scoring.snapshots import (
+    UnitTrend,
+    score_trend,
+    snapshot_dates,
+    take_snapshot,
+    unit_trends,
+)
 
 __all__ = [
     "COMPANY_ID",
@@ -43,6 +50,7 @@ __all__ = [
     "TeamExplanation",
     "TeamScore",
     "UnitScore",
+    "UnitTrend",
     "assess",
     "compute_scores",
     "compute_signals",
@@ -54,4 +62,5 @@ __all__ = [
     "snapshot_dates",
     "take_snapshot",
     "top_fixes",
+    "unit_trends",
 ]

@@ -37,15 +37,24 @@ class TeamScore(NamedTuple):
 
 @dataclass(frozen=True, slots=True)
 class UnitScore:
-    """A business unit's or the company's roll-up: the unweighted mean of its teams."""
+    """A business unit's or the company's roll-up: its teams' mix of quadrants and means.
+
+    A unit has no quadrant of its own: the quadrant of averaged scores misleads (a team
+    at 95/25 and one at 0/87 average into "siloed" while neither is). `mix` says how many
+    teams sit in each quadrant, and which; the means are numbers, never classified.
+    """
 
     id: str
     name: str
     kind: str  # 'business_unit' or 'company'
     alignment: float
     accountability: float
-    quadrant: Quadrant
     teams: int
+    mix: dict[Quadrant, tuple[str, ...]] = field(default_factory=dict)  # quadrant -> team names
+
+    def count(self, quadrant: str) -> int:
+        """How many of the unit's teams sit in `quadrant`."""
+        return len(self.mix.get(quadrant, ()))  # type: ignore[call-overload]
 
 
 @dataclass(frozen=True, slots=True)

@@ -93,31 +93,38 @@ def _team_score(
 
 
 def rollup(scores: list[TeamScore], config: ScoringConfig | None = None) -> list[UnitScore]:
-    """Business units (by name) then the company: unweighted means of their teams' scores."""
-    config = config or ScoringConfig.load()
+    """Business units (by name) then the company: unweighted means of their teams' scores,
+    and how many of their teams sit in each quadrant (`config` is kept for callers)."""
     units: dict[tuple[str, str], list[TeamScore]] = defaultdict(list)
     for score in scores:
         units[(score.business_unit_id, score.business_unit)].append(score)
     rows = [
-        _unit(unit_id, name, "business_unit", members, config)
+        _unit(unit_id, name, "business_unit", members)
         for (unit_id, name), members in sorted(units.items(), key=lambda kv: kv[0][1])
     ]
     if scores:
-        rows.append(_unit(COMPANY_ID, "Company", "company", scores, config))
+        rows.append(_unit(COMPANY_ID, "Company", "company", scores))
     return rows
 
 
-def _unit(
-    unit_id: str, name: str, kind: str, members: list[TeamScore], config: ScoringConfig
-) -> UnitScore:
-    alignment = fmean(s.alignment for s in members)
-    accountability = fmean(s.accountability for s in members)
+QUADRANT_ORDER: tuple[Quadrant, ...] = ("performing", "aspirational", "compliant", "siloed")
+
+
+def quadrant_mix(members: list[TeamScore]) -> dict[Quadrant, tuple[str, ...]]:
+    """Team names per quadrant, every quadrant present (best first), names sorted."""
+    return {
+        name: tuple(sorted(s.team for s in members if s.quadrant == name))
+        for name in QUADRANT_ORDER
+    }
+
+
+def _unit(unit_id: str, name: str, kind: str, members: list[TeamScore]) -> UnitScore:
     return UnitScore(
         id=unit_id,
         name=name,
         kind=kind,
-        alignment=alignment,
-        accountability=accountability,
-        quadrant=quadrant(alignment, accountability, config),
+        alignment=fmean(s.alignment for s in members),
+        accountability=fmean(s.accountability for s in members),
         teams=len(members),
+        mix=quadrant_mix(members),
     )
