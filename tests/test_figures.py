@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 from cxos.champions import figures as figures_compare
 from cxos.champions.compare import UnitComparison
-from cxos.palette import HEALTH, QUADRANTS, SIGNALS, category_colour
+from cxos.palette import HEALTH, INK, QUADRANTS, SIGNALS, category_colour
 from cxos.review import figures, journey_map
 from cxos.review.journey_map import JourneyMap, MapStage, MapTouchpoint, stage_health
 from cxos.scoring import TeamScore, UnitScore
@@ -52,8 +52,12 @@ def test_quadrant_chart_has_named_tinted_quadrants_and_threshold_lines() -> None
     fig = figures.quadrant_chart(SCORES, CONFIG)
     tints = {s.name.split(":")[1]: s.fillcolor for s in _shapes(fig, "quadrant:")}
     assert tints == {name: look.tint for name, look in QUADRANTS.items()}
-    labels = {a.text for a in _annotations(fig, "quadrant:")}
-    assert labels == {f"<b>{look.symbol} {look.label}</b>" for look in QUADRANTS.values()}
+    names = _annotations(fig, "quadrant:")
+    assert {a.text for a in names} == {
+        f'<b><span style="color:{look.colour}">{look.symbol}</span> {look.label}</b>'
+        for look in QUADRANTS.values()
+    }
+    assert {a.font.color for a in names} == {INK}  # the words in ink (WCAG AA), not in colour
     (vertical,) = _shapes(fig, "threshold:alignment")
     (horizontal,) = _shapes(fig, "threshold:accountability")
     assert vertical.x0 == vertical.x1 == 55
@@ -333,7 +337,8 @@ def test_units_chart_groups_both_scores_per_unit() -> None:
 DAY = dt.date(2026, 6, 1)
 HOSTILE = '<a href="http://127.0.0.1:9/">Verify</a> <b>pwn</b> <img src=x> %{x} \u202e'
 # The tags CXOS itself writes into figures; anything else came from a name.
-_OWN_TAG = re.compile(r"<(?:b|/b|i|/i|br|extra|/extra)>")
+# The tags CXOS's own labels use (a quadrant's symbol is coloured by a span of its own).
+_OWN_TAG = re.compile(r'<(?:b|/b|i|/i|br|extra|/extra|/span|span style="color:#[0-9A-F]{6}")>')
 
 
 def _strings(value: object) -> Iterator[str]:

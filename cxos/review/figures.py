@@ -94,9 +94,11 @@ def _quadrant_backdrop(fig: go.Figure, config: ScoringConfig) -> None:
             y=100.5 if y0 >= y else -0.5,
             xanchor="right" if x0 >= x else "left",
             yanchor="bottom" if y0 >= y else "top",
-            text=f"<b>{look.symbol} {look.label}</b>",
+            # The symbol in the quadrant's colour, the word in ink: the colours alone are
+            # under WCAG AA's 4.5:1 on white (compliant's amber is 2.3:1).
+            text=f'<b><span style="color:{look.colour}">{look.symbol}</span> {look.label}</b>',
             showarrow=False,
-            font={"color": look.colour, "size": 14},
+            font={"color": INK, "size": 14},
             name=f"quadrant:{name}",
         )
     line = {"color": MUTED, "width": 1.5, "dash": THRESHOLD_DASH}

@@ -174,15 +174,16 @@ def unit_rows(view: MeetingView) -> list[tuple[Any, ...]]:
     corner though neither is siloed, so a unit is never given a quadrant of its own.
     """
     units = rollup(view.scores, ScoringConfig()) if view.scores else []
-    rows = []
-    for unit in units:
-        members = [
-            s for s in view.scores if unit.kind == "company" or s.business_unit_id == unit.id
-        ]
-        mix = [sum(1 for s in members if s.quadrant == q) for q in QUADRANTS]
-        alignment, accountability = round(unit.alignment, 1), round(unit.accountability, 1)
-        rows.append((unit.name, len(members), *mix, alignment, accountability))
-    return rows
+    return [
+        (
+            unit.name,
+            unit.teams,
+            *(unit.count(q) for q in QUADRANTS),
+            round(unit.alignment, 1),
+            round(unit.accountability, 1),
+        )
+        for unit in units
+    ]
 
 
 def summary_lines(view: MeetingView) -> list[str]:
