@@ -93,10 +93,21 @@ def _unit_table(c: Comparison) -> list[dict]:
             "Teams by quadrant": _mix(u.mix),
             "Alignment": one_decimal(u.alignment),
             "Accountability": one_decimal(u.accountability),
-            **{COMPONENT_LABELS[n]: percent(u.components[n]) for n in COMPONENTS},
+            **{_short(n): percent(u.components[n]) for n in COMPONENTS},
         }
         for u in rows
     ]
+
+
+def _short(component: str) -> str:
+    """'A1', 'L4': the eight columns fit a 1440-pixel screen; the header's help names them."""
+    return COMPONENT_LABELS[component].split()[0]
+
+
+# Each short component header, with its name and meaning on hover.
+_COMPONENT_HELP = {
+    _short(n): f"{COMPONENT_LABELS[n]} (0–100). See 'What the words mean'." for n in COMPONENTS
+}
 
 
 def _mix(mix: dict) -> str:
@@ -117,7 +128,7 @@ def _change_table(c: Comparison) -> list[dict]:
             "Teams by quadrant now": _mix(ch.now.mix),
             "Δ Alignment": one_decimal(ch.delta("alignment")),
             "Δ Accountability": one_decimal(ch.delta("accountability")),
-            **{f"Δ {COMPONENT_LABELS[n]}": percent(ch.delta(n)) for n in COMPONENTS},
+            **{f"Δ {_short(n)}": percent(ch.delta(n)) for n in COMPONENTS},
         }
         for ch in c.changes
     ]
@@ -169,15 +180,25 @@ def _metric_table(c: Comparison) -> list[dict]:
 
 def _table(rows: list[dict], key: str, empty: str) -> None:
     if rows:
-        signed = {
-            name: st.column_config.NumberColumn(name, format="%+.1f")
-            for name in rows[0]
-            if name.startswith("Δ")
-        } | {
-            name: st.column_config.TextColumn(name, help=_MIX_HELP)
-            for name in rows[0]
-            if name.startswith("Teams by quadrant")
-        }
+        signed = (
+            {
+                name: st.column_config.NumberColumn(
+                    name, format="%+.1f", help=_COMPONENT_HELP.get(name.removeprefix("Δ "))
+                )
+                for name in rows[0]
+                if name.startswith("Δ")
+            }
+            | {
+                name: st.column_config.NumberColumn(name, help=help_text, width="small")
+                for name, help_text in _COMPONENT_HELP.items()
+                if name in rows[0]
+            }
+            | {
+                name: st.column_config.TextColumn(name, help=_MIX_HELP)
+                for name in rows[0]
+                if name.startswith("Teams by quadrant")
+            }
+        )
         st.dataframe(rows, hide_index=True, key=key, width="stretch", column_config=signed)
     else:
         st.caption(empty)

@@ -357,3 +357,20 @@ def test_note_with_active_content_shows_as_plain_text_and_exports_inert(
     assert row["tags"].value.startswith("=hyperlink") and row["tags"].quotePrefix
     for cell in row.values():
         assert cell.data_type in ("s", "d", "n")  # never 'f' (formula)
+
+
+def test_the_unit_table_fits_its_eight_components_under_short_headers(org: Database) -> None:
+    """Issue 20: at 1440 px the compare table lost L3/L4 off its right edge."""
+    at = open_page(COMPARE, "p_champ")
+    frame = _frame(at, "Teams by quadrant")
+    assert [c for c in frame.columns if c[0] in "AL" and c[1:].isdigit()] == [
+        "A1",
+        "A2",
+        "A3",
+        "A4",
+        "L1",
+        "L2",
+        "L3",
+        "L4",
+    ]
+    assert all(len(str(c)) <= 17 for c in frame.columns), list(frame.columns)
