@@ -63,6 +63,11 @@ def _pick(label: str, options: dict, current, key: str, optional: bool = True):
     )
 
 
+def _dropped(goal: dict) -> str:
+    """' · Dropped' for a dropped goal: its health mark already says 'Achieved' when it is."""
+    return " · Dropped" if goal["status"] == "dropped" else ""
+
+
 def goal_form(goal: dict, team_id: str, choices: dict, key: str) -> None:
     shown_version(key, int(goal.get("version") or 0))
     with st.form(f"{key}_form"):
@@ -88,6 +93,7 @@ def goal_form(goal: dict, team_id: str, choices: dict, key: str) -> None:
             "Status",
             GOAL_STATUSES,
             index=GOAL_STATUSES.index(goal.get("status", "active")),
+            format_func=str.capitalize,
             key=f"{key}_status",
         )
         submitted = st.form_submit_button("Save goal", type="primary", key=f"{key}_save")
@@ -212,6 +218,7 @@ def action_form(action: dict, goal_id: str, team_id: str, choices: dict, key: st
             "Status",
             ACTION_STATUSES,
             index=ACTION_STATUSES.index(action.get("status", "open")),
+            format_func=palette.ACTION_STATUS.__getitem__,
             key=f"{key}_status",
         )
         completed = e.date_input(
@@ -254,7 +261,7 @@ def goal_section(
     look = palette.HEALTH[health.health if health else "no_data"]
     period = f"{goal['start_date']} → {goal['end_date']}"
     title = text.markdown(goal["title"])
-    label = f"{look.symbol} **{title}** · {look.label} · {goal['status']} · {period}"
+    label = f"{look.symbol} **{title}** · {look.label}{_dropped(goal)} · {period}"
     expander = lazy_expander(label, f"teamgoals_open_{goal['id']}", lazy=lazy)
     if expander is not None:
         with expander:
@@ -342,10 +349,9 @@ if not may_edit:
             f"{palette.counted(len(goal['metrics']), 'metric')} · "
             f"{palette.counted(len(goal['actions']), 'action')}"
         )
-        # The health mark already says "Achieved"; only a dropped goal needs its status.
-        status = " · Dropped" if goal["status"] == "dropped" else ""
         st.markdown(
-            f"{look.symbol} **{text.markdown(goal['title'])}** · {look.label}{status} · {counts}"
+            f"{look.symbol} **{text.markdown(goal['title'])}** · {look.label}{_dropped(goal)}"
+            f" · {counts}"
         )
     st.stop()
 goals_tab, pulse_tab = st.tabs(["Goals", "Pulse results"])

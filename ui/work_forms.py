@@ -25,6 +25,7 @@ import streamlit as st
 from cxos import text
 from cxos.model.entities import ACTION_STATUSES, Person
 from cxos.model.errors import CxosError, StaleWrite
+from cxos.palette import ACTION_STATUS
 from cxos.work import checkins_readings, team_edits
 from ui.database import database
 from ui.session import after_write
@@ -175,7 +176,11 @@ def check_in_form(person: Person, action: dict[str, Any], key: str) -> None:
     with st.form(f"{key}_form", border=False):
         left, right = st.columns(2)
         status = left.selectbox(
-            "Status", ACTION_STATUSES, index=ACTION_STATUSES.index(status_now), key=f"{key}_status"
+            "Status",
+            ACTION_STATUSES,
+            index=ACTION_STATUSES.index(status_now),
+            format_func=ACTION_STATUS.__getitem__,
+            key=f"{key}_status",
         )
         confidence = right.select_slider(
             "Confidence",
