@@ -3,9 +3,10 @@
 Deterministic (seeded) library code, reused by `python -m cxos demo`, the app's first
 start, the tests and the benchmarks. Every date is an offset from the story's day, so a
 demo loaded next year still shows live goals, and its story holds on the day it is
-loaded: four teams in each quadrant and every silo signal present. `scale` repeats the
-company (with its own journeys) to make an enterprise of any size; `Shape` also sets how
-dense each team's goals, actions and readings are.
+loaded: four teams in each quadrant, every silo signal present, and four teams that
+changed quadrant since the last review for a reason the data shows (docs/demo.md).
+`scale` repeats the company (with its own journeys) to make an enterprise of any size;
+`Shape` also sets how dense each team's goals, actions and readings are.
 """
 
 from __future__ import annotations
