@@ -175,8 +175,30 @@ def test_every_feedback_text_belongs_to_its_touchpoint_and_stage(
             "neutral": remark,
         }
         assert row["text"] == expected[row["sentiment"]], (stage, touchpoint["name"], row["text"])
+    _actions_fit(folder, feedback)
     reminder = [r for r in feedback if "payment reminder" in r["text"]]
     assert reminder and {stages[r["stage_id"]] for r in reminder} == {"Pay the bill"}
+
+
+def _actions_fit(folder: Path, feedback: list[dict[str, str]]) -> None:
+    """Feedback handled by an action: one of its team's, on a goal linked to its stage
+    whenever the team has such a goal."""
+    actions = {r["id"]: r for r in _bundle_rows(folder, "actions")}
+    stages_of: dict[str, set[str]] = {}
+    for link in _bundle_rows(folder, "goal_stages"):
+        stages_of.setdefault(link["goal_id"], set()).add(link["stage_id"])
+    linked = [r for r in feedback if r["action_id"]]
+    assert linked
+    for row in linked:
+        action = actions[row["action_id"]]
+        assert action["team_id"] == row["team_id"]
+        on_stage = {
+            a["goal_id"]
+            for a in actions.values()
+            if a["team_id"] == row["team_id"] and row["stage_id"] in stages_of.get(a["goal_id"], ())
+        }
+        if on_stage:
+            assert action["goal_id"] in on_stage, row
 
 
 def test_every_touchpoint_and_stage_has_its_own_words() -> None:

@@ -105,6 +105,10 @@ class Copy:
     stage_owners: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     team_stages: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     team_actions: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    # (team key, stage id): the team's actions on goals linked to that stage
+    stage_actions: dict[tuple[str, str], list[str]] = field(
+        default_factory=lambda: defaultdict(list)
+    )
     stage_ids: dict[str, str] = field(default_factory=dict)
     goal_ids: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     touchpoints: list[tuple[str, str, str, str, str]] = field(default_factory=list)
@@ -349,7 +353,10 @@ def _goal(c: Copy, team: story.TeamPlan, plan: story.GoalPlan, index: int, per_c
             _rhythm(c, team, b.fresh, c.day(-c.rng.randint(100, 160))),
         )
     for j in range(c.shape.actions_per_goal):
-        _action(c, team, gid, f"a-{team.key}-{index + 1}-{j + 1}{c.sfx}", j, index, plan, b)
+        aid = f"a-{team.key}-{index + 1}-{j + 1}{c.sfx}"
+        _action(c, team, gid, aid, j, index, plan, b)
+        for sid in stages:
+            c.stage_actions[(team.key, sid)].append(aid)
 
 
 def _stages_for(
@@ -698,7 +705,7 @@ def _feedback(c: Copy) -> None:
         received = c.day(-c.rng.randint(1, 170))
         roll = c.rng.random()
         if roll < _NEGATIVE_SHARE[kind]:
-            row = _negative(c, team_key, kind, received, story.COMPLAINTS[tp_name])
+            row = _negative(c, team_key, stage_id, received, story.COMPLAINTS[tp_name])
         elif roll < _NEGATIVE_SHARE[kind] + 0.15:
             row = {
                 "sentiment": "neutral",
@@ -722,12 +729,16 @@ def _feedback(c: Copy) -> None:
         )
 
 
-def _negative(c: Copy, team_key: str, kind: str, received: dt.date, text: str) -> dict[str, Any]:
+def _negative(
+    c: Copy, team_key: str, stage_id: str, received: dt.date, text: str
+) -> dict[str, Any]:
+    kind = _kind(team_key)
     answered = 0.9 if kind in (story.PERFORMING, story.COMPLIANT) else 0.35
     roll = c.rng.random()
-    if roll < answered * 0.65 and c.team_actions[team_key]:
-        action = c.rng.choice(c.team_actions[team_key])
-        return {"sentiment": "negative", "text": text, "action_id": action}
+    # Handled by an action on the same stage where the team has one, else any of its own.
+    actions = c.stage_actions.get((team_key, stage_id)) or c.team_actions[team_key]
+    if roll < answered * 0.65 and actions:
+        return {"sentiment": "negative", "text": text, "action_id": c.rng.choice(actions)}
     if roll < answered:
         closed = min(received + dt.timedelta(days=c.rng.randint(2, 12)), c.as_of)
         return {
