@@ -35,6 +35,7 @@ ROLES_SHOWN = ("admin", "steering", "head", "champion", "member")
 # and IT Platforms ran the pulse survey review 1 asked for between the two reviews.
 REVIEWS = (-84, -42)
 TURN = -38
+SLIP = -72  # when a rebounding team (story.REBOUNDING) let its work lapse, after review 1
 PULSE_RESTART = -35
 
 
@@ -235,7 +236,7 @@ def _kind(team_key: str) -> str:
 
 def _behaviour(team: story.TeamPlan) -> Behaviour:
     b = BEHAVIOUR[team.kind]
-    if team.turn == story.RECOVERING:
+    if team.turn in _RECOVERS:
         # Its goals had owners and targets all along; what lapsed was the follow-through.
         return replace(b, all_owned=True, all_targeted=True)
     if team.turn == story.SLIPPING:
@@ -258,24 +259,30 @@ class Rhythm:
     turn: str
     turn_day: dt.date
     lapse: dt.date
+    slip_day: dt.date
 
     def records(self, day: dt.date) -> bool:
         if self.turn == story.SLIPPING and day >= self.turn_day:
             return False
-        if self.turn == story.RECOVERING and day >= self.turn_day:
+        if self.turn in _RECOVERS and day >= self.turn_day:
             return True
+        if self.turn == story.REBOUNDING:  # kept everything up until it slipped
+            return day < self.slip_day
         return self.kept or day < self.lapse
 
     def after(self, day: dt.date, gap: int) -> dt.date:
         """The next date after `day`; a recovering team's first one falls on the turn."""
         following = day + dt.timedelta(days=gap)
-        if self.turn == story.RECOVERING and day < self.turn_day < following:
+        if self.turn in _RECOVERS and day < self.turn_day < following:
             return self.turn_day
         return following
 
 
+_RECOVERS = (story.RECOVERING, story.REBOUNDING)
+
+
 def _rhythm(c: Copy, team: story.TeamPlan, kept: bool, lapse: dt.date) -> Rhythm:
-    return Rhythm(kept, team.turn, c.day(TURN), lapse)
+    return Rhythm(kept, team.turn, c.day(TURN), lapse, c.day(SLIP))
 
 
 def _goals(c: Copy) -> None:
@@ -486,7 +493,9 @@ def _action_outcome(
     """Actions due long ago (j % 3 == 0), recently (1) or later (2), by how the team works."""
     if j % 3 == 2:
         return ("in_progress" if c.rng.random() < 0.6 else "open"), None
-    if turn == story.RECOVERING:
+    if turn in _RECOVERS:
+        if j % 3 == 0 and turn == story.REBOUNDING and index % 3 == 0:  # before it slipped
+            return "done", due - dt.timedelta(days=c.rng.randint(0, 10))
         if j % 3 == 0:  # long overdue, finished late once the team got going again
             return "done", c.day(TURN + c.rng.randint(0, 20))
         return "done", due - dt.timedelta(days=c.rng.randint(0, 5))
@@ -513,14 +522,19 @@ def _check_ins(
 ) -> None:
     days = list(_check_in_days(c, created, completed, rhythm))
     why = story.TURN_NOTES.get(team_key)
+    before_slip = [d for d in days if d < rhythm.slip_day and d != completed]
+    rebounding = rhythm.turn == story.REBOUNDING and before_slip and days[-1] >= rhythm.slip_day
+    last_before_slip = before_slip[-1] if rebounding else None
     for n, day in enumerate(days, start=1):
         final = n == len(days)
         state = status if final else "in_progress"
         progress = 100 if state == "done" else min(95, round(100 * n / (len(days) + 2)))
         confidence = c.rng.randint(4, 5) if b.on_time else c.rng.randint(1, 3)
         note = _check_in_note(state, confidence, c.rng)
-        if rhythm.turn == story.RECOVERING and day == rhythm.turn_day:
+        if rhythm.turn in _RECOVERS and day == rhythm.turn_day:
             note = why
+        if day == last_before_slip:
+            note = story.SLIP_NOTES[team_key]
         if rhythm.turn == story.SLIPPING and final and completed is None:
             note = why
         c.out.add(

@@ -15,6 +15,7 @@ PERFORMING, ASPIRATIONAL, COMPLIANT, SILOED = "performing", "aspirational", "com
 # What a team did since the last steering review (six weeks before the story's day).
 STEADY = "steady"  # works as it always has
 RECOVERING = "recovering"  # resumed check-ins, posted readings, finished overdue actions
+REBOUNDING = "rebounding"  # let its work lapse after review 1, recovered after review 2
 SLIPPING = "slipping"  # stopped checking in and posting readings; actions fell overdue
 
 
@@ -56,7 +57,7 @@ TEAMS = (
     TeamPlan("bbsales", "Broadband Sales", "home", SILOED, "recent"),
     TeamPlan("field", "Field Installation", "home", COMPLIANT, "recent"),
     TeamPlan("netops", "Network Operations", "home", SILOED, "recent"),
-    TeamPlan("bbcare", "Broadband Care", "home", ASPIRATIONAL, "recent", RECOVERING),
+    TeamPlan("bbcare", "Broadband Care", "home", ASPIRATIONAL, "recent", REBOUNDING),
     TeamPlan("entsales", "Enterprise Sales", "business", PERFORMING, "recent"),
     TeamPlan("accmgmt", "Account Management", "business", ASPIRATIONAL, "recent"),
     TeamPlan("bizsup", "Business Support", "business", COMPLIANT, "recent", SLIPPING),
@@ -68,13 +69,17 @@ TEAMS = (
 )
 
 # Why a team turned, in its own words: the note on its first check-in after the turn
-# (recovering) or on its last one before it (slipping).
+# (recovering, rebounding) or on its last one before it (slipping).
 TURN_NOTES = {
     "bbcare": "Recovery plan published: back on weekly check-ins and readings, "
     "overdue actions first.",
-    "svcdel": "New head named an owner for every goal; weekly check-ins from today.",
+    "svcdel": "New head: weekly check-ins and readings from today, overdue actions first.",
     "collect": "Key person on leave from next week; nobody named to cover the check-ins.",
     "bizsup": "Team moved onto the billing migration; CX actions on hold until it ends.",
+}
+# Why a rebounding team let its work lapse after review 1: its last check-in before.
+SLIP_NOTES = {
+    "bbcare": "Half the team lent to the broadband outage backlog; check-ins paused.",
 }
 
 OBJECTIVES = {
