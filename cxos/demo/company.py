@@ -3,9 +3,10 @@
 Deterministic (seeded) library code, reused by `python -m cxos demo`, the app's first
 start, the tests and the benchmarks. Every date is an offset from the story's day, so a
 demo loaded next year still shows live goals, and its story holds on the day it is
-loaded: four teams in each quadrant and every silo signal present. `scale` repeats the
-company (with its own journeys) to make an enterprise of any size; `Shape` also sets how
-dense each team's goals, actions and readings are.
+loaded: four teams in each quadrant, every silo signal present, and four teams that
+changed quadrant since the last review for a reason the data shows (docs/demo.md).
+`scale` repeats the company (with its own journeys) to make an enterprise of any size;
+`Shape` also sets how dense each team's goals, actions and readings are.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import random
 import tempfile
 from collections import defaultdict
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,14 @@ from cxos.storage import Connection, Database
 
 SEED = 20261123
 ROLES_SHOWN = ("admin", "steering", "head", "champion", "member")
+
+# Days relative to the story's day. The two steering reviews; teams that turned (see
+# story.RECOVERING and story.SLIPPING) did so a few days after the last one; Mobile Billing
+# and IT Platforms ran the pulse survey review 1 asked for between the two reviews.
+REVIEWS = (-84, -42)
+TURN = -38
+SLIP = -72  # when a rebounding team (story.REBOUNDING) let its work lapse, after review 1
+PULSE_RESTART = -35
 
 
 @dataclass(frozen=True)
@@ -97,9 +106,13 @@ class Copy:
     stage_owners: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     team_stages: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     team_actions: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    # (team key, stage id): the team's actions on goals linked to that stage
+    stage_actions: dict[tuple[str, str], list[str]] = field(
+        default_factory=lambda: defaultdict(list)
+    )
     stage_ids: dict[str, str] = field(default_factory=dict)
     goal_ids: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
-    touchpoints: list[tuple[str, str, str]] = field(default_factory=list)
+    touchpoints: list[tuple[str, str, str, str, str]] = field(default_factory=list)
 
     @property
     def sfx(self) -> str:
@@ -198,7 +211,7 @@ def _journeys(c: Copy) -> None:
             )
             for n, (tp_name, layer, channel, owner) in enumerate(touchpoints, start=1):
                 tp_id = f"tp-{jkey}-{position:02d}-{n}{c.sfx}"
-                c.touchpoints.append((tp_id, sid, c.team_id(owner)))
+                c.touchpoints.append((tp_id, sid, c.team_id(owner), tp_name, stage_name))
                 c.out.add(
                     "touchpoints",
                     id=tp_id,
@@ -221,6 +234,57 @@ def _kind(team_key: str) -> str:
     return next(t.kind for t in story.TEAMS if t.key == team_key)
 
 
+def _behaviour(team: story.TeamPlan) -> Behaviour:
+    b = BEHAVIOUR[team.kind]
+    if team.turn in _RECOVERS:
+        # Its goals had owners and targets all along; what lapsed was the follow-through.
+        return replace(b, all_owned=True, all_targeted=True)
+    if team.turn == story.SLIPPING:
+        # Its metrics were only just on pace when the readings stopped.
+        return replace(b, speed=b.speed * 0.75)
+    return b
+
+
+@dataclass(frozen=True)
+class Rhythm:
+    """When a metric gets its readings, or an action its check-ins.
+
+    Kept up: on cadence throughout. Neglected: nothing after `lapse`, long enough before
+    both reviews that a neglected item looks the same at each, so a steady team scores
+    about the same at every review. A recovering team's items are all back on cadence from
+    the turn; a slipping team's stop at the turn.
+    """
+
+    kept: bool
+    turn: str
+    turn_day: dt.date
+    lapse: dt.date
+    slip_day: dt.date
+
+    def records(self, day: dt.date) -> bool:
+        if self.turn == story.SLIPPING and day >= self.turn_day:
+            return False
+        if self.turn in _RECOVERS and day >= self.turn_day:
+            return True
+        if self.turn == story.REBOUNDING:  # kept everything up until it slipped
+            return day < self.slip_day
+        return self.kept or day < self.lapse
+
+    def after(self, day: dt.date, gap: int) -> dt.date:
+        """The next date after `day`; a recovering team's first one falls on the turn."""
+        following = day + dt.timedelta(days=gap)
+        if self.turn in _RECOVERS and day < self.turn_day < following:
+            return self.turn_day
+        return following
+
+
+_RECOVERS = (story.RECOVERING, story.REBOUNDING)
+
+
+def _rhythm(c: Copy, team: story.TeamPlan, kept: bool, lapse: dt.date) -> Rhythm:
+    return Rhythm(kept, team.turn, c.day(TURN), lapse, c.day(SLIP))
+
+
 def _goals(c: Copy) -> None:
     by_team: dict[str, list[story.GoalPlan]] = defaultdict(list)
     for plan in story.GOALS:
@@ -236,7 +300,7 @@ def _goals(c: Copy) -> None:
 
 
 def _goal(c: Copy, team: story.TeamPlan, plan: story.GoalPlan, index: int, per_copy: int) -> None:
-    b = BEHAVIOUR[team.kind]
+    b = _behaviour(team)
     gid = f"g-{team.key}-{index + 1}{c.sfx}"
     c.goal_ids[team.key].append(gid)
     first = index % per_copy == 0
@@ -277,7 +341,7 @@ def _goal(c: Copy, team: story.TeamPlan, plan: story.GoalPlan, index: int, per_c
         start,
         end,
         speed,
-        b.fresh or first,
+        _rhythm(c, team, b.fresh or first, c.day(-c.rng.randint(100, 160))),
     )
     if first:
         _metric(
@@ -293,10 +357,13 @@ def _goal(c: Copy, team: story.TeamPlan, plan: story.GoalPlan, index: int, per_c
             start,
             end,
             speed,
-            b.fresh,
+            _rhythm(c, team, b.fresh, c.day(-c.rng.randint(100, 160))),
         )
     for j in range(c.shape.actions_per_goal):
-        _action(c, team, gid, f"a-{team.key}-{index + 1}-{j + 1}{c.sfx}", j, index, plan, b)
+        aid = f"a-{team.key}-{index + 1}-{j + 1}{c.sfx}"
+        _action(c, team, gid, aid, j, index, plan, b)
+        for sid in stages:
+            c.stage_actions[(team.key, sid)].append(aid)
 
 
 def _stages_for(
@@ -338,7 +405,7 @@ def _metric(
     start: dt.date,
     end: dt.date,
     speed: float,
-    fresh: bool,
+    rhythm: Rhythm,
 ) -> None:
     c.out.add(
         "metrics",
@@ -356,13 +423,9 @@ def _metric(
         if target is not None
         else baseline + (baseline * 0.2 or 1) * (1 if direction == "higher" else -1)
     )
-    last = (
-        c.day(-c.rng.randint(0, cadence - 1)) if fresh else c.day(-cadence - c.rng.randint(25, 80))
-    )
-    day = c.day(-c.shape.history_days + c.rng.randint(0, cadence - 1))
     span = max((end - start).days, 1)
     jitter = c.rng.uniform(-0.08, 0.08)
-    while day <= last:
+    for day in _reading_days(c, rhythm, cadence):
         elapsed = min(max((day - start).days / span, 0.0), 1.0)
         share = min(elapsed * (speed + jitter), 1.05)
         noise = c.rng.uniform(-0.03, 0.03) * abs(goal_target - baseline)
@@ -370,7 +433,15 @@ def _metric(
         c.out.add(
             "metric_readings", metric_id=mid, as_of=day, value=round(value, 2), source="import"
         )
-        day += dt.timedelta(days=cadence)
+
+
+def _reading_days(c: Copy, rhythm: Rhythm, cadence: int) -> Iterator[dt.date]:
+    """Every `cadence` days, the last at most `cadence` days old, while recorded at all."""
+    day = c.day(-c.shape.history_days + c.rng.randint(0, cadence - 1))
+    while day <= c.as_of:
+        if rhythm.records(day):
+            yield day
+        day = rhythm.after(day, cadence)
 
 
 def _action(
@@ -385,7 +456,7 @@ def _action(
 ) -> None:
     verb = story.ACTION_VERBS[(index * 3 + j) % len(story.ACTION_VERBS)]
     created, due = _action_window(c, j)
-    status, completed = _action_outcome(c, b, j, index, due)
+    status, completed = _action_outcome(c, team.turn, b, j, index, due)
     people = c.people[team.key]
     owner = people[(index + j) % len(people)] if (b.all_owned or j != 1) else None
     title = f"{verb} {plan.metric.lower()}"
@@ -402,7 +473,10 @@ def _action(
         completed_on=completed,
     )
     c.team_actions[team.key].append(aid)
-    _check_ins(c, aid, created, status, completed, b)
+    # A team that lags keeps up half its actions and lets the others lapse after a week.
+    kept = b.fresh or (index + j) % 2 == 0
+    rhythm = _rhythm(c, team, kept, created + dt.timedelta(days=8))
+    _check_ins(c, team.key, aid, created, status, completed, b, rhythm)
 
 
 def _action_window(c: Copy, j: int) -> tuple[dt.date, dt.date]:
@@ -410,40 +484,59 @@ def _action_window(c: Copy, j: int) -> tuple[dt.date, dt.date]:
         return c.day(-210 - c.rng.randint(0, 30)), c.day(-120 + c.rng.randint(-10, 10))
     if j % 3 == 1:
         return c.day(-100 - c.rng.randint(0, 20)), c.day(-20 + c.rng.randint(-8, 8))
-    return c.day(-40 - c.rng.randint(0, 20)), c.day(45 + c.rng.randint(0, 40))
+    return c.day(-10 - c.rng.randint(0, 50)), c.day(45 + c.rng.randint(0, 40))
 
 
 def _action_outcome(
-    c: Copy, b: Behaviour, j: int, index: int, due: dt.date
+    c: Copy, turn: str, b: Behaviour, j: int, index: int, due: dt.date
 ) -> tuple[str, dt.date | None]:
+    """Actions due long ago (j % 3 == 0), recently (1) or later (2), by how the team works."""
     if j % 3 == 2:
         return ("in_progress" if c.rng.random() < 0.6 else "open"), None
-    if b.on_time:
-        if j % 3 == 1 and index % 3 == 1:
+    if turn in _RECOVERS:
+        if j % 3 == 0 and turn == story.REBOUNDING and index % 3 == 0:  # before it slipped
+            return "done", due - dt.timedelta(days=c.rng.randint(0, 10))
+        if j % 3 == 0:  # long overdue, finished late once the team got going again
+            return "done", c.day(TURN + c.rng.randint(0, 20))
+        return "done", due - dt.timedelta(days=c.rng.randint(0, 5))
+    if turn == story.SLIPPING and j % 3 == 1:  # fell due after the team stopped
+        return "open", None
+    if b.on_time:  # a few days late now and then, long ago as recently
+        if (j % 3 == 1 and index % 3 == 1) or (j % 3 == 0 and index % 3 == 2):
             return "done", due + dt.timedelta(days=5)
         return "done", due - dt.timedelta(days=c.rng.randint(0, 10))
-    if j % 3 == 0 and index % 2 == 0:
-        return "done", due + dt.timedelta(days=c.rng.randint(15, 40))
-    return ("blocked" if index % 2 else "open"), None
+    if index % 2 == 0:  # a team that lags finishes some of its actions late, at any time
+        return "done", min(due + dt.timedelta(days=c.rng.randint(15, 40)), c.day(-1))
+    return ("blocked" if j % 3 else "open"), None
 
 
 def _check_ins(
-    c: Copy, aid: str, created: dt.date, status: str, completed: dt.date | None, b: Behaviour
+    c: Copy,
+    team_key: str,
+    aid: str,
+    created: dt.date,
+    status: str,
+    completed: dt.date | None,
+    b: Behaviour,
+    rhythm: Rhythm,
 ) -> None:
-    if completed is not None:
-        last = completed
-    elif b.fresh:
-        last = c.day(-c.rng.randint(1, 9))
-    else:
-        last = c.day(-c.rng.randint(22, 60))
-    days = list(_every(created + dt.timedelta(days=7), last, c.rng))
-    if not days or days[-1] != last:
-        days.append(last)
+    days = list(_check_in_days(c, created, completed, rhythm))
+    why = story.TURN_NOTES.get(team_key)
+    before_slip = [d for d in days if d < rhythm.slip_day and d != completed]
+    rebounding = rhythm.turn == story.REBOUNDING and before_slip and days[-1] >= rhythm.slip_day
+    last_before_slip = before_slip[-1] if rebounding else None
     for n, day in enumerate(days, start=1):
         final = n == len(days)
         state = status if final else "in_progress"
         progress = 100 if state == "done" else min(95, round(100 * n / (len(days) + 2)))
         confidence = c.rng.randint(4, 5) if b.on_time else c.rng.randint(1, 3)
+        note = _check_in_note(state, confidence, c.rng)
+        if rhythm.turn in _RECOVERS and day == rhythm.turn_day:
+            note = why
+        if day == last_before_slip:
+            note = story.SLIP_NOTES[team_key]
+        if rhythm.turn == story.SLIPPING and final and completed is None:
+            note = why
         c.out.add(
             "check_ins",
             action_id=aid,
@@ -451,15 +544,22 @@ def _check_ins(
             status=state,
             progress=progress,
             confidence=confidence,
-            note=_check_in_note(state, confidence, c.rng),
+            note=note,
         )
 
 
-def _every(start: dt.date, end: dt.date, rng: random.Random) -> Iterator[dt.date]:
-    day = start
+def _check_in_days(
+    c: Copy, created: dt.date, completed: dt.date | None, rhythm: Rhythm
+) -> Iterator[dt.date]:
+    """Every one to two weeks from a week after its creation, while recorded at all."""
+    end = completed or c.as_of
+    day = created + dt.timedelta(days=7)
     while day < end:
-        yield day
-        day += dt.timedelta(days=rng.randint(7, 14))
+        if rhythm.records(day):
+            yield day
+        day = rhythm.after(day, c.rng.randint(7, 13))
+    if completed is not None:
+        yield completed
 
 
 _NOTES_NEEDING_HELP = (
@@ -497,14 +597,17 @@ def _past_goals(c: Copy) -> None:
         c.out.add("goal_stages", goal_id=gid, stage_id=sid)
 
 
-# Decisions of the two past steering reviews and the action items they created.
+# Decisions of the two past steering reviews and the action items they created:
+# (review, text, team, goal index, created, due, status, completed), days from the story's
+# day. Each outcome is what the data shows: the pulse surveys were run (PULSE_RESTART), the
+# recovery plan started Broadband Care's turn (TURN); no joint delivery goal exists yet.
 DECISIONS = (
     (
         1,
         "Set up a joint goal for the delivery hand-off between Retail and Logistics",
         "retail",
         1,
-        -84,
+        REVIEWS[0],
         -30,
         "open",
         None,
@@ -514,23 +617,23 @@ DECISIONS = (
         "Restart pulse surveys in Mobile Billing and IT Platforms",
         "mbill",
         0,
-        -84,
-        -50,
+        REVIEWS[0],
+        -30,
         "done",
-        -55,
+        PULSE_RESTART,
     ),
     (
         2,
         "Broadband Care to publish a recovery plan for first-call fixes",
         "bbcare",
         0,
-        -42,
+        REVIEWS[1],
         14,
-        "in_progress",
-        None,
+        "done",
+        TURN,
     ),
-    (2, "Logistics to join the delivery hand-off goal", "logis", 0, -42, -7, "open", None),
-    (2, "Keep the steering review every six weeks", None, None, -42, None, None, None),
+    (2, "Logistics to join the delivery hand-off goal", "logis", 0, REVIEWS[1], -7, "open", None),
+    (2, "Keep the steering review every six weeks", None, None, REVIEWS[1], None, None, None),
 )
 
 
@@ -573,21 +676,28 @@ def _pulse(c: Copy) -> None:
     for team in story.TEAMS:
         if team.pulse == "never":
             continue
-        first = 20 if team.pulse == "recent" else 200
-        mean = BEHAVIOUR[team.kind].pulse_score
-        for quarter in range(7):
-            day = c.day(-first - 91 * quarter - c.rng.randint(0, 5))
-            drift = 0.08 * quarter if team.kind == story.PERFORMING else 0.0
-            for question in ("understand_goals", "know_my_part", "agree_why"):
-                score = min(5.0, max(1.0, mean - drift + c.rng.uniform(-0.25, 0.25)))
-                c.out.add(
-                    "pulse_responses",
-                    team_id=c.team_id(team.key),
-                    survey_date=day,
-                    question=question,
-                    score=round(score, 2),
-                    respondents=c.rng.randint(8, 40),
-                )
+        # A restarted survey lapsed before review 1 (over 180 days old) and ran again after.
+        first = 20 if team.pulse == "recent" else 280
+        days = [c.day(-first - 91 * quarter - c.rng.randint(0, 5)) for quarter in range(7)]
+        if team.pulse == "restarted":
+            days.insert(0, c.day(PULSE_RESTART))
+        for quarter, day in enumerate(days):
+            _survey(c, team, day, quarter)
+
+
+def _survey(c: Copy, team: story.TeamPlan, day: dt.date, quarter: int) -> None:
+    mean = BEHAVIOUR[team.kind].pulse_score
+    drift = 0.08 * quarter if team.kind == story.PERFORMING else 0.0
+    for question in ("understand_goals", "know_my_part", "agree_why"):
+        score = min(5.0, max(1.0, mean - drift + c.rng.uniform(-0.25, 0.25)))
+        c.out.add(
+            "pulse_responses",
+            team_id=c.team_id(team.key),
+            survey_date=day,
+            question=question,
+            score=round(score, 2),
+            respondents=c.rng.randint(8, 40),
+        )
 
 
 _NEGATIVE_SHARE = {
@@ -600,23 +710,26 @@ _NEGATIVE_SHARE = {
 
 def _feedback(c: Copy) -> None:
     for n in range(1, 71):
-        tp_id, stage_id, owner = c.touchpoints[c.rng.randrange(len(c.touchpoints))]
+        tp_id, stage_id, owner, tp_name, stage_name = c.touchpoints[
+            c.rng.randrange(len(c.touchpoints))
+        ]
+        praise, remark = story.REMARKS[stage_name]
         team_key = owner.removeprefix("t-").removesuffix(c.sfx)
         kind = _kind(team_key)
         received = c.day(-c.rng.randint(1, 170))
         roll = c.rng.random()
         if roll < _NEGATIVE_SHARE[kind]:
-            row = _negative(c, team_key, kind, received)
+            row = _negative(c, team_key, stage_id, received, story.COMPLAINTS[tp_name])
         elif roll < _NEGATIVE_SHARE[kind] + 0.15:
             row = {
                 "sentiment": "neutral",
-                "text": c.rng.choice(story.NEUTRAL_FEEDBACK),
+                "text": remark,
                 "closed_on": received + dt.timedelta(days=3),
             }
         else:
             row = {
                 "sentiment": "positive",
-                "text": c.rng.choice(story.POSITIVE_FEEDBACK),
+                "text": praise,
                 "closed_on": received + dt.timedelta(days=1),
             }
         c.out.add(
@@ -630,13 +743,16 @@ def _feedback(c: Copy) -> None:
         )
 
 
-def _negative(c: Copy, team_key: str, kind: str, received: dt.date) -> dict[str, Any]:
-    text = c.rng.choice(story.NEGATIVE_FEEDBACK)
+def _negative(
+    c: Copy, team_key: str, stage_id: str, received: dt.date, text: str
+) -> dict[str, Any]:
+    kind = _kind(team_key)
     answered = 0.9 if kind in (story.PERFORMING, story.COMPLIANT) else 0.35
     roll = c.rng.random()
-    if roll < answered * 0.65 and c.team_actions[team_key]:
-        action = c.rng.choice(c.team_actions[team_key])
-        return {"sentiment": "negative", "text": text, "action_id": action}
+    # Handled by an action on the same stage where the team has one, else any of its own.
+    actions = c.stage_actions.get((team_key, stage_id)) or c.team_actions[team_key]
+    if roll < answered * 0.65 and actions:
+        return {"sentiment": "negative", "text": text, "action_id": c.rng.choice(actions)}
     if roll < answered:
         closed = min(received + dt.timedelta(days=c.rng.randint(2, 12)), c.as_of)
         return {
@@ -741,7 +857,7 @@ def load(
 
 def _meetings(con: Connection, as_of: dt.date) -> None:
     steering = [p for p in ("p-mktg-1", "p-netops-1", "p-entsales-1")]
-    for number, offset in ((1, -84), (2, -42)):
+    for number, offset in enumerate(REVIEWS, start=1):
         mid = f"review-{number}"
         con.execute("DELETE FROM decisions WHERE meeting_id = ?", [mid])
         con.execute("DELETE FROM meetings WHERE id = ?", [mid])

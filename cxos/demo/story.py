@@ -12,14 +12,21 @@ from dataclasses import dataclass
 
 PERFORMING, ASPIRATIONAL, COMPLIANT, SILOED = "performing", "aspirational", "compliant", "siloed"
 
+# What a team did since the last steering review (six weeks before the story's day).
+STEADY = "steady"  # works as it always has
+RECOVERING = "recovering"  # resumed check-ins, posted readings, finished overdue actions
+REBOUNDING = "rebounding"  # let its work lapse after review 1, recovered after review 2
+SLIPPING = "slipping"  # stopped checking in and posting readings; actions fell overdue
+
 
 @dataclass(frozen=True)
 class TeamPlan:
     key: str
     name: str
     unit: str
-    kind: str  # which quadrant the story puts the team in
-    pulse: str  # "recent", "old" (over 180 days) or "never"
+    kind: str  # the quadrant the story puts the team in at the last review
+    pulse: str  # "recent", "restarted" (lapsed, run again after review 1's decision) or "never"
+    turn: str = STEADY  # what changed since the last review
 
 
 @dataclass(frozen=True)
@@ -46,20 +53,34 @@ TEAMS = (
     TeamPlan("dsales", "Digital Sales", "consumer", PERFORMING, "recent"),
     TeamPlan("retail", "Retail Stores", "consumer", ASPIRATIONAL, "recent"),
     TeamPlan("mcare", "Mobile Care", "consumer", PERFORMING, "recent"),
-    TeamPlan("mbill", "Mobile Billing", "consumer", COMPLIANT, "old"),
+    TeamPlan("mbill", "Mobile Billing", "consumer", COMPLIANT, "restarted"),
     TeamPlan("bbsales", "Broadband Sales", "home", SILOED, "recent"),
     TeamPlan("field", "Field Installation", "home", COMPLIANT, "recent"),
     TeamPlan("netops", "Network Operations", "home", SILOED, "recent"),
-    TeamPlan("bbcare", "Broadband Care", "home", ASPIRATIONAL, "recent"),
+    TeamPlan("bbcare", "Broadband Care", "home", ASPIRATIONAL, "recent", REBOUNDING),
     TeamPlan("entsales", "Enterprise Sales", "business", PERFORMING, "recent"),
     TeamPlan("accmgmt", "Account Management", "business", ASPIRATIONAL, "recent"),
-    TeamPlan("bizsup", "Business Support", "business", COMPLIANT, "recent"),
-    TeamPlan("svcdel", "Service Delivery", "business", SILOED, "recent"),
-    TeamPlan("itplat", "IT Platforms", "shared", COMPLIANT, "old"),
+    TeamPlan("bizsup", "Business Support", "business", COMPLIANT, "recent", SLIPPING),
+    TeamPlan("svcdel", "Service Delivery", "business", SILOED, "recent", RECOVERING),
+    TeamPlan("itplat", "IT Platforms", "shared", COMPLIANT, "restarted"),
     TeamPlan("mktg", "Marketing", "shared", ASPIRATIONAL, "recent"),
     TeamPlan("logis", "Logistics", "shared", SILOED, "never"),
-    TeamPlan("collect", "Credit & Collections", "shared", PERFORMING, "recent"),
+    TeamPlan("collect", "Credit & Collections", "shared", PERFORMING, "recent", SLIPPING),
 )
+
+# Why a team turned, in its own words: the note on its first check-in after the turn
+# (recovering, rebounding) or on its last one before it (slipping).
+TURN_NOTES = {
+    "bbcare": "Recovery plan published: back on weekly check-ins and readings, "
+    "overdue actions first.",
+    "svcdel": "New head: weekly check-ins and readings from today, overdue actions first.",
+    "collect": "Key person on leave from next week; nobody named to cover the check-ins.",
+    "bizsup": "Team moved onto the billing migration; CX actions on hold until it ends.",
+}
+# Why a rebounding team let its work lapse after review 1: its last check-in before.
+SLIP_NOTES = {
+    "bbcare": "Half the team lent to the broadband outage backlog; check-ins paused.",
+}
 
 OBJECTIVES = {
     "effortless": (
@@ -410,35 +431,187 @@ ACTION_VERBS = (
     "Publish a playbook for",
 )
 
-NEGATIVE_FEEDBACK = (
-    "Waited forty minutes on the phone and was cut off before anyone answered.",
-    "My first bill was twice what the sales advisor promised.",
-    "The engineer never turned up and nobody called to say why.",
-    "I explained my problem three times to three different people.",
-    "The app said my order was delivered, but nothing arrived.",
-    "Cancelling took four calls and I was still charged the next month.",
-    "The speed I get is nowhere near what the website promised.",
-    "Chat closed my conversation while I was still typing.",
-    "The store could not see the order I placed online.",
-    "Moving house meant two weeks without internet.",
-    "The invoice lists services we never ordered.",
-    "Nobody told us about the outage; we found out from our customers.",
-    "The payment reminder was threatening although I had already paid.",
-    "Our account manager changed three times this year.",
-)
-POSITIVE_FEEDBACK = (
-    "The advisor solved everything in one call. Thank you!",
-    "Installation was quick and the engineer explained everything.",
-    "Ordering online took five minutes, really easy.",
-    "I got a text about the outage before I even noticed it.",
-    "The store team helped me move my contacts to the new phone.",
-    "Clear bill, no surprises. That is rare.",
-)
-NEUTRAL_FEEDBACK = (
-    "Delivery was fine but the box was hard to open.",
-    "The quarterly review was useful but ran long.",
-    "Chat was slow to start but got there in the end.",
-)
+# What customers say, chosen where they say it: a complaint per touchpoint (it names what
+# that touchpoint does), and praise and a neutral remark per stage (true of any of its
+# touchpoints). `cxos.demo.company` picks a feedback row's text from its own touchpoint
+# and stage only, so a complaint about a payment reminder never lands on "Identify a need".
+COMPLAINTS = {
+    "TV and online ads": "The advert promised unlimited data, but the small print says otherwise.",
+    "Social media": "I asked a question on your page and got a copy-pasted answer a week later.",
+    "Brand campaigns": "Your campaign says 'no surprises', then my price went up mid-contract.",
+    "Website plan pages": "The plan pages do not say which phones are included.",
+    "Store advice": "The store advisor could not tell me the difference between two plans.",
+    "Content management": "The website still shows last month's prices.",
+    "Price comparison tool": "The comparison tool left out the plan I was already on.",
+    "Sales advisors": "The advisor in store pushed the most expensive plan.",
+    "Broadband availability checker": "The checker said fibre was available; it was not.",
+    "Online configurator": "The configurator reset every choice when I changed the colour.",
+    "In-store sales": "The plan I signed for in store was not the one on my contract.",
+    "Broadband sales line": "The sales line quoted one speed and the contract another.",
+    "Checkout": "Checkout failed at the payment step three times.",
+    "Credit check": "My order was refused on a credit check and nobody told me why.",
+    "Order management system": "My order disappeared; the confirmation number is unknown.",
+    "Courier delivery": "The app said my order was delivered, but nothing arrived.",
+    "Warehouse picking": "The box held the wrong phone model.",
+    "Click and collect": "I came to collect my order and the store had no record of it.",
+    "Engineer visit": "The engineer never turned up and nobody called to say why.",
+    "SIM activation": "My new SIM took four days to activate.",
+    "Line provisioning": "The line was still not live a week after the installation.",
+    "First bill": "My first bill was twice what the sales advisor promised.",
+    "Billing engine": "I was billed for a full month although I joined on the 25th.",
+    "Welcome call": "The welcome call was a sales pitch, not a welcome.",
+    "Mobile network": "I lose signal every evening at home.",
+    "My Meridian app": "The app logs me out every time I open it.",
+    "Network status page": "The status page said all was fine during a two-hour outage.",
+    "Call centre": "Waited forty minutes on the phone and was cut off before anyone answered.",
+    "Chat": "Chat closed my conversation while I was still typing.",
+    "Broadband support line": "I explained my broadband fault three times to three people.",
+    "Technician dispatch": "The technician came without the part he needed and left.",
+    "Direct debit": "The direct debit was taken twice this month.",
+    "Payment reminders": "The payment reminder was threatening although I had already paid.",
+    "Bill explanation": "Nobody could explain the extra charges on my bill.",
+    "Upgrade offers": "I get upgrade emails for phones that cost more than I pay now.",
+    "Upgrade in store": "The store upgrade took two hours and my contacts were lost.",
+    "Online upgrade": "The online upgrade offered me less than the store did.",
+    "Moving service": "Moving house meant two weeks without internet.",
+    "Home move installation": "The engineer came to my old address on moving day.",
+    "Address change": "I changed my address online and the bill still went to the old one.",
+    "Retention team": "The retention team kept me on the phone for an hour to stop me leaving.",
+    "Cancellation": "Cancelling took four calls and I was still charged the next month.",
+    "Final bill collection": "A collection agency wrote about a final bill I never received.",
+    "Industry events": "Your stand at the trade fair was all sales talk, no listening.",
+    "Business website": "The business website has no prices and no way to ask a question.",
+    "Bid team": "The proposal arrived a day after our deadline.",
+    "Solution design": "The proposed design ignored our two smaller offices.",
+    "Pricing desk": "The price changed three times during the negotiation.",
+    "Credit vetting": "Credit vetting held the deal up for three weeks.",
+    "E-signature portal": "The e-signature link expired before our director could sign.",
+    "Contract management": "The signed contract does not match what we agreed.",
+    "Provisioning": "Our lines went live two weeks after the promised date.",
+    "Circuit build": "The circuit build was delayed twice without notice.",
+    "Migration project": "The migration weekend left half our staff without email on Monday.",
+    "Device logistics": "Thirty laptops arrived at the wrong office.",
+    "Business invoice": "The invoice lists services we never ordered.",
+    "Business billing engine": "Our first invoice charged the full year up front.",
+    "Business service desk": "The service desk logged our incident only on the second call.",
+    "Incident management": "Nobody told us about the outage; we found out from our customers.",
+    "Quarterly business review": "The quarterly review was a slide show about your products.",
+    "Service reports": "The service report is two months late again.",
+    "Invoice disputes": "Our invoice dispute has been open for three months.",
+    "Business collections": "Collections chased an invoice we had disputed in writing.",
+    "Account planning": "Our account manager changed three times this year.",
+    "Upsell offers": "We keep getting offers for services we already have.",
+    "Renewal desk": "The renewal quote was higher than a new customer's price.",
+    "Contract exit": "Leaving the contract took four months of paperwork.",
+}
+
+# stage: (praise, neutral remark)
+REMARKS = {
+    "Become aware": (
+        "Your adverts are the first I have seen that show the real monthly price.",
+        "I saw the campaign but was not sure what was on offer.",
+    ),
+    "Research options": (
+        "Everything I needed to choose was on one page.",
+        "Plenty of information, though it took a while to find.",
+    ),
+    "Compare offers": (
+        "Web and store gave me the same price. That is rare.",
+        "The comparison was fine but I had to ask about extras.",
+    ),
+    "Choose a plan": (
+        "The advisor helped me pick a cheaper plan that suits me better.",
+        "Choosing took a while, but I got there.",
+    ),
+    "Place the order": (
+        "Ordering online took five minutes, really easy.",
+        "The order went through; the confirmation email came a day later.",
+    ),
+    "Delivery": (
+        "Delivered the next morning as promised.",
+        "Delivery was fine but the box was hard to open.",
+    ),
+    "Installation and activation": (
+        "Installation was quick and the engineer explained everything.",
+        "Activation worked, after a restart.",
+    ),
+    "First bill": (
+        "Clear first bill, no surprises.",
+        "The first bill was right but hard to read.",
+    ),
+    "Use the service": (
+        "I got a text about the outage before I even noticed it.",
+        "Service is fine most days.",
+    ),
+    "Get help": (
+        "The advisor solved everything in one call. Thank you!",
+        "Help was slow to start but got there in the end.",
+    ),
+    "Pay the bill": (
+        "Paying is easy and the reminder came at the right time.",
+        "Payment went through; the receipt took a few days.",
+    ),
+    "Upgrade or add": (
+        "The store team helped me move my contacts to the new phone.",
+        "The upgrade worked, though the offer was hard to find.",
+    ),
+    "Move home": (
+        "Connected at the new address on moving day.",
+        "The move went through, with a few calls to chase it.",
+    ),
+    "Renew or leave": (
+        "They offered a fair deal without pressure, so I stayed.",
+        "Renewing was straightforward but slow.",
+    ),
+    "Identify a need": (
+        "Your team listened to our needs at the event before pitching anything.",
+        "Useful first conversation; we will follow up next quarter.",
+    ),
+    "Request a proposal": (
+        "The proposal came in five days and answered every question.",
+        "The proposal was thorough, if long.",
+    ),
+    "Negotiate": (
+        "Pricing was clear and stayed the same throughout.",
+        "The negotiation took longer than planned but ended well.",
+    ),
+    "Sign the contract": (
+        "Signing online took minutes.",
+        "Signing was fine once the right person had the link.",
+    ),
+    "Provision services": (
+        "Every site went live on the promised date.",
+        "Provisioning finished a few days late, with notice.",
+    ),
+    "Migrate users": (
+        "The migration weekend went without a hitch.",
+        "The migration worked; a few users needed help on Monday.",
+    ),
+    "First invoice": (
+        "The first invoice matched the contract line by line.",
+        "The first invoice was right but arrived late.",
+    ),
+    "Report an incident": (
+        "The incident was logged and fixed within the hour.",
+        "The incident was fixed, though updates were sparse.",
+    ),
+    "Review the service": (
+        "The quarterly review started with our data and was genuinely useful.",
+        "The quarterly review was useful but ran long.",
+    ),
+    "Pay invoices": (
+        "Our billing question was answered the same day.",
+        "Invoices are correct; the portal is a little slow.",
+    ),
+    "Expand services": (
+        "The growth plan our account manager drew up fits our needs.",
+        "The new offer is interesting; we are still deciding.",
+    ),
+    "Renew the contract": (
+        "Renewal was simple and the price fair.",
+        "The renewal went through after a few reminders.",
+    ),
+}
 
 CHAMPION_NOTES = (
     (
