@@ -26,7 +26,8 @@ BAD_PERSON = "id,name,email,team_id,role\np_bad,Bo Bad,,t_nowhere,wizard\n"
 def _zip(people_csv: str) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("people.csv", people_csv)
+        # A fixed date: two zips of the same rows are the same bytes, whenever they are made.
+        archive.writestr(zipfile.ZipInfo("people.csv", (2026, 1, 1, 0, 0, 0)), people_csv)
     return buffer.getvalue()
 
 
