@@ -5,7 +5,6 @@ meeting's decision form asks for the goal and files the action under its owner's
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,9 +12,9 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from cxos.storage import Database
+from tests.pages import PAGES, assert_ok, page_as
 from tests.sample import load_sample, mark_demo
 
-PAGES = Path(__file__).resolve().parent.parent / "app_pages"
 TODAY = dt.date.today()
 
 
@@ -48,17 +47,6 @@ def sample(db: Database, load: Any) -> Database:
     return db
 
 
-def _page(name: str, person_id: str) -> AppTest:
-    app = AppTest.from_file(str(PAGES / f"{name}.py"), default_timeout=30)
-    app.session_state["auth_person_id"] = person_id
-    return app.run()
-
-
-def _ok(app: AppTest) -> None:
-    assert not app.exception, app.exception
-    assert not app.error, [e.value for e in app.error]
-
-
 def _keys(app: AppTest) -> set[str]:
     return {b.key for b in app.button if b.key}
 
@@ -75,25 +63,25 @@ def _readings(db: Database) -> int:
 
 
 def test_a_saved_check_in_is_not_offered_again_as_it_was(sample: Database) -> None:
-    app = _page("progress", "p_head")
+    app = page_as("progress", "p_head")
     key = f"progress_one_{app.selectbox(key='progress_action').value}"
     action_id = key.removeprefix("progress_one_")
     app.selectbox(key=f"{key}_status").set_value("in_progress")
     app.text_area(key=f"{key}_note").input("Vendor signed")
     app = app.button(key=f"{key}_save").click().run()
-    _ok(app)
+    assert_ok(app)
     assert _check_ins(sample, action_id) == 1
     # Issue 20: the form kept its values and a second click saved a second check-in.
     assert f"{key}_save" not in _keys(app)
     assert any("Checked in" in m.value for m in app.markdown)
     app = app.button(key=f"{key}_again").click().run()  # a new check-in starts empty
-    _ok(app)
+    assert_ok(app)
     assert app.text_area(key=f"{key}_note").value == ""
     assert _check_ins(sample, action_id) == 1
 
 
 def test_post_reading_without_a_value_posts_nothing(sample: Database) -> None:
-    app = _page("progress", "p_head")
+    app = page_as("progress", "p_head")
     key = "progress_one_reading"
     before = _readings(sample)
     # Issue 20: the last value was pre-filled, so this click posted it again.
@@ -103,7 +91,7 @@ def test_post_reading_without_a_value_posts_nothing(sample: Database) -> None:
     assert _readings(sample) == before
     app.number_input(key=f"{key}_value").set_value(71.5)
     app = app.button(key=f"{key}_save").click().run()
-    _ok(app)
+    assert_ok(app)
     assert _readings(sample) == before + 1
     assert f"{key}_save" not in _keys(app) and f"{key}_again" in _keys(app)
 
@@ -118,7 +106,7 @@ def test_the_bulk_table_starts_empty_after_saving(sample: Database) -> None:
     }
     app.run()
     app = app.button(key="progress_checkins_save").click().run()
-    _ok(app)
+    assert_ok(app)
     saved = int(sample.scalar("SELECT count(*) FROM check_ins WHERE entered_by = 'p_head'"))
     assert saved == 1
     app = app.button(key="progress_checkins_save").click().run()  # clicked once more
@@ -127,7 +115,7 @@ def test_the_bulk_table_starts_empty_after_saving(sample: Database) -> None:
 
 
 def test_a_repeat_from_another_tab_is_reported_not_saved(sample: Database) -> None:
-    first, second = _page("progress", "p_member"), _page("progress", "p_member")
+    first, second = page_as("progress", "p_member"), page_as("progress", "p_member")
     key = "progress_one_a_bill"
     for app in (first, second):
         app.selectbox(key=f"{key}_status").set_value("in_progress")
@@ -190,7 +178,7 @@ def test_the_decision_form_asks_for_the_goal_and_files_the_action_by_owner(
     app.session_state["meetings_pick"] = meeting_id
     app.run()
     app.switch_page("app_pages/meetings.py").run()
-    _ok(app)
+    assert_ok(app)
     # Issue 20: the goal defaulted to the company's first goal (Account Management's).
     assert app.selectbox(key="meetings_goal").value is None
     assert app.selectbox(key="meetings_owner").value is None
@@ -205,7 +193,7 @@ def test_the_decision_form_asks_for_the_goal_and_files_the_action_by_owner(
     goal = db.scalar("SELECT id FROM goals WHERE team_id = 't-accmgmt' ORDER BY id LIMIT 1")
     app.selectbox(key="meetings_goal").select(goal)
     app = app.button(key=submit).click().run()
-    _ok(app)
+    assert_ok(app)
     (decision,) = meetings.decisions_of(db, meeting_id)
     action = db.rows("SELECT team_id, goal_id FROM actions WHERE id = ?", [decision.action_id])
     assert action == [{"team_id": "t-logis", "goal_id": goal}]  # the owner's team delivers
@@ -216,8 +204,8 @@ def test_the_decision_form_asks_for_the_goal_and_files_the_action_by_owner(
 
 
 def test_steering_my_work_lists_no_feedback_and_what_to_chase(sample: Database) -> None:
-    app = _page("my_work", "p_steer")
-    _ok(app)
+    app = page_as("my_work", "p_steer")
+    assert_ok(app)
     # Issue 20: she was listed Billing's feedback ("no owner") which only its head answers.
     assert not [e.label for e in app.expander if "My bill doubled" in e.label]
     assert not any("Unanswered feedback" in h.value for h in app.subheader)
@@ -227,7 +215,7 @@ def test_steering_my_work_lists_no_feedback_and_what_to_chase(sample: Database) 
 
 
 def test_the_head_still_answers_the_feedback_on_my_work(sample: Database) -> None:
-    app = _page("my_work", "p_head")
-    _ok(app)
+    app = page_as("my_work", "p_head")
+    assert_ok(app)
     assert [e.label for e in app.expander if "My bill doubled" in e.label]
     assert not [d for d in app.dataframe if "Ask" in d.value.columns]  # not the head's job

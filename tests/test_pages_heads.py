@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,9 +12,9 @@ from streamlit.testing.v1 import AppTest
 from cxos.storage import Database
 from cxos.work.checkins_readings import record_check_in
 from cxos.work.my_work import my_work
+from tests.pages import PAGES, assert_ok, page_as
 from tests.sample import load_sample
 
-PAGES = Path(__file__).resolve().parent.parent / "app_pages"
 TODAY = dt.date.today()
 
 
@@ -60,17 +59,6 @@ def sample(db: Database, load: Any) -> Database:
     return db
 
 
-def _page(name: str, person_id: str) -> AppTest:
-    app = AppTest.from_file(str(PAGES / f"{name}.py"), default_timeout=30)
-    app.session_state["auth_person_id"] = person_id
-    return app.run()
-
-
-def _ok(app: AppTest) -> None:
-    assert not app.exception, app.exception
-    assert not app.error, [e.value for e in app.error]
-
-
 def _check_in(app: AppTest, key: str, status: str, **fields: Any) -> AppTest:
     app.selectbox(key=f"{key}_status").set_value(status)
     if "confidence" in fields:
@@ -83,46 +71,46 @@ def _check_in(app: AppTest, key: str, status: str, **fields: Any) -> AppTest:
 @pytest.mark.parametrize("page", ["my_work", "progress", "inbox", "team_goals"])
 @pytest.mark.parametrize("person", ["p_admin", "p_steer", "p_head", "p_champ", "p_member"])
 def test_every_page_renders_for_every_role(sample: Database, page: str, person: str) -> None:
-    _ok(_page(page, person))
+    assert_ok(page_as(page, person))
 
 
 def test_head_clears_every_kind_of_item_on_my_work(sample: Database) -> None:
     kinds = my_work(sample, "p_head", TODAY).counts()
     assert all(kinds.values()), kinds  # one of every kind to start with
-    app = _page("my_work", "p_head")
-    _ok(app)
+    app = page_as("my_work", "p_head")
+    assert_ok(app)
     app = _check_in(app, "mywork_overdue_action_a_late", "done")
-    _ok(app)
+    assert_ok(app)
     for action in ("a_bill", "a_champ"):
         app = _check_in(app, f"mywork_check_in_due_{action}", "in_progress", confidence=4)
-        _ok(app)
+        assert_ok(app)
     app.number_input(key="mywork_metric_due_m_bill_value").set_value(71.5)
     app = app.button(key="mywork_metric_due_m_bill_save").click().run()
-    _ok(app)
+    assert_ok(app)
     app.radio(key="mywork_feedback_f_neg_how").set_value("close").run()
     app.text_area(key="mywork_feedback_f_neg_response").input("Refunded; tariff change explained")
     app = app.button(key="mywork_feedback_f_neg_save").click().run()
-    _ok(app)
+    assert_ok(app)
     assert not len(my_work(sample, "p_head", TODAY))
     assert any("Nothing is waiting" in s.value for s in app.success)
     assert sample.scalar("SELECT value FROM metric_readings WHERE as_of = ?", [TODAY]) == 71.5
 
 
 def test_noteless_low_confidence_check_in_is_refused(sample: Database) -> None:
-    app = _page("my_work", "p_head")
+    app = page_as("my_work", "p_head")
     app = _check_in(app, "mywork_check_in_due_a_bill", "in_progress", confidence=1)
     assert any("needs a note" in e.value for e in app.error)
     assert sample.scalar("SELECT count(*) FROM check_ins WHERE action_id = 'a_bill'") == 0
     app = _check_in(app, "mywork_check_in_due_a_bill", "in_progress", note="Vendor is late")
-    _ok(app)
+    assert_ok(app)
     assert sample.scalar("SELECT count(*) FROM check_ins WHERE action_id = 'a_bill'") == 1
 
 
 def test_member_cannot_touch_another_members_action(sample: Database) -> None:
-    app = _page("progress", "p_member")
-    _ok(app)
+    app = page_as("progress", "p_member")
+    assert_ok(app)
     assert app.selectbox(key="progress_action").options == ["Rewrite the invoice (Mia Member)"]
-    mine = _page("my_work", "p_member")
+    mine = page_as("my_work", "p_member")
     assert not any("Share billing tips" in e.label for e in mine.expander)
     # Even a doctored request is refused below the page, and nothing is written.
     with pytest.raises(Exception, match="may only check in on actions they own"):
@@ -131,7 +119,7 @@ def test_member_cannot_touch_another_members_action(sample: Database) -> None:
 
 
 def test_stale_write_is_reported_and_nothing_is_lost(sample: Database) -> None:
-    app = _page("my_work", "p_head")
+    app = page_as("my_work", "p_head")
     key = "mywork_overdue_action_a_late"
     record_check_in(sample, "p_admin", "a_late", status="blocked", note="Waiting for legal")
     app = _check_in(app, key, "in_progress", note="Legal approved the wording")
@@ -139,13 +127,13 @@ def test_stale_write_is_reported_and_nothing_is_lost(sample: Database) -> None:
     assert app.text_area(key=f"{key}_note").value == "Legal approved the wording"
     assert sample.scalar("SELECT status FROM actions WHERE id = 'a_late'") == "blocked"
     app = app.button(key=f"{key}_save").click().run()  # decided again, on the new state
-    _ok(app)
+    assert_ok(app)
     notes = sample.rows("SELECT note FROM check_ins WHERE action_id = 'a_late' ORDER BY id")
     assert [n["note"] for n in notes] == ["Waiting for legal", "Legal approved the wording"]
 
 
 def test_item_that_left_the_list_meanwhile_is_reported_with_the_input(sample: Database) -> None:
-    app = _page("my_work", "p_head")
+    app = page_as("my_work", "p_head")
     key = "mywork_check_in_due_a_bill"
     record_check_in(sample, "p_member", "a_bill", status="in_progress", progress=10)
     app = _check_in(app, key, "blocked", note="Vendor is late")
@@ -168,13 +156,13 @@ def test_bulk_table_saves_several_check_ins_or_reports_rows(sample: Database) ->
 
 
 def test_team_goals_editor_saves_a_metric_target(sample: Database) -> None:
-    app = _page("team_goals", "p_head")
-    _ok(app)
+    app = page_as("team_goals", "p_head")
+    assert_ok(app)
     key = "teamgoals_g_bill_metric_m_bill"
     app.number_input(key=f"{key}_target").set_value(30.0)
     app = app.button(key=f"{key}_save").click().run()
     assert any("target is below baseline" in e.value for e in app.error)
     app.number_input(key=f"{key}_target").set_value(90.0)
     app = app.button(key=f"{key}_save").click().run()
-    _ok(app)
+    assert_ok(app)
     assert sample.scalar("SELECT target FROM metrics WHERE id = 'm_bill'") == 90.0
