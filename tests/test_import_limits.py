@@ -156,12 +156,12 @@ def test_a_feedback_response_has_the_long_text_limit(db: Database) -> None:
 
 
 def test_a_person_form_refuses_reserved_ids_and_long_names(sample: Database) -> None:
-    with pytest.raises(InvalidInput, match="id: starts with '@', which is reserved"):
+    with pytest.raises(InvalidInput, match="the id starts with '@', which is reserved"):
         accounts.person_from_form(id="@operator", name="Eve", team_id="t_billing", role="admin")
     sneaked = Person.model_construct(id="@operator", name="Eve", team_id="t_billing", role="admin")
     with pytest.raises(InvalidInput, match="reserved"):
         accounts.save_person(sample, "p_admin", sneaked)
-    with pytest.raises(InvalidInput, match="name: is 201 characters long"):
+    with pytest.raises(InvalidInput, match="the name is 201 characters long"):
         accounts.person_from_form(id="p_x", name="e" * 201, team_id="t_billing", role="member")
     assert accounts.find_person(sample, "@operator") is None
 
@@ -172,9 +172,9 @@ def test_meeting_titles_decisions_and_notes_have_the_same_rules(sample: Database
     meeting = meetings.start_meeting(sample, "p_admin", dt.date(2026, 6, 1), "Review")
     with pytest.raises(InvalidInput, match=r"the decision holds the control character \\x1b"):
         meetings.record_decision(sample, "p_admin", meeting.id, "go \x1b[2J")
-    with pytest.raises(InvalidInput, match="title: is 201 characters long"):
+    with pytest.raises(InvalidInput, match="the title is 201 characters long"):
         notes.draft(business_unit_id="bu_retail", title="t" * 201, body="b")
-    with pytest.raises(InvalidInput, match=r"body: holds the control character \\x00"):
+    with pytest.raises(InvalidInput, match=r"the body holds the control character \\x00"):
         notes.draft(business_unit_id="bu_retail", title="t", body="b\x00")
 
 

@@ -48,7 +48,9 @@ def test_backups_taken_during_writes_are_consistent(db: Database, tmp_path: Path
 
     def keep_writing() -> None:
         while not stop.is_set():
-            record_check_in(db, "p_member", "a_bill", status="in_progress", note="w", on=DAY)
+            # Each note its own: an identical check-in repeated at once is recorded once.
+            note = f"w{len(written)}"
+            record_check_in(db, "p_member", "a_bill", status="in_progress", note=note, on=DAY)
             written.append(1)
 
     writer = threading.Thread(target=keep_writing)
