@@ -81,50 +81,54 @@ def _count(page: object, label: str) -> int:
     return int(re.search(r"\((\d+)\)", heading.first.inner_text()).group(1))  # type: ignore[union-attr]
 
 
-def test_head_checks_in_and_posts_a_reading(heads_server: str, heads_demo: Database) -> None:
+def test_head_checks_in_and_posts_a_reading(
+    heads_server: str,
+    heads_demo: Database,
+    browser,  # noqa: ANN001 - Playwright's Browser
+) -> None:
     today = dt.date.today()
     work = my_work(heads_demo, HEAD, today)
     action = work.of_kind("check_in_due")[0]
     metric = work.of_kind("metric_due")[0]
     a3_before = _a3(heads_demo, action.team_id, today)
     shots = Path(os.environ.get("CXOS_SHOTS", heads_demo.path.parent))
-    with playwright.sync_playwright() as driver:
-        browser = driver.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        page.goto(f"{heads_server}/?as={HEAD}")  # a head lands on My work
-        page.get_by_role("heading", name="My work").wait_for(timeout=30_000)
-        # The lists are drawn after the title: count only once they are on the page.
-        page.get_by_role("heading", name=re.compile("^Metrics past cadence")).wait_for()
-        due_before = _count(page, "Check-ins due")
-        metrics_before = _count(page, "Metrics past cadence")
-        page.screenshot(path=str(shots / "my_work_before.png"), full_page=True)
+    # The session's browser (conftest): a second Playwright in the same thread cannot start
+    # while the session's is open.
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(f"{heads_server}/?as={HEAD}")  # a head lands on My work
+    page.get_by_role("heading", name="My work").wait_for(timeout=30_000)
+    # The lists are drawn after the title: count only once they are on the page.
+    page.get_by_role("heading", name=re.compile("^Metrics past cadence")).wait_for()
+    due_before = _count(page, "Check-ins due")
+    metrics_before = _count(page, "Metrics past cadence")
+    page.screenshot(path=str(shots / "my_work_before.png"), full_page=True)
 
-        key = f"mywork_check_in_due_{action.item_id}"
-        page.locator("summary").filter(has_text=action.title[:40]).nth(1).click()
-        page.locator(f".st-key-{key}_status").wait_for()
-        page.locator(f".st-key-{key}_note textarea").fill("Checked in from the browser test")
-        page.locator(f".st-key-{key}_save button").click()
-        page.get_by_text(f"Checked in on '{action.title}'").wait_for(timeout=20_000)
-        # Act on the metric only once the rerun after the check-in is drawn: a click while
-        # the list is being redrawn can land on an element that is then replaced.
-        wait_ready(page)
+    key = f"mywork_check_in_due_{action.item_id}"
+    page.locator("summary").filter(has_text=action.title[:40]).nth(1).click()
+    page.locator(f".st-key-{key}_status").wait_for()
+    page.locator(f".st-key-{key}_note textarea").fill("Checked in from the browser test")
+    page.locator(f".st-key-{key}_save button").click()
+    page.get_by_text(f"Checked in on '{action.title}'").wait_for(timeout=20_000)
+    # Act on the metric only once the rerun after the check-in is drawn: a click while
+    # the list is being redrawn can land on an element that is then replaced.
+    wait_ready(page)
 
-        key = f"mywork_metric_due_{metric.item_id}"
-        # The expander that holds this metric's form (another item's title may share words).
-        holder = page.locator("details").filter(has=page.locator(f".st-key-{key}_value"))
-        holder.locator("summary").first.click()
-        page.locator(f".st-key-{key}_value input").fill("42")
-        wait_ready(page)
-        page.locator(f".st-key-{key}_save button").click()
-        page.get_by_text(f"Posted 42 for '{metric.title}'").wait_for(timeout=20_000)
+    key = f"mywork_metric_due_{metric.item_id}"
+    # The expander that holds this metric's form (another item's title may share words).
+    holder = page.locator("details").filter(has=page.locator(f".st-key-{key}_value"))
+    holder.locator("summary").first.click()
+    page.locator(f".st-key-{key}_value input").fill("42")
+    wait_ready(page)
+    page.locator(f".st-key-{key}_save button").click()
+    page.get_by_text(f"Posted 42 for '{metric.title}'").wait_for(timeout=20_000)
 
-        page.reload()
-        page.get_by_role("heading", name="My work").wait_for(timeout=30_000)
-        page.get_by_role("heading", name=re.compile("^Metrics past cadence")).wait_for()
-        page.screenshot(path=str(shots / "my_work_after.png"), full_page=True)
-        assert _count(page, "Check-ins due") == due_before - 1
-        assert _count(page, "Metrics past cadence") == metrics_before - 1
-        browser.close()
+    page.reload()
+    page.get_by_role("heading", name="My work").wait_for(timeout=30_000)
+    page.get_by_role("heading", name=re.compile("^Metrics past cadence")).wait_for()
+    page.screenshot(path=str(shots / "my_work_after.png"), full_page=True)
+    assert _count(page, "Check-ins due") == due_before - 1
+    assert _count(page, "Metrics past cadence") == metrics_before - 1
+    page.close()
     assert _a3(heads_demo, action.team_id, today) > a3_before
     assert not any(
         i.item_id == action.item_id
