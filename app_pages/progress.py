@@ -7,7 +7,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from cxos import text
+from cxos import palette, text
 from cxos.identity import permissions
 from cxos.model.entities import ACTION_STATUSES
 from cxos.model.errors import CxosError
@@ -155,7 +155,8 @@ def save(write, titles: list[str], noun: str, editor: str) -> None:
     try:
         results = write()
     except team_edits.RowsRejected as rejected:
-        st.error(f"Nothing was saved: {len(rejected.errors)} row(s) need attention.")
+        rows = palette.counted(len(rejected.errors), "row")
+        st.error(f"Nothing was saved: {rows} to correct (below).")
         st.dataframe(
             [{"row": titles[e.row - 1], "problem": e.message} for e in rejected.errors],
             hide_index=True,
