@@ -185,3 +185,14 @@ def mark_demo(db: Database) -> None:
     """Store the meta keys the demo generator stores, so demo sign-in works."""
 
     db.write(lambda con: marker.mark(con, PERSONAS))
+
+
+# Negative feedback for Billing, received long before the sample's date: unanswered.
+BILLING_COMPLAINT: dict[str, Any] = {
+    "id": "f_neg",
+    "received_on": "2026-05-20",
+    "stage_id": "s2",
+    "team_id": "t_billing",
+    "sentiment": "negative",
+    "text": "My bill doubled without warning",
+}

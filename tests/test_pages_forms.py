@@ -13,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 
 from cxos.storage import Database
 from tests.pages import PAGES, assert_ok, page_as
-from tests.sample import load_sample, mark_demo
+from tests.sample import BILLING_COMPLAINT, load_sample, mark_demo
 
 TODAY = dt.date.today()
 
@@ -31,18 +31,7 @@ def sample(db: Database, load: Any) -> Database:
     load_sample(db)
     load(
         db,
-        {
-            "feedback": [
-                {
-                    "id": "f_neg",
-                    "received_on": "2026-05-20",
-                    "stage_id": "s2",
-                    "team_id": "t_billing",
-                    "sentiment": "negative",
-                    "text": "My bill doubled without warning",
-                }
-            ]
-        },
+        {"feedback": [BILLING_COMPLAINT]},
     )
     return db
 

@@ -13,7 +13,7 @@ from cxos.storage import Database
 from cxos.work.checkins_readings import record_check_in
 from cxos.work.my_work import my_work
 from tests.pages import PAGES, assert_ok, page_as
-from tests.sample import load_sample
+from tests.sample import BILLING_COMPLAINT, load_sample
 
 TODAY = dt.date.today()
 
@@ -44,16 +44,7 @@ def sample(db: Database, load: Any) -> Database:
                     "status": "in_progress",
                 }
             ],
-            "feedback": [
-                {
-                    "id": "f_neg",
-                    "received_on": "2026-05-20",
-                    "stage_id": "s2",
-                    "team_id": "t_billing",
-                    "sentiment": "negative",
-                    "text": "My bill doubled without warning",
-                }
-            ],
+            "feedback": [BILLING_COMPLAINT],
         },
     )
     return db
