@@ -9,7 +9,7 @@ import streamlit as st
 
 from cxos import palette, text
 from cxos.identity import permissions
-from cxos.model.entities import ACTION_STATUSES
+from cxos.model.entities import ACTION_STATUSES, TEXT_MAX
 from cxos.model.errors import CxosError
 from cxos.work import team_edits, team_reads
 from ui.database import data_version, database
@@ -70,6 +70,9 @@ def check_in_table(actions: list[dict]) -> None:
         hide_index=True,
         disabled=["action", "owner", "last"],
         column_config={
+            "action": st.column_config.TextColumn("Action"),
+            "owner": st.column_config.TextColumn("Owner"),
+            "last": st.column_config.TextColumn("Last check-in"),
             "status": st.column_config.SelectboxColumn("Status", options=list(ACTION_STATUSES)),
             "progress": st.column_config.NumberColumn(
                 "Progress %", min_value=0, max_value=100, step=1
@@ -77,7 +80,7 @@ def check_in_table(actions: list[dict]) -> None:
             "confidence": st.column_config.NumberColumn(
                 "Confidence", min_value=1, max_value=5, step=1, help="1–2 needs a note"
             ),
-            "note": st.column_config.TextColumn("Note", max_chars=2000),
+            "note": st.column_config.TextColumn("Note", max_chars=TEXT_MAX),
         },
     )
     if st.button("Save all check-ins", type="primary", key="progress_checkins_save"):
