@@ -40,7 +40,7 @@ def test_an_older_database_upgrades_itself_and_keeps_its_rows(tmp_path: Path) ->
 
 def test_migrations_are_applied_once(tmp_path: Path) -> None:
     path = tmp_path / "x.duckdb"
-    Database(path)
+    Database(path).close()  # the schema check leaves the file open for the first read
     con = duckdb.connect(str(path))
     assert apply_migrations(con) == []
     con.close()
@@ -52,7 +52,7 @@ def _digest(path: Path) -> str:
 
 def test_a_newer_schema_is_refused_untouched(tmp_path: Path) -> None:
     path = tmp_path / "new.duckdb"
-    Database(path)
+    Database(path).close()
     con = duckdb.connect(str(path))
     con.execute("INSERT INTO schema_migrations VALUES ('9999_from_the_future', now())")
     con.close()

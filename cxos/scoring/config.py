@@ -9,12 +9,14 @@ same file's `[imports]` table sets the import limits (`ImportLimits`).
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import tomllib
+import typing
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, TypeVar
-
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from typing import Any, TypeVar
 
 from cxos.model.errors import CxosError
 
@@ -31,58 +33,59 @@ COMPONENTS: tuple[str, ...] = (
 ACCOUNTABILITY_COMPONENTS = COMPONENTS[:4]
 ALIGNMENT_COMPONENTS = COMPONENTS[4:]
 
-Weight = Annotated[float, Field(ge=0)]
-Days = Annotated[int, Field(ge=0)]
-Score = Annotated[float, Field(ge=0, le=100)]
-Fraction = Annotated[float, Field(ge=0, le=1)]
-_Config = TypeVar("_Config", bound=BaseModel)
+# Bounds as pydantic `Field` keywords, kept in each field's metadata. The classes are plain
+# dataclasses so that reading scores does not import pydantic (50-85 ms of a command's
+# start, more than the scoring itself); pydantic validates only a configuration file.
+_WEIGHT = {"ge": 0}
+_DAYS = {"ge": 0}
+_SCORE = {"ge": 0, "le": 100}
+_FRACTION = {"ge": 0, "le": 1}
+_Config = TypeVar("_Config")
 
 
-class Weights(BaseModel):
+def _bounded(default: Any, bounds: Mapping[str, float]) -> Any:
+    return field(default=default, metadata=bounds)
+
+
+@dataclass(frozen=True)
+class Weights:
     """Relative weight of each component inside its score (0 switches a component off)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    a1_ownership: float = _bounded(1.0, _WEIGHT)
+    a2_delivery: float = _bounded(1.0, _WEIGHT)
+    a3_cadence: float = _bounded(1.0, _WEIGHT)
+    a4_pace: float = _bounded(1.0, _WEIGHT)
+    l1_understanding: float = _bounded(1.0, _WEIGHT)
+    l2_line_of_sight: float = _bounded(1.0, _WEIGHT)
+    l3_coverage: float = _bounded(1.0, _WEIGHT)
+    l4_bridging: float = _bounded(1.0, _WEIGHT)
 
-    a1_ownership: Weight = 1.0
-    a2_delivery: Weight = 1.0
-    a3_cadence: Weight = 1.0
-    a4_pace: Weight = 1.0
-    l1_understanding: Weight = 1.0
-    l2_line_of_sight: Weight = 1.0
-    l3_coverage: Weight = 1.0
-    l4_bridging: Weight = 1.0
-
-    @model_validator(mode="after")
-    def _each_score_weighs_something(self) -> Weights:
+    def __post_init__(self) -> None:
         for name, parts in (
             ("accountability", ACCOUNTABILITY_COMPONENTS),
             ("alignment", ALIGNMENT_COMPONENTS),
         ):
             if sum(getattr(self, c) for c in parts) <= 0:
                 raise ValueError(f"at least one {name} component needs a weight above 0")
-        return self
 
 
-class ScoringConfig(BaseModel):
+@dataclass(frozen=True)
+class ScoringConfig:
     """Everything SPEC.md calls configuration for scores, goal health and signals."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    weights: Weights = field(default_factory=Weights)
+    aligned_threshold: float = _bounded(60.0, _SCORE)
+    accountable_threshold: float = _bounded(60.0, _SCORE)
+    check_in_fresh_days: int = _bounded(14, _DAYS)
+    pulse_window_days: int = _bounded(180, _DAYS)
+    stale_goal_days: int = _bounded(28, _DAYS)
+    unanswered_feedback_days: int = _bounded(30, _DAYS)
+    on_track_pace: float = _bounded(0.9, _FRACTION)
+    at_risk_pace: float = _bounded(0.6, _FRACTION)
 
-    weights: Weights = Weights()
-    aligned_threshold: Score = 60.0
-    accountable_threshold: Score = 60.0
-    check_in_fresh_days: Days = 14
-    pulse_window_days: Days = 180
-    stale_goal_days: Days = 28
-    unanswered_feedback_days: Days = 30
-    on_track_pace: Fraction = 0.9
-    at_risk_pace: Fraction = 0.6
-
-    @model_validator(mode="after")
-    def _health_thresholds_ordered(self) -> ScoringConfig:
+    def __post_init__(self) -> None:
         if self.at_risk_pace > self.on_track_pace:
             raise ValueError("at_risk_pace must not exceed on_track_pace")
-        return self
 
     @classmethod
     def load(cls, path: str | os.PathLike[str] | None = None) -> ScoringConfig:
@@ -93,7 +96,8 @@ class ScoringConfig(BaseModel):
 MiB = 1024 * 1024
 
 
-class ImportLimits(BaseModel):
+@dataclass(frozen=True)
+class ImportLimits:
     """How much one import may read: generous for real bundles, refusing what is not.
 
     A .zip or .xlsx is checked entry by entry before anything is unpacked (sizes as the
@@ -101,13 +105,11 @@ class ImportLimits(BaseModel):
     the declared size; every CSV line is measured before the CSV reader sees it.
     """
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    max_file_bytes: Annotated[int, Field(gt=0)] = 200 * MiB  # one file or entry, unpacked
-    max_total_bytes: Annotated[int, Field(gt=0)] = 1024 * MiB  # a whole .zip or .xlsx, unpacked
-    max_ratio: Annotated[float, Field(gt=1)] = 200.0  # unpacked / packed size of an entry
-    small_file_bytes: Annotated[int, Field(ge=0)] = 1 * MiB  # below this, any ratio is fine
-    max_line_bytes: Annotated[int, Field(gt=0)] = 1 * MiB  # one line of a CSV file
+    max_file_bytes: int = _bounded(200 * MiB, {"gt": 0})  # one file or entry, unpacked
+    max_total_bytes: int = _bounded(1024 * MiB, {"gt": 0})  # a whole .zip or .xlsx, unpacked
+    max_ratio: float = _bounded(200.0, {"gt": 1})  # unpacked / packed size of an entry
+    small_file_bytes: int = _bounded(1 * MiB, {"ge": 0})  # below this, any ratio is fine
+    max_line_bytes: int = _bounded(1 * MiB, {"gt": 0})  # one line of a CSV file
 
     @classmethod
     def load(cls, path: str | os.PathLike[str] | None = None) -> ImportLimits:
@@ -119,14 +121,65 @@ def _load(cls: type[_Config], table: str, path: str | os.PathLike[str] | None) -
     source = _config_path(path)
     if source is None:
         return cls()
+    from pydantic import ValidationError
+
     try:
         with source.open("rb") as handle:
             values = tomllib.load(handle).get(table, {})
-        return cls.model_validate(values)
+        return _validated(cls, values)
     except (OSError, tomllib.TOMLDecodeError) as error:
         raise CxosError(f"cannot read the configuration {source}: {error}") from error
     except ValidationError as error:
         raise CxosError(f"the configuration {source} is not valid:\n{error}") from error
+
+
+def _validated(cls: type[_Config], values: dict[str, Any]) -> _Config:
+    """`values` checked by pydantic against `cls`'s fields and bounds, then `cls` built."""
+    built: _Config = _dataclass_from(cls, _file_model(cls).model_validate(values))
+    return built
+
+
+def _file_model(cls: Any) -> Any:
+    """A pydantic model with `cls`'s fields, defaults and bounds, nested dataclasses alike.
+
+    The dataclass's own checks across fields (`__post_init__`) run as the model's
+    after-validator, so their message arrives in the same error as a bound's.
+    """
+    from pydantic import ConfigDict, Field, create_model, model_validator
+
+    fields: dict[str, Any] = {}
+    for name, (kind, spec) in _fields(cls).items():
+        if dataclasses.is_dataclass(kind):
+            nested = _file_model(kind)
+            fields[name] = (nested, Field(default_factory=nested))
+        else:
+            fields[name] = (kind, Field(default=spec.default, **spec.metadata))
+
+    def cross_checks(model: Any) -> Any:
+        _dataclass_from(cls, model)
+        return model
+
+    return create_model(
+        cls.__name__,
+        __config__=ConfigDict(extra="forbid", frozen=True),
+        __validators__={"cross_checks": model_validator(mode="after")(cross_checks)},  # type: ignore[dict-item]
+        **fields,
+    )
+
+
+def _dataclass_from(cls: Any, model: Any) -> Any:
+    """`cls` built from a validated model of `_file_model(cls)`."""
+    values = {}
+    for name, (kind, _) in _fields(cls).items():
+        value = getattr(model, name)
+        values[name] = _dataclass_from(kind, value) if dataclasses.is_dataclass(kind) else value
+    return cls(**values)
+
+
+def _fields(cls: Any) -> dict[str, tuple[Any, dataclasses.Field[Any]]]:
+    """Each field of dataclass `cls` by name: its resolved type and its declaration."""
+    hints = typing.get_type_hints(cls)
+    return {spec.name: (hints[spec.name], spec) for spec in dataclasses.fields(cls)}
 
 
 def _config_path(explicit: str | os.PathLike[str] | None) -> Path | None:

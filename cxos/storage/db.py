@@ -136,19 +136,20 @@ class Database:
         with self._lock:
             if self._ready:
                 return
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            # Its own connection, closed at once: a refused file is not held open, and a
-            # program that opens the file next (a test, a migration script) finds it free.
+            # The file as it is on disk now, not as this process may hold it open.
             self._lease.close()
-            con = duckdb_file.open_file(self.path)
+            # On the lease's connection, which the first unit of work then goes on using:
+            # a second opening of the file cost every command about 20 ms. A refused file
+            # is let go at once, so a program that opens it next finds it free.
             try:
-                with faults.database_faults_named(self.path, "upgrading"):
+                with self.connect(doing="upgrading") as con:
                     duckdb_file.check_complete(con, self.path)
                     if missing_migrations(con):
                         faults.refuse_if_damaged(self.path)  # an upgrade is a write
                     apply_migrations(con, self.path)
-            finally:
-                con.close()
+            except BaseException:
+                self._lease.close()
+                raise
             self._ready = True
 
 
