@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import streamlit as st
 
 from cxos import text
@@ -22,7 +24,7 @@ def unit_tile(unit: UnitScore) -> None:
     Never a quadrant of the unit's mean scores: those are numbers only (docs/scoring.md).
     """
     which = "  \n".join(
-        f"{look.symbol} {look.label}: {', '.join(text.markdown(n) for n in unit.mix[name])}"
+        f"{look.symbol} {look.label}: {_some_names(unit.mix[name])}"
         for name, look in QUADRANTS.items()
         if unit.mix.get(name)
     )
@@ -38,6 +40,16 @@ def unit_tile(unit: UnitScore) -> None:
         f"{unit.teams} teams · mean alignment {unit.alignment:.0f}, "
         f"accountability {unit.accountability:.0f}"
     )
+
+
+NAMES_ON_HOVER = 8  # a company's thousand names in a tooltip help nobody, and cost each rerun
+
+
+def _some_names(names: Sequence[str]) -> str:
+    """The first few team names, then how many more."""
+    shown = ", ".join(text.markdown(n) for n in names[:NAMES_ON_HOVER])
+    hidden = len(names) - NAMES_ON_HOVER
+    return f"{shown} and {hidden:,} more" if hidden > 0 else shown
 
 
 def unit_row(unit: UnitScore) -> dict:

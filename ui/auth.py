@@ -51,32 +51,36 @@ def is_demo_database(db: Database) -> bool:
 
 
 def personas(db: Database) -> dict[str, str]:
-    """The demo personas, role -> person id (empty when there are none)."""
-    found = _meta(db, "demo_personas") or {}
-    return {role: pid for role, pid in found.items() if _find_person(db, pid)}
+    """The demo personas, person id -> "Name — role" (empty when there are none)."""
+    if db.path != database().path:
+        return _personas(db)
+    return _cached_personas(str(db.path), data_version())
+
+
+def _personas(db: Database) -> dict[str, str]:
+    labels = {}
+    for role, pid in (meta(db, "demo_personas") or {}).items():
+        person = accounts.find_person(db, pid)
+        if person is not None:
+            labels[pid] = f"{person.name} — {role}"
+    return labels
 
 
 # Every run asks these several times (mode, notice, persona switch); they are cached by
 # data version, so a change to a person or the dataset (always audited) is seen at once.
 @st.cache_data(show_spinner=False, max_entries=1000)
-def _cached_meta(path: str, version: int, key: str) -> Any:
-    return meta(database(), key)
+def _cached_is_demo(path: str, version: int) -> bool:
+    return marker.is_demo_company(database())
 
 
 @st.cache_data(show_spinner=False, max_entries=1000)
-def _cached_is_demo(path: str, version: int) -> bool:
-    return marker.is_demo_company(database())
+def _cached_personas(path: str, version: int) -> dict[str, str]:
+    return _personas(database())
 
 
 @st.cache_data(show_spinner=False, max_entries=10_000)
 def _cached_person(path: str, version: int, person_id: str) -> Person | None:
     return accounts.find_person(database(), person_id)
-
-
-def _meta(db: Database, key: str) -> Any:
-    if db.path != database().path:
-        return meta(db, key)
-    return _cached_meta(str(db.path), data_version(), key)
 
 
 def _find_person(db: Database, person_id: str) -> Person | None:
@@ -222,11 +226,10 @@ def _oidc_prompt(db: Database) -> None:
 
 
 def _demo_prompt(db: Database) -> None:
-    options = personas(db)
-    if not options:
+    names = personas(db)
+    if not names:
         st.warning("This database has no demo personas; use ?as=PERSON_ID in the address.")
         return
-    names = {pid: _label(db, role, pid) for role, pid in options.items()}
     choice = st.radio(
         "Who are you today?",
         list(names),
@@ -237,11 +240,6 @@ def _demo_prompt(db: Database) -> None:
         st.query_params["as"] = choice
         st.session_state[_PERSON_KEY] = choice
         st.rerun()
-
-
-def _label(db: Database, role: str, person_id: str) -> str:
-    person = _find_person(db, person_id)
-    return f"{person.name if person else person_id} — {role}"
 
 
 def show_mode_notice(db: Database) -> None:
@@ -268,16 +266,15 @@ def account_box(db: Database, person: Person) -> None:
 
 
 def _persona_switch(db: Database, person: Person) -> None:
-    options = personas(db)
-    ids = list(options.values())
-    if person.id not in ids:
-        ids.insert(0, person.id)
-    role_of = {pid: role for role, pid in options.items()}
+    names = personas(db)
+    if person.id not in names:
+        names = {person.id: f"{person.name} — person", **names}
+    ids = list(names)
     chosen = st.selectbox(
         "Act as",
         ids,
         index=ids.index(person.id),
-        format_func=lambda pid: _label(db, role_of.get(pid, "person"), pid),
+        format_func=names.__getitem__,
         key=f"account_persona_{person.id}",
     )
     if chosen != person.id:

@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import datetime as dt
 
+import orjson
 import plotly.graph_objects as go
+import plotly.io as pio
 import streamlit as st
 
 from cxos.champions import compare
@@ -186,14 +188,33 @@ def _chart(name: str, path: str, version: int, as_of: dt.date, unit: str | None)
 
 
 def prepared(fig: go.Figure) -> go.Figure:
-    """A figure to cache as a shared object, its dict made once and never copied again.
+    """A figure to cache as a shared object, its dict and its JSON made once.
 
     `st.plotly_chart` asks for the dict on every rerun, and plotly deep-copies the whole
-    figure each time (50 ms for a thousand teams). The figure must not change afterwards.
+    figure each time (50 ms for a thousand teams); it then writes the dict as JSON, 5-11 ms
+    more. The figure must not change afterwards.
     """
-    as_dict = fig.to_dict()
+    as_dict = _Serialised(fig.to_dict())
     object.__setattr__(fig, "to_dict", lambda: as_dict)
     return fig
+
+
+class _Serialised(dict):
+    """A figure's dict that carries its JSON, written once.
+
+    Plotly's `to_json` (which `st.plotly_chart` calls) asks an object for
+    `to_plotly_json` before writing it with orjson, and orjson copies a `Fragment` as it
+    is: so every rerun sends the same bytes plotly would have written, without writing
+    them again. Where plotly writes with the standard `json` module instead, the dict
+    is written as any dict is.
+    """
+
+    def __init__(self, figure: dict) -> None:
+        super().__init__(figure)
+        self._json = orjson.Fragment(pio.to_json(figure, validate=False).encode())
+
+    def to_plotly_json(self) -> orjson.Fragment:
+        return self._json
 
 
 def chart(name: str, filters: Filters) -> go.Figure:
