@@ -40,7 +40,7 @@ else:
             "why": "Why",
             "title": "About",
         },
-        column_order=("sent_at", "person", "address", "kind", "rule", "why", "title", "sent_on"),
+        column_order=("sent_at", "person", "kind", "rule", "title", "why", "address", "sent_on"),
     )
 
 st.subheader("Someone's digest frequency")

@@ -20,7 +20,7 @@ from cxos.notify.store import FREQUENCIES
 from ui.database import data_version, database
 from ui.session import after_write
 
-KIND_WORDS = {"meeting": "Meeting ahead", "escalation": "Escalated to you", "reminder": "Reminder"}
+KIND_WORDS = {"meeting": "Meeting", "escalation": "Escalated", "reminder": "Reminder"}
 
 
 @st.cache_data(show_spinner=False)
@@ -33,11 +33,10 @@ def notice_rows(notices: list[Notice]) -> list[dict[str, str]]:
     return [
         {
             "Notice": KIND_WORDS[n.kind],
+            "Open": f"/{n.path()}",
             "About": n.title,
-            "Team": n.team or "",
             "What": n.detail,
             "Why": n.why,
-            "Open": f"/{n.path()}",
         }
         for n in notices
     ]
@@ -76,6 +75,7 @@ def _table(notices: list[Notice]) -> None:
         column_config={
             "Open": st.column_config.LinkColumn("Open", display_text="Open", width="small"),
             "Notice": st.column_config.TextColumn("Notice", width="small"),
+            "About": st.column_config.TextColumn("About", width="medium"),
         },
     )
 

@@ -188,7 +188,7 @@ def _feedback_to_steering(item: WorkItem, steering: list[Recipient], days: int) 
             f"feedback_to_steering:{item.item_id}",
             item.title,
             item.team,
-            f"{item.detail} · unanswered for {item.days_overdue} days",
+            f"{item.team} · {item.detail} · unanswered for {item.days_overdue} days",
             f"{RULES['feedback_to_steering']} ({days} days)",
             "inbox",
             (("team", item.team_id),),
