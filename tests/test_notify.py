@@ -185,6 +185,25 @@ def test_unreachable_server_is_a_clear_message_and_nothing_recorded(
     monkeypatch.undo()
 
 
+def test_a_password_is_not_sent_without_tls(db: Database, smtp: Inbox) -> None:
+    load_story(db)
+    db.close()
+    plain_url = os.environ["CXOS_SMTP_URL"].replace("smtp://", "smtp://cxos:secret@")
+    env = {**os.environ, "CXOS_SMTP_URL": plain_url, "CXOS_DB": str(db.path)}
+    run = subprocess.run(
+        [sys.executable, "-m", "cxos", "notify", "--as-of", str(EARLY)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert run.returncode == 1
+    assert "does not send a password in clear" in run.stderr
+    assert "secret" not in run.stderr
+    assert not smtp.messages
+    assert store.sent_log(Database(db.path)) == []
+
+
 def test_dry_run_prints_who_would_get_what_and_sends_nothing(db: Database, smtp: Inbox) -> None:
     load_story(db)
     db.close()

@@ -47,7 +47,7 @@ def test_my_work_lists_the_notices_the_domain_computes(db: Database) -> None:
     expected = notices_for(db, "p_head", LATER)
     assert list(notices["About"]) == [n.title for n in expected]
     assert list(notices["Why"]) == [n.why for n in expected]
-    assert "Escalated to you" in set(notices["Notice"])
+    assert "Escalated" in set(notices["Notice"])
     assert set(notices["Open"]) == {"/my_work"}
 
 

@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from email.message import EmailMessage
-from email.utils import formataddr, make_msgid
+from email.utils import formataddr, formatdate, make_msgid
 from urllib.parse import unquote, urlsplit
 
 from cxos import text
@@ -58,6 +58,7 @@ def build(mail: Mail, sender: str, app_url: str) -> EmailMessage:
     message["Subject"] = text.terminal(mail.subject)
     message["From"] = sender
     message["To"] = formataddr((text.terminal(mail.name), mail.address or ""))
+    message["Date"] = formatdate(localtime=True)
     message["Message-ID"] = make_msgid(domain="cxos")
     message.set_content(_plain(mail, app_url))
     message.add_alternative(_html(mail, app_url), subtype="html")

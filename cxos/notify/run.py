@@ -101,7 +101,7 @@ def _escalations(person: Recipient, notices: list[Notice]) -> list[Mail]:
             "escalation",
             f"CXOS: {many} for you",
             tuple(notices),
-            f"{many} reached you: work late beyond its grace period, for you to chase.",
+            f"{many} reached you: work waiting past its grace period, for you to chase.",
         )
     ]
 
