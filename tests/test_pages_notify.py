@@ -48,7 +48,7 @@ def test_my_work_lists_the_notices_the_domain_computes(db: Database) -> None:
     assert list(notices["About"]) == [n.title for n in expected]
     assert list(notices["Why"]) == [n.why for n in expected]
     assert "Escalated" in set(notices["Notice"])
-    assert set(notices["Open"]) == {"/my_work"}
+    assert set(notices["Open"]) == {"my_work"}
 
 
 def test_a_persons_digest_choice_persists(db: Database) -> None:

@@ -33,7 +33,7 @@ def notice_rows(notices: list[Notice]) -> list[dict[str, str]]:
     return [
         {
             "Notice": KIND_WORDS[n.kind],
-            "Open": f"/{n.path()}",
+            "Open": n.path(),  # relative, like the glossary link: works under any base path
             "About": n.title,
             "What": n.detail,
             "Why": n.why,
