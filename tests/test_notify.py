@@ -26,7 +26,14 @@ from cxos.notify.rules import notices_for
 from cxos.notify.run import notify
 from cxos.review.meetings import start_meeting
 from cxos.storage import Database
-from tests.notify_fixtures import APP_URL, SENDER, Inbox, load_story, start_server
+from tests.notify_fixtures import (
+    APP_URL,
+    SENDER,
+    Inbox,
+    late_action,
+    load_story,
+    start_server,
+)
 from tests.sample import BILLING_COMPLAINT
 from ui.navigation import REGISTRY
 
@@ -214,6 +221,21 @@ def test_dry_run_prints_who_would_get_what_and_sends_nothing(db: Database, smtp:
     assert not any(r["sent"] for r in rows)
     assert not smtp.messages
     assert store.sent_log(Database(db.path)) == []
+
+
+def test_someone_without_an_address_is_planned_but_nothing_recorded(
+    db: Database, smtp: Inbox
+) -> None:
+    load_story(db)
+    noone = {"id": "p_quiet", "name": "Quinn Quiet", "team_id": "t_billing", "role": "member"}
+    import_rows(db, {"people": [noone]}, label="no address")
+    import_rows(db, {"actions": [late_action("a_quiet", "Quiet work", "p_quiet")]}, label="x")
+    outcome = notify(db, EARLY)
+    assert "p_quiet" in {m.person_id for m in outcome.planned}
+    assert "p_quiet" not in {m.person_id for m in outcome.sent}
+    assert "p_quiet" not in {row["person_id"] for row in store.sent_log(db)}
+    shown = {(n.rule, n.title) for n in notices_for(db, "p_quiet", EARLY)}  # on My work
+    assert shown == {("overdue_action", "Quiet work"), ("check_in_due", "Quiet work")}
 
 
 def test_a_person_sets_only_their_own_frequency(db: Database) -> None:
