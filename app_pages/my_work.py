@@ -12,7 +12,7 @@ from cxos.identity import permissions
 from cxos.scoring import TeamExplanation, explain_team, top_fixes
 from cxos.work import team_reads
 from cxos.work.my_work import KIND_LABELS, WORK_KINDS, Chase, WorkItem, WorkList, my_work, to_chase
-from ui import steering
+from ui import notices, steering
 from ui.database import data_version, database
 from ui.filters import current_filters
 from ui.lazy import lazy_expander
@@ -206,6 +206,7 @@ show_flash()
 if as_of != dt.date.today():
     st.info(f"Showing what was waiting as of {as_of}; what you enter is dated today.")
 standing(_standing(path, version, person.team_id, as_of))
+notices.notice_list(person, as_of)
 work = _work(path, version, person.id, as_of)
 team = _team(path, version, person.team_id, person.id)
 counts = work.counts()

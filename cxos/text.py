@@ -8,7 +8,10 @@ that shows such text has one function here, and nothing else in CXOS escapes tex
 - `pdf`: the review pack's PDF (no control characters, no bidi controls);
 - `spreadsheet`: an .xlsx cell's value (characters XML cannot hold are replaced);
 - `csv_cell` / `csv_uncell`: a CSV text cell, formula-like text neutralised reversibly;
-- `terminal`: one line of a terminal table or log, every control character made visible.
+- `terminal`: one line of a terminal table or log, every control character made visible
+  (also the plain-text part of an e-mail);
+- `html`: an HTML document's text (the e-mail's HTML part): shown literally, never markup;
+  `html_href` a link's address there (http and https only).
 
 Every function isolates bidirectional controls, so a stray U+202E in a name cannot
 reverse CXOS's own words after it. What may enter at all (lengths, control characters)
@@ -18,6 +21,7 @@ functions still cope with anything already stored.
 
 from __future__ import annotations
 
+import html as _html
 import re
 
 # Embeddings, overrides and isolates (and the marks, which reorder neutral characters).
@@ -97,6 +101,29 @@ def plotly(text: object) -> str:
     value = _CONTROL_RE.sub(" ", str(text))
     value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return isolate(value)
+
+
+def html(text: object) -> str:
+    """`text` inside an HTML element or a quoted attribute: shown literally, never markup.
+
+    `<`, `>`, `&` and both quotes become entities, so no tag, attribute or entity of the
+    text's own survives; control characters become spaces; URL, www. and e-mail autolinks
+    get a zero-width space inside their trigger, so a mail client does not make a link of
+    a title.
+    """
+    value = _CONTROL_RE.sub(" ", str(text))
+    value = _AUTOLINK_TRIGGERS.sub(ZERO_WIDTH_SPACE, value)
+    return isolate(_html.escape(value, quote=True))
+
+
+def html_href(url: str) -> str:
+    """A link's address for an HTML `href="…"`: http(s) only, quoted so it stays one attribute.
+
+    Anything else (`javascript:`, `data:`) becomes `#`: a link CXOS writes leads to CXOS.
+    """
+    if not url.lower().startswith(("http://", "https://")):
+        return "#"
+    return _html.escape(_CONTROL_RE.sub("", _BIDI_RE.sub("", url)), quote=True)
 
 
 def pdf(text: object) -> str:

@@ -85,3 +85,26 @@ def test_markdown_never_leaves_a_link_or_tag(value):
     shown = text.markdown(value)
     assert not re.search(r"(?<!\\)[\[\]<>]", shown)
     assert "\n" not in shown
+
+
+def test_html_keeps_tags_entities_and_quotes_as_text():
+    shown = text.html("<a href=\"x\">T&amp;C</a> 'q' mail@x.org https://x\x07")
+    assert shown == (
+        "&lt;a href=&quot;x&quot;&gt;T&amp;amp;C&lt;/a&gt; &#x27;q&#x27; "
+        "mail\u200b@x.org http\u200bs://x "
+    )
+    assert text.html(f"a{RLO}b") == f"{FSI}a{RLO}b{PDI}"
+
+
+@given(st.text())
+def test_html_never_leaves_a_tag_or_an_attribute_break(value):
+    shown = text.html(value)
+    assert not re.search(r"[<>\"']", shown)
+
+
+def test_html_href_allows_only_web_links():
+    assert text.html_href('https://cxos.example/team?team=a&b="x"') == (
+        "https://cxos.example/team?team=a&amp;b=&quot;x&quot;"
+    )
+    assert text.html_href("javascript:alert(1)") == "#"
+    assert text.html_href("data:text/html,x") == "#"

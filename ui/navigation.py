@@ -57,6 +57,9 @@ REGISTRY: tuple[PageEntry, ...] = (
     PageEntry("admin_people.py", "People & accounts", ":material/manage_accounts:", "Admin", ADMIN),
     PageEntry("admin_data.py", "Import & export", ":material/upload_file:", "Admin", ADMIN),
     PageEntry("admin_audit.py", "Audit log", ":material/history:", "Admin", ADMIN),
+    PageEntry(
+        "admin_notifications.py", "Notifications sent", ":material/outgoing_mail:", "Admin", ADMIN
+    ),
     # Row counts per bundle file: what an administrator checks after an import.
     PageEntry("home.py", "What's in the database", ":material/database:", "Admin", ADMIN),
 )

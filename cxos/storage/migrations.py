@@ -151,6 +151,19 @@ _DEMO_MARKER_ONLY_ON_DEMO_DATA = (
                      AND coalesce(field, '') <> 'demo company'))""",
 )
 
+# The notifier's sent log (one row per person, notice and day sent: a second run the same
+# day finds it and sends nothing twice) and each person's digest frequency (cxos/notify/).
+_NOTIFICATIONS = (
+    """CREATE TABLE notify_sent (
+        person_id VARCHAR NOT NULL, notice_key VARCHAR NOT NULL, sent_on DATE NOT NULL,
+        rule VARCHAR NOT NULL, kind VARCHAR NOT NULL, channel VARCHAR NOT NULL,
+        address VARCHAR, title VARCHAR, sent_at TIMESTAMP NOT NULL,
+        PRIMARY KEY (person_id, notice_key, sent_on))""",
+    """CREATE TABLE notify_preferences (
+        person_id VARCHAR PRIMARY KEY, frequency VARCHAR NOT NULL,
+        updated_by VARCHAR, updated_at TIMESTAMP)""",
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration("0001_organisation_and_journey", _ORGANISATION),
     Migration("0002_goals_metrics_actions", _GOALS),
@@ -161,6 +174,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration("0006_check_ins_without_index", _CHECK_INS_WITHOUT_INDEX),
     Migration("0007_sign_in_attempts", _SIGN_IN_ATTEMPTS),
     Migration("0008_demo_marker_only_on_demo_data", _DEMO_MARKER_ONLY_ON_DEMO_DATA),
+    Migration("0009_notifications", _NOTIFICATIONS),
 )
 
 LATEST = MIGRATIONS[-1].name
