@@ -8,14 +8,14 @@ written into a file. docs/notifications.md documents every value and its default
 
 from __future__ import annotations
 
+import dataclasses
 import os
-from typing import Annotated
+from dataclasses import dataclass
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from cxos.scoring.config import bounded, load_table
 
-from cxos.scoring.config import _load
-
-Days = Annotated[int, Field(ge=0)]
+_DAYS = {"ge": 0}
 _FROM_ENVIRONMENT = {
     "smtp_url": "CXOS_SMTP_URL",
     "smtp_from": "CXOS_SMTP_FROM",
@@ -23,32 +23,31 @@ _FROM_ENVIRONMENT = {
 }
 
 
-class NotifyConfig(BaseModel):
+@dataclass(frozen=True)
+class NotifyConfig:
     """Everything SPEC.md's "Notices and escalation" calls configuration."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
     # An item late by more than this many days is escalated to its team's head.
-    head_grace_days: Days = 7
+    head_grace_days: int = bounded(7, _DAYS)
     # A team with neither a check-in nor a reading for more than this many days is
     # escalated to the steering committee.
-    silent_team_days: Days = 28
+    silent_team_days: int = bounded(28, _DAYS)
     # A review meeting held within this many days sends its agenda and pack ahead.
-    meeting_ahead_days: Days = 7
+    meeting_ahead_days: int = bounded(7, _DAYS)
     # Days between two digests for a person who chose "weekly".
-    weekly_days: Annotated[int, Field(ge=1)] = 7
+    weekly_days: int = bounded(7, {"ge": 1})
     smtp_url: str | None = None
     smtp_from: str | None = None
-    smtp_timeout_seconds: Annotated[float, Field(gt=0)] = 20.0
+    smtp_timeout_seconds: float = bounded(20.0, {"gt": 0})
     app_url: str = "http://localhost:8501"
 
     @classmethod
     def load(cls, path: str | os.PathLike[str] | None = None) -> NotifyConfig:
         """The `[notify]` table of the configuration file, the environment over it."""
-        loaded = _load(cls, "notify", path)
-        overrides = {
+        loaded = load_table(cls, "notify", path)
+        overrides: dict[str, Any] = {
             name: os.environ[variable]
             for name, variable in _FROM_ENVIRONMENT.items()
             if os.environ.get(variable)
         }
-        return loaded.model_copy(update=overrides) if overrides else loaded
+        return dataclasses.replace(loaded, **overrides) if overrides else loaded

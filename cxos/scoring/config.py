@@ -43,7 +43,8 @@ _FRACTION = {"ge": 0, "le": 1}
 _Config = TypeVar("_Config")
 
 
-def _bounded(default: Any, bounds: Mapping[str, float]) -> Any:
+def bounded(default: Any, bounds: Mapping[str, float]) -> Any:
+    """A field with its default and its bounds as pydantic `Field` keywords (ge, le, gt)."""
     return field(default=default, metadata=bounds)
 
 
@@ -51,14 +52,14 @@ def _bounded(default: Any, bounds: Mapping[str, float]) -> Any:
 class Weights:
     """Relative weight of each component inside its score (0 switches a component off)."""
 
-    a1_ownership: float = _bounded(1.0, _WEIGHT)
-    a2_delivery: float = _bounded(1.0, _WEIGHT)
-    a3_cadence: float = _bounded(1.0, _WEIGHT)
-    a4_pace: float = _bounded(1.0, _WEIGHT)
-    l1_understanding: float = _bounded(1.0, _WEIGHT)
-    l2_line_of_sight: float = _bounded(1.0, _WEIGHT)
-    l3_coverage: float = _bounded(1.0, _WEIGHT)
-    l4_bridging: float = _bounded(1.0, _WEIGHT)
+    a1_ownership: float = bounded(1.0, _WEIGHT)
+    a2_delivery: float = bounded(1.0, _WEIGHT)
+    a3_cadence: float = bounded(1.0, _WEIGHT)
+    a4_pace: float = bounded(1.0, _WEIGHT)
+    l1_understanding: float = bounded(1.0, _WEIGHT)
+    l2_line_of_sight: float = bounded(1.0, _WEIGHT)
+    l3_coverage: float = bounded(1.0, _WEIGHT)
+    l4_bridging: float = bounded(1.0, _WEIGHT)
 
     def __post_init__(self) -> None:
         for name, parts in (
@@ -74,14 +75,14 @@ class ScoringConfig:
     """Everything SPEC.md calls configuration for scores, goal health and signals."""
 
     weights: Weights = field(default_factory=Weights)
-    aligned_threshold: float = _bounded(60.0, _SCORE)
-    accountable_threshold: float = _bounded(60.0, _SCORE)
-    check_in_fresh_days: int = _bounded(14, _DAYS)
-    pulse_window_days: int = _bounded(180, _DAYS)
-    stale_goal_days: int = _bounded(28, _DAYS)
-    unanswered_feedback_days: int = _bounded(30, _DAYS)
-    on_track_pace: float = _bounded(0.9, _FRACTION)
-    at_risk_pace: float = _bounded(0.6, _FRACTION)
+    aligned_threshold: float = bounded(60.0, _SCORE)
+    accountable_threshold: float = bounded(60.0, _SCORE)
+    check_in_fresh_days: int = bounded(14, _DAYS)
+    pulse_window_days: int = bounded(180, _DAYS)
+    stale_goal_days: int = bounded(28, _DAYS)
+    unanswered_feedback_days: int = bounded(30, _DAYS)
+    on_track_pace: float = bounded(0.9, _FRACTION)
+    at_risk_pace: float = bounded(0.6, _FRACTION)
 
     def __post_init__(self) -> None:
         if self.at_risk_pace > self.on_track_pace:
@@ -90,7 +91,7 @@ class ScoringConfig:
     @classmethod
     def load(cls, path: str | os.PathLike[str] | None = None) -> ScoringConfig:
         """The configuration from `path`, `$CXOS_CONFIG` or `./cxos.toml`; defaults if none."""
-        return _load(cls, "scoring", path)
+        return load_table(cls, "scoring", path)
 
 
 MiB = 1024 * 1024
@@ -105,19 +106,20 @@ class ImportLimits:
     the declared size; every CSV line is measured before the CSV reader sees it.
     """
 
-    max_file_bytes: int = _bounded(200 * MiB, {"gt": 0})  # one file or entry, unpacked
-    max_total_bytes: int = _bounded(1024 * MiB, {"gt": 0})  # a whole .zip or .xlsx, unpacked
-    max_ratio: float = _bounded(200.0, {"gt": 1})  # unpacked / packed size of an entry
-    small_file_bytes: int = _bounded(1 * MiB, {"ge": 0})  # below this, any ratio is fine
-    max_line_bytes: int = _bounded(1 * MiB, {"gt": 0})  # one line of a CSV file
+    max_file_bytes: int = bounded(200 * MiB, {"gt": 0})  # one file or entry, unpacked
+    max_total_bytes: int = bounded(1024 * MiB, {"gt": 0})  # a whole .zip or .xlsx, unpacked
+    max_ratio: float = bounded(200.0, {"gt": 1})  # unpacked / packed size of an entry
+    small_file_bytes: int = bounded(1 * MiB, {"ge": 0})  # below this, any ratio is fine
+    max_line_bytes: int = bounded(1 * MiB, {"gt": 0})  # one line of a CSV file
 
     @classmethod
     def load(cls, path: str | os.PathLike[str] | None = None) -> ImportLimits:
         """The limits from the configuration file's `[imports]` table; defaults if none."""
-        return _load(cls, "imports", path)
+        return load_table(cls, "imports", path)
 
 
-def _load(cls: type[_Config], table: str, path: str | os.PathLike[str] | None) -> _Config:
+def load_table(cls: type[_Config], table: str, path: str | os.PathLike[str] | None) -> _Config:
+    """Dataclass `cls` from `table` of the configuration file, checked; defaults if none."""
     source = _config_path(path)
     if source is None:
         return cls()
