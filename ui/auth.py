@@ -27,7 +27,7 @@ from cxos.model.entities import Person
 from cxos.model.errors import CxosError
 from cxos.storage import Database
 from cxos.storage.contents import account_count, meta
-from ui.database import data_version, database
+from ui.database import data_version, database, once_per_run
 
 MODES = ("oidc", "password", "demo")
 _PERSON_KEY = "auth_person_id"
@@ -47,7 +47,8 @@ def is_demo_database(db: Database) -> bool:
     """True while the database holds the generated demo company and nothing else."""
     if db.path != database().path:
         return marker.is_demo_company(db)
-    return _cached_is_demo(str(db.path), data_version())
+    # Every page asks several times a run (the mode, the notice, the persona switch).
+    return once_per_run("is_demo", lambda: _cached_is_demo(str(db.path), data_version()))
 
 
 def personas(db: Database) -> dict[str, str]:
