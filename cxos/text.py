@@ -6,6 +6,7 @@ that shows such text has one function here, and nothing else in CXOS escapes tex
 - `markdown`: Streamlit markdown (captions, labels, `st.markdown`) shows it literally;
 - `plotly`: Plotly labels, hover text and titles (its pseudo-HTML stays text);
 - `pdf`: the review pack's PDF (no control characters, no bidi controls);
+- `pptx`: the review pack's slides (one line, no control characters, cut to a length);
 - `spreadsheet`: an .xlsx cell's value (characters XML cannot hold are replaced);
 - `csv_cell` / `csv_uncell`: a CSV text cell, formula-like text neutralised reversibly;
 - `terminal`: one line of a terminal table or log, every control character made visible.
@@ -102,6 +103,21 @@ def plotly(text: object) -> str:
 def pdf(text: object) -> str:
     """`text` for the PDF pack: no control characters, no bidi controls (fpdf2 draws them)."""
     return _BIDI_RE.sub("", _CONTROL_RE.sub(REPLACEMENT, str(text)))
+
+
+def pptx(text: object, limit: int | None = None) -> str:
+    """`text` for a PowerPoint slide (a text box, a table cell, a chart's label or its data).
+
+    One line: control characters and line breaks become spaces and runs of white space one
+    (python-pptx would otherwise write a control character as a visible `_x001B_` escape
+    and a line feed as a new paragraph). Characters XML refuses become U+FFFD. Text longer
+    than `limit` is cut with an ellipsis, then its bidi controls are isolated, so the cut
+    never drops the closing isolate. A slide has no markup: nothing else needs escaping.
+    """
+    flat = " ".join(_XML_ILLEGAL_RE.sub(REPLACEMENT, _CONTROL_RE.sub(" ", str(text))).split())
+    if limit is not None and len(flat) > limit:
+        flat = flat[: max(limit - 1, 0)].rstrip() + "…"
+    return isolate(flat)
 
 
 def spreadsheet(text: str) -> str:
