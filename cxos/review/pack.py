@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import io
+import logging
 import os
 import re
 import threading
@@ -322,6 +323,11 @@ def browser_path() -> str | None:
 def render_png(figs: list[go.Figure], size: tuple[int, int] = _CHART_SIZE) -> list[bytes]:
     """PNG bytes of each figure, from one browser session (run in its own thread and loop)."""
     import kaleido
+
+    # choreographer (kaleido's browser driver) logs a stack trace for a browser message it
+    # could not decode and then ignores; the command line must not print tracebacks, and a
+    # real failure still raises below.
+    logging.getLogger("choreographer").setLevel(logging.CRITICAL)
 
     async def render() -> list[bytes]:
         options: dict[str, Any] = {"n": 1}
