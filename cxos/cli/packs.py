@@ -51,7 +51,7 @@ def run_pack(args: argparse.Namespace) -> int:
     else:
         view = meetings.date_view(db, args.as_of)
     folder = _folder(args.out)
-    stem = pack.file_stem(view)
+    stem = pack.stem_of(view)
     for fmt in formats:
         target = folder / f"{stem}.{fmt}"
         _write(target, pack.build(view, fmt))

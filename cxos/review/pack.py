@@ -87,38 +87,48 @@ def may_build(db: Database, person_id: str) -> bool:
     return True
 
 
-def file_stem(view: MeetingView) -> str:
+def file_stem(as_of: dt.date, meeting_id: str | None = None) -> str:
     """The pack's file name without extension: the meeting's id, or the date reviewed.
 
     A meeting id may come from an imported bundle, so anything but letters, digits, '.',
-    '_' and '-' becomes '-' and it cannot start with a dot: the name stays inside the
-    folder it is written to.
+    '_' and '-' becomes '-': no separator, and the fixed start is no dot, so the name
+    stays inside the folder it is written to.
     """
-    if view.meeting is None:
-        return f"review-pack-{view.as_of.isoformat()}"
-    return "review-pack-" + re.sub(r"[^A-Za-z0-9._-]", "-", view.meeting.id).lstrip(".")
+    if meeting_id is None:
+        return f"review-pack-{as_of.isoformat()}"
+    return "review-pack-" + re.sub(r"[^A-Za-z0-9._-]", "-", meeting_id)
 
 
-def build(view: MeetingView, fmt: str, config: ScoringConfig | None = None) -> bytes:
+def stem_of(view: MeetingView) -> str:
+    """`file_stem` of a view."""
+    return file_stem(view.as_of, view.meeting.id if view.meeting else None)
+
+
+def build(
+    view: MeetingView,
+    fmt: str,
+    config: ScoringConfig | None = None,
+    progress: Progress = _quiet,
+) -> bytes:
     """One of the pack's files (`fmt` a key of `FORMATS`) as bytes."""
     if fmt == "pdf":
-        return build_pdf(view, config)
+        return build_pdf(view, config, progress)
     if fmt == "xlsx":
-        return build_xlsx(view)
+        return build_xlsx(view, progress)
     if fmt == "pptx":
         from cxos.review import slides
 
-        return slides.build_pptx(view, config)
+        return slides.build_pptx(view, config, progress)
     raise ValueError(f"unknown pack format {fmt!r}")
 
 
-# -- the content both files share --------------------------------------------------------
+# -- the content every file shares --------------------------------------------------------
 
 
 def title_of(view: MeetingView) -> str:
-    """The pack's title."""
+    """The pack's title (the meeting's own title isolated: it cannot reorder the date)."""
     if view.meeting is not None:
-        return f"{view.meeting.title} — {view.as_of.isoformat()}"
+        return f"{text.isolate(view.meeting.title)} — {view.as_of.isoformat()}"
     return f"CX review as of {view.as_of.isoformat()}"
 
 
@@ -261,7 +271,7 @@ def summary_lines(view: MeetingView) -> list[str]:
     )
     lines = [f"{counted(len(scores), 'team')}: {mix}."]
     if view.previous:
-        since = f"{view.previous['title']} ({view.previous['held_on']})"
+        since = f"{text.isolate(view.previous['title'])} ({view.previous['held_on']})"
         lines.append(f"{counted(len(agenda['moves']), 'team')} changed quadrant since {since}.")
     else:
         lines.append("No earlier closed review to compare with.")

@@ -177,12 +177,24 @@ def _title_slide(deck: Any, data: dict[str, Any]) -> None:
     state = "closed — frozen as reviewed" if data["frozen"] else "open — computed live"
     about = [f"Scores as of {data['as_of']} · {state}"]
     if data["attendees"]:
-        about.append(text.pptx("Attendees: " + ", ".join(data["attendees"]), NAMES_MAX))
+        about.append("Attendees: " + _names(data["attendees"]))
     width = WIDE - 2 * MARGIN
     _lines(slide, about, (MARGIN, BODY_TOP, width, Inches(1.3)), size=16, colour=MUTED)
     _lines(slide, ["At a glance"], (MARGIN, Inches(2.75), width, Inches(0.5)), size=20)
     summary = [text.pptx(line) for line in data["summary"]]
     _lines(slide, summary, (MARGIN, Inches(3.3), width, Inches(3.7)), size=18, bullet=True)
+
+
+def _names(names: Sequence[str]) -> str:
+    """People's names, each made safe on its own (one name's bidi controls cannot reorder
+    the next), as many as fit in `NAMES_MAX` characters, then how many more."""
+    shown: list[str] = []
+    for i, name in enumerate(names):
+        safe = text.pptx(name, LABEL_MAX * 2)
+        if shown and sum(len(n) + 2 for n in shown) + len(safe) > NAMES_MAX:
+            return ", ".join(shown) + f" and {len(names) - i:,} more"
+        shown.append(safe)
+    return ", ".join(shown)
 
 
 def _quadrant_slide(
