@@ -192,8 +192,11 @@ def pack_buttons(make_view: Callable[[], meetings.MeetingView], stem: str, prefi
 
 
 def _built(view: meetings.MeetingView, fmt: str, column: Any) -> bytes:
+    """A file of the pack, with a progress bar that goes once the download is offered."""
     bar = column.progress(0.0, text="starting")
-    return pack.build(view, fmt, progress=lambda f, m: bar.progress(f, text=m))
+    data = pack.build(view, fmt, progress=lambda f, m: bar.progress(f, text=m))
+    bar.empty()
+    return data
 
 
 def review_pack(view: meetings.MeetingView) -> None:
