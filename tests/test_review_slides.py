@@ -124,7 +124,7 @@ def test_one_slide_per_agenda_section_after_the_title_and_the_charts(
         pack.title_of(review),
         "Alignment × accountability",
         "Scores by team",
-        "Business units: their teams' quadrants and average scores",
+        "Business units: quadrant mix and average scores",
         *agenda,
         f"Decisions of this review ({len(review.decisions)})",
     ]

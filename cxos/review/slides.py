@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import math
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -60,7 +61,7 @@ BODY_TOP = Inches(1.35)
 BODY_HEIGHT = TALL - BODY_TOP - Inches(0.45)
 # A slide shows this many rows of a section ("… and N more"); the workbook holds all.
 SLIDE_ROWS = 8
-# A table cell holds about two lines of its column at 11 pt (some 12 characters an inch),
+# A table cell holds about two lines of its column at 10 pt (some 12 characters an inch),
 # at most `CELL_MAX` characters, so eight rows stay on the slide; the workbook holds every
 # text in full.
 CELL_MAX = 90
@@ -226,6 +227,7 @@ def _quadrant_slide(
     chart = _chart(slide, XL_CHART_TYPE.XY_SCATTER, chart_data, box)
     for axis, title in ((chart.category_axis, "Alignment"), (chart.value_axis, "Accountability")):
         axis.minimum_scale, axis.maximum_scale, axis.major_unit = 0, 100, 20
+        axis.has_major_gridlines = False  # a gridline would hide a threshold on it (60)
         axis.has_title = True
         axis.axis_title.text_frame.text = title
     plot_series = list(chart.plots[0].series)
@@ -264,16 +266,26 @@ def _scores_slide(deck: Any, data: dict[str, Any], when: dt.datetime) -> None:
     series = {SCORE_HEADER[2]: [r[2] for r in rows], SCORE_HEADER[3]: [r[3] for r in rows]}
     box = (MARGIN, BODY_TOP, WIDE - 2 * MARGIN, BODY_HEIGHT)
     chart = _bars(slide, names, series, box, when, horizontal=len(rows) > 12)
-    chart.value_axis.minimum_scale, chart.value_axis.maximum_scale = 0, 100
+    _score_axis(chart)
 
 
 def _units_slide(deck: Any, data: dict[str, Any], when: dt.datetime) -> None:
     """Each unit's mix of quadrants (stacked bars) and its averages (a table)."""
-    slide = _slide(deck, "Business units: their teams' quadrants and average scores")
+    slide = _slide(deck, "Business units: quadrant mix and average scores")
     rows = data["units"]
-    left = Inches(8.4)
-    at = (MARGIN, BODY_TOP, left - MARGIN - Inches(0.2))
-    _table(slide, UNIT_HEADER, rows, at, (2.2, *(1.0 for _ in UNIT_HEADER[1:])))
+    left = Inches(9.0)
+    _lines(
+        slide,
+        [
+            "A unit's averages are not a quadrant: teams in opposite corners average into a "
+            "third one. Its teams' quadrants are counted instead."
+        ],
+        (MARGIN, BODY_TOP - Inches(0.1), left - MARGIN - Inches(0.2), Inches(0.6)),
+        size=11,
+        colour=MUTED,
+    )
+    at = (MARGIN, BODY_TOP + Inches(0.6), left - MARGIN - Inches(0.2))
+    _table(slide, UNIT_HEADER, rows, at, (1.9, 0.8, 1.05, 1.05, 1.05, 1.05, 1.2, 1.4))
     if rows:
         names = [text.pptx(r[0], LABEL_MAX) for r in rows]
         mix = {look.label: [r[2 + i] for r in rows] for i, look in enumerate(QUADRANTS.values())}
@@ -282,23 +294,13 @@ def _units_slide(deck: Any, data: dict[str, Any], when: dt.datetime) -> None:
         for series, look in zip(chart.plots[0].series, QUADRANTS.values(), strict=True):
             series.format.fill.solid()
             series.format.fill.fore_color.rgb = _rgb(look.colour)
-    _lines(
-        slide,
-        [
-            "A unit's averages are not a quadrant: teams in opposite corners average into a "
-            "third one. Its teams' quadrants are counted instead."
-        ],
-        (MARGIN, TALL - Inches(0.85), left - MARGIN - Inches(0.2), Inches(0.6)),
-        size=11,
-        colour=MUTED,
-    )
 
 
 # A section's chart: the column counted (by header) for count charts, or the team scores.
 _COUNTED = {"signals": "Signal", "overdue_actions": "Team", "previous_decisions": "Status"}
 _COUNT_TITLES = {
     "signals": "Signals by kind",
-    "overdue_actions": "Overdue actions by team (most first)",
+    "overdue_actions": "Overdue actions by team",
     "previous_decisions": "Their actions by status",
 }
 
@@ -315,29 +317,48 @@ def _agenda_slide(
     header, rows = section
     assert header == tuple(h for _, h in AGENDA_COLUMNS[key])
     slide = _slide(deck, f"{title} ({len(rows):,})")
-    has_figure = bool(rows) and (key != "moves" or movement is not None)
-    split = Inches(8.4) if has_figure else WIDE - MARGIN
+    picture = key == "moves" and movement is not None
+    has_figure = bool(rows) and (key != "moves" or picture)
+    # The movement chart needs room to be read; a section's own chart less.
+    split = WIDE - MARGIN if not has_figure else Inches(6.2) if picture else Inches(8.6)
     at = (MARGIN, BODY_TOP, split - MARGIN - Inches(0.2))
     _table(slide, header, rows, at, column_widths(AGENDA_COLUMNS[key]))
     if not has_figure:
         return
-    box = (split, BODY_TOP, WIDE - split - MARGIN, BODY_HEIGHT)
-    if key == "moves" and movement is not None:
-        picture = slide.shapes.add_picture(io.BytesIO(movement), box[0], box[1], width=box[2])
-        picture.name = "Movement since the last review"
+    width = WIDE - split - MARGIN
+    if picture:
+        shown = slide.shapes.add_picture(io.BytesIO(movement or b""), split, BODY_TOP, width=width)
+        shown.name = "Movement since the last review"
     elif key in ("siloed", "aspirational"):
         names = [text.pptx(r[0], LABEL_MAX) for r in rows]
         scores = {header[2]: [r[2] for r in rows], header[3]: [r[3] for r in rows]}
+        box = (split, BODY_TOP, width, _bars_height(2 * len(rows)))
         chart = _bars(slide, names, scores, box, when, horizontal=True)
-        chart.value_axis.minimum_scale, chart.value_axis.maximum_scale = 0, 100
+        _score_axis(chart)
     else:
         column = header.index(_COUNTED[key])
         counts = Counter(str(r[column]) for r in rows).most_common(COUNT_BARS)
         names = [text.pptx(name, LABEL_MAX) for name, _ in counts]
+        box = (split, BODY_TOP, width, _bars_height(len(counts)))
         chart = _bars(slide, names, {"Count": [n for _, n in counts]}, box, when, True, fmt="0")
         chart.has_title = True
         chart.chart_title.text_frame.text = _COUNT_TITLES[key]
+        chart.chart_title.text_frame.paragraphs[0].runs[0].font.size = Pt(13)
         chart.has_legend = False
+        axis = chart.value_axis
+        axis.minimum_scale, axis.major_unit = 0, max(1, math.ceil(counts[0][1] / 5))
+        axis.tick_labels.number_format, axis.tick_labels.number_format_is_linked = "0", False
+
+
+def _score_axis(chart: Any) -> None:
+    """Scores' axis: 0 to 100 in steps of 20, as on the quadrant chart."""
+    axis = chart.value_axis
+    axis.minimum_scale, axis.maximum_scale, axis.major_unit = 0, 100, 20
+
+
+def _bars_height(bars: int) -> int:
+    """A bar chart's height for so many bars: a few bars are not drawn slide-high."""
+    return int(min(BODY_HEIGHT, Inches(1.6) + Inches(0.4) * bars))
 
 
 # -- tables and charts -------------------------------------------------------------------
@@ -383,11 +404,12 @@ def _table(
 
 
 def _cell(cell: Any, value: Any, limit: int, bold: bool = False) -> None:
+    cell.margin_left = cell.margin_right = Inches(0.05)  # narrow columns keep their words
     frame = cell.text_frame
     frame.text = text.pptx(_shown(value), limit)
     frame.word_wrap = True
     for run in frame.paragraphs[0].runs:
-        run.font.size, run.font.bold = Pt(11), bold
+        run.font.size, run.font.bold = Pt(10), bold
 
 
 def _shown(value: Any) -> str:
