@@ -6,15 +6,15 @@ that shows such text has one function here, and nothing else in CXOS escapes tex
 - `markdown`: Streamlit markdown (captions, labels, `st.markdown`) shows it literally;
 - `plotly`: Plotly labels, hover text and titles (its pseudo-HTML stays text);
 - `pdf`: the review pack's PDF (no control characters, no bidi controls);
-- `pptx`: the review pack's slides (one line, no control characters, cut to a length);
+- `pptx`: the review pack's slides (one line, no control or bidi characters, cut to a length);
 - `spreadsheet`: an .xlsx cell's value (characters XML cannot hold are replaced);
 - `csv_cell` / `csv_uncell`: a CSV text cell, formula-like text neutralised reversibly;
 - `terminal`: one line of a terminal table or log, every control character made visible.
 
-Every function isolates bidirectional controls, so a stray U+202E in a name cannot
-reverse CXOS's own words after it. What may enter at all (lengths, control characters)
-is decided at the door by the models (`CONTROL_CHARACTERS`, `find_control`); these
-functions still cope with anything already stored.
+Every function isolates bidirectional controls (the PDF's and the slides' drop them), so a
+stray U+202E in a name cannot reverse CXOS's own words after it. What may enter at all
+(lengths, control characters) is decided at the door by the models (`CONTROL_CHARACTERS`,
+`find_control`); these functions still cope with anything already stored.
 """
 
 from __future__ import annotations
@@ -110,14 +110,17 @@ def pptx(text: object, limit: int | None = None) -> str:
 
     One line: control characters and line breaks become spaces and runs of white space one
     (python-pptx would otherwise write a control character as a visible `_x001B_` escape
-    and a line feed as a new paragraph). Characters XML refuses become U+FFFD. Text longer
-    than `limit` is cut with an ellipsis, then its bidi controls are isolated, so the cut
-    never drops the closing isolate. A slide has no markup: nothing else needs escaping.
+    and a line feed as a new paragraph). Characters XML refuses become U+FFFD. Bidi
+    controls are dropped, as in the PDF: slide renderers differ in their support for
+    isolates (LibreOffice 7.4 let an isolated U+202E reverse the words after it), and
+    right-to-left names still read right to left without them. Text longer than `limit`
+    is cut with an ellipsis. A slide has no markup: nothing else needs escaping.
     """
-    flat = " ".join(_XML_ILLEGAL_RE.sub(REPLACEMENT, _CONTROL_RE.sub(" ", str(text))).split())
+    flat = _BIDI_RE.sub("", _XML_ILLEGAL_RE.sub(REPLACEMENT, _CONTROL_RE.sub(" ", str(text))))
+    flat = " ".join(flat.split())
     if limit is not None and len(flat) > limit:
         flat = flat[: max(limit - 1, 0)].rstrip() + "…"
-    return isolate(flat)
+    return flat
 
 
 def spreadsheet(text: str) -> str:

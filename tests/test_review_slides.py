@@ -28,7 +28,6 @@ from tests.sample import PERSONAS
 
 DAY = dt.date(2026, 5, 20)
 STEERING, HEAD, MEMBER, ADMIN = "p-mktg-1", "p-bbcare-0", "p-bbcare-3", "p-itplat-1"
-_FSI, _PDI = "\u2068", "\u2069"
 
 
 @pytest.fixture(scope="module")
@@ -257,28 +256,12 @@ def test_packs_are_built_by_steering_and_administrators(company: Database) -> No
 
 # -- people's text -----------------------------------------------------------------------
 
-_OPENERS, _EMBEDDINGS = "\u2066\u2067\u2068", "\u202a\u202b\u202d\u202e"
 
-
-def contained(shown: str) -> bool:
-    """True when every bidi embedding or override sits inside an isolate that is closed."""
-    depth = 0
-    for ch in shown:
-        if ch in _OPENERS:
-            depth += 1
-        elif ch == _PDI:
-            depth -= 1
-        elif ch in _EMBEDDINGS and depth == 0:
-            return False
-    return depth == 0
-
-
-def test_slide_text_is_one_line_without_controls_cut_and_isolated() -> None:
+def test_slide_text_is_one_line_without_controls_cut_and_without_bidi_controls() -> None:
     assert text.pptx("ship it\x07\x1b[31m\n2026-01-01 forged") == "ship it [31m 2026-01-01 forged"
     assert text.pptx("a\ufffeb") == "a\ufffdb"
     assert text.pptx("x" * 50, 10) == "x" * 9 + "…"
-    cut = text.pptx(f"{RLO}abcdef", 4)
-    assert cut == f"{_FSI}{RLO}ab…{_PDI}"
+    assert text.pptx(f"{RLO}abc\u2066def\u2069 after") == "abcdef after"  # renderers differ
     assert text.pptx("<b>bold</b> =1+1") == "<b>bold</b> =1+1"  # a slide has no markup
 
 
@@ -305,7 +288,7 @@ def test_hostile_text_arrives_inert_in_the_slides(hostile_deck: tuple[bytes, Dat
     assert "ship it [31m 2026-01-01 forged" in " ".join(texts)
     for shown in texts:
         assert not re.search(r"[\x00-\x1f\x7f-\x9f]|_x00[0-9A-F]{2}_", shown), shown[:80]
-        assert contained(shown), shown[:80]
+        assert not any(ch in text.BIDI_CONTROLS for ch in shown), shown[:80]
     with zipfile.ZipFile(io.BytesIO(data)) as package:
         parts = {name: package.read(name) for name in package.namelist()}
     for name, body in parts.items():

@@ -8,8 +8,8 @@ decisions. Charts are native PowerPoint charts whose data can be edited (the qua
 an XY scatter, scores and counts as bars); the movement since the last review has arrows
 PowerPoint charts cannot draw, so it is the Plotly figure the pages show, as a picture.
 
-People's text goes through `cxos.text.pptx` (one line, no control characters, cut to a
-length). A native chart carries its data in an embedded workbook that PowerPoint opens to
+People's text goes through `cxos.text.pptx` (one line, no control or bidi characters, cut
+to a length). A native chart carries its data in an embedded workbook that PowerPoint opens to
 edit it; that workbook is written with XlsxWriter told to keep every string a string
 (python-pptx's default would turn a team named `=HYPERLINK(…)` into a formula and a URL
 into a link) and dated like the deck. The deck's document properties and zip entries carry
@@ -67,8 +67,10 @@ SLIDE_ROWS = 8
 CELL_MAX = 90
 CELL_MIN = 16
 _CHARS_PER_INCH, _CELL_LINES = 12, 2
-TITLE_MAX = 120  # a slide's title: the meeting's title (200 at most) cut to two lines
-NAMES_MAX = 600  # the attendees' names, together
+TITLE_MAX = 100  # a slide's title: the meeting's title (200 at most) cut to two lines
+TITLE_SHORT = 50  # a title longer than this is set smaller, so it keeps to two lines
+NAMES_MAX = 300  # the attendees' names, together (three lines)
+LINE_MAX = 240  # a line of the summary (it may quote the last review's title)
 LABEL_MAX = 40  # a team's name as a chart's category or a point's label
 COUNT_BARS = 10  # a count chart's bars: the most frequent
 LABEL_BUDGET = figures.LABEL_BUDGET  # teams named on the quadrant chart, as on the page
@@ -145,10 +147,11 @@ def _slide(deck: Any, title: str) -> Any:
     frame = heading.text_frame
     frame.text = text.pptx(title, TITLE_MAX)
     frame.word_wrap = True
+    size = Pt(28) if len(frame.text) <= TITLE_SHORT else Pt(22)
     for paragraph in frame.paragraphs:
         paragraph.alignment = 1  # left
         for run in paragraph.runs:
-            run.font.size, run.font.bold = Pt(28), True
+            run.font.size, run.font.bold = size, True
             run.font.color.rgb = _rgb(INK)
     return slide
 
@@ -180,15 +183,15 @@ def _title_slide(deck: Any, data: dict[str, Any]) -> None:
     if data["attendees"]:
         about.append("Attendees: " + _names(data["attendees"]))
     width = WIDE - 2 * MARGIN
-    _lines(slide, about, (MARGIN, BODY_TOP, width, Inches(1.3)), size=16, colour=MUTED)
+    _lines(slide, about, (MARGIN, BODY_TOP, width, Inches(1.3)), size=14, colour=MUTED)
     _lines(slide, ["At a glance"], (MARGIN, Inches(2.75), width, Inches(0.5)), size=20)
-    summary = [text.pptx(line) for line in data["summary"]]
+    summary = [text.pptx(line, LINE_MAX) for line in data["summary"]]
     _lines(slide, summary, (MARGIN, Inches(3.3), width, Inches(3.7)), size=18, bullet=True)
 
 
 def _names(names: Sequence[str]) -> str:
-    """People's names, each made safe on its own (one name's bidi controls cannot reorder
-    the next), as many as fit in `NAMES_MAX` characters, then how many more."""
+    """People's names, each made safe and cut on its own, as many as fit in `NAMES_MAX`
+    characters, then how many more."""
     shown: list[str] = []
     for i, name in enumerate(names):
         safe = text.pptx(name, LABEL_MAX * 2)
