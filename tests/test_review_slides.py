@@ -226,6 +226,23 @@ def test_a_pack_regenerated_after_new_data_is_the_same_bytes(tmp_path_factory) -
     assert book.properties.created == book.properties.modified == view.meeting.closed_at
 
 
+def test_many_teams_are_spread_over_slides_of_thirty(tmp_path) -> None:  # noqa: ANN001
+    """A thousand teams on one bar chart are a smear: thirty a slide, every team once."""
+    db = Database(tmp_path / "cxos.duckdb")
+    demo.load(db, as_of=DAY, scale=2)
+    view = meetings.view(db, "review-2")
+    assert len(view.scores) > slides.TEAMS_PER_SLIDE
+    deck = Presentation(io.BytesIO(slides.build_pptx(view, charts=False)))
+    parts = [s for s in deck.slides if s.shapes.title.text_frame.text.startswith("Scores by")]
+    assert len(parts) == -(-len(view.scores) // slides.TEAMS_PER_SLIDE)
+    assert parts[0].shapes.title.text_frame.text == f"Scores by team (1–30 of {len(view.scores)})"
+    shown: dict[str, float] = {}
+    for slide in parts:
+        (chart,) = charts_of(slide)
+        shown.update(bars(chart)["Alignment"])
+    assert shown == {s.team: round(s.alignment, 1) for s in view.scores}
+
+
 def test_a_pack_for_a_date_without_a_meeting(company: Database) -> None:
     view = meetings.date_view(company, DAY)
     names = titles(slides.build_pptx(view, charts=False))

@@ -73,6 +73,7 @@ NAMES_MAX = 300  # the attendees' names, together (three lines)
 LINE_MAX = 240  # a line of the summary (it may quote the last review's title)
 LABEL_MAX = 40  # a team's name as a chart's category or a point's label
 COUNT_BARS = 10  # a count chart's bars: the most frequent
+TEAMS_PER_SLIDE = 30  # teams on one slide of scores: each name still legible
 LABEL_BUDGET = figures.LABEL_BUDGET  # teams named on the quadrant chart, as on the page
 _QUADRANT_MARKERS = {
     "performing": XL_MARKER_STYLE.CIRCLE,
@@ -109,7 +110,7 @@ def build_pptx(
     deck.slide_width, deck.slide_height = WIDE, TALL
     _title_slide(deck, data)
     _quadrant_slide(deck, data, config, when)
-    _scores_slide(deck, data, when)
+    _scores_slides(deck, data, when)
     _units_slide(deck, data, when)
     for key, title in SECTIONS.items():
         _agenda_slide(deck, key, title, data["agenda"][key], when, movement)
@@ -258,18 +259,24 @@ def _name_points(series: Any, names: list[str]) -> None:
         label.font.size = Pt(9)
 
 
-def _scores_slide(deck: Any, data: dict[str, Any], when: dt.datetime) -> None:
-    """Every team's alignment and accountability, side by side (names cut for the axis)."""
-    slide = _slide(deck, "Scores by team")
+def _scores_slides(deck: Any, data: dict[str, Any], when: dt.datetime) -> None:
+    """Every team's alignment and accountability, side by side, `TEAMS_PER_SLIDE` teams a
+    slide so each name can be read (a thousand teams on one chart are a smear)."""
     rows = data["scores"]
     if not rows:
+        slide = _slide(deck, "Scores by team")
         _lines(slide, ["No team was scored."], (MARGIN, BODY_TOP, Inches(8), Inches(1)))
         return
-    names = [text.pptx(r[0], LABEL_MAX) for r in rows]
-    series = {SCORE_HEADER[2]: [r[2] for r in rows], SCORE_HEADER[3]: [r[3] for r in rows]}
-    box = (MARGIN, BODY_TOP, WIDE - 2 * MARGIN, BODY_HEIGHT)
-    chart = _bars(slide, names, series, box, when, horizontal=len(rows) > 12)
-    _score_axis(chart)
+    for start in range(0, len(rows), TEAMS_PER_SLIDE):
+        part = rows[start : start + TEAMS_PER_SLIDE]
+        title = "Scores by team"
+        if len(rows) > TEAMS_PER_SLIDE:
+            title += f" ({start + 1:,}–{start + len(part):,} of {len(rows):,})"
+        slide = _slide(deck, title)
+        names = [text.pptx(r[0], LABEL_MAX) for r in part]
+        series = {SCORE_HEADER[2]: [r[2] for r in part], SCORE_HEADER[3]: [r[3] for r in part]}
+        box = (MARGIN, BODY_TOP, WIDE - 2 * MARGIN, BODY_HEIGHT)
+        _score_axis(_bars(slide, names, series, box, when, horizontal=len(part) > 12))
 
 
 def _units_slide(deck: Any, data: dict[str, Any], when: dt.datetime) -> None:
@@ -290,13 +297,15 @@ def _units_slide(deck: Any, data: dict[str, Any], when: dt.datetime) -> None:
     at = (MARGIN, BODY_TOP + Inches(0.6), left - MARGIN - Inches(0.2))
     _table(slide, UNIT_HEADER, rows, at, (1.9, 0.8, 1.05, 1.05, 1.05, 1.05, 1.2, 1.4))
     if rows:
-        names = [text.pptx(r[0], LABEL_MAX) for r in rows]
-        mix = {look.label: [r[2 + i] for r in rows] for i, look in enumerate(QUADRANTS.values())}
+        part = rows[:TEAMS_PER_SLIDE]
+        names = [text.pptx(r[0], LABEL_MAX) for r in part]
+        mix = {look.label: [r[2 + i] for r in part] for i, look in enumerate(QUADRANTS.values())}
         box = (left, BODY_TOP, WIDE - left - MARGIN, BODY_HEIGHT)
         chart = _bars(slide, names, mix, box, when, horizontal=True, stacked=True)
         for series, look in zip(chart.plots[0].series, QUADRANTS.values(), strict=True):
             series.format.fill.solid()
             series.format.fill.fore_color.rgb = _rgb(look.colour)
+        _first_of(chart, len(part), len(rows), "units")
 
 
 # A section's chart: the column counted (by header) for count charts, or the team scores.
@@ -333,11 +342,13 @@ def _agenda_slide(
         shown = slide.shapes.add_picture(io.BytesIO(movement or b""), split, BODY_TOP, width=width)
         shown.name = "Movement since the last review"
     elif key in ("siloed", "aspirational"):
-        names = [text.pptx(r[0], LABEL_MAX) for r in rows]
-        scores = {header[2]: [r[2] for r in rows], header[3]: [r[3] for r in rows]}
-        box = (split, BODY_TOP, width, _bars_height(2 * len(rows)))
+        part = rows[:TEAMS_PER_SLIDE]
+        names = [text.pptx(r[0], LABEL_MAX) for r in part]
+        scores = {header[2]: [r[2] for r in part], header[3]: [r[3] for r in part]}
+        box = (split, BODY_TOP, width, _bars_height(2 * len(part)))
         chart = _bars(slide, names, scores, box, when, horizontal=True)
         _score_axis(chart)
+        _first_of(chart, len(part), len(rows), "teams")
     else:
         column = header.index(_COUNTED[key])
         counts = Counter(str(r[column]) for r in rows).most_common(COUNT_BARS)
@@ -351,6 +362,14 @@ def _agenda_slide(
         axis = chart.value_axis
         axis.minimum_scale, axis.major_unit = 0, max(1, math.ceil(counts[0][1] / 5))
         axis.tick_labels.number_format, axis.tick_labels.number_format_is_linked = "0", False
+
+
+def _first_of(chart: Any, shown: int, total: int, noun: str) -> None:
+    """A chart cut to its first bars says so in its title (the workbook has them all)."""
+    if shown < total:
+        chart.has_title = True
+        chart.chart_title.text_frame.text = f"The first {shown:,} of {total:,} {noun}"
+        chart.chart_title.text_frame.paragraphs[0].runs[0].font.size = Pt(13)
 
 
 def _score_axis(chart: Any) -> None:
