@@ -59,7 +59,8 @@ FORMATS: dict[str, str] = {
 }
 
 
-def _quiet(_fraction: float, _message: str) -> None:
+def no_progress(_fraction: float, _message: str) -> None:
+    """A progress callback that shows nothing."""
     return None
 
 
@@ -108,7 +109,7 @@ def build(
     view: MeetingView,
     fmt: str,
     config: ScoringConfig | None = None,
-    progress: Progress = _quiet,
+    progress: Progress = no_progress,
 ) -> bytes:
     """One of the pack's files (`fmt` a key of `FORMATS`) as bytes."""
     if fmt == "pdf":
@@ -370,7 +371,7 @@ def render_png(figs: list[go.Figure], size: tuple[int, int] = _CHART_SIZE) -> li
 def build_pdf(
     view: MeetingView,
     config: ScoringConfig | None = None,
-    progress: Progress = _quiet,
+    progress: Progress = no_progress,
     charts: bool = True,
 ) -> bytes:
     """The review pack as PDF bytes; `charts=False` leaves the images out (faster)."""
@@ -547,7 +548,7 @@ def _agenda(pdf: Any, family: str, agenda: dict[str, Any]) -> None:
 # -- Excel -------------------------------------------------------------------------------
 
 
-def build_xlsx(view: MeetingView, progress: Progress = _quiet) -> bytes:
+def build_xlsx(view: MeetingView, progress: Progress = no_progress) -> bytes:
     """The review pack as an .xlsx workbook: a summary, then scores, units, every agenda
     section and the decisions, with headers in words and every row (no cut)."""
     data = content(view)

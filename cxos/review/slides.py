@@ -51,6 +51,7 @@ from cxos.review.pack import (
     created_at,
     fixed_package,
     movement_figure,
+    no_progress,
     render_png,
 )
 from cxos.scoring.config import ScoringConfig
@@ -85,14 +86,10 @@ _MOVEMENT_SIZE = (1300, 900)
 _TITLE_ONLY = 5  # the default template's "Title Only" layout: every slide has a real title
 
 
-def _quiet(_fraction: float, _message: str) -> None:
-    return None
-
-
 def build_pptx(
     view: MeetingView,
     config: ScoringConfig | None = None,
-    progress: Progress = _quiet,
+    progress: Progress = no_progress,
     charts: bool = True,
 ) -> bytes:
     """The review pack as .pptx bytes; `charts=False` leaves out the one picture (faster)."""
