@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from typing import Any
 
 import plotly.graph_objects as go
 import streamlit as st
@@ -165,32 +167,51 @@ def _words_table(header: tuple[str, ...], rows: list[tuple], key: str) -> None:
     st.dataframe(shown, hide_index=True, width="stretch", key=f"meetings_{key}")
 
 
-def pack_buttons(view: meetings.MeetingView, name: str) -> None:
-    left, right = st.columns(2)
-    if left.button("Build the PDF pack", key="meetings_build_pdf"):
-        bar = st.progress(0.0, text="starting")
-        data = pack.build_pdf(view, progress=lambda f, m: bar.progress(f, text=m))
-        st.session_state["meetings_pdf"] = (name, data)
-    if right.button("Build the Excel workbook", key="meetings_build_xlsx"):
-        st.session_state["meetings_xlsx"] = (name, pack.build_xlsx(view))
-    for stored, mime, ext, column in (
-        ("meetings_pdf", "application/pdf", "pdf", left),
-        (
-            "meetings_xlsx",
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            "xlsx",
-            right,
-        ),
-    ):
+# What each of the pack's files is called on its button.
+_PACK_FILES = {"pdf": "PDF pack", "xlsx": "Excel workbook", "pptx": "PowerPoint slides"}
+
+
+def pack_buttons(make_view: Callable[[], meetings.MeetingView], stem: str, prefix: str) -> None:
+    """A button per file of the pack, side by side, each offering its download once built.
+
+    `make_view` is called only when a file is built (a date's pack is computed then).
+    """
+    for column, (fmt, words) in zip(st.columns(len(_PACK_FILES)), _PACK_FILES.items(), strict=True):
+        stored = f"{prefix}_{fmt}"
+        if column.button(f"Build the {words}", key=f"{prefix}_build_{fmt}"):
+            st.session_state[stored] = (stem, _built(make_view(), fmt, column))
         built = st.session_state.get(stored)
-        if built and built[0] == name:
+        if built and built[0] == stem:
             column.download_button(
-                f"Download {ext.upper()}",
+                f"Download {fmt.upper()}",
                 built[1],
-                file_name=f"{name}.{ext}",
-                mime=mime,
+                file_name=f"{stem}.{fmt}",
+                mime=pack.FORMATS[fmt],
                 key=f"{stored}_download",
             )
+
+
+def _built(view: meetings.MeetingView, fmt: str, column: Any) -> bytes:
+    """A file of the pack, with a progress bar that goes once the download is offered."""
+    bar = column.progress(0.0, text="starting")
+    data = pack.build(view, fmt, progress=lambda f, m: bar.progress(f, text=m))
+    bar.empty()
+    return data
+
+
+def review_pack(view: meetings.MeetingView) -> None:
+    if not pack.may_build(db, person.id):
+        st.info(
+            "Review packs are built by the steering committee and administrators; "
+            "everything in them is on this page.",
+            icon=":material/info:",
+        )
+        return
+    pack_buttons(lambda: view, pack.stem_of(view), "meetings")
+    st.divider()
+    st.caption(f"Or a pack for the sidebar date ({filters.as_of}), without a meeting:")
+    as_of = filters.as_of
+    pack_buttons(lambda: meetings.date_view(db, as_of), pack.file_stem(as_of), "meetings_date")
 
 
 st.title("Review meetings")
@@ -248,25 +269,4 @@ with decisions_tab:
         decision_form(view)
         close_form(view)
 with pack_tab:
-    pack_buttons(view, f"review-pack-{meeting.id}")
-    st.divider()
-    st.caption(f"Or a pack for the sidebar date ({filters.as_of}), without a meeting:")
-    if st.button("Prepare the pack for this date", key="meetings_date_pack"):
-        date_view = meetings.date_view(db, filters.as_of)
-        st.session_state["meetings_xlsx"] = (
-            f"review-pack-{filters.as_of}",
-            pack.build_xlsx(date_view),
-        )
-        bar = st.progress(0.0)
-        st.session_state["meetings_pdf"] = (
-            f"review-pack-{filters.as_of}",
-            pack.build_pdf(date_view, progress=lambda f, m: bar.progress(f, text=m)),
-        )
-    built = st.session_state.get("meetings_pdf")
-    if built and built[0] == f"review-pack-{filters.as_of}":
-        st.download_button(
-            "Download the date's PDF",
-            built[1],
-            file_name=f"{built[0]}.pdf",
-            key="meetings_date_pdf",
-        )
+    review_pack(view)

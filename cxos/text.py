@@ -6,6 +6,7 @@ that shows such text has one function here, and nothing else in CXOS escapes tex
 - `markdown`: Streamlit markdown (captions, labels, `st.markdown`) shows it literally;
 - `plotly`: Plotly labels, hover text and titles (its pseudo-HTML stays text);
 - `pdf`: the review pack's PDF (no control characters, no bidi controls);
+- `pptx`: the review pack's slides (one line, no control or bidi characters, cut to a length);
 - `spreadsheet`: an .xlsx cell's value (characters XML cannot hold are replaced);
 - `csv_cell` / `csv_uncell`: a CSV text cell, formula-like text neutralised reversibly;
 - `terminal`: one line of a terminal table or log, every control character made visible
@@ -13,10 +14,10 @@ that shows such text has one function here, and nothing else in CXOS escapes tex
 - `html`: an HTML document's text (the e-mail's HTML part): shown literally, never markup;
   `html_href` a link's address there (http and https only).
 
-Every function isolates bidirectional controls, so a stray U+202E in a name cannot
-reverse CXOS's own words after it. What may enter at all (lengths, control characters)
-is decided at the door by the models (`CONTROL_CHARACTERS`, `find_control`); these
-functions still cope with anything already stored.
+Every function isolates bidirectional controls (the PDF's and the slides' drop them), so a
+stray U+202E in a name cannot reverse CXOS's own words after it. What may enter at all
+(lengths, control characters) is decided at the door by the models (`CONTROL_CHARACTERS`,
+`find_control`); these functions still cope with anything already stored.
 """
 
 from __future__ import annotations
@@ -129,6 +130,24 @@ def html_href(url: str) -> str:
 def pdf(text: object) -> str:
     """`text` for the PDF pack: no control characters, no bidi controls (fpdf2 draws them)."""
     return _BIDI_RE.sub("", _CONTROL_RE.sub(REPLACEMENT, str(text)))
+
+
+def pptx(text: object, limit: int | None = None) -> str:
+    """`text` for a PowerPoint slide (a text box, a table cell, a chart's label or its data).
+
+    One line: control characters and line breaks become spaces and runs of white space one
+    (python-pptx would otherwise write a control character as a visible `_x001B_` escape
+    and a line feed as a new paragraph). Characters XML refuses become U+FFFD. Bidi
+    controls are dropped, as in the PDF: slide renderers differ in their support for
+    isolates (LibreOffice 7.4 let an isolated U+202E reverse the words after it), and
+    right-to-left names still read right to left without them. Text longer than `limit`
+    is cut with an ellipsis. A slide has no markup: nothing else needs escaping.
+    """
+    flat = _BIDI_RE.sub("", _XML_ILLEGAL_RE.sub(REPLACEMENT, _CONTROL_RE.sub(" ", str(text))))
+    flat = " ".join(flat.split())
+    if limit is not None and len(flat) > limit:
+        flat = flat[: max(limit - 1, 0)].rstrip() + "…"
+    return flat
 
 
 def spreadsheet(text: str) -> str:

@@ -22,12 +22,12 @@ import sys
 from collections.abc import Sequence
 
 from cxos import text
-from cxos.cli import data, feedback, meetings, notes, notify, people, scores
+from cxos.cli import data, feedback, meetings, notes, notify, packs, people, scores
 from cxos.model.errors import BundleError, CxosError
 
 BROKEN_PIPE = 141
 
-GROUPS = (data, scores, people, feedback, notes, meetings, notify)
+GROUPS = (data, scores, people, feedback, notes, meetings, packs, notify)
 
 
 def build_parser() -> argparse.ArgumentParser:

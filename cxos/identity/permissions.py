@@ -167,6 +167,23 @@ def can(
     return True
 
 
+def require_right(
+    db_or_con: Database | Connection, actor_id: Who | None, kind: str, doing: str
+) -> Person:
+    """The actor, if their role may make writes of `kind` anywhere; else PermissionDenied.
+
+    For what is not itself a write but goes with one (building a review pack goes with
+    holding review meetings): the refusal says what they tried, `doing`, e.g. "Mia Park
+    is a member of Billing and may not build review packs (…)".
+    """
+    if kind not in NOUNS:
+        raise ValueError(f"unknown write kind {kind!r}")
+    actor = _actor(db_or_con, actor_id)
+    if _RULES[actor.person.role].get(kind) != "any":
+        raise PermissionDenied(f"{actor.person.name} is {_role_phrase(actor)} and may not {doing}")
+    return actor.person
+
+
 def allowed_kinds(role: str) -> dict[str, Scope]:
     """The write kinds a role may make, with their scope (for help texts)."""
     return dict(_RULES.get(role, {}))

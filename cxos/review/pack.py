@@ -1,9 +1,12 @@
-"""The review pack: a PDF and an Excel workbook of what a meeting (or any date) reviewed.
+"""The review pack: a PDF, an Excel workbook and slides of what a meeting (or any date) reviewed.
 
-Both are built from one `MeetingView`, so for a closed meeting they come from its frozen
-JSON and regenerating them after new data arrives gives the same content. The PDF's
-creation date is the meeting's close time (or the date reviewed), so its bytes are stable
-too as long as the charts render the same. Charts are the very figures the pages show
+All three are built from one `MeetingView` through one content model (`content`), so for a
+closed meeting they come from its frozen JSON and regenerating them after new data arrives
+gives the same content. Their creation date is the meeting's close time (or the date
+reviewed): the PDF's bytes are stable as long as the charts render the same, and the
+workbook's and the slides' packages are written with that date in their document
+properties and their zip entries (`fixed_package`), so a regenerated workbook is the same
+bytes. The slides live in `cxos.review.slides`. Charts are the very figures the pages show
 (`cxos.review.figures`), rendered to PNG by kaleido in Debian's chromium (`CXOS_CHROMIUM`, else
 /usr/bin/chromium when present, else kaleido's own search).
 
@@ -17,8 +20,11 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import io
+import logging
 import os
+import re
 import threading
+import zipfile
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
@@ -28,11 +34,14 @@ import plotly.graph_objects as go
 
 from cxos import text
 from cxos.bundle.exporter import write_workbook
+from cxos.identity import permissions
+from cxos.model.errors import PermissionDenied
 from cxos.palette import ACTION_STATUS, INK, MUTED, QUADRANTS, SIGNALS, counted
 from cxos.review import figures
 from cxos.review.meetings import SECTIONS, MeetingView
 from cxos.scoring import rollup
 from cxos.scoring.config import COMPONENTS, ScoringConfig
+from cxos.storage import Database
 
 Progress = Callable[[float, str], None]
 _FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
@@ -42,17 +51,85 @@ _CHART_SIZE = (1300, 760)
 CELL_MAX = 240
 
 
-def _quiet(_fraction: float, _message: str) -> None:
+# The pack's files: what each is, its file extension and its media type.
+FORMATS: dict[str, str] = {
+    "pdf": "application/pdf",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+}
+
+
+def no_progress(_fraction: float, _message: str) -> None:
+    """A progress callback that shows nothing."""
     return None
 
 
-# -- the content both files share --------------------------------------------------------
+# -- who builds it, and the files --------------------------------------------------------
+
+
+def require_builder(db: Database, person_id: str) -> None:
+    """Refuse anyone but those who run reviews: a pack is what the steering committee
+    circulates, so building one needs the right to hold review meetings (steering and
+    administrators), from the page and the command line alike."""
+    permissions.require_right(
+        db,
+        person_id,
+        "meeting",
+        "build review packs (the steering committee and administrators build them)",
+    )
+
+
+def may_build(db: Database, person_id: str) -> bool:
+    """True when `require_builder` would let the person build a pack (to show the buttons)."""
+    try:
+        require_builder(db, person_id)
+    except PermissionDenied:
+        return False
+    return True
+
+
+def file_stem(as_of: dt.date, meeting_id: str | None = None) -> str:
+    """The pack's file name without extension: the meeting's id, or the date reviewed.
+
+    A meeting id may come from an imported bundle, so anything but letters, digits, '.',
+    '_' and '-' becomes '-': no separator, and the fixed start is no dot, so the name
+    stays inside the folder it is written to.
+    """
+    if meeting_id is None:
+        return f"review-pack-{as_of.isoformat()}"
+    return "review-pack-" + re.sub(r"[^A-Za-z0-9._-]", "-", meeting_id)
+
+
+def stem_of(view: MeetingView) -> str:
+    """`file_stem` of a view."""
+    return file_stem(view.as_of, view.meeting.id if view.meeting else None)
+
+
+def build(
+    view: MeetingView,
+    fmt: str,
+    config: ScoringConfig | None = None,
+    progress: Progress = no_progress,
+) -> bytes:
+    """One of the pack's files (`fmt` a key of `FORMATS`) as bytes."""
+    if fmt == "pdf":
+        return build_pdf(view, config, progress)
+    if fmt == "xlsx":
+        return build_xlsx(view, progress)
+    if fmt == "pptx":
+        from cxos.review import slides
+
+        return slides.build_pptx(view, config, progress)
+    raise ValueError(f"unknown pack format {fmt!r}")
+
+
+# -- the content every file shares --------------------------------------------------------
 
 
 def title_of(view: MeetingView) -> str:
-    """The pack's title."""
+    """The pack's title (the meeting's own title isolated: it cannot reorder the date)."""
     if view.meeting is not None:
-        return f"{view.meeting.title} — {view.as_of.isoformat()}"
+        return f"{text.isolate(view.meeting.title)} — {view.as_of.isoformat()}"
     return f"CX review as of {view.as_of.isoformat()}"
 
 
@@ -195,7 +272,7 @@ def summary_lines(view: MeetingView) -> list[str]:
     )
     lines = [f"{counted(len(scores), 'team')}: {mix}."]
     if view.previous:
-        since = f"{view.previous['title']} ({view.previous['held_on']})"
+        since = f"{text.isolate(view.previous['title'])} ({view.previous['held_on']})"
         lines.append(f"{counted(len(agenda['moves']), 'team')} changed quadrant since {since}.")
     else:
         lines.append("No earlier closed review to compare with.")
@@ -234,11 +311,16 @@ def content(view: MeetingView) -> dict[str, Any]:
 
 def chart_figures(view: MeetingView, config: ScoringConfig) -> dict[str, go.Figure]:
     """The pack's charts, in order."""
-    previous = view.previous["scores"] if view.previous else None
     return {
         "Alignment × accountability": figures.quadrant_chart(view.scores, config),
-        "Movement since the last review": figures.movement_chart(view.scores, previous, config),
+        "Movement since the last review": movement_figure(view, config),
     }
+
+
+def movement_figure(view: MeetingView, config: ScoringConfig) -> go.Figure:
+    """Each team's move from its place at the last closed review to its place now."""
+    previous = view.previous["scores"] if view.previous else None
+    return figures.movement_chart(view.scores, previous, config)
 
 
 def browser_path() -> str | None:
@@ -252,6 +334,11 @@ def browser_path() -> str | None:
 def render_png(figs: list[go.Figure], size: tuple[int, int] = _CHART_SIZE) -> list[bytes]:
     """PNG bytes of each figure, from one browser session (run in its own thread and loop)."""
     import kaleido
+
+    # choreographer (kaleido's browser driver) logs a stack trace for a browser message it
+    # could not decode and then ignores; the command line must not print tracebacks, and a
+    # real failure still raises below.
+    logging.getLogger("choreographer").setLevel(logging.CRITICAL)
 
     async def render() -> list[bytes]:
         options: dict[str, Any] = {"n": 1}
@@ -284,7 +371,7 @@ def render_png(figs: list[go.Figure], size: tuple[int, int] = _CHART_SIZE) -> li
 def build_pdf(
     view: MeetingView,
     config: ScoringConfig | None = None,
-    progress: Progress = _quiet,
+    progress: Progress = no_progress,
     charts: bool = True,
 ) -> bytes:
     """The review pack as PDF bytes; `charts=False` leaves the images out (faster)."""
@@ -315,7 +402,8 @@ def build_pdf(
     _table(pdf, family, SCORE_HEADER[:6], [r[:6] for r in data["scores"]], (3, 3, 1.3, 1.6, 1.6, 1))
     _agenda(pdf, family, data["agenda"])
     header, rows = data["decisions"]
-    _section(pdf, family, "Decisions of this review", header, rows, _widths(DECISION_COLUMNS), 14)
+    widths = column_widths(DECISION_COLUMNS)
+    _section(pdf, family, "Decisions of this review", header, rows, widths, 14)
     progress(1.0, "done")
     return bytes(pdf.output())
 
@@ -415,7 +503,8 @@ def _section(
         _line(pdf, family, f"… and {more:,} more (see the workbook)", size=9, height=6)
 
 
-def _widths(columns: tuple[Column, ...]) -> tuple[float, ...]:
+def column_widths(columns: tuple[Column, ...]) -> tuple[float, ...]:
+    """Relative widths of a table's columns (PDF and slides): free text gets the room."""
     return tuple(_WIDTHS.get(key, 1.4) for key, _ in columns)
 
 
@@ -451,7 +540,7 @@ def _agenda(pdf: Any, family: str, agenda: dict[str, Any]) -> None:
     for key, title in SECTIONS.items():
         header, rows = agenda[key]
         shown = rows[:_PDF_ROWS]
-        widths = _widths(AGENDA_COLUMNS[key])
+        widths = column_widths(AGENDA_COLUMNS[key])
         more = len(rows) - len(shown)
         _section(pdf, family, f"{title} ({len(rows)})", header, shown, widths, more=more)
 
@@ -459,7 +548,7 @@ def _agenda(pdf: Any, family: str, agenda: dict[str, Any]) -> None:
 # -- Excel -------------------------------------------------------------------------------
 
 
-def build_xlsx(view: MeetingView, progress: Progress = _quiet) -> bytes:
+def build_xlsx(view: MeetingView, progress: Progress = no_progress) -> bytes:
     """The review pack as an .xlsx workbook: a summary, then scores, units, every agenda
     section and the decisions, with headers in words and every row (no cut)."""
     data = content(view)
@@ -474,6 +563,48 @@ def build_xlsx(view: MeetingView, progress: Progress = _quiet) -> bytes:
     out = io.BytesIO()
     write_workbook(out, ((_sheet_title(t), h, r) for t, h, r in sheets))  # type: ignore[arg-type]
     progress(1.0, "done")
+    return fixed_package(out.getvalue(), created_at(view), _core_properties(view))
+
+
+def _core_properties(view: MeetingView) -> bytes:
+    """The workbook's docProps/core.xml, dated `created_at` (openpyxl stamps the clock
+    into `modified` as it saves, so the part is replaced afterwards)."""
+    from openpyxl.packaging.core import DocumentProperties
+    from openpyxl.xml.functions import tostring
+
+    when = created_at(view).replace(tzinfo=None)
+    properties = DocumentProperties(
+        creator="CXOS",
+        title=text.spreadsheet(title_of(view)),
+        created=when,
+        modified=when,
+        lastModifiedBy="CXOS",
+    )
+    return bytes(tostring(properties.to_tree()))
+
+
+_ZIP_EPOCH = dt.datetime(1980, 1, 1)  # the earliest time a zip entry can carry
+
+
+def fixed_package(data: bytes, when: dt.datetime, core: bytes | None = None) -> bytes:
+    """An Office package (a zip) whose bytes do not depend on the clock.
+
+    zipfile dates each entry with the time it was written; every entry gets `when`
+    instead, in the same order, compression and attributes. `core`, when given, replaces
+    docProps/core.xml (the document's created and modified dates).
+    """
+    stamp = max(when.replace(tzinfo=None), _ZIP_EPOCH).timetuple()[:6]
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w") as target:
+        for info in source.infolist():
+            entry = zipfile.ZipInfo(info.filename, date_time=stamp)
+            entry.compress_type = info.compress_type
+            entry.external_attr = info.external_attr
+            entry.create_system = info.create_system
+            body = source.read(info)
+            if core is not None and info.filename == "docProps/core.xml":
+                body = core
+            target.writestr(entry, body)
     return out.getvalue()
 
 
