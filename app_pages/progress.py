@@ -61,7 +61,7 @@ def check_in_table(actions: list[dict]) -> None:
             "status": pd.Series([None] * len(actions), dtype="object"),
             "progress": pd.Series([a["last_progress"] for a in actions], dtype="Int64"),
             "confidence": pd.Series([None] * len(actions), dtype="Int64"),
-            "note": pd.Series([None] * len(actions), dtype="object"),
+            "note": [""] * len(actions),  # blank, not a grey "None" in every row
         }
     )
     edited = st.data_editor(
@@ -73,7 +73,9 @@ def check_in_table(actions: list[dict]) -> None:
             "action": st.column_config.TextColumn("Action"),
             "owner": st.column_config.TextColumn("Owner"),
             "last": st.column_config.TextColumn("Last check-in"),
-            "status": st.column_config.SelectboxColumn("Status", options=list(ACTION_STATUSES)),
+            "status": st.column_config.SelectboxColumn(
+                "Status", options=list(ACTION_STATUSES), format_func=palette.ACTION_STATUS.get
+            ),
             "progress": st.column_config.NumberColumn(
                 "Progress %", min_value=0, max_value=100, step=1
             ),
@@ -90,7 +92,7 @@ def check_in_table(actions: list[dict]) -> None:
                 "status": r["status"],
                 "progress": None if pd.isna(r["progress"]) else int(r["progress"]),
                 "confidence": None if pd.isna(r["confidence"]) else int(r["confidence"]),
-                "note": None if pd.isna(r["note"]) else r["note"],
+                "note": None if pd.isna(r["note"]) or not str(r["note"]).strip() else r["note"],
                 "expected_version": actions[i]["version"],
             }
             for i, r in enumerate(edited.to_dict("records"))
