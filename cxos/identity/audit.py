@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from cxos.identity.permissions import Operator, Who
+from cxos.identity.permissions import TOKEN_PREFIX, Operator, Who
 from cxos.model.entities import AuditEntry
 from cxos.storage import Connection, Database, fetch_dicts
 from cxos.storage.version import data_version, versioned  # noqa: F401 - named here too
@@ -95,10 +95,14 @@ def entries(
 # demo load), see permissions.Operator. Sign-in attempts have no actor yet: they come from
 # the sign-in page. CXOS before 2026-12 stored the operator as the id "@operator"; such an
 # entry still reads as the operator unless a person really has that id.
+# An API token's writes are stored under `@token:NAME` (permissions.TokenActor) and shown
+# as "API token 'NAME'"; no person may have an id starting with "@".
 OPERATOR_WORDS = "command-line operator"
 _WHO = f"""CASE WHEN a.actor_id IS NULL AND a.entity = 'sign_in' THEN 'sign-in page'
     WHEN a.actor_id IS NULL THEN '{OPERATOR_WORDS}'
     WHEN p.name IS NULL AND a.actor_id = '@operator' THEN '{OPERATOR_WORDS}'
+    WHEN p.name IS NULL AND starts_with(a.actor_id, '{TOKEN_PREFIX}')
+        THEN 'API token ' || substr(a.actor_id, {len(TOKEN_PREFIX) + 1})
     WHEN p.name IS NULL THEN a.actor_id
     ELSE p.name || ' (' || a.actor_id || ')' END"""
 

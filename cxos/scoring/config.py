@@ -115,6 +115,22 @@ class ImportLimits(BaseModel):
         return _load(cls, "imports", path)
 
 
+class ApiLimits(BaseModel):
+    """What one API token may send (`python -m cxos api`): the `[api]` table of the file."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    requests_per_minute: Annotated[float, Field(gt=0)] = 600.0  # each token's steady rate
+    burst: Annotated[int, Field(gt=0)] = 60  # requests a token may make at once
+    max_body_bytes: Annotated[int, Field(gt=0)] = 5 * MiB  # one request's body
+    max_items: Annotated[int, Field(gt=0)] = 5_000  # readings, feedback or check-ins per batch
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str] | None = None) -> ApiLimits:
+        """The limits from the configuration file's `[api]` table; defaults if none."""
+        return _load(cls, "api", path)
+
+
 def _load(cls: type[_Config], table: str, path: str | os.PathLike[str] | None) -> _Config:
     source = _config_path(path)
     if source is None:

@@ -119,7 +119,8 @@ def record_check_in(
         )
         if on < action["created_on"]:
             raise InvalidInput(
-                f"check-in date {on} is before the action was created ({action['created_on']})"
+                f"check-in date {on} is before the action was created ({action['created_on']})",
+                field="checked_on",
             )
         value = progress if progress is not None else _default_progress(con, action_id, status)
         fields = (on, status, value, confidence, note, source)
@@ -157,35 +158,48 @@ def _check_check_in(
     source: str,
 ) -> None:
     if status not in ACTION_STATUSES:
-        raise InvalidInput(f"status must be one of {', '.join(ACTION_STATUSES)}, not {status!r}")
+        raise InvalidInput(
+            f"status must be one of {', '.join(ACTION_STATUSES)}, not {status!r}", field="status"
+        )
     if progress is not None and not (isinstance(progress, int) and 0 <= progress <= 100):
-        raise InvalidInput(f"progress must be a whole number from 0 to 100, not {progress!r}")
+        raise InvalidInput(
+            f"progress must be a whole number from 0 to 100, not {progress!r}", field="progress"
+        )
     if confidence is not None and not (isinstance(confidence, int) and 1 <= confidence <= 5):
-        raise InvalidInput(f"confidence must be a whole number from 1 to 5, not {confidence!r}")
+        raise InvalidInput(
+            f"confidence must be a whole number from 1 to 5, not {confidence!r}",
+            field="confidence",
+        )
     if note is None and status == "blocked":
-        raise InvalidInput("a blocked action needs a note: why, and what help is needed")
+        raise InvalidInput(
+            "a blocked action needs a note: why, and what help is needed", field="note"
+        )
     if note is None and confidence is not None and confidence <= 2:
-        raise InvalidInput(f"confidence {confidence} needs a note: why, and what help is needed")
-    _check_date(on)
+        raise InvalidInput(
+            f"confidence {confidence} needs a note: why, and what help is needed", field="note"
+        )
+    _check_date(on, "checked_on")
     _check_source(source)
 
 
-def _check_date(on: dt.date) -> None:
+def _check_date(on: dt.date, field: str) -> None:
     if not isinstance(on, dt.date):
-        raise InvalidInput(f"a date is needed, not {on!r}")
+        raise InvalidInput(f"a date is needed, not {on!r}", field=field)
     if on > dt.date.today():
-        raise InvalidInput(f"{on} is in the future; record what is known today")
+        raise InvalidInput(f"{on} is in the future; record what is known today", field=field)
 
 
 def _check_source(source: str) -> None:
     if source not in SOURCES:
-        raise InvalidInput(f"source must be one of {', '.join(SOURCES)}, not {source!r}")
+        raise InvalidInput(
+            f"source must be one of {', '.join(SOURCES)}, not {source!r}", field="source"
+        )
 
 
 def _action(con: Connection, action_id: str) -> dict[str, Any]:
     rows = fetch_dicts(con, "SELECT * FROM actions WHERE id = ?", [action_id])
     if not rows:
-        raise NotFound(f"there is no action with id {action_id!r}")
+        raise NotFound(f"there is no action with id {action_id!r}", field="action_id")
     return rows[0]
 
 
@@ -320,7 +334,7 @@ def record_reading(
     """Record a metric's value on a date as `actor_id`; replaces a reading of that date."""
     on = on or dt.date.today()
     number = _check_value(value)
-    _check_date(on)
+    _check_date(on, "as_of")
     _check_source(source)
 
     def work(con: Connection) -> ReadingResult:
@@ -352,9 +366,9 @@ def _check_value(value: Any) -> float:
     try:
         number = float(value)
     except (TypeError, ValueError) as error:
-        raise InvalidInput(f"a reading must be a number, not {value!r}") from error
+        raise InvalidInput(f"a reading must be a number, not {value!r}", field="value") from error
     if not math.isfinite(number):
-        raise InvalidInput(f"a reading must be a finite number, not {value!r}")
+        raise InvalidInput(f"a reading must be a finite number, not {value!r}", field="value")
     return number
 
 
@@ -366,7 +380,7 @@ def _metric(con: Connection, metric_id: str) -> dict[str, Any]:
         [metric_id],
     )
     if not rows:
-        raise NotFound(f"there is no metric with id {metric_id!r}")
+        raise NotFound(f"there is no metric with id {metric_id!r}", field="metric_id")
     return rows[0]
 
 
