@@ -8,6 +8,7 @@ key on: any write moves it.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 from cxos.identity.permissions import TOKEN_PREFIX, Operator, Who
@@ -50,6 +51,35 @@ def record(
         "INSERT INTO audit_log (logged_at, actor_id, operation, entity, entity_id, field, "
         "old_value, new_value) VALUES (current_timestamp, ?, ?, ?, ?, ?, ?, ?)",
         [actor_column(actor_id), operation, entity, entity_id, field, _text(old), _text(new)],
+    )
+
+
+def record_many(
+    con: Connection,
+    actor_id: Who | None,
+    entries: Sequence[tuple[str, str, str | None, str | None, Any, Any]],
+) -> None:
+    """Add entries `(operation, entity, entity_id, field, old, new)` in one statement, in
+    the caller's transaction (a batch of a thousand readings: one insert, not thousands)."""
+    if not entries:
+        return
+    operation, entity, entity_id, field, old, new = (
+        list(column) for column in zip(*entries, strict=True)
+    )
+    con.execute(
+        "INSERT INTO audit_log (logged_at, actor_id, operation, entity, entity_id, field, "
+        "old_value, new_value) SELECT current_timestamp, ?, unnest(?::VARCHAR[]), "
+        "unnest(?::VARCHAR[]), unnest(?::VARCHAR[]), unnest(?::VARCHAR[]), "
+        "unnest(?::VARCHAR[]), unnest(?::VARCHAR[])",
+        [
+            actor_column(actor_id),
+            operation,
+            entity,
+            entity_id,
+            field,
+            [_text(value) for value in old],
+            [_text(value) for value in new],
+        ],
     )
 
 

@@ -145,7 +145,10 @@ def authenticate(db: Database, token: str | None) -> TokenActor:
     if info.state != "active":
         raise InvalidToken(f"API token {info.name!r} is {info.state}; ask an administrator")
     if info.last_used_at is None or info.last_used_at < _now(db) - LAST_USED_EVERY:
-        db.write(
+        # One statement on its own (autocommit), not `db.write`: a write transaction that
+        # logs nothing makes the derived scoring tables be re-derived whole, and a use is
+        # no change to audit.
+        db.session(
             lambda con: con.execute(
                 "UPDATE api_tokens SET last_used_at = current_timestamp WHERE name = ?",
                 [info.name],

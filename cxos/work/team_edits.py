@@ -604,9 +604,17 @@ def record_readings(
 
     Each row: metric_id, value, and optionally as_of (default today). A reading the metric
     already holds for that date is not written again (`repeated`), so a batch sent twice
-    is stored once.
+    is stored once. Set-based (`checkins_readings.record_readings`), so the API's batches
+    of a thousand readings are one transaction of a few statements.
     """
-    return _bulk(db, rows, lambda lent, row, _first: _one_reading(lent, actor_id, row, source))
+    if not rows:
+        raise InvalidInput("there is nothing to save")
+    readings = [(str(r.get("metric_id") or ""), r.get("value"), r.get("as_of")) for r in rows]
+    try:
+        return checkins_readings.record_readings(db, actor_id, readings, source=source)
+    except checkins_readings.ReadingsRefused as refused:
+        errors = [_row_error(index + 1, error) for index, error in refused.errors.items()]
+        raise RowsRejected(errors) from None
 
 
 def _bulk(
@@ -653,25 +661,9 @@ def _one_check_in(
         progress=_whole(row.get("progress"), "progress"),
         confidence=_whole(row.get("confidence"), "confidence"),
         note=row.get("note"),
-        on=_day(row.get("checked_on"), "checked_on"),
+        on=checkins_readings.parse_day(row.get("checked_on"), "checked_on"),
         # later rows of the same action see the version the earlier rows made
         expected_version=row.get("expected_version") if first_of_action else None,
-        source=source,
-    )
-
-
-def _one_reading(
-    lent: Any, actor_id: str, row: Mapping[str, Any], source: str
-) -> checkins_readings.ReadingResult:
-    value = row.get("value")
-    if value is None or value == "":
-        raise InvalidInput("a reading needs a value", field="value")
-    return checkins_readings.record_reading(
-        lent,
-        actor_id,
-        str(row.get("metric_id") or ""),
-        value,
-        on=_day(row.get("as_of"), "as_of"),
         source=source,
     )
 
@@ -687,16 +679,3 @@ def _whole(value: Any, name: str) -> int | None:
     if not number.is_integer():
         raise InvalidInput(f"{name} must be a whole number, not {value!r}", field=name)
     return int(number)
-
-
-def _day(value: Any, name: str) -> dt.date | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value))
-    except ValueError as error:
-        raise InvalidInput(f"{value!r} is not a date (YYYY-MM-DD)", field=name) from error
