@@ -1,5 +1,6 @@
 """The API as it is run: a real uvicorn process on 127.0.0.1 (`python -m cxos api`), beside
-a real `streamlit run app.py` serving the same database file.
+a real `streamlit run app.py` serving the same database file; and both from one process
+(`uvicorn asgi:app`, Streamlit's st.App carrying the API's routes).
 
 Readings posted through the API must appear on the app's pages, read by a session of the
 running app over its websocket (as tests/test_reliability_server.py reads them), and the
@@ -57,16 +58,8 @@ def _start_api(tmp: Path, db_path: Path) -> tuple[str, subprocess.Popen, Path]:
         cwd=ROOT, stdout=log.open("w"), stderr=subprocess.STDOUT,
     )  # fmt: skip
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        assert process.poll() is None, log.read_text()
-        try:
-            with urllib.request.urlopen(url + "/openapi.json", timeout=2) as reply:
-                if reply.status == 200:
-                    return url, process, log
-        except OSError:
-            time.sleep(0.1)
-    raise AssertionError(f"the API did not start:\n{log.read_text()}")
+    _wait_for(url + "/openapi.json", process, log)
+    return url, process, log
 
 
 def _stop(process: subprocess.Popen) -> None:
@@ -167,3 +160,44 @@ def test_the_example_connector_pushes_a_csv_through_the_real_service(
     assert "error: 403" in refused.stderr
     refusal = "line 3: API token 'billing-bi' (scope team:t_billing) may not change metric"
     assert f"{refusal} readings of Retail Stores" in refused.stderr
+
+
+def test_the_app_and_the_api_serve_from_one_process(tmp_path: Path) -> None:
+    """`uvicorn asgi:app`: Streamlit's st.App with the API mounted under /api."""
+    db_path = tmp_path / "cxos.duckdb"
+    db = load_sample(Database(db_path), demo=True)
+    token, _ = tokens.create_token(db, permissions.OPERATOR, "billing-bi", "team:t_billing")
+    db.close()
+    port = _free_port()
+    log = tmp_path / "asgi.log"
+    env = {**os.environ, "CXOS_DB": str(db_path), "CXOS_AUTH": "demo"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "asgi:app", "--host", "127.0.0.1", "--port", str(port)],
+        cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    try:
+        url = f"http://127.0.0.1:{port}"
+        _wait_for(url + "/_stcore/health", process, log)
+        api = Api(url + "/api", process, log, db_path, token)
+        body = {"readings": [{"metric_id": "m_bill", "value": 77.5, "as_of": TODAY}]}
+        assert _post(api, "/v1/readings", body) == (200, _stored_once(TODAY))
+        (progress,) = _pages(port, [("progress", "as=p_head")])
+    finally:
+        _stop(process)
+    assert not progress.exceptions
+    last = [row["last"] for t in progress.tables for row in t.to_pylist() if "last" in row]
+    assert f"77.5 on {TODAY}" in last
+    assert "Traceback" not in log.read_text(), log.read_text()
+
+
+def _wait_for(url: str, process: subprocess.Popen, log: Path) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        assert process.poll() is None, log.read_text()
+        try:
+            with urllib.request.urlopen(url, timeout=2) as reply:
+                if reply.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.1)
+    raise AssertionError(f"{url} did not answer:\n{log.read_text()}")
