@@ -465,3 +465,18 @@ def test_token_create_prints_the_token_alone_on_the_last_line(sample: Database) 
     )
     assert refused.returncode == 1 and "may not change API tokens" in refused.stderr
     assert "Traceback" not in refused.stderr
+
+
+def test_every_call_is_logged_under_its_tokens_name(
+    sample: Database, api: TestClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    token = _token(sample, "dash", "read")
+    with caplog.at_level("INFO", logger="cxos.api"):
+        api.get("/v1/signals", headers=_auth(token))
+        api.post("/v1/readings", json={"readings": []}, headers=_auth(token))
+        api.get("/v1/signals")
+    assert [r.getMessage() for r in caplog.records if r.name == "cxos.api"] == [
+        "token dash GET /v1/signals 200",
+        "token dash POST /v1/readings 422",
+        "token - GET /v1/signals 401",
+    ]
