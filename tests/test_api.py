@@ -480,3 +480,29 @@ def test_every_call_is_logged_under_its_tokens_name(
         "token dash POST /v1/readings 422",
         "token - GET /v1/signals 401",
     ]
+
+
+def test_a_batch_is_taken_in_order_like_readings_sent_one_by_one(
+    sample: Database, api: TestClient
+) -> None:
+    token = _token(sample, "bi", "ingest")
+    version = sample.scalar("SELECT version FROM metrics WHERE id = 'm_bill'")
+    body = {"readings": [{"metric_id": "m_bill", "value": v, "as_of": DAY} for v in (70, 71, 71)]}
+    answer = api.post("/v1/readings", json=body, headers=_auth(token)).json()
+    assert [(r["replaced"], r["repeated"]) for r in answer["readings"]] == [
+        (None, False),
+        (70, False),
+        (None, True),
+    ]
+    assert [r["value"] for r in _readings(sample) if str(r["as_of"]) == DAY] == [71]
+    assert sample.scalar("SELECT version FROM metrics WHERE id = 'm_bill'") == version + 2
+    changes = [
+        (e.operation, e.field, e.old_value, e.new_value)
+        for e in reversed(audit.entries(sample, entity="metric_readings"))
+        if e.entity_id == f"m_bill@{DAY}"
+    ]
+    assert changes == [
+        ("create", "value", None, "70"),
+        ("create", "source", None, "api"),
+        ("update", "value", "70", "71"),
+    ]
