@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
+
 import streamlit as st
 
 from cxos import text
-from cxos.identity import accounts
+from cxos.identity import accounts, tokens
 from cxos.model.entities import ROLES
 from cxos.model.errors import CxosError
 from cxos.work import team_reads
@@ -132,3 +134,89 @@ with left:
 with right:
     st.subheader("Local sign-in account")
     account_form(people)
+
+
+def token_create_form(teams: dict[str, str]) -> None:
+    """Create an API token; the token is shown here once and never again."""
+    scopes = {
+        "read": "Read only: scores, signals, explanations, work lists, goals",
+        "ingest": "Ingest only: metric readings and customer feedback, for any team",
+        **{
+            f"team:{tid}": f"Acts for {name}: its readings, check-ins and feedback"
+            for tid, name in teams.items()
+        },
+    }
+    with st.form("admin_tokens_form", clear_on_submit=True):
+        name = st.text_input(
+            "Name",
+            key="admin_tokens_name",
+            help="Calls are audited under this name, e.g. survey-sync",
+        )
+        scope = st.selectbox(
+            "Scope", list(scopes), format_func=scopes.__getitem__, key="admin_tokens_scope"
+        )
+        expires = st.date_input("Expires after", value=None, key="admin_tokens_expires")
+        created = st.form_submit_button("Create token", type="primary")
+    if not created:
+        return
+    try:
+        token, info = tokens.create_token(database(), person.id, name, scope, expires)
+    except CxosError as error:
+        st.error(text.markdown(str(error)))
+        return
+    after_write()
+    st.success(
+        f"Token {text.markdown(info.name)} created. Copy it now: it is shown only this once.",
+        icon=":material/key:",
+    )
+    st.code(token, language=None)
+
+
+def token_table(infos: list[tokens.TokenInfo]) -> None:
+    if not infos:
+        st.caption("No API tokens yet.")
+        return
+    st.dataframe(
+        [asdict(info) for info in infos],
+        column_config={
+            "name": "Name",
+            "scope": "Scope",
+            "state": "State",
+            "created_at": st.column_config.DatetimeColumn("Created"),
+            "created_by": "Created by",
+            "expires_on": st.column_config.DateColumn("Expires after"),
+            "last_used_at": st.column_config.DatetimeColumn("Last used"),
+            "revoked_at": st.column_config.DatetimeColumn("Revoked"),
+        },
+        column_order=("name", "scope", "state", "last_used_at", "expires_on", "created_at"),
+        hide_index=True,
+        key="admin_tokens_table",
+    )
+
+
+def token_revoke_form(infos: list[tokens.TokenInfo]) -> None:
+    active = [info.name for info in infos if info.state == "active"]
+    if not active:
+        return
+    with st.form("admin_tokens_revoke"):
+        name = st.selectbox("Token", active, key="admin_tokens_revoke_name")
+        revoke = st.form_submit_button("Revoke token")
+    if revoke:
+        _run(
+            lambda: tokens.revoke_token(database(), person.id, name),
+            f"Token {text.markdown(name)} revoked: calls with it are refused from now on.",
+        )
+
+
+st.subheader("API tokens")
+st.caption(
+    "Other systems send readings, feedback and check-ins, and read scores, through the API "
+    "(`python -m cxos api`, docs/api.md) with a token made here."
+)
+left, right = st.columns(2)
+with left:
+    token_create_form(teams)
+infos = tokens.list_tokens(database())
+with right:
+    token_revoke_form(infos)
+token_table(infos)

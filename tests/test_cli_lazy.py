@@ -18,7 +18,7 @@ from cxos.demo import marker
 
 # What a command that does not need them must never load: password hashing, spreadsheets,
 # PDF, charts, and the whole Streamlit UI.
-HEAVY = ("argon2", "openpyxl", "fpdf", "plotly", "streamlit")
+HEAVY = ("argon2", "openpyxl", "fpdf", "plotly", "streamlit", "fastapi", "uvicorn")
 
 # Runs the command line as `python -m cxos` does, then reports which heavy modules it loaded.
 PROBE = """
@@ -60,6 +60,9 @@ def loaded(*argv: str, db: Path) -> list[str]:
         ("note", "list"),
         ("meeting", "list"),
         ("audit",),
+        ("goals", "--format", "json"),
+        ("token", "list"),
+        ("api", "--help"),
     ],
 )
 def test_reading_commands_load_nothing_heavy(tmp_path: Path, argv: tuple[str, ...]) -> None:

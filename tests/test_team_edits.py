@@ -286,7 +286,7 @@ def test_one_bad_row_rejects_all_with_every_problem_named(sample: Database) -> N
     assert "needs a note" in errors[2]
     assert "may not change check-ins of Retail Stores" in errors[3]
     assert "whole number" in errors[4]
-    with pytest.raises(RowsRejected, match="row 1: .*number"):
+    with pytest.raises(RowsRejected, match="row 1, value: .*number"):
         record_readings(sample, "p_head", [{"metric_id": "m_bill", "value": "lots"}])
     assert _state(sample) == before
 

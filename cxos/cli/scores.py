@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 from typing import TYPE_CHECKING, Any
 
 from cxos.cli.args import add_format, date, open_db
@@ -17,6 +18,7 @@ from cxos.cli.output import emit, lines
 
 if TYPE_CHECKING:
     from cxos.scoring import TeamExplanation
+    from cxos.storage import Database
 
 SIGNAL_COLUMNS = ("signal", "subject_id")
 
@@ -49,6 +51,7 @@ def register(sub: Any) -> None:
     p = sub.add_parser("explain", help="why a team scores as it does, and what would move it")
     p.add_argument("team_id", metavar="TEAM_ID")
     p.add_argument("--as-of", type=date, default=None, help="date (default today)")
+    p.add_argument("--format", choices=("text", "json"), default="text")
     p.set_defaults(run=run_explain)
 
     p = sub.add_parser("snapshot", help="store every team's scores as of a date (default today)")
@@ -66,13 +69,17 @@ def _as_of(args: argparse.Namespace) -> dt.date:
 
 
 def run_scores(args: argparse.Namespace) -> int:
+
+    emit(score_rows(open_db(args), _as_of(args)), score_columns(), args.format)
+    return 0
+
+
+def score_rows(db: Database, as_of: dt.date) -> list[dict[str, Any]]:
+    """Every team's score as of `as_of`, as SPEC.md's output rows (the API's too)."""
     from cxos.scoring import compute_scores
     from cxos.scoring.config import ScoringConfig
 
-    scores = compute_scores(open_db(args), _as_of(args), ScoringConfig.load())
-    rows = [score_row(s.as_dict()) for s in scores]
-    emit(rows, score_columns(), args.format)
-    return 0
+    return [score_row(s.as_dict()) for s in compute_scores(db, as_of, ScoringConfig.load())]
 
 
 def score_row(score: dict[str, Any]) -> dict[str, Any]:
@@ -89,13 +96,18 @@ def score_row(score: dict[str, Any]) -> dict[str, Any]:
 
 
 def run_signals(args: argparse.Namespace) -> int:
+
+    emit(signal_rows(open_db(args), _as_of(args)), SIGNAL_COLUMNS, args.format)
+    return 0
+
+
+def signal_rows(db: Database, as_of: dt.date) -> list[dict[str, Any]]:
+    """The silo signals as of `as_of`, as SPEC.md's output rows (the API's too)."""
     from cxos.scoring import compute_signals
     from cxos.scoring.config import ScoringConfig
 
-    signals = compute_signals(open_db(args), _as_of(args), ScoringConfig.load())
-    rows = [{"signal": s.signal, "subject_id": s.subject_id} for s in signals]
-    emit(rows, SIGNAL_COLUMNS, args.format)
-    return 0
+    signals = compute_signals(db, as_of, ScoringConfig.load())
+    return [{"signal": s.signal, "subject_id": s.subject_id} for s in signals]
 
 
 def run_explain(args: argparse.Namespace) -> int:
@@ -103,8 +115,45 @@ def run_explain(args: argparse.Namespace) -> int:
     from cxos.scoring.config import ScoringConfig
 
     explanation = explain_team(open_db(args), args.team_id, _as_of(args), ScoringConfig.load())
-    lines(explanation_lines(explanation))
+    if args.format == "json":
+        print(json.dumps(explanation_row(explanation), indent=2, default=str))
+    else:
+        lines(explanation_lines(explanation))
     return 0
+
+
+def explanation_row(explanation: TeamExplanation) -> dict[str, Any]:
+    """A team's explanation as JSON: its score row, each component with its items, the fixes."""
+    from cxos.scoring import top_fixes
+
+    return {
+        "as_of": explanation.as_of.isoformat(),
+        **score_row(explanation.score.as_dict()),
+        "components": [
+            {
+                "component": part.component,
+                "value": None if part.value is None else round(part.value, 3),
+                "numerator": part.numerator,
+                "denominator": part.denominator,
+                "weight": part.weight,
+                "note": part.note,
+                "items": [
+                    {
+                        "kind": item.kind,
+                        "item_id": item.item_id,
+                        "label": item.label,
+                        "value": round(item.value, 3),
+                        "ok": item.ok,
+                        "detail": item.detail,
+                        "fix": item.fix,
+                    }
+                    for item in part.items
+                ],
+            }
+            for part in explanation.components.values()
+        ],
+        "top_fixes": [str(fix) for fix in top_fixes(explanation)],
+    }
 
 
 def explanation_lines(explanation: TeamExplanation) -> list[str]:

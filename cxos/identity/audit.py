@@ -8,9 +8,10 @@ key on: any write moves it.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
-from cxos.identity.permissions import Operator, Who
+from cxos.identity.permissions import TOKEN_PREFIX, Operator, Who
 from cxos.model.entities import AuditEntry
 from cxos.storage import Connection, Database, fetch_dicts
 from cxos.storage.version import data_version, versioned  # noqa: F401 - named here too
@@ -50,6 +51,35 @@ def record(
         "INSERT INTO audit_log (logged_at, actor_id, operation, entity, entity_id, field, "
         "old_value, new_value) VALUES (current_timestamp, ?, ?, ?, ?, ?, ?, ?)",
         [actor_column(actor_id), operation, entity, entity_id, field, _text(old), _text(new)],
+    )
+
+
+def record_many(
+    con: Connection,
+    actor_id: Who | None,
+    entries: Sequence[tuple[str, str, str | None, str | None, Any, Any]],
+) -> None:
+    """Add entries `(operation, entity, entity_id, field, old, new)` in one statement, in
+    the caller's transaction (a batch of a thousand readings: one insert, not thousands)."""
+    if not entries:
+        return
+    operation, entity, entity_id, field, old, new = (
+        list(column) for column in zip(*entries, strict=True)
+    )
+    con.execute(
+        "INSERT INTO audit_log (logged_at, actor_id, operation, entity, entity_id, field, "
+        "old_value, new_value) SELECT current_timestamp, ?, unnest(?::VARCHAR[]), "
+        "unnest(?::VARCHAR[]), unnest(?::VARCHAR[]), unnest(?::VARCHAR[]), "
+        "unnest(?::VARCHAR[]), unnest(?::VARCHAR[])",
+        [
+            actor_column(actor_id),
+            operation,
+            entity,
+            entity_id,
+            field,
+            [_text(value) for value in old],
+            [_text(value) for value in new],
+        ],
     )
 
 
@@ -95,10 +125,14 @@ def entries(
 # demo load), see permissions.Operator. Sign-in attempts have no actor yet: they come from
 # the sign-in page. CXOS before 2026-12 stored the operator as the id "@operator"; such an
 # entry still reads as the operator unless a person really has that id.
+# An API token's writes are stored under `@token:NAME` (permissions.TokenActor) and shown
+# as "API token 'NAME'"; no person may have an id starting with "@".
 OPERATOR_WORDS = "command-line operator"
 _WHO = f"""CASE WHEN a.actor_id IS NULL AND a.entity = 'sign_in' THEN 'sign-in page'
     WHEN a.actor_id IS NULL THEN '{OPERATOR_WORDS}'
     WHEN p.name IS NULL AND a.actor_id = '@operator' THEN '{OPERATOR_WORDS}'
+    WHEN p.name IS NULL AND starts_with(a.actor_id, '{TOKEN_PREFIX}')
+        THEN 'API token ' || substr(a.actor_id, {len(TOKEN_PREFIX) + 1})
     WHEN p.name IS NULL THEN a.actor_id
     ELSE p.name || ' (' || a.actor_id || ')' END"""
 

@@ -24,6 +24,7 @@ WriteKind = Literal[
     "people",
     "roles",
     "accounts",
+    "api_tokens",
     "import",
     "restore",
     "organisation",
@@ -48,6 +49,7 @@ NOUNS: dict[str, str] = {
     "people": "people",
     "roles": "roles",
     "accounts": "sign-in accounts",
+    "api_tokens": "API tokens",
     "import": "data by import",
     "restore": "the database by a restore",
     "organisation": "the organisation",
@@ -108,7 +110,43 @@ class Operator:
 
 OPERATOR = Operator()
 
-# Who makes a write: a person id, or the operator at the database file.
+
+class TokenActor(str):
+    """An API token making a write (`cxos.identity.tokens`): an operator like the one at the
+    command line, but limited to its scope, and named in the log by the token's name.
+
+    Its text is `@token:NAME`, what the audit log and `entered_by` store: person ids starting
+    with "@" are refused at the door, so no person row can be taken for a token. Only an
+    instance of this class is treated as a token: a plain string `@token:x` (a person id
+    written into the file by other means) is an ordinary person, as for the operator.
+    """
+
+    name: str
+    scope: str  # "read", "ingest" or "team:TEAM_ID"
+
+    def __new__(cls, name: str, scope: str) -> TokenActor:
+        actor = super().__new__(cls, TOKEN_PREFIX + name)
+        actor.name = name
+        actor.scope = scope
+        return actor
+
+    @property
+    def team_id(self) -> str | None:
+        """The team a `team:TEAM_ID` token acts for (None for other scopes)."""
+        return self.scope.removeprefix("team:") if self.scope.startswith("team:") else None
+
+
+TOKEN_PREFIX = "@token:"
+
+# What a token's scope lets it write: scope kind -> {write kind: scope}. "team" here means
+# the token's own team (`team:TEAM_ID`). A read token writes nothing.
+_TOKEN_RULES: dict[str, dict[str, Scope]] = {
+    "read": {},
+    "ingest": {"reading": "any", "feedback": "any"},
+    "team": {"reading": "team", "check_in": "team", "feedback": "team"},
+}
+
+# Who makes a write: a person id, an API token (a str), or the operator at the database file.
 Who = str | Operator
 
 
@@ -134,6 +172,8 @@ def require(
     """The actor, if they may make a write of `kind` here; else raise PermissionDenied."""
     if kind not in NOUNS:
         raise ValueError(f"unknown write kind {kind!r}")
+    if isinstance(actor_id, TokenActor):
+        return _require_token(db_or_con, actor_id, kind, team_id)
     actor = _actor(db_or_con, actor_id)
     scope = _RULES[actor.person.role].get(kind)
     if kind == "check_in" and owner_id is not None and owner_id == actor.person.id:
@@ -189,7 +229,40 @@ def allowed_kinds(role: str) -> dict[str, Scope]:
     return dict(_RULES.get(role, {}))
 
 
+def require_read(actor_id: Who) -> None:
+    """Refuse a read to an ingest-only token; every person and other token may read (SPEC)."""
+    if isinstance(actor_id, TokenActor) and actor_id.scope == "ingest":
+        raise PermissionDenied(
+            f"API token {actor_id.name!r} is ingest-only: it sends readings and feedback, "
+            "and reads nothing"
+        )
+
+
+def token_kinds(scope: str) -> dict[str, Scope]:
+    """The write kinds a token of `scope` may make (for help texts and docs)."""
+    return dict(_TOKEN_RULES.get(scope.split(":", 1)[0], {}))
+
+
 # -- internals -------------------------------------------------------------------------
+
+
+def _require_token(
+    db_or_con: Database | Connection, token: TokenActor, kind: str, team_id: str | None
+) -> Person:
+    """The token as the actor, if its scope allows a write of `kind` for `team_id`."""
+    scope = token_kinds(token.scope).get(kind)
+    own_team = token.team_id
+    allowed = scope == "any" or (scope == "team" and team_id is not None and team_id == own_team)
+    if not allowed:
+        who = f"API token {token.name!r} (scope {token.scope})"
+        where = ""
+        if scope == "team" and team_id is not None:
+            where = f" of {_name(db_or_con, 'teams', team_id)}"
+        raise PermissionDenied(f"{who} may not change {NOUNS[kind]}{where}; nothing was changed")
+    # Built here, not entered, as for the operator: the token is no person row.
+    return Person.model_construct(
+        id=str(token), name=f"API token {token.name!r}", team_id=own_team or "-", role="admin"
+    )
 
 
 def _query(db_or_con: Database | Connection, sql: str, params: list[object]) -> list[dict]:

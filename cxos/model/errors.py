@@ -6,7 +6,15 @@ from dataclasses import dataclass
 
 
 class CxosError(Exception):
-    """Anything CXOS reports to a user instead of a traceback."""
+    """Anything CXOS reports to a user instead of a traceback.
+
+    `field` names the input field at fault when one is (`value`, `as_of`, `metric_id`…), so
+    a batch's per-item errors can point at it (the HTTP API's 422 does).
+    """
+
+    def __init__(self, *args: object, field: str | None = None):
+        super().__init__(*args)
+        self.field = field
 
 
 class DatabaseBusy(CxosError):
@@ -23,6 +31,10 @@ class PermissionDenied(CxosError):
 
 class StaleWrite(CxosError):
     """The record changed since it was read; the caller must reload and decide again."""
+
+
+class Conflict(CxosError):
+    """A record with this id exists and holds something else; nothing was changed."""
 
 
 class InvalidInput(CxosError):

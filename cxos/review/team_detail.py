@@ -69,6 +69,22 @@ def team_goals(db: Database, team_id: str, as_of: dt.date) -> list[dict[str, Any
     return goals
 
 
+_IN_SCOPE_GOALS = """
+SELECT g.id, g.title, g.team_id, t.name AS team, g.owner_id, p.name AS owner, g.objective_id,
+    g.start_date, g.end_date, g.status
+FROM goals g JOIN teams t ON t.id = g.team_id LEFT JOIN people p ON p.id = g.owner_id
+WHERE g.start_date <= $d AND $d <= g.end_date AND g.status <> 'dropped'
+    AND ($team IS NULL OR g.team_id = $team)
+ORDER BY t.name, g.title, g.id"""
+
+
+def in_scope_goals(
+    db: Database, as_of: dt.date, team_id: str | None = None
+) -> list[dict[str, Any]]:
+    """Every in-scope goal as of `as_of` (SPEC: started, not ended, not dropped), or one team's."""
+    return db.rows(_IN_SCOPE_GOALS, {"d": as_of, "team": team_id})
+
+
 def team_actions(db: Database, team_id: str, as_of: dt.date) -> list[dict[str, Any]]:
     """The team's actions created by `as_of`, except those finished over 90 days before."""
     return db.rows(_ACTIONS, {"team": team_id, "d": as_of})

@@ -118,6 +118,21 @@ class ImportLimits:
         return load_table(cls, "imports", path)
 
 
+@dataclass(frozen=True)
+class ApiLimits:
+    """What one API token may send (`python -m cxos api`): the `[api]` table of the file."""
+
+    requests_per_minute: float = bounded(600.0, {"gt": 0})  # each token's steady rate
+    burst: int = bounded(60, {"gt": 0})  # requests a token may make at once
+    max_body_bytes: int = bounded(5 * MiB, {"gt": 0})  # one request's body
+    max_items: int = bounded(5_000, {"gt": 0})  # readings, feedback or check-ins per batch
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str] | None = None) -> ApiLimits:
+        """The limits from the configuration file's `[api]` table; defaults if none."""
+        return load_table(cls, "api", path)
+
+
 def load_table(cls: type[_Config], table: str, path: str | os.PathLike[str] | None) -> _Config:
     """Dataclass `cls` from `table` of the configuration file, checked; defaults if none."""
     source = _config_path(path)

@@ -164,6 +164,16 @@ _NOTIFICATIONS = (
         updated_by VARCHAR, updated_at TIMESTAMP)""",
 )
 
+# API tokens (cxos/identity/tokens.py): only a hash of each token is kept, never the token.
+# A token's name is its key for good (a revoked token keeps it), so the audit log's
+# `@token:NAME` entries always name one token.
+_API_TOKENS = (
+    """CREATE TABLE api_tokens (
+        name VARCHAR PRIMARY KEY, scope VARCHAR NOT NULL, token_hash VARCHAR NOT NULL UNIQUE,
+        created_by VARCHAR, created_at TIMESTAMP NOT NULL, expires_on DATE,
+        last_used_at TIMESTAMP, revoked_at TIMESTAMP)""",
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration("0001_organisation_and_journey", _ORGANISATION),
     Migration("0002_goals_metrics_actions", _GOALS),
@@ -175,6 +185,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration("0007_sign_in_attempts", _SIGN_IN_ATTEMPTS),
     Migration("0008_demo_marker_only_on_demo_data", _DEMO_MARKER_ONLY_ON_DEMO_DATA),
     Migration("0009_notifications", _NOTIFICATIONS),
+    Migration("0010_api_tokens", _API_TOKENS),
 )
 
 LATEST = MIGRATIONS[-1].name

@@ -25,13 +25,14 @@ from __future__ import annotations
 import datetime as dt
 import math
 import threading
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from cxos.identity import audit, permissions
 from cxos.model.entities import ACTION_STATUSES, LongText, check_text
-from cxos.model.errors import InvalidInput, NotFound, StaleWrite
+from cxos.model.errors import CxosError, InvalidInput, NotFound, PermissionDenied, StaleWrite
 from cxos.storage import Connection, Database, fetch_dicts
 
 SOURCES = ("manual", "import", "api", "survey")
@@ -119,7 +120,8 @@ def record_check_in(
         )
         if on < action["created_on"]:
             raise InvalidInput(
-                f"check-in date {on} is before the action was created ({action['created_on']})"
+                f"check-in date {on} is before the action was created ({action['created_on']})",
+                field="checked_on",
             )
         value = progress if progress is not None else _default_progress(con, action_id, status)
         fields = (on, status, value, confidence, note, source)
@@ -157,35 +159,48 @@ def _check_check_in(
     source: str,
 ) -> None:
     if status not in ACTION_STATUSES:
-        raise InvalidInput(f"status must be one of {', '.join(ACTION_STATUSES)}, not {status!r}")
+        raise InvalidInput(
+            f"status must be one of {', '.join(ACTION_STATUSES)}, not {status!r}", field="status"
+        )
     if progress is not None and not (isinstance(progress, int) and 0 <= progress <= 100):
-        raise InvalidInput(f"progress must be a whole number from 0 to 100, not {progress!r}")
+        raise InvalidInput(
+            f"progress must be a whole number from 0 to 100, not {progress!r}", field="progress"
+        )
     if confidence is not None and not (isinstance(confidence, int) and 1 <= confidence <= 5):
-        raise InvalidInput(f"confidence must be a whole number from 1 to 5, not {confidence!r}")
+        raise InvalidInput(
+            f"confidence must be a whole number from 1 to 5, not {confidence!r}",
+            field="confidence",
+        )
     if note is None and status == "blocked":
-        raise InvalidInput("a blocked action needs a note: why, and what help is needed")
+        raise InvalidInput(
+            "a blocked action needs a note: why, and what help is needed", field="note"
+        )
     if note is None and confidence is not None and confidence <= 2:
-        raise InvalidInput(f"confidence {confidence} needs a note: why, and what help is needed")
-    _check_date(on)
+        raise InvalidInput(
+            f"confidence {confidence} needs a note: why, and what help is needed", field="note"
+        )
+    _check_date(on, "checked_on")
     _check_source(source)
 
 
-def _check_date(on: dt.date) -> None:
+def _check_date(on: dt.date, field: str) -> None:
     if not isinstance(on, dt.date):
-        raise InvalidInput(f"a date is needed, not {on!r}")
+        raise InvalidInput(f"a date is needed, not {on!r}", field=field)
     if on > dt.date.today():
-        raise InvalidInput(f"{on} is in the future; record what is known today")
+        raise InvalidInput(f"{on} is in the future; record what is known today", field=field)
 
 
 def _check_source(source: str) -> None:
     if source not in SOURCES:
-        raise InvalidInput(f"source must be one of {', '.join(SOURCES)}, not {source!r}")
+        raise InvalidInput(
+            f"source must be one of {', '.join(SOURCES)}, not {source!r}", field="source"
+        )
 
 
 def _action(con: Connection, action_id: str) -> dict[str, Any]:
     rows = fetch_dicts(con, "SELECT * FROM actions WHERE id = ?", [action_id])
     if not rows:
-        raise NotFound(f"there is no action with id {action_id!r}")
+        raise NotFound(f"there is no action with id {action_id!r}", field="action_id")
     return rows[0]
 
 
@@ -308,6 +323,15 @@ def _update_action(
 # -- readings ---------------------------------------------------------------------------
 
 
+class ReadingsRefused(CxosError):
+    """Readings of a batch were refused; `errors` maps each refused one's position (from 0)
+    to why. Nothing was written."""
+
+    def __init__(self, errors: dict[int, CxosError]):
+        self.errors = errors
+        super().__init__("; ".join(str(error) for error in errors.values()))
+
+
 def record_reading(
     db: Database,
     actor_id: str,
@@ -318,69 +342,189 @@ def record_reading(
     source: str = "manual",
 ) -> ReadingResult:
     """Record a metric's value on a date as `actor_id`; replaces a reading of that date."""
-    on = on or dt.date.today()
-    number = _check_value(value)
-    _check_date(on)
+    try:
+        return record_readings(db, actor_id, [(metric_id, value, on)], source=source)[0]
+    except ReadingsRefused as refused:
+        raise refused.errors[0] from None
+
+
+def record_readings(
+    db: Database,
+    actor_id: str,
+    readings: Sequence[tuple[str, Any, Any]],
+    *,
+    source: str = "manual",
+) -> list[ReadingResult]:
+    """Record `(metric_id, value, on)` readings as `actor_id`, all or none, in one transaction.
+
+    `on` is a date, an ISO date text or None (today). Each reading is checked as a single
+    one is (a finite number, not in the future, an existing metric, the actor's permission
+    for its team); any refusal refuses the batch (`ReadingsRefused`, naming every refused
+    reading). Readings are then taken in order, as if recorded one by one: a value the
+    metric already holds for that date is not written (`repeated`), another replaces it.
+    The writes are set-based (one lookup, one upsert, one audit insert for the batch): a
+    reading looked up alone scans the readings table, which the enterprise company's
+    million readings make cost milliseconds (docs/api.md, "Throughput").
+    """
     _check_source(source)
+    checked: list[tuple[str, float, dt.date] | None] = []
+    errors: dict[int, CxosError] = {}
+    for index, (metric_id, value, on) in enumerate(readings):
+        try:
+            day = parse_day(on, "as_of") or dt.date.today()
+            _check_date(day, "as_of")
+            checked.append((metric_id, _check_value(value), day))
+        except CxosError as error:
+            errors[index] = error
+            checked.append(None)
 
-    def work(con: Connection) -> ReadingResult:
-        metric = _metric(con, metric_id)
-        permissions.require(con, actor_id, "reading", team_id=metric["team_id"])
-        old = con.execute(
-            "SELECT value FROM metric_readings WHERE metric_id = ? AND as_of = ?", [metric_id, on]
-        ).fetchone()
-        if old is not None and float(old[0]) == number:  # posted again: nothing changes
-            return ReadingResult(metric_id, on, number, None, int(metric["version"]), True)
-        con.execute(
-            "INSERT INTO metric_readings (metric_id, as_of, value, source, entered_by, "
-            "entered_at) VALUES (?, ?, ?, ?, ?, current_timestamp) ON CONFLICT "
-            "(metric_id, as_of) DO UPDATE SET value = excluded.value, source = excluded.source, "
-            "entered_by = excluded.entered_by, entered_at = excluded.entered_at",
-            [metric_id, on, number, source, actor_id],
-        )
-        version = con.execute(
-            "UPDATE metrics SET version = version + 1 WHERE id = ? RETURNING version", [metric_id]
-        ).fetchone()[0]  # type: ignore[index]
-        replaced = None if old is None else float(old[0])
-        _audit_reading(con, actor_id, metric_id, on, replaced, number, source)
-        return ReadingResult(metric_id, on, number, replaced, int(version))
+    def work(con: Connection, write: bool) -> tuple[list[ReadingResult], bool]:
+        metrics = _metrics(con, {c[0] for c in checked if c is not None})
+        refused = {**errors, **_refusals(con, actor_id, checked, metrics)}
+        if refused:
+            raise ReadingsRefused(dict(sorted(refused.items())))
+        valid = [reading for reading in checked if reading is not None]
+        return _write_readings(con, actor_id, valid, metrics, source, write=write)
 
-    return _serialised(db, work)
+    # First as a read: a batch sent again writes nothing, and then opens no write
+    # transaction (one that logs nothing makes the derived tables be re-derived whole).
+    results, pending = db.read(lambda con: work(con, False))
+    if not pending:
+        return results
+    return _serialised(db, lambda con: work(con, True))[0]
+
+
+def _refusals(
+    con: Connection,
+    actor_id: str,
+    checked: list[tuple[str, float, dt.date] | None],
+    metrics: dict[str, dict[str, Any]],
+) -> dict[int, CxosError]:
+    """Why each reading of an unknown metric, or of a team the actor may not write, is refused."""
+    refused: dict[int, CxosError] = {}
+    by_team: dict[str, CxosError | None] = {}
+    for index, reading in enumerate(checked):
+        if reading is None:
+            continue
+        metric = metrics.get(reading[0])
+        if metric is None:
+            refused[index] = NotFound(
+                f"there is no metric with id {reading[0]!r}", field="metric_id"
+            )
+            continue
+        team = metric["team_id"]
+        if team not in by_team:
+            try:
+                permissions.require(con, actor_id, "reading", team_id=team)
+                by_team[team] = None
+            except PermissionDenied as error:
+                by_team[team] = error
+        if by_team[team] is not None:
+            refused[index] = by_team[team]  # type: ignore[assignment]
+    return refused
+
+
+def _write_readings(
+    con: Connection,
+    actor_id: str,
+    readings: list[tuple[str, float, dt.date]],
+    metrics: dict[str, dict[str, Any]],
+    source: str,
+    *,
+    write: bool,
+) -> tuple[list[ReadingResult], bool]:
+    """The readings' results as if recorded in order, written when `write`; and whether
+    any reading is to be written."""
+    held = _held(con, readings)
+    versions = {metric_id: int(row["version"]) for metric_id, row in metrics.items()}
+    results, written, entries = [], {}, []
+    for metric_id, number, day in readings:
+        old = held.get((metric_id, day))
+        if old is not None and old == number:  # posted again: nothing changes
+            results.append(ReadingResult(metric_id, day, number, None, versions[metric_id], True))
+            continue
+        held[(metric_id, day)] = written[(metric_id, day)] = number
+        versions[metric_id] += 1
+        results.append(ReadingResult(metric_id, day, number, old, versions[metric_id]))
+        entries.extend(_reading_entries(metric_id, day, old, number, source))
+    if written and write:
+        keys = list(written)
+        con.execute(_UPSERT, [[k[0] for k in keys], [k[1] for k in keys], list(written.values()),
+                              source, actor_id])  # fmt: skip
+        bumped = Counter(r.metric_id for r in results if not r.repeated)
+        con.execute(_BUMP, [list(bumped), list(bumped.values())])
+        audit.record_many(con, actor_id, entries)
+    return results, bool(written)
+
+
+_UPSERT = """INSERT INTO metric_readings (metric_id, as_of, value, source, entered_by, entered_at)
+SELECT unnest(?::VARCHAR[]), unnest(?::DATE[]), unnest(?::DOUBLE[]), ?, ?, current_timestamp
+ON CONFLICT (metric_id, as_of) DO UPDATE SET value = excluded.value, source = excluded.source,
+    entered_by = excluded.entered_by, entered_at = excluded.entered_at"""
+
+_BUMP = """UPDATE metrics SET version = metrics.version + k.n
+FROM (SELECT unnest(?::VARCHAR[]) AS id, unnest(?::INTEGER[]) AS n) k WHERE metrics.id = k.id"""
 
 
 def _check_value(value: Any) -> float:
+    if value is None or value == "":
+        raise InvalidInput("a reading needs a value", field="value")
     try:
         number = float(value)
     except (TypeError, ValueError) as error:
-        raise InvalidInput(f"a reading must be a number, not {value!r}") from error
+        raise InvalidInput(f"a reading must be a number, not {value!r}", field="value") from error
     if not math.isfinite(number):
-        raise InvalidInput(f"a reading must be a finite number, not {value!r}")
+        raise InvalidInput(f"a reading must be a finite number, not {value!r}", field="value")
     return number
 
 
-def _metric(con: Connection, metric_id: str) -> dict[str, Any]:
+def parse_day(value: Any, name: str) -> dt.date | None:
+    """A date from a form, a table cell or a request: a date, an ISO text, or None."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError as error:
+        raise InvalidInput(f"{value!r} is not a date (YYYY-MM-DD)", field=name) from error
+
+
+def _metrics(con: Connection, metric_ids: set[str]) -> dict[str, dict[str, Any]]:
+    """The metrics of these ids that exist, with their goal's team and owner."""
     rows = fetch_dicts(
         con,
-        "SELECT m.*, g.team_id, g.owner_id FROM metrics m JOIN goals g ON g.id = m.goal_id "
-        "WHERE m.id = ?",
-        [metric_id],
+        "SELECT m.id, m.version, g.team_id, g.owner_id FROM metrics m "
+        "JOIN goals g ON g.id = m.goal_id WHERE list_contains(?::VARCHAR[], m.id)",
+        [sorted(metric_ids)],
     )
-    if not rows:
-        raise NotFound(f"there is no metric with id {metric_id!r}")
-    return rows[0]
+    return {row["id"]: row for row in rows}
 
 
-def _audit_reading(
-    con: Connection,
-    actor_id: str,
-    metric_id: str,
-    on: dt.date,
-    old: float | None,
-    new: float,
-    source: str,
-) -> None:
+def _held(
+    con: Connection, readings: list[tuple[str, float, dt.date]]
+) -> dict[tuple[str, dt.date], float]:
+    """The values already held for the readings' (metric, date) keys."""
+    rows = con.execute(
+        "SELECT r.metric_id, r.as_of, r.value FROM metric_readings r JOIN "
+        "(SELECT unnest(?::VARCHAR[]) AS metric_id, unnest(?::DATE[]) AS as_of) k "
+        "ON r.metric_id = k.metric_id AND r.as_of = k.as_of",
+        [[r[0] for r in readings], [r[2] for r in readings]],
+    ).fetchall()
+    return {(metric_id, day): float(value) for metric_id, day, value in rows}
+
+
+def _reading_entries(
+    metric_id: str, on: dt.date, old: float | None, new: float, source: str
+) -> list[tuple[str, str, str, str, Any, Any]]:
+    """The audit entries of one reading: its value, and its source when it is new."""
     key = f"{metric_id}@{on.isoformat()}"
     operation = "create" if old is None else "update"
-    audit.record(con, actor_id, operation, "metric_readings", key, "value", old, new)
+    entries: list[tuple[str, str, str, str, Any, Any]] = [
+        (operation, "metric_readings", key, "value", old, new)
+    ]
     if old is None:
-        audit.record(con, actor_id, operation, "metric_readings", key, "source", None, source)
+        entries.append((operation, "metric_readings", key, "source", None, source))
+    return entries

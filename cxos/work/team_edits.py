@@ -21,7 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -32,7 +32,7 @@ from cxos.bundle.staging import stage_rows
 from cxos.bundle.validation import validate_staged
 from cxos.identity import audit, permissions
 from cxos.model.entities import PULSE_QUESTIONS, LongText, check_text
-from cxos.model.errors import CxosError, InvalidInput, NotFound, StaleWrite
+from cxos.model.errors import Conflict, CxosError, InvalidInput, NotFound, StaleWrite
 from cxos.storage import Connection, Database, fetch_dicts
 from cxos.work import checkins_readings
 
@@ -54,11 +54,16 @@ class Saved:
 
 @dataclass(frozen=True)
 class RowError:
-    """What is wrong with one submitted row (1-based), and in which column if known."""
+    """What is wrong with one submitted row (1-based), and in which column if known.
+
+    `error` is the refusal itself, so a caller can tell a permission refusal or a clash from
+    invalid input (the HTTP API answers 403, 409 or 422).
+    """
 
     row: int
     column: str | None
     message: str
+    error: CxosError | None = field(default=None, compare=False)
 
     def __str__(self) -> str:
         where = f"row {self.row}" + (f", {self.column}" if self.column else "")
@@ -138,9 +143,11 @@ def new_id(prefix: str) -> str:
     return f"{prefix}-{uuid.uuid4().hex[:8]}"
 
 
-def _not_in_future(day: dt.date, what: str) -> None:
+def _not_in_future(day: dt.date, what: str, field: str | None = None) -> None:
     if day > dt.date.today():
-        raise InvalidInput(f"{what} {day} is in the future; record what is known today")
+        raise InvalidInput(
+            f"{what} {day} is in the future; record what is known today", field=field
+        )
 
 
 def _transaction(db: Database, work: Callable[[Connection], T]) -> T:
@@ -450,6 +457,81 @@ def close_feedback(
     return _transaction(db, work)
 
 
+# What a system sending feedback gives; the answer (action, response, closing) is given here.
+INTAKE_FIELDS = ("id", "received_on", "stage_id", "touchpoint_id", "team_id", "sentiment", "text")
+
+
+def receive_feedback(db: Database, actor_id: str, rows: Sequence[Mapping[str, Any]]) -> list[Saved]:
+    """Take in customer feedback from another system: all or none, every row's problems reported.
+
+    Each row: received_on, sentiment, text, stage_id and/or touchpoint_id, optionally
+    team_id and id. The feedback is routed as SPEC and the import route it: to the team
+    owning its touchpoint, else to the one team owning a touchpoint on its stage (a stage
+    with several owners needs a touchpoint or a team_id), and judged by the import's own
+    checks. A row whose id is already held with the same content is not written again
+    (`created` False), so a batch sent twice is stored once; the same id with other content
+    is a `Conflict`.
+    """
+    return _bulk(db, rows, lambda lent, row, _first: lent.write(_receiver(actor_id, row)))
+
+
+def _receiver(actor_id: str, row: Mapping[str, Any]) -> Callable[[Connection], Saved]:
+    def work(con: Connection) -> Saved:
+        fields = {name: row.get(name) for name in INTAKE_FIELDS}
+        fields["id"] = fields["id"] or new_id("f")
+        fields["team_id"] = fields["team_id"] or _routed_team(con, fields)
+        after = _validated(con, "feedback", fields).model_dump()
+        _not_in_future(after["received_on"], "received on", field="received_on")
+        permissions.require(con, actor_id, "feedback", team_id=after["team_id"])
+        before = _current(con, "feedback", after["id"])
+        if before is not None:
+            return _held_already(before, after)
+        version = _upsert(con, "feedback", after, None)
+        audit.record_changes(con, actor_id, "feedback", after["id"], None, after)
+        return Saved("feedback", after["id"], version, True)
+
+    return work
+
+
+def _routed_team(con: Connection, row: Mapping[str, Any]) -> str | None:
+    """The team feedback goes to: its touchpoint's owner, else its stage's only owner."""
+    if row.get("touchpoint_id"):
+        owner = con.execute(
+            "SELECT owner_team_id FROM touchpoints WHERE id = ?", [row["touchpoint_id"]]
+        ).fetchone()
+        return None if owner is None else str(owner[0])  # an unknown id: the checks name it
+    if not row.get("stage_id"):
+        return None  # the checks say a stage is required
+    owners = [
+        str(r[0])
+        for r in con.execute(
+            "SELECT DISTINCT owner_team_id FROM touchpoints WHERE stage_id = ? ORDER BY 1",
+            [row["stage_id"]],
+        ).fetchall()
+    ]
+    if len(owners) > 1:
+        raise InvalidInput(
+            f"stage {row['stage_id']} is owned by several teams ({', '.join(owners)}): "
+            "give the touchpoint_id, or the team_id of the owner it is for",
+            field="touchpoint_id",
+        )
+    if not owners and _current(con, "stages", row["stage_id"]) is None:
+        raise NotFound(f"there is no stage with id {row['stage_id']!r}", field="stage_id")
+    return owners[0] if owners else None  # no owner: the routing check refuses it
+
+
+def _held_already(before: dict[str, Any], after: dict[str, Any]) -> Saved:
+    """The same feedback sent again: nothing to write; other content under its id: refused."""
+    differ = [name for name in INTAKE_FIELDS if before.get(name) != after.get(name)]
+    if differ:
+        raise Conflict(
+            f"feedback {after['id']} is already held with another {differ[0].replace('_', ' ')}; "
+            "nothing was changed (send new feedback under a new id)",
+            field=differ[0],
+        )
+    return Saved("feedback", after["id"], int(before["version"]), False)
+
+
 def _text(value: str | None) -> str | None:
     """A written response as it may be stored: trimmed, blank as None, within the rules."""
     return check_text(LongText, "the response", (value or "").strip() or None)
@@ -503,24 +585,36 @@ _ROW_ERRORS = (CxosError,)
 
 
 def record_check_ins(
-    db: Database, actor_id: str, rows: Sequence[Mapping[str, Any]]
+    db: Database, actor_id: str, rows: Sequence[Mapping[str, Any]], *, source: str = "manual"
 ) -> list[checkins_readings.CheckInResult]:
     """Record several check-ins at once: all or none, with every row's problems reported.
 
     Each row: action_id, status, and optionally progress, confidence, note, checked_on,
     expected_version (the action's version the person saw).
     """
-    return _bulk(db, rows, lambda lent, row, first: _one_check_in(lent, actor_id, row, first))
+    return _bulk(
+        db, rows, lambda lent, row, first: _one_check_in(lent, actor_id, row, first, source)
+    )
 
 
 def record_readings(
-    db: Database, actor_id: str, rows: Sequence[Mapping[str, Any]]
+    db: Database, actor_id: str, rows: Sequence[Mapping[str, Any]], *, source: str = "manual"
 ) -> list[checkins_readings.ReadingResult]:
     """Record several metric readings at once: all or none, every row's problems reported.
 
-    Each row: metric_id, value, and optionally as_of (default today).
+    Each row: metric_id, value, and optionally as_of (default today). A reading the metric
+    already holds for that date is not written again (`repeated`), so a batch sent twice
+    is stored once. Set-based (`checkins_readings.record_readings`), so the API's batches
+    of a thousand readings are one transaction of a few statements.
     """
-    return _bulk(db, rows, lambda lent, row, _first: _one_reading(lent, actor_id, row))
+    if not rows:
+        raise InvalidInput("there is nothing to save")
+    readings = [(str(r.get("metric_id") or ""), r.get("value"), r.get("as_of")) for r in rows]
+    try:
+        return checkins_readings.record_readings(db, actor_id, readings, source=source)
+    except checkins_readings.ReadingsRefused as refused:
+        errors = [_row_error(index + 1, error) for index, error in refused.errors.items()]
+        raise RowsRejected(errors) from None
 
 
 def _bulk(
@@ -539,7 +633,7 @@ def _bulk(
             try:
                 results.append(one(lent, row, subject not in seen))
             except _ROW_ERRORS as error:
-                errors.append(RowError(number, None, str(error)))
+                errors.append(_row_error(number, error))
             seen.add(subject)
         if errors:
             raise RowsRejected(errors)
@@ -548,8 +642,16 @@ def _bulk(
     return _transaction(db, work)
 
 
+def _row_error(number: int, error: CxosError) -> RowError:
+    """A row's refusal, naming the field at fault where the refusal knows it."""
+    column = error.field
+    if column is None and isinstance(error, RowsRejected) and error.errors:
+        column = error.errors[0].column
+    return RowError(number, column, str(error), error)
+
+
 def _one_check_in(
-    lent: Any, actor_id: str, row: Mapping[str, Any], first_of_action: bool
+    lent: Any, actor_id: str, row: Mapping[str, Any], first_of_action: bool, source: str
 ) -> checkins_readings.CheckInResult:
     return checkins_readings.record_check_in(
         lent,
@@ -559,20 +661,10 @@ def _one_check_in(
         progress=_whole(row.get("progress"), "progress"),
         confidence=_whole(row.get("confidence"), "confidence"),
         note=row.get("note"),
-        on=_day(row.get("checked_on")),
+        on=checkins_readings.parse_day(row.get("checked_on"), "checked_on"),
         # later rows of the same action see the version the earlier rows made
         expected_version=row.get("expected_version") if first_of_action else None,
-    )
-
-
-def _one_reading(
-    lent: Any, actor_id: str, row: Mapping[str, Any]
-) -> checkins_readings.ReadingResult:
-    value = row.get("value")
-    if value is None or value == "":
-        raise InvalidInput("a reading needs a value")
-    return checkins_readings.record_reading(
-        lent, actor_id, str(row.get("metric_id") or ""), value, on=_day(row.get("as_of"))
+        source=source,
     )
 
 
@@ -583,20 +675,7 @@ def _whole(value: Any, name: str) -> int | None:
     try:
         number = float(value)
     except (TypeError, ValueError) as error:
-        raise InvalidInput(f"{name} must be a whole number, not {value!r}") from error
+        raise InvalidInput(f"{name} must be a whole number, not {value!r}", field=name) from error
     if not number.is_integer():
-        raise InvalidInput(f"{name} must be a whole number, not {value!r}")
+        raise InvalidInput(f"{name} must be a whole number, not {value!r}", field=name)
     return int(number)
-
-
-def _day(value: Any) -> dt.date | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value))
-    except ValueError as error:
-        raise InvalidInput(f"{value!r} is not a date (YYYY-MM-DD)") from error
