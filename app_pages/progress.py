@@ -58,9 +58,10 @@ def check_in_table(actions: list[dict]) -> None:
             "action": [a["title"] for a in actions],
             "owner": [a["owner"] or "" for a in actions],
             "last": [_last(a) for a in actions],
-            "status": pd.Series([None] * len(actions), dtype="object"),
+            # Blank cells, not a grey "None" in every row: "" stands for "not chosen".
+            "status": [""] * len(actions),
             "progress": pd.Series([a["last_progress"] for a in actions], dtype="Int64"),
-            "confidence": pd.Series([None] * len(actions), dtype="Int64"),
+            "confidence": pd.Series([""] * len(actions), dtype="object"),
             "note": [""] * len(actions),  # blank, not a grey "None" in every row
         }
     )
@@ -79,8 +80,8 @@ def check_in_table(actions: list[dict]) -> None:
             "progress": st.column_config.NumberColumn(
                 "Progress %", min_value=0, max_value=100, step=1
             ),
-            "confidence": st.column_config.NumberColumn(
-                "Confidence", min_value=1, max_value=5, step=1, help="1–2 needs a note"
+            "confidence": st.column_config.SelectboxColumn(
+                "Confidence", options=[1, 2, 3, 4, 5], help="1–2 needs a note"
             ),
             "note": st.column_config.TextColumn("Note", max_chars=TEXT_MAX),
         },
@@ -91,7 +92,7 @@ def check_in_table(actions: list[dict]) -> None:
                 "action_id": actions[i]["id"],
                 "status": r["status"],
                 "progress": None if pd.isna(r["progress"]) else int(r["progress"]),
-                "confidence": None if pd.isna(r["confidence"]) else int(r["confidence"]),
+                "confidence": _chosen_number(r["confidence"]),
                 "note": None if pd.isna(r["note"]) or not str(r["note"]).strip() else r["note"],
                 "expected_version": actions[i]["version"],
             }
@@ -105,6 +106,11 @@ def check_in_table(actions: list[dict]) -> None:
             "check-ins",
             "progress_checkins_editor",
         )
+
+
+def _chosen_number(cell: object) -> int | None:
+    """A number picked in the table's selectbox cell; None while left blank."""
+    return None if cell is None or pd.isna(cell) or cell == "" else int(cell)  # type: ignore[call-overload]
 
 
 def reading_table(metrics: list[dict]) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any
 
 import pytest
@@ -144,6 +145,25 @@ def test_bulk_table_saves_several_check_ins_or_reports_rows(sample: Database) ->
     app = app.button(key="progress_checkins_save").click().run()
     assert any("Nothing was saved" in e.value for e in app.error)
     assert sample.scalar("SELECT count(*) FROM check_ins WHERE entered_by = 'p_head'") == 0
+
+
+def test_bulk_table_offers_words_and_saves_the_confidence_picked(sample: Database) -> None:
+    app = AppTest.from_file(str(PAGES / "progress.py"), default_timeout=30)
+    app.session_state["auth_person_id"] = "p_head"
+    app.session_state["progress_checkins_editor"] = {
+        "edited_rows": {0: {"status": "in_progress", "progress": 40, "confidence": 4}},
+        "added_rows": [],
+        "deleted_rows": [],
+    }
+    app.run()
+    status = json.loads(app.dataframe[0].proto.columns)["status"]["type_config"]["options"]
+    assert [o["label"] for o in status] == ["Open", "In progress", "Blocked", "Done", "Cancelled"]
+    app = app.button(key="progress_checkins_save").click().run()
+    assert_ok(app)
+    saved = sample.rows(
+        "SELECT status, progress, confidence, note FROM check_ins WHERE entered_by = 'p_head'"
+    )
+    assert saved == [{"status": "in_progress", "progress": 40, "confidence": 4, "note": None}]
 
 
 def test_team_goals_editor_saves_a_metric_target(sample: Database) -> None:
