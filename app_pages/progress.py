@@ -19,6 +19,9 @@ from ui.work_forms import check_in_form, finish_write, forget_input, reading_for
 person = require_person()
 
 
+_SKIP = "—"  # a table cell left as it came: no check-in for the row, or no confidence given
+
+
 @st.cache_data(show_spinner=False)
 def _actions(path: str, version: int, person_id: str, team_id: str) -> list[dict]:
     db = database()
@@ -56,12 +59,12 @@ def check_in_table(actions: list[dict]) -> None:
     table = pd.DataFrame(
         {
             "action": [a["title"] for a in actions],
-            "owner": [a["owner"] or "" for a in actions],
+            "owner": [a["owner"] or "no owner" for a in actions],
             "last": [_last(a) for a in actions],
-            # Blank cells, not a grey "None" in every row: "" stands for "not chosen".
-            "status": [""] * len(actions),
+            # "—" (not chosen), not the grey "None" an empty cell shows in every row.
+            "status": [_SKIP] * len(actions),
             "progress": pd.Series([a["last_progress"] for a in actions], dtype="Int64"),
-            "confidence": pd.Series([""] * len(actions), dtype="object"),
+            "confidence": [_SKIP] * len(actions),
             "note": [""] * len(actions),  # blank, not a grey "None" in every row
         }
     )
@@ -75,13 +78,15 @@ def check_in_table(actions: list[dict]) -> None:
             "owner": st.column_config.TextColumn("Owner"),
             "last": st.column_config.TextColumn("Last check-in"),
             "status": st.column_config.SelectboxColumn(
-                "Status", options=list(ACTION_STATUSES), format_func=palette.ACTION_STATUS.get
+                "Status",
+                options=[_SKIP, *ACTION_STATUSES],
+                format_func=lambda code: palette.ACTION_STATUS.get(code, code),
             ),
             "progress": st.column_config.NumberColumn(
                 "Progress %", min_value=0, max_value=100, step=1
             ),
             "confidence": st.column_config.SelectboxColumn(
-                "Confidence", options=[1, 2, 3, 4, 5], help="1–2 needs a note"
+                "Confidence", options=[_SKIP, "1", "2", "3", "4", "5"], help="1–2 needs a note"
             ),
             "note": st.column_config.TextColumn("Note", max_chars=TEXT_MAX),
         },
@@ -97,7 +102,7 @@ def check_in_table(actions: list[dict]) -> None:
                 "expected_version": actions[i]["version"],
             }
             for i, r in enumerate(edited.to_dict("records"))
-            if isinstance(r["status"], str) and r["status"]
+            if r["status"] in ACTION_STATUSES
         ]
         titles = [next(a["title"] for a in actions if a["id"] == r["action_id"]) for r in rows]
         save(
@@ -110,7 +115,7 @@ def check_in_table(actions: list[dict]) -> None:
 
 def _chosen_number(cell: object) -> int | None:
     """A number picked in the table's selectbox cell; None while left blank."""
-    return None if cell is None or pd.isna(cell) or cell == "" else int(cell)  # type: ignore[call-overload]
+    return int(cell) if isinstance(cell, str) and cell.isdigit() else None
 
 
 def reading_table(metrics: list[dict]) -> None:

@@ -151,13 +151,14 @@ def test_bulk_table_offers_words_and_saves_the_confidence_picked(sample: Databas
     app = AppTest.from_file(str(PAGES / "progress.py"), default_timeout=30)
     app.session_state["auth_person_id"] = "p_head"
     app.session_state["progress_checkins_editor"] = {
-        "edited_rows": {0: {"status": "in_progress", "progress": 40, "confidence": 4}},
+        "edited_rows": {0: {"status": "in_progress", "progress": 40, "confidence": "4"}},
         "added_rows": [],
         "deleted_rows": [],
     }
     app.run()
     status = json.loads(app.dataframe[0].proto.columns)["status"]["type_config"]["options"]
-    assert [o["label"] for o in status] == ["Open", "In progress", "Blocked", "Done", "Cancelled"]
+    labels = [o["label"] for o in status]
+    assert labels == ["—", "Open", "In progress", "Blocked", "Done", "Cancelled"]
     app = app.button(key="progress_checkins_save").click().run()
     assert_ok(app)
     saved = sample.rows(
