@@ -11,9 +11,11 @@ from cxos.identity import accounts, tokens
 from cxos.model.entities import ROLES
 from cxos.model.errors import CxosError
 from cxos.work import team_reads
+from ui import tables
 from ui.admin import require_admin
 from ui.database import data_version, database
 from ui.session import after_write, require_person
+from ui.tables import Column
 
 person = require_person()
 require_admin(person)
@@ -111,19 +113,17 @@ st.title("People & accounts")
 version = data_version()
 rows = _people(str(database().path), version)
 teams = _teams(str(database().path), version)
-st.dataframe(
+tables.show(
     [{**r, "team": teams.get(r["team_id"], r["team_id"])} for r in rows],
-    column_config={
-        "name": "Name",
-        "id": "Id",
-        "email": "Email",
-        "team": "Team",
-        "role": "Role",
-        "account": "Account",
-        "updated_at": st.column_config.DatetimeColumn("Account changed"),
-    },
-    column_order=("name", "id", "email", "team", "role", "account", "updated_at"),
-    hide_index=True,
+    [
+        Column("name", "Name"),
+        Column("id", "Id"),
+        Column("email", "Email"),
+        Column("team", "Team"),
+        Column("role", "Role"),
+        Column("account", "Account"),
+        Column("updated_at", "Account changed", "moment"),
+    ],
     key="admin_people_table",
 )
 people = {r["id"]: r for r in rows}
@@ -176,20 +176,16 @@ def token_table(infos: list[tokens.TokenInfo]) -> None:
     if not infos:
         st.caption("No API tokens yet.")
         return
-    st.dataframe(
+    tables.show(
         [asdict(info) for info in infos],
-        column_config={
-            "name": "Name",
-            "scope": "Scope",
-            "state": "State",
-            "created_at": st.column_config.DatetimeColumn("Created"),
-            "created_by": "Created by",
-            "expires_on": st.column_config.DateColumn("Expires after"),
-            "last_used_at": st.column_config.DatetimeColumn("Last used"),
-            "revoked_at": st.column_config.DatetimeColumn("Revoked"),
-        },
-        column_order=("name", "scope", "state", "last_used_at", "expires_on", "created_at"),
-        hide_index=True,
+        [
+            Column("name", "Name"),
+            Column("scope", "Scope"),
+            Column("state", "State"),
+            Column("last_used_at", "Last used", "moment"),
+            Column("expires_on", "Expires after", "moment"),
+            Column("created_at", "Created", "moment"),
+        ],
         key="admin_tokens_table",
     )
 

@@ -43,14 +43,14 @@ def test_an_admin_creates_a_token_shown_once_then_revokes_it(sample: Database) -
     assert len(shown) == 1 and shown[0].startswith("cxos_")
     actor = tokens.authenticate(sample, shown[0])
     assert (actor.name, actor.scope) == ("survey-sync", "team:t_billing")
-    table = next(d.value for d in at.dataframe if "scope" in d.value.columns)
-    assert list(table["name"]) == ["survey-sync"] and list(table["state"]) == ["active"]
-    assert table["last_used_at"].isna().all()
+    table = next(d.value for d in at.dataframe if "Scope" in d.value.columns)
+    assert list(table["Name"]) == ["survey-sync"] and list(table["State"]) == ["active"]
+    assert list(table["Last used"]) == ["—"] and list(table["Expires after"]) == ["—"]
 
     at.run()
     assert not at.code, "the token is shown only once"
-    table = next(d.value for d in at.dataframe if "scope" in d.value.columns)
-    assert table["last_used_at"].notna().all(), "authenticate used it since"
+    table = next(d.value for d in at.dataframe if "Scope" in d.value.columns)
+    assert "—" not in list(table["Last used"]), "authenticate used it since"
     at.selectbox(key="admin_tokens_revoke_name").set_value("survey-sync")
     _button(at, "Revoke token").click().run()
     assert not at.exception

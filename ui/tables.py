@@ -33,7 +33,12 @@ def _health(value: Any) -> str:
     return look.badge() if look else str(value)
 
 
+def _moment(value: Any) -> str:
+    return f"{value:%d %b %Y %H:%M}" if hasattr(value, "hour") else f"{value:%d %b %Y}"
+
+
 WORDS: dict[str, Callable[[Any], str]] = {
+    "moment": _moment,
     "status": _status,
     "quadrant": _quadrant,
     "health": _health,
@@ -46,7 +51,9 @@ class Column:
 
     key: str
     header: str
-    kind: str = "text"  # text, status, quadrant, health, date, number, percent, of_five
+    # text, status, quadrant, health, moment (a time, or a date that may be missing: "—"),
+    # date, number, percent, of_five
+    kind: str = "text"
     width: str | None = None  # "small", "medium", "large" (Streamlit's widths)
 
 
