@@ -112,6 +112,7 @@ def set_password(db: Database, actor_id: permissions.Who, person_id: str, passwo
     def work(con: Connection) -> Person:
         permissions.require(con, actor_id, "accounts")
         person = _existing(con, person_id)
+        _refuse_erased(con, person, "no sign-in account can be made for them")
         before = _account_row(con, person_id)
         _store_hash(con, person_id, hashed)
         marker.clear(con)  # a real password: no longer only the demo company
@@ -168,6 +169,15 @@ def _existing(con: Connection, person_id: str) -> Person:
     return Person.model_construct(**rows[0])
 
 
+def _refuse_erased(con: Connection, person: Person, so: str) -> None:
+    """An erased person stays erased: nothing brings back a way to act as them or a name."""
+    if permissions.erased(con, person.id):
+        raise InvalidInput(
+            f"{person.name} ({person.id}) was erased on a data-protection request: {so}; "
+            "nothing was changed"
+        )
+
+
 def _account_row(con: Connection, person_id: str) -> dict[str, Any] | None:
     rows = fetch_dicts(con, "SELECT * FROM accounts WHERE person_id = ?", [person_id])
     return rows[0] if rows else None
@@ -193,6 +203,8 @@ def save_person(db: Database, actor_id: permissions.Who, person: Person) -> Pers
         )
         before = before_rows[0] if before_rows else None
         permissions.require(con, actor_id, "people")
+        if before is not None:
+            _refuse_erased(con, Person.model_construct(**before), "their row cannot be edited")
         if before is not None and before["role"] != person.role:
             permissions.require(con, actor_id, "roles")
         _check_team(con, person.team_id)

@@ -224,6 +224,15 @@ def require_right(
     return actor.person
 
 
+# The `meta` key marking a person as erased (cxos/identity/erasure.py), followed by their id.
+ERASED_PREFIX = "erased:"
+
+
+def erased(db_or_con: Database | Connection, person_id: str) -> bool:
+    """True when the person was erased on a data-protection request."""
+    return bool(_query(db_or_con, "SELECT 1 FROM meta WHERE key = ?", [ERASED_PREFIX + person_id]))
+
+
 def allowed_kinds(role: str) -> dict[str, Scope]:
     """The write kinds a role may make, with their scope (for help texts)."""
     return dict(_RULES.get(role, {}))
@@ -283,15 +292,23 @@ def _actor(db_or_con: Database | Connection, actor_id: Who | None) -> Actor:
     rows = _query(
         db_or_con,
         "SELECT p.id, p.name, p.email, p.team_id, p.role, t.name AS team_name, "
-        "t.business_unit_id, b.name AS bu_name, coalesce(a.disabled, FALSE) AS disabled "
+        "t.business_unit_id, b.name AS bu_name, coalesce(a.disabled, FALSE) AS disabled, "
+        "m.key IS NOT NULL AS erased "
         "FROM people p LEFT JOIN teams t ON t.id = p.team_id "
         "LEFT JOIN business_units b ON b.id = t.business_unit_id "
-        "LEFT JOIN accounts a ON a.person_id = p.id WHERE p.id = ?",
-        [actor_id],
+        "LEFT JOIN accounts a ON a.person_id = p.id "
+        "LEFT JOIN meta m ON m.key = ? || p.id WHERE p.id = ?",
+        [ERASED_PREFIX, actor_id],
     )
     if not rows:
         raise PermissionDenied(f"there is no person with id {actor_id!r}; nothing was changed")
     row = rows[0]
+    if row["erased"]:
+        # Erased on a data-protection request (cxos/identity/erasure.py): no one acts as them.
+        raise PermissionDenied(
+            f"{row['name']} was erased on a data-protection request and can make no "
+            "changes; nothing was changed"
+        )
     if row["disabled"]:
         # A disabled account stops the person everywhere, not only at the sign-in page:
         # the command line's --as and the Python API pass through here too.
