@@ -7,7 +7,7 @@ from dataclasses import asdict
 import streamlit as st
 
 from cxos import text
-from cxos.identity import accounts, tokens
+from cxos.identity import accounts, erasure, tokens
 from cxos.model.entities import ROLES
 from cxos.model.errors import CxosError
 from cxos.work import team_reads
@@ -216,3 +216,41 @@ infos = tokens.list_tokens(database())
 with right:
     token_revoke_form(infos)
 token_table(infos)
+
+
+def erase_form(people: dict[str, dict]) -> None:
+    """Erase a person on a data-protection request, once their id is typed to confirm."""
+    erasable = [pid for pid in people if pid != person.id and people[pid]["account"] != "erased"]
+    with st.form("admin_erase_form", clear_on_submit=True):
+        who = st.selectbox(
+            "Person to erase",
+            erasable,
+            index=None,
+            placeholder="Choose a person",
+            key="admin_erase_person",
+            format_func=lambda p: f"{people[p]['name']} ({p})",
+        )
+        typed = st.text_input(
+            "Type their id to confirm", key="admin_erase_confirm", help="e.g. p-retail-0"
+        )
+        erase = st.form_submit_button("Erase for good", icon=":material/delete_forever:")
+    if not erase:
+        return
+    if who is None or typed.strip() != who:
+        st.error("Choose a person and type their id exactly to confirm; nothing was changed.")
+        return
+    _run(
+        lambda: erasure.erase_person(database(), person.id, who),
+        f"Erased {text.markdown(who)}: they now show as "
+        f"{text.markdown(erasure.placeholder_name(who))}.",
+    )
+
+
+st.subheader("Erase a person (data-protection request)")
+st.caption(
+    "Replaces their name by a placeholder, removes their email and sign-in account, and "
+    "replaces the notes, check-in notes, decisions and feedback responses they wrote by "
+    f"{erasure.ERASED_TEXT}, here and in the audit log. Ids stay, so who owned which goal "
+    "and action stays and scores as of every date are unchanged. It cannot be undone."
+)
+erase_form(people)

@@ -23,8 +23,9 @@ if TYPE_CHECKING:
 
 
 def register(sub: Any) -> None:
-    """Add user, check-in, reading and audit to the `python -m cxos` parser."""
+    """Add user, person, check-in, reading and audit to the `python -m cxos` parser."""
     _register_user(sub)
+    _register_person(sub)
     p = sub.add_parser("check-in", help="record a check-in on an action, as a person")
     p.add_argument("action_id")
     add_actor(p)
@@ -54,6 +55,20 @@ def register(sub: Any) -> None:
     p.add_argument("--limit", type=int, default=200)
     add_format(p, note="table is tab-separated")
     p.set_defaults(run=run_audit)
+
+
+def _register_person(sub: Any) -> None:
+    person = sub.add_parser("person", help="people: erase one on a data-protection request")
+    verbs = person.add_subparsers(dest="verb", required=True, metavar="VERB")
+    p = verbs.add_parser(
+        "erase",
+        help="replace a person's name, email and the texts they wrote by placeholders "
+        "(irreversible; administrators)",
+    )
+    p.add_argument("person_id", metavar="PERSON_ID")
+    add_actor(p)
+    p.add_argument("--confirm", action="store_true", help="yes, erase them for good")
+    p.set_defaults(run=run_erase)
 
 
 def _register_user(sub: Any) -> None:
@@ -107,6 +122,21 @@ def run_disable(args: argparse.Namespace) -> int:
     actor = args.actor or permissions.OPERATOR
     person = accounts.disable_account(db, actor, _person_id(db, args.person))
     line(f"account of {person.name} ({person.id}) disabled")
+    return 0
+
+
+def run_erase(args: argparse.Namespace) -> int:
+    from cxos.identity import erasure
+
+    db = open_db(args)
+    if not args.confirm:
+        name = erasure.check_erasable(db, args.actor, args.person_id)
+        raise InvalidInput(
+            f"erasing {name} ({args.person_id}) cannot be undone: add --confirm to erase "
+            "them; nothing was changed"
+        )
+    result = erasure.erase_person(db, args.actor, args.person_id)
+    line(f"erased: {result.summary()}")
     return 0
 
 

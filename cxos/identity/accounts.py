@@ -96,11 +96,15 @@ def has_account(db: Database, person_id: str) -> bool:
 
 
 def accounts(db: Database) -> list[dict[str, Any]]:
-    """Every person with their account state: 'none', 'enabled' or 'disabled'."""
+    """Every person with their account state: 'none', 'enabled', 'disabled' or 'erased'
+    (erased on a data-protection request: no account, and none can be made)."""
     return db.rows(
-        "SELECT p.id, p.name, p.email, p.team_id, p.role, CASE WHEN a.person_id IS NULL "
-        "THEN 'none' WHEN a.disabled THEN 'disabled' ELSE 'enabled' END AS account, "
-        "a.updated_at FROM people p LEFT JOIN accounts a ON a.person_id = p.id ORDER BY p.name"
+        "SELECT p.id, p.name, p.email, p.team_id, p.role, CASE WHEN m.key IS NOT NULL "
+        "THEN 'erased' WHEN a.person_id IS NULL THEN 'none' WHEN a.disabled THEN 'disabled' "
+        "ELSE 'enabled' END AS account, a.updated_at FROM people p "
+        "LEFT JOIN accounts a ON a.person_id = p.id "
+        "LEFT JOIN meta m ON m.key = ? || p.id ORDER BY p.name",
+        [permissions.ERASED_PREFIX],
     )
 
 

@@ -109,8 +109,16 @@ def erase_person(db: Database, actor_id: permissions.Who, person_id: str) -> Era
     return db.write(lambda con: _erase(con, actor_id, person_id))
 
 
-def _erase(con: Connection, actor_id: permissions.Who, person_id: str) -> Erasure:
-    permissions.require_right(con, actor_id, "people", "erase people")
+def check_erasable(db: Database, actor_id: permissions.Who, person_id: str) -> str:
+    """The name of the person `actor_id` could erase (to ask for confirmation), or the
+    refusal `erase_person` would give."""
+    return str(db.read(lambda con: _erasable(con, actor_id, person_id))["name"])
+
+
+def _erasable(con: Connection, actor_id: permissions.Who, person_id: str) -> dict[str, Any]:
+    permissions.require_right(
+        con, actor_id, "people", "erase people (administrators only); nothing was changed"
+    )
     if isinstance(actor_id, str) and actor_id == person_id:
         raise PermissionDenied(
             "you cannot erase yourself; ask another administrator. Nothing was changed"
@@ -118,6 +126,11 @@ def _erase(con: Connection, actor_id: permissions.Who, person_id: str) -> Erasur
     person = _person(con, person_id)
     if permissions.erased(con, person_id):
         raise AlreadyErased(f"{person_id} was erased already; nothing was changed")
+    return person
+
+
+def _erase(con: Connection, actor_id: permissions.Who, person_id: str) -> Erasure:
+    person = _erasable(con, actor_id, person_id)
     placeholder = placeholder_name(person_id)
     name, email = person["name"], person["email"]
     texts, erased_values = _erase_authored(con, person_id)
