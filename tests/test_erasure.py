@@ -80,6 +80,18 @@ def _give_them_more_to_erase(db: Database) -> None:
     accounts.save_person(db, ADMIN, Person(id=VICTIM, name=NAME, email=EMAIL,
                                            team_id="t-retail", role="head"))  # fmt: skip
     accounts.set_password(db, ADMIN, VICTIM, "a long enough password")
+    # Others mention them: a customer, a colleague's check-in, a goal's success statement.
+    db.write(
+        lambda con: (
+            con.execute(f"UPDATE feedback SET text = text || ' {NAME.upper()} was kind.' "
+                        "WHERE id = 'fb-001'"),
+            con.execute(f"UPDATE check_ins SET note = 'Asked {EMAIL} for the figures' "
+                        "WHERE id = (SELECT min(id) FROM check_ins WHERE action_id IN "
+                        "(SELECT id FROM actions WHERE owner_id = 'p-retail-1'))"),
+            con.execute(f"UPDATE goals SET success_statement = 'As {NAME} put it: one visit' "
+                        "WHERE id = 'g-logis-1'"),
+        )
+    )  # fmt: skip
 
 
 def _figures(db: Database) -> dict[str, Any]:
@@ -187,6 +199,18 @@ def test_nothing_handed_out_names_them_after_erasure(erased: dict[str, Any]) -> 
     placeholder = erasure.placeholder_name(VICTIM)
     assert placeholder in after["bundle zip"] and placeholder in after["pack review-2 xlsx"]
     assert erasure.ERASED_TEXT in after["cli note list --format json"]
+    # Others' mentions of them now name the placeholder, the rest of their words kept.
+    db = erased["db"]
+    assert db.scalar("SELECT text FROM feedback WHERE id = 'fb-001'").endswith(
+        f" {placeholder} was kind."
+    )
+    assert db.scalar("SELECT success_statement FROM goals WHERE id = 'g-logis-1'") == (
+        f"As {placeholder} put it: one visit"
+    )
+    assert (
+        db.scalar("SELECT count(*) FROM check_ins WHERE note = 'Asked [erased] for the figures'")
+        == 1
+    )
 
 
 def test_scores_signals_and_health_as_of_every_date_are_unchanged(erased: dict[str, Any]) -> None:

@@ -4,15 +4,17 @@ Their name becomes a placeholder ("Erased person 7f3a9c", the same for the same 
 time), their email is removed, and the free text they wrote becomes "[erased]": notes
 they authored (title and body; tags removed), check-in notes they entered — or, for
 check-ins that came in by import with no author recorded, those on actions they own —,
-decisions and meeting titles they recorded, and feedback responses they gave last.
+decisions and meeting titles they recorded, and feedback responses they gave last. Where
+anyone else's free text mentions their name or email (a goal's title, customer feedback,
+another person's check-in note: `MENTIONABLE`), the mention becomes the placeholder.
 
 Ids stay, and with them who owned which goal and action, who entered which reading: no
 score, signal or goal health as of any date reads a name or a text, so every past date
 scores as before. The audit log keeps every entry, but its old and new values lose the
 name, the email and those texts (earlier entries included), and so do the frozen copies
-of closed review meetings and the notices sent. Their local account and sign-in attempts
-are deleted, and a mark (`meta` key `erased:ID`, see `permissions.ERASED_PREFIX`) refuses
-them every later write and a new account.
+of closed review meetings and the notices sent (whose address is removed). Their local
+account and sign-in attempts are deleted, and a mark (`meta` key `erased:ID`, see
+`permissions.ERASED_PREFIX`) refuses them every later write and a new account.
 
 Irreversible, for administrators only (checked here, below every entrance), one audited
 transaction. docs/security.md ("Erasing a person") says what stays and why.
@@ -80,6 +82,24 @@ AUTHORED: tuple[Authored, ...] = (
 )
 
 
+# Free text anyone may have written about someone: a mention of the person's name or email
+# in it is replaced (the name by the placeholder), unlogged, since logging would keep it.
+# Names of the organisation and the journey (teams, stages…) are not searched.
+MENTIONABLE: dict[str, tuple[str, ...]] = {
+    "goals": ("title", "success_statement"),
+    "actions": ("title",),
+    "metrics": ("name",),
+    "objectives": ("title", "vision"),
+    "check_ins": ("note",),
+    "feedback": ("text", "response"),
+    "notes": ("title", "body", "tags"),
+    "decisions": ("text",),
+    "meetings": ("title",),
+    "notify_sent": ("title",),
+    "audit_log": ("old_value", "new_value"),
+}
+
+
 @dataclass(frozen=True)
 class Erasure:
     """What an erasure did, in counts (never the name it erased)."""
@@ -134,10 +154,10 @@ def _erase(con: Connection, actor_id: permissions.Who, person_id: str) -> Erasur
     placeholder = placeholder_name(person_id)
     name, email = person["name"], person["email"]
     texts, erased_values = _erase_authored(con, person_id)
-    _clean_audit(con, person_id, placeholder, name, email)
-    scrub = _Scrub(placeholder, name, email, erased_values)
-    meetings = _clean_frozen_meetings(con, scrub)
-    _clean_notices(con, person_id, scrub)
+    _clean_audit(con, person_id, placeholder)
+    _replace_mentions(con, placeholder, name, email)
+    meetings = _clean_frozen_meetings(con, _Scrub(placeholder, name, email, erased_values))
+    con.execute("UPDATE notify_sent SET address = NULL WHERE person_id = ?", [person_id])
     con.execute("UPDATE people SET name = ?, email = NULL WHERE id = ?", [placeholder, person_id])
     account_removed = _remove_account(con, person_id)
     set_meta(con, permissions.ERASED_PREFIX + person_id, dt.date.today().isoformat())
@@ -198,11 +218,8 @@ def _erase_audit_values(
     )
 
 
-def _clean_audit(
-    con: Connection, person_id: str, placeholder: str, name: str, email: str | None
-) -> None:
-    """The person's own entries (name, email) and every mention of their name or email in
-    any entry's old or new value."""
+def _clean_audit(con: Connection, person_id: str, placeholder: str) -> None:
+    """The values of the person's own name and email in the audit log, earlier ones too."""
     con.execute(
         "UPDATE audit_log SET old_value = CASE WHEN old_value IS NULL THEN NULL "
         "WHEN field = 'name' THEN ? ELSE ? END, new_value = CASE WHEN new_value IS NULL "
@@ -210,14 +227,19 @@ def _clean_audit(
         "WHERE entity = 'people' AND entity_id = ? AND field IN ('name', 'email')",
         [placeholder, ERASED_TEXT, placeholder, ERASED_TEXT, person_id],
     )
+
+
+def _replace_mentions(con: Connection, placeholder: str, name: str, email: str | None) -> None:
+    """Every mention of the name or email in the free text of `MENTIONABLE`, replaced."""
     for mention, replacement in _mentions(name, email, placeholder):
         pattern = "(?i)" + _literal(mention)
-        for column in ("old_value", "new_value"):
-            con.execute(
-                f"UPDATE audit_log SET {column} = regexp_replace({column}, ?, ?, 'g') "
-                f"WHERE regexp_matches({column}, ?)",
-                [pattern, replacement, pattern],
-            )
+        for table, columns in MENTIONABLE.items():
+            for column in columns:
+                con.execute(
+                    f"UPDATE {table} SET {column} = regexp_replace({column}, ?, ?, 'g') "
+                    f"WHERE regexp_matches({column}, ?)",
+                    [pattern, replacement, pattern],
+                )
 
 
 def _mentions(name: str, email: str | None, placeholder: str) -> list[tuple[str, str]]:
@@ -269,15 +291,6 @@ def _clean_frozen_meetings(con: Connection, scrub: _Scrub) -> int:
             )
             cleaned += 1
     return cleaned
-
-
-def _clean_notices(con: Connection, person_id: str, scrub: _Scrub) -> None:
-    """The sent log keeps that a notice went, not where to, nor the name in its title."""
-    con.execute("UPDATE notify_sent SET address = NULL WHERE person_id = ?", [person_id])
-    for row in fetch_dicts(con, "SELECT DISTINCT title FROM notify_sent WHERE title IS NOT NULL"):
-        title = scrub(row["title"])
-        if title != row["title"]:
-            con.execute("UPDATE notify_sent SET title = ? WHERE title = ?", [title, row["title"]])
 
 
 def _remove_account(con: Connection, person_id: str) -> bool:
