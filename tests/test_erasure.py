@@ -383,3 +383,25 @@ def test_the_admin_page_erases_after_the_id_is_typed(
     assert demo_db.scalar("SELECT name FROM people WHERE id = ?", [VICTIM]) == placeholder
     assert not [o for o in at.selectbox(key="admin_erase_person").options if VICTIM in o]
     assert not _named(_page_text(at))
+
+
+def test_a_steering_members_meeting_and_decisions_are_erased_in_its_frozen_record(
+    db: Database,
+) -> None:
+    from tests.sample import load_sample
+
+    load_sample(db)
+    title, decided = "Sam Steer's Q3 review", "Sam Steer will fund the billing fix"
+    meeting = meetings.start_meeting(db, "p_steer", TODAY, title, ["p_steer", "p_head"])
+    meetings.record_decision(db, "p_steer", meeting.id, decided)
+    meetings.close_meeting(db, "p_steer", meeting.id)
+    assert decided in repr(pack.content(meetings.view(db, meeting.id)))
+    erasure.erase_person(db, "p_admin", "p_steer")
+    view = meetings.view(db, meeting.id)
+    shown = repr((pack.content(view), view.decisions, view.meeting))
+    assert "Sam Steer" not in shown and "steer@example.com" not in shown
+    assert view.meeting is not None and view.meeting.title == erasure.ERASED_TEXT
+    assert [d["text"] for d in view.decisions] == [erasure.ERASED_TEXT]
+    assert erasure.placeholder_name("p_steer") in view.attendee_names
+    logged = repr(audit.entries(db, entity="decisions") + audit.entries(db, entity="meetings"))
+    assert "Sam Steer" not in logged and erasure.ERASED_TEXT in logged

@@ -48,13 +48,15 @@ class AlreadyErased(CxosError):
 class Authored:
     """Rows a person wrote: `table`'s rows matching `where` ($person is the person id),
     whose `texts` become "[erased]" and whose `cleared` columns become empty. The audit
-    log names them as `table` entries (entity id: `key`), field by field."""
+    log names them as `table` entries (entity id: `key`), field by field. With `frozen`,
+    closed meetings hold copies of the texts (their frozen JSON), erased there too."""
 
     table: str
     texts: tuple[str, ...]
     where: str
     cleared: tuple[str, ...] = ()
     key: str = "id"
+    frozen: bool = False
 
 
 # Feedback has no author column: its response is the person's when they logged it last.
@@ -76,8 +78,8 @@ AUTHORED: tuple[Authored, ...] = (
             AND action_id IN (SELECT id FROM actions WHERE owner_id = $person)))""",
     ),
     Authored("notes", ("title", "body"), "author_id = $person", cleared=("tags",)),
-    Authored("decisions", ("text",), "created_by = $person"),
-    Authored("meetings", ("title",), "created_by = $person"),
+    Authored("decisions", ("text",), "created_by = $person", frozen=True),
+    Authored("meetings", ("title",), "created_by = $person", frozen=True),
     Authored("feedback", ("response",), f"response IS NOT NULL AND {_LAST_RESPONDED}"),
 )
 
@@ -175,7 +177,7 @@ def _person(con: Connection, person_id: str) -> dict[str, Any]:
 
 def _erase_authored(con: Connection, person_id: str) -> tuple[int, set[str]]:
     """Replace the texts of every row the person wrote, and their audit values; the number
-    of rows, and the texts as they were (to find copies of them elsewhere)."""
+    of rows, and the texts as they were that frozen meetings may hold copies of."""
     rows, values = 0, set[str]()
     for authored in AUTHORED:
         columns = authored.texts + authored.cleared
@@ -188,7 +190,8 @@ def _erase_authored(con: Connection, person_id: str) -> tuple[int, set[str]]:
         if not found:
             continue
         keys = [row["key"] for row in found]
-        values |= {row[c] for row in found for c in columns if row[c]}
+        if authored.frozen:
+            values |= {row[c] for row in found for c in authored.texts if row[c]}
         assignments = [
             f"{c} = CASE WHEN {c} IS NULL THEN NULL ELSE '{ERASED_TEXT}' END"
             for c in authored.texts
