@@ -88,6 +88,8 @@ def _give_them_more_to_erase(db: Database) -> None:
             con.execute(f"UPDATE check_ins SET note = 'Asked {EMAIL} for the figures' "
                         "WHERE id = (SELECT min(id) FROM check_ins WHERE action_id IN "
                         "(SELECT id FROM actions WHERE owner_id = 'p-retail-1'))"),
+            con.execute(f"UPDATE feedback SET text = text || ' Write to {OLD_EMAIL}.' "
+                        "WHERE id = 'fb-003'"),
             con.execute(f"UPDATE goals SET success_statement = 'As {NAME} put it: one visit' "
                         "WHERE id = 'g-logis-1'"),
         )
@@ -211,6 +213,8 @@ def test_nothing_handed_out_names_them_after_erasure(erased: dict[str, Any]) -> 
         db.scalar("SELECT count(*) FROM check_ins WHERE note = 'Asked [erased] for the figures'")
         == 1
     )
+    # An email they had before (the audit log remembers it) is found too.
+    assert db.scalar("SELECT text FROM feedback WHERE id = 'fb-003'").endswith("Write to [erased].")
 
 
 def test_scores_signals_and_health_as_of_every_date_are_unchanged(erased: dict[str, Any]) -> None:

@@ -6,7 +6,8 @@ they authored (title and body; tags removed), check-in notes they entered — or
 check-ins that came in by import with no author recorded, those on actions they own —,
 decisions and meeting titles they recorded, and feedback responses they gave last. Where
 anyone else's free text mentions their name or email (a goal's title, customer feedback,
-another person's check-in note: `MENTIONABLE`), the mention becomes the placeholder.
+another person's check-in note: `MENTIONABLE`), the mention becomes the placeholder; so
+does a mention of a name or email they had before (the audit log remembers those).
 
 Ids stay, and with them who owned which goal and action, who entered which reading: no
 score, signal or goal health as of any date reads a name or a text, so every past date
@@ -154,11 +155,11 @@ def _erasable(con: Connection, actor_id: permissions.Who, person_id: str) -> dic
 def _erase(con: Connection, actor_id: permissions.Who, person_id: str) -> Erasure:
     person = _erasable(con, actor_id, person_id)
     placeholder = placeholder_name(person_id)
-    name, email = person["name"], person["email"]
+    mentions = _mentions(con, person, placeholder)  # before the audit log forgets them
     texts, erased_values = _erase_authored(con, person_id)
     _clean_audit(con, person_id, placeholder)
-    _replace_mentions(con, placeholder, name, email)
-    meetings = _clean_frozen_meetings(con, _Scrub(placeholder, name, email, erased_values))
+    _replace_mentions(con, mentions)
+    meetings = _clean_frozen_meetings(con, _Scrub(mentions, erased_values))
     con.execute("UPDATE notify_sent SET address = NULL WHERE person_id = ?", [person_id])
     con.execute("UPDATE people SET name = ?, email = NULL WHERE id = ?", [placeholder, person_id])
     account_removed = _remove_account(con, person_id)
@@ -232,9 +233,9 @@ def _clean_audit(con: Connection, person_id: str, placeholder: str) -> None:
     )
 
 
-def _replace_mentions(con: Connection, placeholder: str, name: str, email: str | None) -> None:
+def _replace_mentions(con: Connection, mentions: list[tuple[str, str]]) -> None:
     """Every mention of the name or email in the free text of `MENTIONABLE`, replaced."""
-    for mention, replacement in _mentions(name, email, placeholder):
+    for mention, replacement in mentions:
         pattern = "(?i)" + _literal(mention)
         for table, columns in MENTIONABLE.items():
             for column in columns:
@@ -245,12 +246,23 @@ def _replace_mentions(con: Connection, placeholder: str, name: str, email: str |
                 )
 
 
-def _mentions(name: str, email: str | None, placeholder: str) -> list[tuple[str, str]]:
-    """What to look for in others' values, and what replaces it."""
-    found = [(email, ERASED_TEXT)] if email else []
-    if len(name.strip()) >= _MENTION_MIN:
-        found.append((name.strip(), placeholder))
-    return found
+def _mentions(con: Connection, person: dict[str, Any], placeholder: str) -> list[tuple[str, str]]:
+    """What to look for in others' text, and what replaces it: the person's name and email,
+    and those they had before (the audit log's values of them), longest first."""
+    former = fetch_dicts(
+        con,
+        "SELECT field, old_value, new_value FROM audit_log WHERE entity = 'people' "
+        "AND entity_id = ? AND field IN ('name', 'email')",
+        [person["id"]],
+    )
+    values = [("name", person["name"]), ("email", person["email"])]
+    values += [(r["field"], r[column]) for r in former for column in ("old_value", "new_value")]
+    found = {
+        value.strip(): placeholder if field == "name" else ERASED_TEXT
+        for field, value in values
+        if value and (field == "email" or len(value.strip()) >= _MENTION_MIN)
+    }
+    return sorted(found.items(), key=lambda item: -len(item[0]))
 
 
 def _literal(value: str) -> str:
@@ -260,19 +272,17 @@ def _literal(value: str) -> str:
 
 @dataclass(frozen=True)
 class _Scrub:
-    """Text the erasure takes out of copies: the name (becomes the placeholder), the email
-    and the person's texts as they were (become "[erased]")."""
+    """Text the erasure takes out of copies: mentions of the name (become the placeholder)
+    and email, and the person's texts as they were (become "[erased]")."""
 
-    placeholder: str
-    name: str
-    email: str | None
+    mentions: list[tuple[str, str]]
     texts: set[str]
 
     def __call__(self, value: Any) -> Any:
         if isinstance(value, str):
             if value in self.texts:
                 return ERASED_TEXT
-            for mention, replacement in _mentions(self.name, self.email, self.placeholder):
+            for mention, replacement in self.mentions:
                 value = re.sub(re.escape(mention), replacement, value, flags=re.IGNORECASE)
             return value
         if isinstance(value, dict):
