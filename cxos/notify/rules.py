@@ -31,14 +31,14 @@ from cxos.notify.config import NotifyConfig
 from cxos.notify.store import Recipient
 from cxos.scoring.config import ScoringConfig
 from cxos.storage import Database
-from cxos.work.my_work import WorkItem, WorkKind, my_work, work_items
+from cxos.work.my_work import WorkItem, WorkKind, feedback_past_window, my_work, work_items
 
 NoticeKind = Literal["reminder", "escalation", "meeting"]
 
 # Every rule, in words: the "why" a notice and the admin's sent log show.
 RULES: dict[str, str] = {
     "overdue_action": "an action you answer for is past its due date",
-    "check_in_due": "an action you answer for has had no check-in for 14 days",
+    "check_in_due": "an action you answer for has had no check-in within the check-in window",
     "metric_due": "a metric you answer for has no reading within its cadence",
     "feedback": "negative feedback routed to your team waits for an answer",
     "late_to_head": "an item of your team is late beyond the grace period",
@@ -235,7 +235,7 @@ def escalations(
     notices: list[Notice] = []
     for item in work.items:
         if item.kind == "feedback":
-            if item.days_overdue >= window:
+            if feedback_past_window(item, settings.scoring):
                 notices += _feedback_to_steering(item, steering, window)
         elif item.days_overdue > config.head_grace_days:
             notices += _late_to_head(item, heads.get(item.team_id, []), config.head_grace_days)

@@ -288,6 +288,23 @@ def summary_lines(view: MeetingView) -> list[str]:
     return lines
 
 
+UNIT_NOTE = (
+    "A unit's averages are not a quadrant: teams in opposite corners average into a "
+    "third one. Its teams' quadrants are counted instead."
+)
+
+
+def state_line(data: dict[str, Any]) -> str:
+    """The line under a pack's title: the date scored, and whether it is frozen."""
+    state = "closed — frozen as reviewed" if data["frozen"] else "open — computed live"
+    return f"Scores as of {data['as_of']} · {state}"
+
+
+def more_line(more: int) -> str:
+    """What a section left out, and where to find it."""
+    return f"… and {more:,} more (see the workbook)"
+
+
 def content(view: MeetingView) -> dict[str, Any]:
     """Everything the pack states, as plain data (what 'the same content' means)."""
     return {
@@ -445,8 +462,7 @@ def _summary(pdf: Any, family: str, data: dict[str, Any]) -> None:
     pdf.set_text_color(INK)
     pdf.multi_cell(0, 11, _safe(family, data["title"]), new_x="LMARGIN", new_y="NEXT")
     pdf.set_text_color(MUTED)
-    state = "closed — frozen as reviewed" if data["frozen"] else "open — computed live"
-    _line(pdf, family, f"Scores as of {data['as_of']} · {state}")
+    _line(pdf, family, state_line(data))
     if data["attendees"]:
         _line(pdf, family, "Attendees: " + ", ".join(data["attendees"]))
     pdf.set_text_color(INK)
@@ -465,8 +481,7 @@ def _summary(pdf: Any, family: str, data: dict[str, Any]) -> None:
     _line(
         pdf,
         family,
-        "A unit's averages are not a quadrant: teams in opposite corners average into a "
-        "third one. Its teams' quadrants are counted instead.",
+        UNIT_NOTE,
         size=9,
         height=5,
     )
@@ -500,7 +515,7 @@ def _section(
     _heading(pdf, family, title, size)
     _table(pdf, family, header, rows, widths)
     if more:
-        _line(pdf, family, f"… and {more:,} more (see the workbook)", size=9, height=6)
+        _line(pdf, family, more_line(more), size=9, height=6)
 
 
 def column_widths(columns: tuple[Column, ...]) -> tuple[float, ...]:

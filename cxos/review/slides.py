@@ -45,14 +45,17 @@ from cxos.review.pack import (
     DECISION_COLUMNS,
     SCORE_HEADER,
     UNIT_HEADER,
+    UNIT_NOTE,
     Progress,
     column_widths,
     content,
     created_at,
     fixed_package,
+    more_line,
     movement_figure,
     no_progress,
     render_png,
+    state_line,
 )
 from cxos.scoring.config import ScoringConfig
 
@@ -176,8 +179,7 @@ def _lines(
 
 def _title_slide(deck: Any, data: dict[str, Any]) -> None:
     slide = _slide(deck, data["title"])
-    state = "closed — frozen as reviewed" if data["frozen"] else "open — computed live"
-    about = [f"Scores as of {data['as_of']} · {state}"]
+    about = [state_line(data)]
     if data["attendees"]:
         about.append("Attendees: " + _names(data["attendees"]))
     width = WIDE - 2 * MARGIN
@@ -283,10 +285,7 @@ def _units_slide(deck: Any, data: dict[str, Any], when: dt.datetime) -> None:
     left = Inches(9.0)
     _lines(
         slide,
-        [
-            "A unit's averages are not a quadrant: teams in opposite corners average into a "
-            "third one. Its teams' quadrants are counted instead."
-        ],
+        [UNIT_NOTE],
         (MARGIN, BODY_TOP - Inches(0.1), left - MARGIN - Inches(0.2), Inches(0.6)),
         size=11,
         colour=MUTED,
@@ -415,7 +414,7 @@ def _table(
     if more:  # at the slide's foot: rows grow with their text, the foot stays clear
         _lines(
             slide,
-            [f"… and {more:,} more (see the workbook)"],
+            [more_line(more)],
             (left, TALL - Inches(0.75), width, Inches(0.4)),
             size=11,
             colour=MUTED,

@@ -106,12 +106,7 @@ def trend_dates(as_of: dt.date, stored: list[dt.date], points: int = 6) -> list[
 
 def goal_choices(db: Database, as_of: dt.date) -> list[dict[str, Any]]:
     """In-scope goals with their team, for choosing the goal of a new action."""
-    return db.rows(
-        "SELECT g.id, g.title, g.team_id, t.name AS team FROM goals g "
-        "JOIN teams t ON t.id = g.team_id WHERE g.start_date <= ? AND ? <= g.end_date "
-        "AND g.status <> 'dropped' ORDER BY t.name, g.title",
-        [as_of, as_of],
-    )
+    return in_scope_goals(db, as_of)
 
 
 def people(db: Database) -> dict[str, str]:

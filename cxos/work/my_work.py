@@ -281,12 +281,11 @@ class Chase:
 def to_chase(db: Database, as_of: dt.date, config: ScoringConfig | None = None) -> list[Chase]:
     """Per team, what waits past its grace (SPEC: escalates to steering), longest first."""
     config = config or ScoringConfig.load()
-    grace = config.unanswered_feedback_days
 
     def read(con: Connection) -> list[Chase]:
         kinds: list[WorkKind] = ["feedback", "overdue_action"]
         work = _work_on(con, as_of, config, kinds=kinds)
-        late = [i for i in work.items if i.kind != "feedback" or i.days_overdue >= grace]
+        late = [i for i in work.items if i.kind != "feedback" or feedback_past_window(i, config)]
         heads: dict[str, list[str]] = {}
         for row in fetch_dicts(con, _HEADS):
             heads.setdefault(row["team_id"], []).append(row["name"])
@@ -296,6 +295,11 @@ def to_chase(db: Database, as_of: dt.date, config: ScoringConfig | None = None) 
 
 
 _HEADS = "SELECT team_id, name FROM people WHERE role = 'head' ORDER BY name"
+
+
+def feedback_past_window(item: WorkItem, config: ScoringConfig) -> bool:
+    """Unanswered negative feedback as old as the signal's window: it goes to steering."""
+    return item.days_overdue >= config.unanswered_feedback_days
 
 
 def _by_team(items: list[WorkItem], heads: dict[str, list[str]]) -> list[Chase]:
