@@ -108,7 +108,7 @@ def check_in_table(actions: list[dict]) -> None:
         save(
             lambda: team_edits.record_check_ins(database(), person.id, rows),
             titles,
-            "check-ins",
+            "check-in",
             "progress_checkins_editor",
         )
 
@@ -157,7 +157,7 @@ def reading_table(metrics: list[dict]) -> None:
         save(
             lambda: team_edits.record_readings(database(), person.id, rows),
             titles,
-            "readings",
+            "reading",
             "progress_readings_editor",
         )
 
@@ -189,17 +189,13 @@ def save(write, titles: list[str], noun: str, editor: str) -> None:
 def _saved(results: list, noun: str) -> str:
     """'Saved 2 check-ins.', and how many were repeats of what was just saved."""
     repeated = sum(1 for r in results if r.repeated)
-    message = f"Saved {_count(len(results) - repeated, noun)}."
+    message = f"Saved {palette.counted(len(results) - repeated, noun)}."
     if repeated:
         message += (
-            f" {_count(repeated, noun)} had just been saved with the same values and "
+            f" {palette.counted(repeated, noun)} had just been saved with the same values and "
             "{} not saved twice.".format("was" if repeated == 1 else "were")
         )
     return message
-
-
-def _count(n: int, plural: str) -> str:
-    return f"{n} {plural if n != 1 else plural.removesuffix('s')}"
 
 
 def one_reading(metrics: list[dict]) -> None:

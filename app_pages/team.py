@@ -105,7 +105,8 @@ else:
 
 st.subheader("Why it scores as it does")
 st.caption(
-    "Accountability is the mean of A1–A4, alignment of L1–L4, each component 0–100: "
+    "Accountability is the weighted mean of A1–A4, alignment of L1–L4, each component "
+    "0–100: "
     "the share of its items met (pace and pulse count part-way)."
 )
 navigation.glossary_link()

@@ -18,6 +18,7 @@ import streamlit as st
 from cxos import text
 from cxos.palette import HEALTH, SIGNALS
 from cxos.review.needs_attention import Attention
+from cxos.scoring import glossary
 from ui.lazy import lazy_expander
 from ui.navigation import REGISTRY
 
@@ -70,14 +71,9 @@ _SIGNAL_FIX: dict[str, Callable[[Any], Fix]] = {
     "stale_goal": lambda s: Fix("team.py", _team(_first_team(s))),
     "no_pulse": lambda s: Fix("team.py", _team(s.subject_id)),
 }
-_SIGNAL_EXPLAINS = {
-    "unbridged_stage": "a stage with two or more owning teams and no goal bringing two together",
-    "handoff_gap": "two consecutive stages owned by different teams with no shared goal",
-    "orphan_touchpoint": "a touchpoint whose stage has no goal its owning team takes part in",
-    "unanswered_feedback": "negative feedback over 30 days old, neither actioned nor closed",
-    "stale_goal": "a goal with no reading or check-in in the last 28 days",
-    "no_pulse": "a team with no pulse survey in the last 180 days",
-}
+# What each list means, in the glossary's words (one place, which follows the rules).
+_MEANING = {term.term: term.meaning for term in glossary.TERMS}
+_SIGNAL_EXPLAINS = {kind: _MEANING[label] for kind, label in SIGNALS.items()}
 
 
 def work_lists(found: Attention, teams: dict[str, str]) -> list[AttentionList]:
@@ -95,7 +91,7 @@ def work_lists(found: Attention, teams: dict[str, str]) -> list[AttentionList]:
         AttentionList(
             "off_track",
             "Off-track goals",
-            "goals whose slowest metric is under 60 % of the expected pace",
+            _MEANING[HEALTH["off_track"].label],
             found.off_track_goals,
             lambda g: f"{g['title']} — {g['team']}",
             lambda g: Fix("team.py", _team(g["team_id"])),

@@ -37,7 +37,7 @@ from cxos.scoring import (
 )
 from cxos.scoring.config import ScoringConfig
 from cxos.work import my_work
-from ui.database import data_version, database
+from ui.database import data_version, database, once_per_run
 from ui.filters import Filters
 
 
@@ -96,7 +96,8 @@ def journeys(path: str, version: int) -> dict[str, str]:
 
 
 def config() -> ScoringConfig:
-    return ScoringConfig.load()
+    """The scoring configuration, read once per script run (the file may change between)."""
+    return once_per_run("scoring_config", ScoringConfig.load)
 
 
 def scoped_scores(filters: Filters) -> list[TeamScore]:
@@ -172,8 +173,7 @@ def _chart(name: str, path: str, version: int, as_of: dt.date, unit: str | None)
     if name == "quadrant":
         current = scoped_scores(filters)
         previous = previous_review(path, version, as_of)
-        before = {p["team_id"]: p["quadrant"] for p in previous["scores"]} if previous else {}
-        movers = [s.team_id for s in current if before.get(s.team_id, s.quadrant) != s.quadrant]
+        movers = [move["team_id"] for move in meetings.moves(current, previous)]
         return prepared(
             figures.quadrant_chart(current, config(), highlight=movers)  # movers named first
         )

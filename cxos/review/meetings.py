@@ -173,7 +173,7 @@ def _agenda(
     config: ScoringConfig,
 ) -> Agenda:
     return {
-        "moves": _moves(scores, previous),
+        "moves": moves(scores, previous),
         "siloed": _teams_in(scores, "siloed"),
         "aspirational": _teams_in(scores, "aspirational"),
         "signals": [
@@ -184,7 +184,8 @@ def _agenda(
     }
 
 
-def _moves(scores: list[TeamScore], previous: dict[str, Any] | None) -> list[dict[str, Any]]:
+def moves(scores: list[TeamScore], previous: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """The teams whose quadrant changed since `previous` (a frozen review), with how far."""
     if previous is None:
         return []
     before = {s["team_id"]: s for s in previous["scores"]}
