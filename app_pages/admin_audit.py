@@ -27,7 +27,7 @@ def _entries(path: str, version: int, since: dt.date | None, entity: str | None,
 
 st.title("Audit log")
 st.caption("Every accepted write: who, when, which record and field, the old and the new value.")
-path, version = str(database().path), data_version()
+path, version = database().location, data_version()
 left, mid, right = st.columns(3)
 since = left.date_input("Since", value=None, key="admin_audit_since")
 entity = mid.selectbox(

@@ -111,8 +111,8 @@ def account_form(people: dict[str, dict]) -> None:
 
 st.title("People & accounts")
 version = data_version()
-rows = _people(str(database().path), version)
-teams = _teams(str(database().path), version)
+rows = _people(database().location, version)
+teams = _teams(database().location, version)
 tables.show(
     [{**r, "team": teams.get(r["team_id"], r["team_id"])} for r in rows],
     [

@@ -258,7 +258,7 @@ st.caption(
     f"Scores as of {filters.as_of:%d %b %Y}. Units are the mean of their teams; "
     "see docs/compare.md for how stages and best performers are judged."
 )
-key = (str(database().path), data_version())
+key = (database().location, data_version())
 all_units = _units(*key)
 top_units, top_journey, top_since = st.columns([3, 2, 1])
 chosen_units = top_units.multiselect(

@@ -20,7 +20,7 @@ def _counts(path: str, version: int) -> dict[str, int]:
 
 st.title("What's in the database")
 st.write("Rows per file of the bundle format (docs/bundle.md): what an import added to.")
-rows = _counts(str(database().path), data_version())
+rows = _counts(database().location, data_version())
 main = ["teams", "people", "goals", "metrics", "actions", "feedback"]
 for column, name in zip(st.columns(len(main)), main, strict=True):
     column.metric(name.replace("_", " ").capitalize(), f"{rows[name]:,}")

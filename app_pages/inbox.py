@@ -62,7 +62,7 @@ def entry(item: dict, inbox: dict, may_answer: bool) -> None:
 
 
 db = database()
-path, version = str(db.path), data_version()
+path, version = db.location, data_version()
 st.title("Feedback inbox")
 show_flash()
 teams = _teams(path, version)

@@ -199,7 +199,7 @@ def _fallback(item: WorkItem) -> dict:
 
 
 db = database()
-path, version = str(db.path), data_version()
+path, version = db.location, data_version()
 as_of = current_filters().as_of
 st.title("My work")
 show_flash()

@@ -52,7 +52,7 @@ def _writable(path: str, version: int, person_id: str) -> dict[str, str]:
     return notes.writable_units(database(), person_id)
 
 
-key = (str(database().path), data_version())
+key = (database().location, data_version())
 units, stage_labels = _units(*key), _stage_labels(*key)
 writable = _writable(*key, person.id)
 

@@ -213,7 +213,7 @@ def one_reading(metrics: list[dict]) -> None:
 
 
 db = database()
-path, version = str(db.path), data_version()
+path, version = db.location, data_version()
 st.title("Check-ins & readings")
 show_flash()
 actions = _actions(path, version, person.id, person.team_id)

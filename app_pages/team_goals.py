@@ -325,7 +325,7 @@ def pulse_form(team_id: str) -> None:
 
 
 db = database()
-path, version = str(db.path), data_version()
+path, version = db.location, data_version()
 st.title("Team goals")
 show_flash()
 choices_all = _choices(path, version, person.team_id)

@@ -45,17 +45,17 @@ def auth_mode(db: Database) -> str:
 
 def is_demo_database(db: Database) -> bool:
     """True while the database holds the generated demo company and nothing else."""
-    if db.path != database().path:
+    if db.location != database().location:
         return marker.is_demo_company(db)
     # Every page asks several times a run (the mode, the notice, the persona switch).
-    return once_per_run("is_demo", lambda: _cached_is_demo(str(db.path), data_version()))
+    return once_per_run("is_demo", lambda: _cached_is_demo(db.location, data_version()))
 
 
 def personas(db: Database) -> dict[str, str]:
     """The demo personas, person id -> "Name — role" (empty when there are none)."""
-    if db.path != database().path:
+    if db.location != database().location:
         return _personas(db)
-    return _cached_personas(str(db.path), data_version())
+    return _cached_personas(db.location, data_version())
 
 
 def _personas(db: Database) -> dict[str, str]:
@@ -85,9 +85,9 @@ def _cached_person(path: str, version: int, person_id: str) -> Person | None:
 
 
 def _find_person(db: Database, person_id: str) -> Person | None:
-    if db.path != database().path:
+    if db.location != database().location:
         return accounts.find_person(db, person_id)
-    return _cached_person(str(db.path), data_version(), person_id)
+    return _cached_person(db.location, data_version(), person_id)
 
 
 # -- who is signed in ------------------------------------------------------------------

@@ -6,7 +6,6 @@ so neither imports the other's module to reach the database.
 
 from __future__ import annotations
 
-import os
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -73,35 +72,24 @@ def data_version() -> int:
     return once_per_run("data_version", _version_of_files)
 
 
-# The version last read, keyed by the database and its write-ahead log as the file system
-# sees them (modification time and size). Every committed write, by this process or the
-# command line, appends to the log or (after a checkpoint) rewrites the file, so an
-# unchanged stamp means an unchanged version: reruns then ask only the file system, not
-# the database (a query each run was most of a small page's time with many sessions).
+# The version last read, keyed by the database and its stamp (for the DuckDB file: the file
+# and its write-ahead log as the file system sees them). Every committed write, by this
+# process or the command line, changes the stamp, so an unchanged stamp means an unchanged
+# version: reruns then ask only the file system, not the database (a query each run was
+# most of a small page's time with many sessions). A store with no stamp (PostgreSQL) is
+# asked each run.
 _FILE_VERSION: dict[str, tuple[tuple[int, ...], int]] = {}
-
-
-def _stamp(path: Path) -> tuple[int, ...]:
-    stamp: list[int] = []
-    for file in (path, path.with_name(path.name + ".wal")):
-        try:
-            found = os.stat(file)
-            stamp += [found.st_mtime_ns, found.st_size, found.st_ino]
-        except OSError:
-            stamp += [0, 0, 0]
-    return tuple(stamp)
 
 
 def _version_of_files() -> int:
     db = database()
-    key = str(db.path)
-    before = _stamp(db.path)
-    known = _FILE_VERSION.get(key)
-    if known is not None and known[0] == before:
+    before = db.stamp()
+    known = _FILE_VERSION.get(db.location)
+    if before is not None and known is not None and known[0] == before:
         return known[1]
     version = audit.data_version(db)
-    if _stamp(db.path) == before:  # no write landed while we asked
-        _FILE_VERSION[key] = (before, version)
+    if before is not None and db.stamp() == before:  # no write landed while we asked
+        _FILE_VERSION[db.location] = (before, version)
     return version
 
 

@@ -54,13 +54,13 @@ def render_sidebar_filters(db: Database) -> Filters:
         as_of = st.date_input("As of", value=current.as_of, key="filters_as_of")
         unit = _pick(
             "Business unit",
-            _choices(str(db.path), version, "business_units"),
+            _choices(db.location, version, "business_units"),
             current.business_unit_id,
             "filters_business_unit",
         )
         journey = _pick(
             "Journey",
-            _choices(str(db.path), version, "journeys"),
+            _choices(db.location, version, "journeys"),
             current.journey_id,
             "filters_journey",
         )

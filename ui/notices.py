@@ -48,7 +48,7 @@ def notice_list(person: Person, as_of: dt.date) -> None:
     Drawn as an expander near the top of My work, open when something was escalated to
     the person or a meeting is ahead (reminders are the list below it).
     """
-    notices = _notices(str(database().path), data_version(), person.id, as_of)
+    notices = _notices(database().location, data_version(), person.id, as_of)
     urgent = any(n.kind != "reminder" for n in notices)
     label = f":material/notifications: Notifications ({len(notices)})"
     with st.expander(label, expanded=urgent, key="mywork_notices_open"):
@@ -117,4 +117,4 @@ def _sent(path: str, version: int, limit: int) -> list[dict]:
 
 def sent_log(limit: int) -> list[dict]:
     """The newest sent notices (cached per data version)."""
-    return _sent(str(database().path), data_version(), limit)
+    return _sent(database().location, data_version(), limit)

@@ -43,7 +43,7 @@ from ui.filters import Filters
 
 def key() -> tuple[str, int]:
     """The cache key of the current data: database path and data version."""
-    return str(database().path), data_version()
+    return database().location, data_version()
 
 
 # Shared, read-only results of the whole organisation: see the module docstring.

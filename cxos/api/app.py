@@ -65,7 +65,7 @@ _bearer = HTTPBearer(auto_error=False, description="an API token: Authorization:
 def create_app(db_path: str | os.PathLike[str] | None = None, limits: ApiLimits | None = None):  # noqa: ANN201 - FastAPI
     """The API over the database at `db_path` (else $CXOS_DB, else data/cxos.duckdb)."""
     limits = limits or ApiLimits.load()
-    path = Database(db_path).path  # created or upgraded once, here, as the command line does
+    target = Database(db_path).target  # created or upgraded once, here, as the command line does
     limiter = guards.RateLimiter(limits)
     app = FastAPI(
         title="CXOS API",
@@ -78,7 +78,7 @@ def create_app(db_path: str | os.PathLike[str] | None = None, limits: ApiLimits 
     def database() -> Database:
         """This request's Database: units of work take the file through its lease, as the
         command line's do, so the app and the command line get their turns on it."""
-        return Database(path, upgrade=False)
+        return Database(target, upgrade=False)
 
     def caller(
         request: Request,

@@ -15,5 +15,5 @@ def serve(db: Database, *, host: str = "127.0.0.1", port: int = 8502) -> None:
     from cxos.api.app import create_app
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    app = create_app(db.path)
+    app = create_app(db.target)
     uvicorn.run(app, host=host, port=port, access_log=False, log_level="info")

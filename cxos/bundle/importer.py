@@ -21,8 +21,6 @@ from cxos.demo import marker
 from cxos.identity import audit
 from cxos.model.errors import BundleError, CxosError, Problem
 from cxos.storage import Connection, Database
-from cxos.storage.duckdb_file import is_conflict, uncompressed_scratch
-from cxos.storage.retry import retry_transaction
 
 Progress = Callable[[float, str], None]
 
@@ -142,17 +140,17 @@ def _import(
             then(con)
         return report
 
-    def work(con: Connection) -> ImportReport:
-        with uncompressed_scratch(con):
-            staged = prepare(con)
-        report = retry_transaction(con, lambda c: merge(c, staged), is_conflict=is_conflict)
-        progress(1.0, "done")
-        return report
-
     try:
-        return db.session(work)
+        report = db.staged_write(prepare, _typed_tables, merge)
     except _RolledBack as preview:
         return preview.report
+    progress(1.0, "done")
+    return report
+
+
+def _typed_tables(staged: Staged) -> list[str]:
+    """The checked rows of each staged file, which the merge reads."""
+    return [typed_table(spec) for spec in FILES if spec.name in staged.counts]
 
 
 def _reject_if(problems: list[Problem], total: int | None) -> None:

@@ -67,7 +67,7 @@ def register(sub: Any) -> None:
 
 def run_init(args: argparse.Namespace) -> int:
     db = open_db(args)
-    print(f"database ready: {db.path}")
+    print(f"database ready: {db.location}")
     return 0
 
 
@@ -90,7 +90,8 @@ def run_demo(args: argparse.Namespace) -> int:
         add_to_real_data=args.add_to_real_data,
     )
     took = time.perf_counter() - started
-    print(f"demo company loaded into {db.path} as of {as_of}: {report.summary()} ({took:.1f} s)")
+    summary = report.summary()
+    print(f"demo company loaded into {db.location} as of {as_of}: {summary} ({took:.1f} s)")
     if not marker.is_demo_company(db):
         print("it was added to real data: demo sign-in stays off, people sign in with passwords")
     return 0

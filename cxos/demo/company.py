@@ -840,7 +840,7 @@ def load(
     day = as_of or dt.date.today()
     found = marker.real_data(db)
     if found is not None and not add_to_real_data:
-        raise marker.refusal(db.path, found)
+        raise marker.refusal(db.location, found)
     with tempfile.TemporaryDirectory(prefix="cxos-demo-") as tmp:
         write_bundle(tmp, day, scale=scale, shape=shape)
         report = import_bundle(
@@ -852,6 +852,7 @@ def load(
             then=None if found else lambda con: marker.mark(con, personas(), day.isoformat()),
         )
     db.write(lambda con: _meetings(con, day))
+    _freeze_reviews(db)
     return report
 
 
@@ -890,9 +891,12 @@ def _meetings(con: Connection, as_of: dt.date) -> None:
                 dt.datetime.combine(as_of + dt.timedelta(days=created), dt.time(10, 30)),
             ],
         )
-    # Frozen through the meetings module, oldest first, so review 2 sees review 1's moves.
-    from cxos.review.meetings import freeze_on
+
+
+def _freeze_reviews(db: Database) -> None:
+    """Frozen through the meetings module, oldest first, so review 2 sees review 1's moves."""
+    from cxos.review.meetings import freeze
     from cxos.scoring.config import ScoringConfig
 
     for number in (1, 2):
-        freeze_on(con, f"review-{number}", None, ScoringConfig.load())
+        freeze(db, f"review-{number}", None, ScoringConfig.load())

@@ -16,12 +16,13 @@ from __future__ import annotations
 import datetime as dt
 import json
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from cxos.identity import audit, permissions
 from cxos.model.entities import NAME_MAX, Decision, LongText, Meeting, Name, check_text
-from cxos.model.errors import CxosError, InvalidInput, NotFound
+from cxos.model.errors import Conflict, CxosError, InvalidInput, NotFound
 from cxos.review.needs_attention import actions_on
 from cxos.scoring import Signal, TeamScore
 from cxos.scoring.assessment import assess_on
@@ -436,27 +437,72 @@ def close_meeting(
     """Close a meeting: freeze its scores, signals, agenda and decisions; read-only after."""
     config = config or ScoringConfig.load()
 
-    def work(con: Connection) -> MeetingView:
+    def checks(con: Connection) -> None:
         _open_meeting(con, meeting_id)
         permissions.require(con, actor_id, "meeting")
-        return freeze_on(con, meeting_id, actor_id, config)
 
-    return db.write(work)
+    return freeze(db, meeting_id, actor_id, config, checks=checks)
 
 
-def freeze_on(
-    con: Connection,
+def freeze(
+    db: Database,
     meeting_id: str,
     actor_id: str | None,
     config: ScoringConfig,
     closed_at: dt.datetime | None = None,
+    checks: Callable[[Connection], Any] | None = None,
 ) -> MeetingView:
-    """Freeze a meeting in the caller's transaction (also used to load the demo's reviews).
+    """Freeze a meeting (also used to load the demo's reviews).
 
-    No permission check: callers check first (`close_meeting`) or own the data (demo).
+    Scores, signals and the agenda are worked out by a read (on PostgreSQL, scoring runs on
+    the mirror), then stored by a write that first finds the meeting as the read saw it:
+    when it changed in between (a decision added, closed by someone else), the whole
+    freeze is done again. `checks` (permission and state checks) run in the read and in
+    the write. No permission check otherwise: callers check (`close_meeting`)
+    or own the data.
     """
+    for _ in range(_FREEZE_ATTEMPTS):
+        version, live = db.read(lambda con: _checked_live(con, meeting_id, config, checks))
+
+        def store(
+            con: Connection, live: MeetingView = live, version: int = version
+        ) -> MeetingView | None:
+            if checks is not None:
+                checks(con)
+            row = _meeting_row(con, meeting_id)
+            if row["version"] != version:
+                return None
+            return _store_frozen(con, row, live, actor_id, closed_at)
+
+        frozen = db.write(store)
+        if frozen is not None:
+            return frozen
+    raise Conflict("the meeting kept changing while it was being closed; try again")
+
+
+_FREEZE_ATTEMPTS = 5
+
+
+def _checked_live(
+    con: Connection,
+    meeting_id: str,
+    config: ScoringConfig,
+    checks: Callable[[Connection], Any] | None,
+) -> tuple[int, MeetingView]:
+    if checks is not None:
+        checks(con)
     row = _meeting_row(con, meeting_id)
-    live = _live(con, row["held_on"], _meeting(row), config)
+    return row["version"], _live(con, row["held_on"], _meeting(row), config)
+
+
+def _store_frozen(
+    con: Connection,
+    row: dict[str, Any],
+    live: MeetingView,
+    actor_id: str | None,
+    closed_at: dt.datetime | None,
+) -> MeetingView:
+    meeting_id = row["id"]
     # The scores it froze are also that date's snapshot, so trends show every review.
     store_snapshot_on(con, live.as_of, live.scores, actor_id)
     frozen = json.dumps(_freeze(live))

@@ -1,9 +1,10 @@
 """Score snapshots: every team's scores as of a date, stored for trends and reviews.
 
-A snapshot is computed and stored in one write transaction, so it reflects exactly the data
-committed at that moment; taking one again for the same date replaces it. Trends read
-snapshots where they exist and recompute the other dates, which is exact because scores
-only use data dated on or before their date.
+A snapshot is computed by a read of the committed data and stored by one write
+transaction (on PostgreSQL, scoring runs on the process's mirror, never in a write); taking
+one again for the same date replaces it. Trends read snapshots where they exist and
+recompute the other dates, which is exact because scores only use data dated on or before
+their date.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from cxos.storage import Connection, Database
 
 _COLUMNS = ("as_of", "team_id", "alignment", "accountability", "quadrant", *COMPONENTS)
 _INSERT = (
-    f"INSERT OR REPLACE INTO score_snapshots ({', '.join(_COLUMNS)}, taken_at) "
+    f"INSERT INTO score_snapshots ({', '.join(_COLUMNS)}, taken_at) "
     f"VALUES ({', '.join('?' for _ in _COLUMNS)}, current_timestamp)"
 )
 
@@ -34,13 +35,9 @@ def take_snapshot(
 ) -> list[TeamScore]:
     """Compute and store every team's scores as of `as_of`; returns what was stored."""
     config = config or ScoringConfig.load()
-    return db.write(lambda con: _store(con, as_of, actor_id, config))
-
-
-def _store(
-    con: Connection, as_of: dt.date, actor_id: str | None, config: ScoringConfig
-) -> list[TeamScore]:
-    return store_snapshot_on(con, as_of, scores_on(con, as_of, config), actor_id)
+    # Worked out by a read (on PostgreSQL, scoring runs on the mirror), then stored.
+    scores = db.read(lambda con: scores_on(con, as_of, config), reuse=True)
+    return db.write(lambda con: store_snapshot_on(con, as_of, scores, actor_id))
 
 
 def store_snapshot_on(

@@ -2,62 +2,78 @@
 
 Pages and the domain never hold a connection: they hand a `Database` a unit of work, a
 read on a connection (cursor) of its own, or a write run as one transaction. Where the
-connections come from is the store's business: the DuckDB file, shared within this process
-through its lease (duckdb_file.py). A busy database is waited out and a conflicting write
-tried again (retry.py); the schema is created and upgraded on first use (migrations.py).
-Any other failure keeps its own name: a damaged file (`DatabaseDamaged`, remembered beside
-the file so later writes are refused) and a full disk (`DiskFull`) are told apart in
-`cxos.storage.faults`.
+connections come from is the store's business (stores.py): the DuckDB file, shared within
+this process through its lease (duckdb_file.py), or a PostgreSQL server (postgres.py) with
+a DuckDB mirror of it in this process for reads (mirror.py). A busy database is waited out
+and a conflicting write tried again (retry.py); the schema is created and upgraded on first
+use (migrations.py). Any other failure keeps its own name: a damaged file
+(`DatabaseDamaged`, remembered beside the file so later writes are refused) and a full disk
+(`DiskFull`) are told apart in `cxos.storage.faults`.
 """
 
 from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
-from cxos.storage import duckdb_file, faults, prepared, retry
+from cxos.storage import postgres
 from cxos.storage.duckdb_file import Connection
-from cxos.storage.migrations import apply_migrations, missing_migrations
+from cxos.storage.stores import Store, open_store
 
 T = TypeVar("T")
+S = TypeVar("S")
 
 DEFAULT_PATH = Path("data") / "cxos.duckdb"
 
 
-def resolve_path(explicit: str | os.PathLike[str] | None = None) -> Path:
-    """The database path: `--db`, else `CXOS_DB`, else `data/cxos.duckdb`."""
-    if explicit:
-        return Path(explicit)
-    return Path(os.environ.get("CXOS_DB") or DEFAULT_PATH)
+def resolve_path(explicit: str | os.PathLike[str] | None = None) -> str | Path:
+    """The database: `--db`, else `CXOS_DB`, else `data/cxos.duckdb`. A PostgreSQL URL
+    stays a string; anything else is a file's path."""
+    chosen = os.fspath(explicit) if explicit else os.environ.get("CXOS_DB")
+    if chosen and postgres.is_url(chosen):
+        return chosen
+    return Path(chosen or DEFAULT_PATH)
 
 
 class Database:
-    """A CXOS database file; creates and upgrades its schema on first use."""
+    """A CXOS database; creates and upgrades its schema on first use.
+
+    `location` names it for people and for caches (a file's path, or a PostgreSQL URL
+    without its password); `target` opens it again (`Database(db.target)`).
+    """
 
     def __init__(self, path: str | os.PathLike[str] | None = None, *, upgrade: bool = True):
-        self.path = resolve_path(path)
+        self.target = resolve_path(path)
         self._ready = False
         self._lock = threading.Lock()
-        # The store is chosen on this line: the DuckDB file, through this process's lease on
-        # it. A second store (PostgreSQL) would be chosen here; it would also supply what
-        # `write` and `ensure_schema` still take from duckdb_file (its reading of a conflict,
-        # its own opening and completeness check).
-        self._lease = duckdb_file.lease_for(self.path)
+        # The store is chosen on this line (stores.py): the DuckDB file, through this
+        # process's lease on it, or a PostgreSQL server with this process's mirror of it.
+        self._store: Store = open_store(self.target)
+        self.location = self._store.location
         if upgrade:
             self.ensure_schema()
 
     def __repr__(self) -> str:
-        return f"Database({str(self.path)!r})"
+        return f"Database({self.location!r})"
+
+    @property
+    def path(self) -> Path:
+        """The database file; a PostgreSQL database has none, and says how it is backed up."""
+        return self._store.file()
+
+    def stamp(self) -> tuple[int, ...] | None:
+        """Something cheap that changes whenever the data may have (None: ask the database)."""
+        return self._store.stamp()
 
     # -- connections -------------------------------------------------------------------
 
     @contextmanager
     def connect(self, *, reuse: bool = False, doing: str = "reading") -> Iterator[Connection]:
-        """A connection (cursor) for one unit of work, released afterwards.
+        """A DuckDB connection (cursor) for one read, released afterwards.
 
         With `reuse` (reads), the cursor may have served earlier reads, and goes on to later
         ones when this unit ends without an error and without a transaction left open. The
@@ -65,18 +81,12 @@ class Database:
         A damaged file or a full disk, wherever a query meets it, becomes the error that
         names it (`doing` says what the unit was doing, for a full disk).
         """
-        cursor = self._lease.acquire(reuse)
-        keep = False
-        try:
-            with faults.database_faults_named(self.path, doing):
-                yield cursor
-                keep = reuse and prepared.fit_for_next_read(cursor)
-        finally:
-            self._lease.release(cursor, keep)
+        with self._store.reading(reuse, doing) as cursor:
+            yield cursor
 
     def close(self) -> None:
-        """Let go of the file now (restore, tests); the next unit of work reopens it."""
-        self._lease.close()
+        """Let go of the database now (restore, tests); the next unit of work reopens it."""
+        self._store.close()
 
     def read(self, fn: Callable[[Connection], T], *, reuse: bool = False) -> T:
         """Run `fn` on a connection of its own and return its result.
@@ -93,26 +103,28 @@ class Database:
         """Run `fn` in one transaction, retried on lock errors and write-write conflicts.
 
         `fn` must be safe to run again from the start: it re-reads what it depends on.
-        Refused (`DatabaseDamaged`) while the file is known damaged.
+        Its SQL runs on either store (the DuckDB file, or PostgreSQL: `?` placeholders,
+        portable statements). Refused (`DatabaseDamaged`) while the file is known damaged.
         """
-        return self.session(
-            lambda con: retry.retry_transaction(con, fn, is_conflict=duckdb_file.is_conflict)
-        )
+        return self._store.write(fn)
 
     def session(self, fn: Callable[[Connection], T]) -> T:
-        """Run `fn` on one connection (retried while the file is locked by another process).
+        """Run `fn` on one write connection, outside a transaction (retried while the file
+        is locked by another process): for a single statement that needs no transaction.
+        Refused (`DatabaseDamaged`) while the file is known damaged."""
+        return self._store.session(fn)
 
-        For work that prepares outside a transaction (staging an import) and then writes
-        with `retry.retry_transaction` on the same connection. Refused (`DatabaseDamaged`) while
-        the file is known damaged: a write could spread the damage.
-        """
-        faults.refuse_if_damaged(self.path)
-
-        def once() -> T:
-            with self.connect(doing="saving to") as con:
-                return fn(con)
-
-        return retry.until_free(once)
+    def staged_write(
+        self,
+        stage: Callable[[Connection], S],
+        moved: Callable[[S], Sequence[str]],
+        write: Callable[[Connection, S], T],
+    ) -> T:
+        """An import's shape of work: `stage(con)` reads files into temporary tables and
+        checks them (DuckDB, outside any transaction); then `write(con, staged)` runs in one
+        transaction, retried on conflicts, and may read the temporary tables and views
+        `moved(staged)` names (on PostgreSQL, copies of them by the same names)."""
+        return self._store.staged_write(stage, moved, write)
 
     # -- queries -----------------------------------------------------------------------
 
@@ -136,20 +148,7 @@ class Database:
         with self._lock:
             if self._ready:
                 return
-            # The file as it is on disk now, not as this process may hold it open.
-            self._lease.close()
-            # On the lease's connection, which the first unit of work then goes on using:
-            # a second opening of the file cost every command about 20 ms. A refused file
-            # is let go at once, so a program that opens it next finds it free.
-            try:
-                with self.connect(doing="upgrading") as con:
-                    duckdb_file.check_complete(con, self.path)
-                    if missing_migrations(con):
-                        faults.refuse_if_damaged(self.path)  # an upgrade is a write
-                    apply_migrations(con, self.path)
-            except BaseException:
-                self._lease.close()
-                raise
+            self._store.ensure_schema()
             self._ready = True
 
 

@@ -15,10 +15,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 from cxos.model.errors import CxosError
 from cxos.storage import structure
 from cxos.storage.duckdb_file import Connection
+from cxos.storage.postgres import to_postgres_ddl
 from cxos.storage.retry import in_transaction
 
 
@@ -26,6 +28,9 @@ from cxos.storage.retry import in_transaction
 class Migration:
     name: str
     statements: tuple[str, ...]
+    # Creates only the derived scoring tables: on PostgreSQL those live in each process's
+    # mirror (mirror.py), which runs every migration, and the server records it as done.
+    derived: bool = False
 
 
 _ORGANISATION = (
@@ -179,8 +184,16 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration("0002_goals_metrics_actions", _GOALS),
     Migration("0003_governance_audit_accounts", _GOVERNANCE),
     # Derived from the tables above and kept up to date by every write that changes them.
-    Migration("0004_scoring_structure", structure.created(structure.SHAPE) + structure.CLAIM_ROW),
-    Migration("0005_latest_values_and_owner_names", structure.created(structure.ADDED_0005)),
+    Migration(
+        "0004_scoring_structure",
+        structure.created(structure.SHAPE) + structure.CLAIM_ROW,
+        derived=True,
+    ),
+    Migration(
+        "0005_latest_values_and_owner_names",
+        structure.created(structure.ADDED_0005),
+        derived=True,
+    ),
     Migration("0006_check_ins_without_index", _CHECK_INS_WITHOUT_INDEX),
     Migration("0007_sign_in_attempts", _SIGN_IN_ATTEMPTS),
     Migration("0008_demo_marker_only_on_demo_data", _DEMO_MARKER_ONLY_ON_DEMO_DATA),
@@ -192,7 +205,9 @@ LATEST = MIGRATIONS[-1].name
 
 
 def _table_names(con: Connection) -> set[str]:
-    rows = con.execute("SELECT table_name FROM information_schema.tables").fetchall()
+    rows = con.execute(
+        "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()"
+    ).fetchall()
     return {r[0] for r in rows}
 
 
@@ -210,11 +225,16 @@ def missing_migrations(con: Connection) -> list[str]:
     return [m.name for m in MIGRATIONS if m.name not in done]
 
 
-def apply_migrations(con: Connection, path: Path | str = "database") -> list[str]:
-    """Apply the migrations this database lacks, each in its own transaction."""
+def apply_migrations(
+    con: Any, path: Path | str = "database", *, postgres_ddl: bool = False
+) -> list[str]:
+    """Apply the migrations this database lacks, each in its own transaction.
+
+    `postgres_ddl`: on a PostgreSQL server, in its words, without the derived tables.
+    """
     tables = _table_names(con)
     if tables and "schema_migrations" not in tables:
-        raise CxosError(f"{path} is a DuckDB database but not a CXOS one; nothing was changed")
+        raise CxosError(f"{path} is a database but not a CXOS one; nothing was changed")
     done = applied_migrations(con)
     known = [m.name for m in MIGRATIONS]
     unknown = [name for name in done if name not in known]
@@ -231,12 +251,13 @@ def apply_migrations(con: Connection, path: Path | str = "database") -> list[str
     for migration in MIGRATIONS:
         if migration.name in done:
             continue
-        in_transaction(con, partial(_run_migration, migration=migration))
+        in_transaction(con, partial(_run_migration, migration=migration, server=postgres_ddl))
         applied.append(migration.name)
     return applied
 
 
-def _run_migration(con: Connection, *, migration: Migration) -> None:
-    for statement in migration.statements:
-        con.execute(statement)
+def _run_migration(con: Any, *, migration: Migration, server: bool) -> None:
+    statements = () if server and migration.derived else migration.statements
+    for statement in statements:
+        con.execute(to_postgres_ddl(statement) if server else statement)
     con.execute("INSERT INTO schema_migrations VALUES (?, current_timestamp)", [migration.name])

@@ -17,17 +17,18 @@ import os
 import random
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING, TypeVar
-
-import duckdb
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from cxos.model.errors import DatabaseBusy
 from cxos.storage import structure
 
 if TYPE_CHECKING:
-    from cxos.storage.duckdb_file import Connection
+    pass
 
 T = TypeVar("T")
+# A store's write connection: DuckDB's own, or postgres.WriteConnection, which takes the
+# same statements.
+C = TypeVar("C")
 
 BUSY_SECONDS = float(os.environ.get("CXOS_BUSY_SECONDS", "10"))
 
@@ -52,22 +53,25 @@ def until_free(work: Callable[[], T]) -> T:
 
 
 def retry_transaction(
-    con: Connection,
-    fn: Callable[[Connection], T],
+    con: C,
+    fn: Callable[[C], T],
     *,
     is_conflict: Callable[[Exception], bool],
+    keeps_structure: bool = True,
 ) -> T:
     """Run `fn` in a transaction on `con`, retried on write-write conflicts.
 
     `is_conflict` is the store's reading of a failure (`duckdb_file.is_conflict`). Only a
     conflict is "busy"; any other failure (a commit that found the disk full) goes up as
-    it is, for `Database.connect` to name.
+    it is, for `Database.connect` to name. `keeps_structure`: the transaction brings the
+    derived scoring tables up to date (the DuckDB file; PostgreSQL's mirror does it).
     """
+    work = (lambda c: _keeping_structure(c, fn)) if keeps_structure else fn
     deadline = time.monotonic() + BUSY_SECONDS
     attempt = 0
     while True:
         try:
-            return in_transaction(con, lambda c: _keeping_structure(c, fn))
+            return in_transaction(con, work)
         except Exception as error:
             if not is_conflict(error):
                 raise
@@ -79,7 +83,7 @@ def retry_transaction(
             attempt += 1
 
 
-def _keeping_structure(con: Connection, fn: Callable[[Connection], T]) -> T:
+def _keeping_structure(con: Any, fn: Callable[[Any], T]) -> T:
     """`fn`, then the derived scoring tables brought up to date with what it changed."""
     mark = structure.audit_mark(con)
     result = fn(con)
@@ -87,19 +91,20 @@ def _keeping_structure(con: Connection, fn: Callable[[Connection], T]) -> T:
     return result
 
 
-def in_transaction(con: Connection, fn: Callable[[Connection], T]) -> T:
+def in_transaction(con: C, fn: Callable[[C], T]) -> T:
     """`fn` in one transaction on `con`: committed when it returns, rolled back if it fails."""
-    con.execute("BEGIN TRANSACTION")
+    statements: Any = con
+    statements.execute("BEGIN TRANSACTION")
     try:
         result = fn(con)
-        con.execute("COMMIT")
+        statements.execute("COMMIT")
         return result
     except BaseException:
         rollback(con)
         raise
 
 
-def rollback(con: Connection) -> None:
+def rollback(con: Any) -> None:
     """Roll back a failed transaction without hiding why it failed.
 
     A COMMIT that fails (a full disk) has already ended the transaction, and ROLLBACK then
@@ -107,5 +112,5 @@ def rollback(con: Connection) -> None:
     """
     try:
         con.execute("ROLLBACK")
-    except duckdb.Error:  # the one DuckDB name here: a second store's driver adds its own
+    except Exception:  # noqa: BLE001 - each store's driver has its own error classes
         pass

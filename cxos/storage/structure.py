@@ -369,13 +369,32 @@ def refresh_after(con: Connection, mark: int) -> None:
     """Bring up to date, in the current transaction, the tables reading what it logged
     since `mark`: re-derived whole after an import or a write the audit log does not
     describe (which may have changed anything), row by row after an edit."""
-    logged = con.execute(
-        "SELECT DISTINCT entity, operation = 'import' FROM audit_log WHERE id > ?", [mark]
-    ).fetchall()
-    entities = {entity for entity, _ in logged}
+    logged = _logged_since(con, mark)
     if not logged:
         rebuild(con)
         return
+    _refresh_logged(con, logged, mark)
+
+
+def refresh_mirrored(con: Connection, changed: set[str], mark: int) -> None:
+    """In a PostgreSQL store's mirror (mirror.py), after the rows of the tables `changed`
+    were brought in: as `refresh_after`, except that a change the audit log does not
+    describe re-derives only the tables reading what changed (the mirror knows which)."""
+    logged = _logged_since(con, mark)
+    if logged:
+        _refresh_logged(con, logged, mark)
+    else:
+        rebuild(con, [name for name, t in TABLES.items() if changed & t.sources])
+
+
+def _logged_since(con: Connection, mark: int) -> list[tuple[str, bool]]:
+    return con.execute(  # type: ignore[no-any-return]
+        "SELECT DISTINCT entity, operation = 'import' FROM audit_log WHERE id > ?", [mark]
+    ).fetchall()
+
+
+def _refresh_logged(con: Connection, logged: list[tuple[str, bool]], mark: int) -> None:
+    entities = {entity for entity, _ in logged}
     touched = [name for name, t in TABLES.items() if entities & t.sources]
     if any(bulk for _, bulk in logged):
         rebuild(con, touched)

@@ -85,7 +85,7 @@ _LOCKS_GUARD = threading.Lock()
 
 def _serialised(db: Database, work: Callable[[Connection], Any]) -> Any:
     """Run `work` as one transaction, one writer of this process at a time."""
-    key = str(db.path.resolve())
+    key = db.location
     with _LOCKS_GUARD:
         lock = _LOCKS.setdefault(key, threading.Lock())
     with lock:

@@ -22,7 +22,6 @@ import datetime as dt
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, TypeVar
 
 from pydantic import BaseModel
@@ -571,9 +570,9 @@ class _InTransaction:
     transaction instead of re-writing them.
     """
 
-    def __init__(self, con: Connection, path: Path):
+    def __init__(self, con: Connection, location: str):
         self.con = con
-        self.path = Path(f"{path}#bulk-{uuid.uuid4().hex}")
+        self.location = f"{location}#bulk-{uuid.uuid4().hex}"
 
     def write(self, fn: Callable[[Connection], T]) -> T:
         return fn(self.con)
@@ -626,7 +625,7 @@ def _bulk(
         raise InvalidInput("there is nothing to save")
 
     def work(con: Connection) -> list[T]:
-        lent = _InTransaction(con, db.path)
+        lent = _InTransaction(con, db.location)
         results, errors, seen = [], [], set()
         for number, row in enumerate(rows, start=1):
             subject = row.get("action_id") or row.get("metric_id")
