@@ -7,6 +7,7 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
@@ -16,6 +17,8 @@ from cxos.bundle.importer import import_bundle, preview_bundle
 from cxos.demo import company
 from cxos.storage import Database
 from tests.bundles import base_bundle, fingerprint, write_bundle
+
+pytestmark = pytest.mark.both_stores
 
 DAY = dt.date(2026, 11, 23)
 

@@ -20,6 +20,8 @@ from cxos.bundle.importer import import_rows
 from cxos.storage import Database
 from tests.sample import load_sample
 
+pytestmark = pytest.mark.both_stores
+
 FEEDBACK = [
     {
         "id": f"fb{n}",

@@ -17,6 +17,8 @@ from cxos.model.errors import InvalidInput
 from cxos.review import meetings
 from cxos.storage import Database
 
+pytestmark = pytest.mark.both_stores
+
 DAY = dt.date(2026, 5, 20)
 STEERING = "p-mktg-1"
 LOGISTICS_HEAD, ACCOUNTS_GOAL = "p-logis-0", "g-accmgmt-1"

@@ -14,6 +14,8 @@ from cxos.model.errors import BundleError
 from cxos.storage import Database
 from tests.bundles import Rows, base_bundle, fingerprint, write_bundle
 
+pytestmark = pytest.mark.both_stores
+
 
 def _set(file: str, index: int, **changes: Any) -> Callable[[Rows], None]:
     def mutate(bundle: Rows) -> None:
@@ -391,6 +393,7 @@ def test_a_folder_without_bundle_files_is_refused(db: Database, tmp_path: Path) 
 
 
 @pytest.mark.parametrize("inside_a_transaction", [False, True])
+@pytest.mark.file_store
 def test_row_numbers_hold_deep_into_a_large_file(
     db: Database, tmp_path: Path, inside_a_transaction: bool
 ) -> None:

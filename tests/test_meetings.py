@@ -13,6 +13,8 @@ from cxos.review import meetings
 from cxos.storage import Database
 from cxos.work.checkins_readings import record_reading
 
+pytestmark = pytest.mark.both_stores
+
 DAY = dt.date(2026, 5, 20)
 STEERING, HEAD, ADMIN = "p-mktg-1", "p-bbcare-0", "p-itplat-1"
 

@@ -13,6 +13,8 @@ from cxos.model.errors import InvalidInput, NotFound, PermissionDenied
 from cxos.storage import Database
 from tests.sample import load_sample
 
+pytestmark = pytest.mark.both_stores
+
 TODAY = dt.date(2026, 6, 1)
 EVIL = '<script>alert(1)</script> ![x](http://evil.example/x.png) =HYPERLINK("a","x")'
 

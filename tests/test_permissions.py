@@ -11,6 +11,8 @@ from cxos.model.errors import PermissionDenied
 from cxos.storage import Connection, Database
 from tests.sample import PERSONAS, load_sample
 
+pytestmark = pytest.mark.both_stores
+
 # The SPEC table, written out independently of cxos.identity.permissions._RULES.
 # Each kind maps to the scopes in which the role may write it.
 ANY = {"own", "other", "owned"}

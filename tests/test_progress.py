@@ -13,6 +13,8 @@ from cxos.storage import Database
 from cxos.work.checkins_readings import StaleCheckIn, record_check_in, record_reading
 from tests.sample import load_sample
 
+pytestmark = pytest.mark.both_stores
+
 DAY = dt.date(2026, 6, 1)
 
 

@@ -19,6 +19,8 @@ from cxos.work import team_edits
 from cxos.work.checkins_readings import REPEAT_WINDOW, record_check_in, record_reading
 from tests.sample import load_sample
 
+pytestmark = pytest.mark.both_stores
+
 DAY = dt.date(2026, 6, 1)
 SAME: dict[str, Any] = {"status": "in_progress", "progress": 40, "confidence": 4, "on": DAY}
 
@@ -98,8 +100,8 @@ def test_an_identical_check_in_after_the_window_is_recorded(sample: Database) ->
     earlier = REPEAT_WINDOW + dt.timedelta(minutes=1)
     sample.write(
         lambda con: con.execute(
-            "UPDATE check_ins SET entered_at = entered_at - to_seconds(?)",
-            [earlier.total_seconds()],
+            "UPDATE check_ins SET entered_at = entered_at - CAST(? AS INTERVAL)",
+            [f"{int(earlier.total_seconds())} seconds"],
         )
     )
     assert not record_check_in(sample, "p_member", "a_bill", **SAME).repeated

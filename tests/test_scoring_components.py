@@ -8,6 +8,8 @@ from cxos.scoring import TeamScore, quadrant, rollup
 from cxos.scoring.config import ScoringConfig, Weights
 from tests.test_scoring_support import Org, component, scores_by_team
 
+pytestmark = pytest.mark.both_stores
+
 # -- A1 ownership ---------------------------------------------------------------------------
 
 

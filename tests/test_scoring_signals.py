@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import pytest
+
 from cxos.scoring import compute_signals, goal_health
 from cxos.scoring.config import ScoringConfig
 from tests.test_scoring_support import D, Org
+
+pytestmark = pytest.mark.both_stores
 
 
 def signals(db, kind):

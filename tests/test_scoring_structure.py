@@ -11,6 +11,8 @@ from cxos.work.team_edits import _save_on, save_goal, save_metric, set_goal_link
 from tests.test_scoring_signals import signals
 from tests.test_scoring_support import Org, component
 
+pytestmark = pytest.mark.both_stores
+
 
 def _two_owners_of_one_stage() -> Org:
     """t1 and t2 both own stage s1; t1's goal g1 is linked to no stage yet."""
@@ -38,6 +40,7 @@ def test_linking_a_goal_from_the_heads_form_moves_scores_and_signals_at_once(db,
     assert db.read(structure.stale_tables) == []
 
 
+@pytest.mark.file_store
 def test_a_write_logged_only_as_check_ins_leaves_the_shape_alone(db, load):
     """Check-ins, readings and the like do not rebuild the tables; so a (wrong) write that
     changes a goal's links but logs only a check-in leaves them stale, and every scoring
@@ -141,6 +144,7 @@ def _without_target(db: Database, metric_id: str) -> dict:
     return {**row, "target": None}
 
 
+@pytest.mark.file_store
 def test_two_overlapping_edits_cannot_both_commit_a_derivation_that_misses_the_other(db, load):
     """Two heads clear the targets of a goal's two metrics at the same moment. Each
     transaction alone still sees the other metric measured, so neither would change the

@@ -16,6 +16,8 @@ from cxos.model.errors import CxosError
 from cxos.storage import Database
 from cxos.storage.migrations import MIGRATIONS, apply_migrations
 
+pytestmark = pytest.mark.both_stores
+
 
 def _old_database(path: Path) -> None:
     """A database as the first CXOS release left it: only the first migration applied."""
@@ -104,6 +106,7 @@ def test_the_domain_never_imports_streamlit() -> None:
     assert len(modules) > 10
 
 
+@pytest.mark.file_store
 def test_scratch_stretch_restores_checkpointing_even_on_error(db: Database) -> None:
     from cxos.storage.duckdb_file import uncompressed_scratch
 

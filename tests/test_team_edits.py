@@ -27,6 +27,8 @@ from cxos.work.team_edits import (
 )
 from tests.sample import load_sample
 
+pytestmark = pytest.mark.both_stores
+
 DAY = dt.date(2026, 6, 1)
 GOAL = {
     "id": "g_bill",

@@ -14,6 +14,8 @@ from cxos.storage import Database
 from cxos.work.my_work import WORK_KINDS, my_work, work_items
 from tests.sample import load_sample
 
+pytestmark = pytest.mark.both_stores
+
 DAY = dt.date(2026, 6, 1)
 
 

@@ -201,7 +201,7 @@ def _describe_change(con: Connection, spec: FileSpec, rows: int) -> FileChange:
     ).fetchone()[0]  # type: ignore[index]
     same = con.execute(
         f"SELECT count(*) FROM (SELECT {cols} FROM {typ} INTERSECT ALL "
-        f"SELECT {cols} FROM {spec.table})"
+        f"SELECT {cols} FROM {spec.table}) AS same_rows"
     ).fetchone()[0]  # type: ignore[index]
     changed = max(rows - int(added) - int(same), 0)
     return FileChange(spec.filename, rows, int(added), changed, int(same))

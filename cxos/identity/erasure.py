@@ -200,7 +200,7 @@ def _erase_authored(con: Connection, person_id: str) -> tuple[int, set[str]]:
         assignments += [f"{c} = NULL" for c in authored.cleared]
         con.execute(
             f"UPDATE {authored.table} SET {', '.join(assignments)} "
-            f"WHERE list_contains(?::VARCHAR[], CAST({authored.key} AS VARCHAR))",
+            f"WHERE CAST({authored.key} AS VARCHAR) = ANY(?::VARCHAR[])",
             [keys],
         )
         _erase_audit_values(con, authored.table, keys, columns)
@@ -216,8 +216,7 @@ def _erase_audit_values(
         "UPDATE audit_log SET "
         f"old_value = CASE WHEN old_value IS NULL THEN NULL ELSE '{ERASED_TEXT}' END, "
         f"new_value = CASE WHEN new_value IS NULL THEN NULL ELSE '{ERASED_TEXT}' END "
-        "WHERE entity = ? AND list_contains(?::VARCHAR[], entity_id) "
-        "AND list_contains(?::VARCHAR[], field)",
+        "WHERE entity = ? AND entity_id = ANY(?::VARCHAR[]) AND field = ANY(?::VARCHAR[])",
         [entity, keys, list(fields)],
     )
 
@@ -239,10 +238,10 @@ def _replace_mentions(con: Connection, mentions: list[tuple[str, str]]) -> None:
         pattern = "(?i)" + _literal(mention)
         for table, columns in MENTIONABLE.items():
             for column in columns:
+                replaced = f"regexp_replace({column}, ?, ?, 'g')"
                 con.execute(
-                    f"UPDATE {table} SET {column} = regexp_replace({column}, ?, ?, 'g') "
-                    f"WHERE regexp_matches({column}, ?)",
-                    [pattern, replacement, pattern],
+                    f"UPDATE {table} SET {column} = {replaced} WHERE {column} <> {replaced}",
+                    [pattern, replacement, pattern, replacement],
                 )
 
 

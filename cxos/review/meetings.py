@@ -108,7 +108,7 @@ def view_on(con: Connection, meeting_id: str, config: ScoringConfig) -> MeetingV
 
 
 def _names_of(con: Connection, person_ids: list[str]) -> tuple[str, ...]:
-    rows = fetch_dicts(con, "SELECT id, name FROM people WHERE list_contains(?, id)", [person_ids])
+    rows = fetch_dicts(con, "SELECT id, name FROM people WHERE id = ANY(?)", [person_ids])
     names = {r["id"]: r["name"] for r in rows}
     return tuple(names.get(pid, pid) for pid in person_ids)
 
@@ -586,10 +586,7 @@ def _meeting(row: dict[str, Any]) -> Meeting:
 def _check_people(con: Connection, people: list[str]) -> None:
     if not people:
         return
-    found = {
-        r["id"]
-        for r in fetch_dicts(con, "SELECT id FROM people WHERE list_contains(?, id)", [people])
-    }
+    found = {r["id"] for r in fetch_dicts(con, "SELECT id FROM people WHERE id = ANY(?)", [people])}
     missing = [p for p in people if p not in found]
     if missing:
         raise InvalidInput(f"there is no person with id {missing[0]!r}")

@@ -2,11 +2,13 @@
 
 from cxos.storage import prepared, structure
 from cxos.storage.db import Connection, Database, as_dicts, fetch_dicts, resolve_path
+from cxos.storage.stores import checking
 
 __all__ = [
     "Connection",
     "Database",
     "as_dicts",
+    "checking",
     "fetch_dicts",
     "prepared",
     "resolve_path",

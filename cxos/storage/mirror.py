@@ -184,6 +184,32 @@ class Mirror:
         ).fetchall()
         _insert(writer, table, names, rows)
 
+    def shadow(
+        self,
+        cursor: Connection,
+        table: str,
+        keys: list[list[str]] | None,
+        rows: list[tuple[Any, ...]],
+    ) -> None:
+        """On `cursor` only: `table` as a temporary copy (which its unqualified name then
+        reads) with the rows of `keys` (None: all) replaced by `rows`."""
+        names = list(self.columns[table])
+        kept = "WHERE false"
+        params: list[Any] = []
+        if keys is not None:
+            joined = ", ".join(f'CAST("{c}" AS VARCHAR)' for c in self.keys[table])
+            kept = f"WHERE NOT list_contains(?, concat_ws(chr(31), {joined}))"
+            params = [[chr(31).join(k) for k in keys]]
+        cursor.execute(
+            f'CREATE OR REPLACE TEMP TABLE "{table}" AS SELECT * FROM main."{table}" {kept}',
+            params,
+        )
+        if rows:
+            marks = ", ".join("?" for _ in names)
+            cursor.executemany(
+                f'INSERT INTO temp."{table}" ({_quoted(names)}) VALUES ({marks})', rows
+            )
+
     def _source_cursor(self) -> Any:
         if self._source is None:
             import adbc_driver_postgresql.dbapi as adbc

@@ -25,7 +25,7 @@ from __future__ import annotations
 import re
 import threading
 import urllib.parse
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import lru_cache
 from typing import Any
@@ -58,24 +58,26 @@ def shown(url: str) -> str:
 
 # -- SQL written for DuckDB, run by psycopg ------------------------------------------------
 
-_PLACEHOLDERS = re.compile(r"""'(?:[^']|'')*'|"(?:[^"]|"")*"|--[^\n]*|\?|%""")
-_DOUBLE = re.compile(r"\bDOUBLE\b(?!\s+PRECISION)", re.IGNORECASE)
+_DOUBLE = r"\bDOUBLE\b(?!\s+PRECISION)"
+_TOKENS = re.compile(r"""'(?:[^']|'')*'|"(?:[^"]|"")*"|--[^\n]*|\?|%|""" + _DOUBLE, re.IGNORECASE)
+_SWAPS = {"?": "%s", "%": "%%", "double": "DOUBLE PRECISION"}
 
 
 @lru_cache(maxsize=2048)
 def to_psycopg(sql: str) -> str:
-    """`?` placeholders as `%s`, and a literal `%` doubled (outside strings and names)."""
+    """`?` placeholders as `%s`, a literal `%` doubled, DuckDB's DOUBLE as DOUBLE PRECISION
+    (outside strings, names and comments)."""
 
     def swap(match: re.Match[str]) -> str:
         found = match.group(0)
-        return "%s" if found == "?" else "%%" if found == "%" else found
+        return _SWAPS.get(found.lower(), found)
 
-    return _PLACEHOLDERS.sub(swap, sql)
+    return _TOKENS.sub(swap, sql)
 
 
 def to_postgres_ddl(statement: str) -> str:
     """A migration's statement in PostgreSQL's words: DuckDB's DOUBLE is DOUBLE PRECISION."""
-    return _DOUBLE.sub("DOUBLE PRECISION", statement)
+    return re.sub(_DOUBLE, "DOUBLE PRECISION", statement, flags=re.IGNORECASE)
 
 
 def is_conflict(error: Exception) -> bool:
@@ -90,9 +92,10 @@ class WriteConnection:
     reads the same on both stores.
     """
 
-    def __init__(self, raw: Any):
+    def __init__(self, raw: Any, mirror: Callable[[], Any] | None = None):
         self.raw = raw
         self._cursor = raw.cursor()
+        self._mirror = mirror
 
     def execute(self, sql: str, params: Any = None) -> WriteConnection:
         self._cursor.execute(to_psycopg(sql), _params(params))
@@ -122,6 +125,51 @@ class WriteConnection:
 
     def close(self) -> None:
         self._cursor.close()
+
+    @contextmanager
+    def checker(self) -> Iterator[Any]:
+        """A DuckDB cursor that sees the database as this transaction does, for the
+        bundle's checks (DuckDB SQL): the mirror, with each table this transaction changed
+        shadowed by a temporary copy holding the transaction's own rows."""
+        if self._mirror is None:
+            raise CxosError("this connection has no mirror to check rows on")
+        mirror = self._mirror()
+        mirror.refresh()
+        cursor = mirror.con.cursor()
+        try:
+            for table, keys in self._changed_here().items():
+                mirror.shadow(cursor, table, keys, self._rows_here(table, keys, mirror))
+            yield cursor
+        finally:
+            cursor.close()
+
+    def _changed_here(self) -> dict[str, list[list[str]] | None]:
+        """The keys of the rows this transaction changed so far, by table (None: any)."""
+        found: dict[str, list[list[str]] | None] = {}
+        rows = self.execute(
+            "SELECT DISTINCT tbl, key FROM cxos_changes WHERE xid = pg_current_xact_id()"
+        ).fetchall()
+        for table, key in rows:
+            if key is None or found.get(table, []) is None:
+                found[table] = None
+            else:
+                found.setdefault(table, []).append(list(key))  # type: ignore[union-attr]
+        return found
+
+    def _rows_here(
+        self, table: str, keys: list[list[str]] | None, mirror: Any
+    ) -> list[tuple[Any, ...]]:
+        names = ", ".join(f'"{n}"' for n in mirror.columns[table])
+        select = f'SELECT {names} FROM "{table}"'
+        if keys is None:
+            return self.execute(select).fetchall()
+        key_columns = mirror.keys[table]
+        as_text = ", ".join(f'"{c}"::text' for c in key_columns)
+        arrays = ", ".join("?::text[]" for _ in key_columns)
+        columns = [list(column) for column in zip(*keys, strict=True)]
+        return self.execute(
+            f"{select} WHERE ({as_text}) IN (SELECT * FROM unnest({arrays}))", columns
+        ).fetchall()
 
 
 def _params(params: Any) -> Any:
@@ -154,13 +202,14 @@ class Server:
         return raw
 
     @contextmanager
-    def connection(self) -> Iterator[WriteConnection]:
-        """A connection for one unit of work; kept for the next when it ends cleanly."""
+    def connection(self, mirror: Callable[[], Any] | None = None) -> Iterator[WriteConnection]:
+        """A connection for one unit of work; kept for the next when it ends cleanly.
+        `mirror` gives this process's mirror, for checks written in DuckDB's SQL."""
         with self._guard:
             raw = self._spare.pop() if self._spare else None
         if raw is None or raw.closed:
             raw = self._open()
-        con = WriteConnection(raw)
+        con = WriteConnection(raw, mirror)
         healthy = False
         try:
             yield con

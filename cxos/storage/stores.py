@@ -153,19 +153,18 @@ class PostgresStore:
         self.url = url
         self.location = postgres.shown(url)
         self._server = postgres.server_for(url)
-        self._mirror: Any = None
-        self._guard = threading.Lock()
 
     def mirror(self) -> Any:
-        """This process's mirror of the database, made on first use."""
-        from cxos.storage.mirror import Mirror
+        """This process's mirror of the database (one per URL, made on first use)."""
+        with _MIRRORS_GUARD:
+            found = _MIRRORS.get(self.url)
+            if found is None:
+                from cxos.storage.mirror import Mirror
 
-        with self._guard:
-            if self._mirror is None:
                 with self._server.connection() as con:
                     keys = postgres.table_keys(con)
-                self._mirror = Mirror(self.url, keys)
-            return self._mirror
+                found = _MIRRORS[self.url] = Mirror(self.url, keys)
+            return found
 
     @contextmanager
     def reading(self, reuse: bool, doing: str) -> Iterator[Connection]:
@@ -173,7 +172,7 @@ class PostgresStore:
             yield cursor
 
     def session(self, fn: Callable[[postgres.WriteConnection], T]) -> T:
-        with self._server.connection() as con:
+        with self._server.connection(self.mirror) as con:
             return fn(con)
 
     def write(self, fn: Callable[[Any], T]) -> T:
@@ -221,8 +220,9 @@ class PostgresStore:
                 retry.in_transaction(con, postgres.install_change_log)
 
     def close(self) -> None:
-        with self._guard:
-            mirror, self._mirror = self._mirror, None
+        """Drop this process's mirror and connections (the next unit of work remakes them)."""
+        with _MIRRORS_GUARD:
+            mirror = _MIRRORS.pop(self.url, None)
         if mirror is not None:
             mirror.close()
         self._server.close()
@@ -235,6 +235,10 @@ class PostgresStore:
             f"{self.location} is a PostgreSQL database, not a file: back it up with "
             "pg_dump and restore it with pg_restore (README, Scaling out)"
         )
+
+
+_MIRRORS: dict[str, Any] = {}
+_MIRRORS_GUARD = threading.Lock()
 
 
 def _has_change_log(con: postgres.WriteConnection) -> bool:
@@ -258,6 +262,18 @@ def _as_csv(cursor: Connection, name: str) -> tuple[tuple[list[str], str], bytes
     out = io.BytesIO()
     pacsv.write_csv(table, out)
     return (names, columns), out.getvalue()
+
+
+@contextmanager
+def checking(con: Any) -> Iterator[Connection]:
+    """A DuckDB connection seeing what the write connection `con` sees, for checks written
+    in DuckDB's SQL (the bundle's): on the DuckDB file, `con` itself; on PostgreSQL, the
+    mirror with this transaction's own changes laid over it."""
+    if isinstance(con, postgres.WriteConnection):
+        with con.checker() as cursor:
+            yield cursor
+    else:
+        yield con
 
 
 def open_store(target: str | Path) -> Store:

@@ -497,7 +497,7 @@ def _metrics(con: Connection, metric_ids: set[str]) -> dict[str, dict[str, Any]]
     rows = fetch_dicts(
         con,
         "SELECT m.id, m.version, g.team_id, g.owner_id FROM metrics m "
-        "JOIN goals g ON g.id = m.goal_id WHERE list_contains(?::VARCHAR[], m.id)",
+        "JOIN goals g ON g.id = m.goal_id WHERE m.id = ANY(?::VARCHAR[])",
         [sorted(metric_ids)],
     )
     return {row["id"]: row for row in rows}

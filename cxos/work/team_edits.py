@@ -32,7 +32,7 @@ from cxos.bundle.validation import validate_staged
 from cxos.identity import audit, permissions
 from cxos.model.entities import PULSE_QUESTIONS, LongText, check_text
 from cxos.model.errors import Conflict, CxosError, InvalidInput, NotFound, StaleWrite
-from cxos.storage import Connection, Database, fetch_dicts
+from cxos.storage import Connection, Database, checking, fetch_dicts
 from cxos.work import checkins_readings
 
 T = TypeVar("T")
@@ -102,8 +102,9 @@ _SINGULAR = {"goals": "goal", "metrics": "metric", "actions": "action", "feedbac
 
 def check_rows(con: Connection, file: str, rows: Sequence[Mapping[str, Any]]) -> list[RowError]:
     """The import's verdict on `rows` of a bundle file, as row errors (empty when valid)."""
-    staged = stage_rows(con, {file: rows})
-    problems = staged.problems or validate_staged(con, {file})[0]
+    with checking(con) as scratch:
+        staged = stage_rows(scratch, {file: rows})
+        problems = staged.problems or validate_staged(scratch, {file})[0]
     return [RowError(_row_number(p.row), p.column, p.message) for p in problems]
 
 
