@@ -46,7 +46,7 @@ def store(request: pytest.FixtureRequest) -> str:
 def postgres_server() -> str | None:
     """The test server's URL (a database on it to create others from), or None."""
     url = os.environ.get("CXOS_TEST_POSTGRES")
-    if not url and os.environ.get("CI"):
+    if not url and os.environ.get("CI") == "true":
         pytest.fail("CXOS_TEST_POSTGRES is not set: CI must run the PostgreSQL store's tests")
     return url or None
 
