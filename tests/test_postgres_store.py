@@ -170,3 +170,19 @@ def test_check_ins_from_the_app_and_the_store_agree(pg_demo: Database) -> None:
     result = record_check_in(pg_demo, HEAD, action, status="in_progress", progress=61)
     assert result.check_in_id is not None
     assert pg_demo.scalar("SELECT progress FROM check_ins WHERE id = ?", [result.check_in_id]) == 61
+
+
+def test_init_and_migrate_on_postgresql(pg_url: str) -> None:
+    def cxos(*args: str) -> str:
+        done = subprocess.run(
+            [sys.executable, "-m", "cxos", "--db", pg_url, *args],
+            cwd=ROOT, capture_output=True, text=True, timeout=120,
+        )  # fmt: skip
+        assert done.returncode == 0, done.stdout + done.stderr
+        return done.stdout
+
+    first = cxos("migrate")
+    assert "0001_organisation_and_journey" in first
+    assert "password" not in first  # the URL is shown without a password, if it had one
+    assert "nothing to do" in cxos("migrate")
+    assert "database ready" in cxos("init")

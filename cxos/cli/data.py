@@ -26,6 +26,9 @@ def register(sub: Any) -> None:
     p = sub.add_parser("init", help="create an empty database (or upgrade an old one)")
     p.set_defaults(run=run_init)
 
+    p = sub.add_parser("migrate", help="upgrade the database's schema to this CXOS's version")
+    p.set_defaults(run=run_migrate)
+
     p = sub.add_parser("demo", help="load the demo company, dated to end today")
     p.add_argument("--scale", type=int, default=1, help="multiply the company's size")
     p.add_argument(
@@ -63,6 +66,16 @@ def register(sub: Any) -> None:
         help="restore a trusted backup that has no checksum file (tables are still read)",
     )
     p.set_defaults(run=run_restore)
+
+
+def run_migrate(args: argparse.Namespace) -> int:
+    from cxos.storage.db import Database
+
+    db = Database(args.db, upgrade=False)
+    applied = db.upgrade()
+    names = ", ".join(applied) if applied else "nothing to do"
+    print(f"{db.location} is at this CXOS's schema ({names})")
+    return 0
 
 
 def run_init(args: argparse.Namespace) -> int:

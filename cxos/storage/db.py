@@ -145,11 +145,17 @@ class Database:
 
     def ensure_schema(self) -> None:
         """Create or upgrade the schema; refuse foreign or newer databases."""
+        self.upgrade()
+
+    def upgrade(self) -> list[str]:
+        """Create or upgrade the schema (the names of the migrations applied); refuse
+        foreign or newer databases."""
         with self._lock:
             if self._ready:
-                return
-            self._store.ensure_schema()
+                return []
+            applied = self._store.ensure_schema()
             self._ready = True
+            return applied
 
 
 def fetch_dicts(con: Connection, sql: str, params: Any = None) -> list[dict[str, Any]]:

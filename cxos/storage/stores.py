@@ -46,7 +46,7 @@ class Store(Protocol):
         write: Callable[[Any, S], T],
     ) -> T: ...
 
-    def ensure_schema(self) -> None: ...
+    def ensure_schema(self) -> list[str]: ...
 
     def close(self) -> None: ...
 
@@ -108,7 +108,7 @@ class FileStore:
 
         return self.session(work)
 
-    def ensure_schema(self) -> None:
+    def ensure_schema(self) -> list[str]:
         # The file as it is on disk now, not as this process may hold it open.
         self._lease.close()
         # On the lease's connection, which the first unit of work then goes on using:
@@ -119,7 +119,7 @@ class FileStore:
                 duckdb_file.check_complete(con, self.path)
                 if missing_migrations(con):
                     faults.refuse_if_damaged(self.path)  # an upgrade is a write
-                apply_migrations(con, self.path)
+                return apply_migrations(con, self.path)
         except BaseException:
             self._lease.close()
             raise
@@ -213,11 +213,12 @@ class PostgresStore:
 
         return self.session(transaction)
 
-    def ensure_schema(self) -> None:
+    def ensure_schema(self) -> list[str]:
         with self._server.connection() as con:
             applied = apply_migrations(con, self.location, postgres_ddl=True)
             if applied or not _has_change_log(con):
                 retry.in_transaction(con, postgres.install_change_log)
+            return applied
 
     def close(self) -> None:
         """Drop this process's mirror and connections (the next unit of work remakes them)."""
