@@ -23,6 +23,8 @@ from cxos.scoring.config import ApiLimits
 from cxos.storage import Database
 from tests.sample import load_sample
 
+pytestmark = pytest.mark.both_stores
+
 TODAY = dt.date.today()
 DAY = "2026-06-10"
 
@@ -38,7 +40,7 @@ def _token(db: Database, name: str, scope: str, **kw: Any) -> str:
 
 
 def _client(db: Database, limits: ApiLimits | None = None) -> TestClient:
-    return TestClient(create_app(db.path, limits), raise_server_exceptions=False)
+    return TestClient(create_app(db.target, limits), raise_server_exceptions=False)
 
 
 def _auth(token: str) -> dict[str, str]:
@@ -293,7 +295,7 @@ def test_check_ins_follow_the_forms_rules(sample: Database, api: TestClient) -> 
 
 
 def _cli_json(db: Database, *args: str) -> Any:
-    env = {**os.environ, "CXOS_DB": str(db.path)}
+    env = {**os.environ, "CXOS_DB": str(db.target)}
     db.close()
     done = subprocess.run(
         [sys.executable, "-m", "cxos", *args, "--format", "json"],
@@ -439,7 +441,7 @@ def _cli(db: Path, *args: str) -> subprocess.CompletedProcess[str]:
 def test_token_create_prints_the_token_alone_on_the_last_line(sample: Database) -> None:
     sample.close()
     made = _cli(
-        sample.path,
+        sample.target,
         "token",
         "create",
         "--name",
@@ -452,16 +454,16 @@ def test_token_create_prints_the_token_alone_on_the_last_line(sample: Database) 
     assert made.returncode == 0, made.stderr
     token = made.stdout.splitlines()[-1]
     assert token.startswith("cxos_") and " " not in token
-    listed = json.loads(_cli(sample.path, "token", "list", "--format", "json").stdout)
+    listed = json.loads(_cli(sample.target, "token", "list", "--format", "json").stdout)
     assert [(t["name"], t["scope"], t["state"]) for t in listed] == [
         ("crm", "team:t_billing", "active")
     ]
-    assert token not in _cli(sample.path, "token", "list").stdout
-    assert _cli(sample.path, "token", "revoke", "crm").returncode == 0
-    listed = json.loads(_cli(sample.path, "token", "list", "--format", "json").stdout)
+    assert token not in _cli(sample.target, "token", "list").stdout
+    assert _cli(sample.target, "token", "revoke", "crm").returncode == 0
+    listed = json.loads(_cli(sample.target, "token", "list", "--format", "json").stdout)
     assert listed[0]["state"] == "revoked"
     refused = _cli(
-        sample.path, "token", "create", "--name", "x", "--scope", "read", "--as", "p_head"
+        sample.target, "token", "create", "--name", "x", "--scope", "read", "--as", "p_head"
     )
     assert refused.returncode == 1 and "may not change API tokens" in refused.stderr
     assert "Traceback" not in refused.stderr

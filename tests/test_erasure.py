@@ -35,6 +35,8 @@ from cxos.work import team_edits
 from cxos.work.checkins_readings import record_check_in
 from ui import navigation
 
+pytestmark = pytest.mark.both_stores
+
 TODAY = dt.date.today()
 VICTIM, NAME, EMAIL = "p-retail-0", "Jordan Morgan", "jordan.morgan@meridian.example"
 OLD_EMAIL = "jordan.m@retail.example"

@@ -238,7 +238,7 @@ def test_the_sign_in_page_throttles_and_says_when(
     # A quarter of an hour later (the attempts moved back in time, as the clock would):
     sample.write(
         lambda con: con.execute(
-            "UPDATE sign_in_attempts SET attempted_at = attempted_at - INTERVAL 16 MINUTE"
+            "UPDATE sign_in_attempts SET attempted_at = attempted_at - INTERVAL '16 minutes'"
         )
     )
     at.button[0].click().run()

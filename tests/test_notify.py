@@ -37,6 +37,8 @@ from tests.notify_fixtures import (
 from tests.sample import BILLING_COMPLAINT
 from ui.navigation import REGISTRY
 
+pytestmark = pytest.mark.both_stores
+
 EARLY = dt.date(2026, 11, 6)  # 3 days late: within the head's grace period (7)
 LATER = dt.date(2026, 11, 12)  # 9 days late: beyond it
 SILENT = dt.date(2026, 12, 5)  # Billing silent for 34 days: beyond 28
@@ -89,18 +91,18 @@ def test_a_head_with_overdue_items_gets_one_digest_with_links(db: Database, smtp
 def test_running_notify_twice_sends_nothing_new(db: Database, smtp: Inbox) -> None:
     load_story(db)
     db.close()
-    first = cxos(db.path, "notify", "--as-of", str(EARLY))
+    first = cxos(db.target, "notify", "--as-of", str(EARLY))
     assert first.returncode == 0, first.stderr
     count = len(smtp.messages)
     assert count >= 2 and smtp.to(HEAD) and smtp.to(MEMBER)
-    again = cxos(db.path, "notify", "--as-of", str(EARLY), "--format", "json")
+    again = cxos(db.target, "notify", "--as-of", str(EARLY), "--format", "json")
     assert again.returncode == 0, again.stderr
     assert len(smtp.messages) == count
     assert json.loads(again.stdout) == []
-    entries = Database(db.path).rows(
+    entries = Database(db.target).rows(
         "SELECT count(*) AS n FROM audit_log WHERE entity = 'notification'"
     )
-    assert entries[0]["n"] == len(store.sent_log(Database(db.path)))
+    assert entries[0]["n"] == len(store.sent_log(Database(db.target)))
 
 
 def test_grace_period_escalates_to_the_head_then_steering(db: Database, smtp: Inbox) -> None:
@@ -184,11 +186,11 @@ def test_unreachable_server_is_a_clear_message_and_nothing_recorded(
     load_story(db)
     db.close()
     monkeypatch.setenv("CXOS_SMTP_URL", "smtp://127.0.0.1:9")  # nothing listens there
-    failed = cxos(db.path, "notify", "--as-of", str(EARLY))
+    failed = cxos(db.target, "notify", "--as-of", str(EARLY))
     assert failed.returncode == 1
     assert "cannot reach the mail server smtp://127.0.0.1:9" in failed.stderr
     assert "Traceback" not in failed.stderr
-    assert store.sent_log(Database(db.path)) == []
+    assert store.sent_log(Database(db.target)) == []
     monkeypatch.undo()
 
 
@@ -196,7 +198,7 @@ def test_a_password_is_not_sent_without_tls(db: Database, smtp: Inbox) -> None:
     load_story(db)
     db.close()
     plain_url = os.environ["CXOS_SMTP_URL"].replace("smtp://", "smtp://cxos:secret@")
-    env = {**os.environ, "CXOS_SMTP_URL": plain_url, "CXOS_DB": str(db.path)}
+    env = {**os.environ, "CXOS_SMTP_URL": plain_url, "CXOS_DB": str(db.target)}
     run = subprocess.run(
         [sys.executable, "-m", "cxos", "notify", "--as-of", str(EARLY)],
         capture_output=True,
@@ -208,19 +210,19 @@ def test_a_password_is_not_sent_without_tls(db: Database, smtp: Inbox) -> None:
     assert "does not send a password in clear" in run.stderr
     assert "secret" not in run.stderr
     assert not smtp.messages
-    assert store.sent_log(Database(db.path)) == []
+    assert store.sent_log(Database(db.target)) == []
 
 
 def test_dry_run_prints_who_would_get_what_and_sends_nothing(db: Database, smtp: Inbox) -> None:
     load_story(db)
     db.close()
-    run = cxos(db.path, "notify", "--as-of", str(EARLY), "--dry-run", "--format", "json")
+    run = cxos(db.target, "notify", "--as-of", str(EARLY), "--dry-run", "--format", "json")
     assert run.returncode == 0, run.stderr
     rows = json.loads(run.stdout)
     assert {"p_head", "p_member"} <= {r["person_id"] for r in rows}
     assert not any(r["sent"] for r in rows)
     assert not smtp.messages
-    assert store.sent_log(Database(db.path)) == []
+    assert store.sent_log(Database(db.target)) == []
 
 
 def test_someone_without_an_address_is_planned_but_nothing_recorded(

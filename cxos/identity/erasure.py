@@ -66,7 +66,7 @@ _LAST_RESPONDED = """id IN (
         SELECT entity_id, actor_id,
             row_number() OVER (PARTITION BY entity_id ORDER BY id DESC) AS newest
         FROM audit_log WHERE entity = 'feedback' AND field = 'response'
-    ) WHERE newest = 1 AND actor_id = $person)"""
+    ) AS responses WHERE newest = 1 AND actor_id = $person)"""
 
 AUTHORED: tuple[Authored, ...] = (
     Authored(

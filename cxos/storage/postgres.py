@@ -59,17 +59,24 @@ def shown(url: str) -> str:
 # -- SQL written for DuckDB, run by psycopg ------------------------------------------------
 
 _DOUBLE = r"\bDOUBLE\b(?!\s+PRECISION)"
-_TOKENS = re.compile(r"""'(?:[^']|'')*'|"(?:[^"]|"")*"|--[^\n]*|\?|%|""" + _DOUBLE, re.IGNORECASE)
+_TOKENS = re.compile(
+    r"""'(?:[^']|'')*'|"(?:[^"]|"")*"|--[^\n]*|\?|%|\$[A-Za-z_]\w*|""" + _DOUBLE,
+    re.IGNORECASE,
+)
 _SWAPS = {"?": "%s", "%": "%%", "double": "DOUBLE PRECISION"}
 
 
 @lru_cache(maxsize=2048)
 def to_psycopg(sql: str) -> str:
-    """`?` placeholders as `%s`, a literal `%` doubled, DuckDB's DOUBLE as DOUBLE PRECISION
-    (outside strings, names and comments)."""
+    """`?` placeholders as `%s`, `$name` as `%(name)s`, every `%` doubled, DuckDB's DOUBLE
+    as DOUBLE PRECISION (the last three outside strings, names and comments)."""
 
     def swap(match: re.Match[str]) -> str:
         found = match.group(0)
+        if found.startswith("$"):
+            return f"%({found[1:]})s"
+        if found.startswith("'"):  # psycopg reads `%` inside literals too
+            return found.replace("%", "%%")
         return _SWAPS.get(found.lower(), found)
 
     return _TOKENS.sub(swap, sql)
@@ -173,10 +180,11 @@ class WriteConnection:
 
 
 def _params(params: Any) -> Any:
+    """Always some parameters, so that psycopg always reads `%%` as `%`."""
     if params is None:
-        return None
+        return []
     if isinstance(params, dict):
-        raise CxosError("named parameters are not supported on PostgreSQL")
+        return params
     return list(params)
 
 
@@ -337,9 +345,19 @@ def table_keys(con: WriteConnection) -> dict[str, list[str]]:
     return found
 
 
+# Indexes the server needs and the DuckDB file does without: check-ins have no key there
+# (migration 0006: an index cost every import), but on PostgreSQL the mirror fetches them
+# by id and a check-in's write looks up the action's latest (a full scan of 800k rows each).
+SERVER_INDEXES = (
+    "CREATE INDEX IF NOT EXISTS cxos_check_ins_id ON check_ins (id)",
+    "CREATE INDEX IF NOT EXISTS cxos_check_ins_action ON check_ins (action_id, id)",
+)
+
+
 def install_change_log(con: WriteConnection) -> None:
-    """The change log and a trigger on every table (tables a migration added included)."""
-    for statement in CHANGE_LOG:
+    """The change log and a trigger on every table (tables a migration added included),
+    and the server's own indexes."""
+    for statement in CHANGE_LOG + SERVER_INDEXES:
         con.execute(statement)
     for table, keys in table_keys(con).items():
         _capture(con, table, ",".join(keys))
