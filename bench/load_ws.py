@@ -1,6 +1,7 @@
 """Many users: sessions speaking Streamlit's websocket protocol to a real `streamlit run`.
 
     python bench/load_ws.py [--sessions 20] [--reruns 5] [--page overview] [--as p-mktg-1]
+                            [--db FILE|postgresql://...] [--replicas 1]
 
 Starts `streamlit run app.py` on 127.0.0.1 (a free port) with the enterprise database
 (bench/enterprise.py), then opens `--sessions` websocket sessions on `/_stcore/stream`
@@ -10,6 +11,9 @@ times in a row, reporting the hashes of cacheable messages it already holds as a
 browser does. Prints the reruns' throughput and p50/p95 latency, the first loads'
 latencies, and the server's peak resident memory (VmHWM, sampled VmRSS too), then stops
 the server. Browsers are not used: on a 2-core machine they would measure the browser.
+`--db` takes a DuckDB file or a `postgresql://` URL (the PostgreSQL store); `--replicas N`
+starts N servers on the same database and spreads the sessions over them round-robin,
+as a reverse proxy with sticky sessions would, and reports each server's peak memory.
 Targets: >= 20 reruns/s, p95 <= 1.5 s, peak server memory <= 1 GB.
 
 Loopback only; every loop is bounded (`--timeout` per run) and the server is stopped
@@ -41,6 +45,7 @@ from streamlit.proto.BackMsg_pb2 import BackMsg  # noqa: E402
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg  # noqa: E402
 
 from bench import enterprise  # noqa: E402
+from cxos.storage import postgres  # noqa: E402
 
 FINISHED = ForwardMsg.ScriptFinishedStatus
 TARGET_RATE, TARGET_P95, TARGET_RSS = 20.0, 1.5, 1024**3
@@ -104,9 +109,9 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def server(db: Path, port: int, log: Path):  # noqa: ANN201
+def server(db: str, port: int, log: Path):  # noqa: ANN201
     """`streamlit run app.py` on 127.0.0.1:port, stopped (by its pid) on the way out."""
-    env = {**os.environ, "CXOS_DB": str(db)}
+    env = {**os.environ, "CXOS_DB": db}
     env.pop("CXOS_AUTH", None)
     launcher = os.environ.get("CXOS_BENCH_LAUNCHER")  # e.g. a profiling wrapper
     command = [
@@ -167,14 +172,20 @@ class MemoryWatch:
         return max(self.samples), hwm
 
 
-async def load(url: str, args: argparse.Namespace) -> tuple[list[Session], float]:
-    """Warm the server with one session, then run all sessions; (sessions, rerun wall time)."""
-    warm = Session(args.person, args.page, args.timeout)
-    await warm.run(url, 0, _set(asyncio.Event()))
-    print(f"cold first load (one session, empty caches): {warm.first:.2f} s", flush=True)
+async def load(urls: list[str], args: argparse.Namespace) -> tuple[list[Session], float]:
+    """Warm each server with one session, then run all sessions, spread round-robin over
+    the servers; (sessions, rerun wall time)."""
+    for n, url in enumerate(urls):
+        warm = Session(args.person, args.page, args.timeout)
+        await warm.run(url, 0, _set(asyncio.Event()))
+        which = f" on server {n + 1}" if len(urls) > 1 else ""
+        print(f"cold first load (one session, empty caches){which}: {warm.first:.2f} s", flush=True)
     sessions = [Session(args.person, args.page, args.timeout) for _ in range(args.sessions)]
     start = asyncio.Event()
-    tasks = [asyncio.create_task(s.run(url, args.reruns, start)) for s in sessions]
+    tasks = [
+        asyncio.create_task(s.run(urls[n % len(urls)], args.reruns, start))
+        for n, s in enumerate(sessions)
+    ]
     while not all(s.first for s in sessions):
         if any(t.done() for t in tasks):
             await asyncio.gather(*tasks)  # raises the failure
@@ -202,23 +213,33 @@ def main() -> int:
     parser.add_argument("--page", default="overview", help="url path of the page")
     parser.add_argument("--as", dest="person", default="p-mktg-1", help="person id")
     parser.add_argument("--timeout", type=float, default=60.0, help="seconds per run at most")
-    parser.add_argument("--db", type=Path, help="database (default: the enterprise one)")
+    parser.add_argument(
+        "--db", help="database file or postgresql:// URL (default: the enterprise file)"
+    )
+    parser.add_argument("--replicas", type=int, default=1, help="servers on the same database")
     args = parser.parse_args()
-    db = args.db or enterprise.database()
-    port = free_port()
-    log = Path(f"/tmp/cxos-bench-server-{port}.log")
-    with server(db, port, log) as proc:
-        watch = MemoryWatch(proc.pid)
+    if args.replicas < 1:
+        parser.error("--replicas must be at least 1")
+    db = args.db or str(enterprise.database())
+    ports = [free_port() for _ in range(args.replicas)]
+    with contextlib.ExitStack() as stack:
+        procs = [
+            stack.enter_context(server(db, port, Path(f"/tmp/cxos-bench-server-{port}.log")))
+            for port in ports
+        ]
+        watches = [MemoryWatch(proc.pid) for proc in procs]
         try:
-            sessions, wall = asyncio.run(load(f"ws://127.0.0.1:{port}/_stcore/stream", args))
+            urls = [f"ws://127.0.0.1:{port}/_stcore/stream" for port in ports]
+            sessions, wall = asyncio.run(load(urls, args))
         finally:
-            peak, hwm = watch.stop()
+            memory = [watch.stop() for watch in watches]
     runs = [seconds for s in sessions for _, seconds in s.reruns]
     firsts = [s.first for s in sessions]
     rate = len(runs) / wall
     p50, p95 = statistics.median(runs), percentile(runs, 0.95)
-    mem = max(peak, hwm)
-    print(f"server: streamlit run app.py on 127.0.0.1:{port}, database {db}")
+    shown = postgres.shown(db)  # never a password in the output
+    where = ", ".join(f"127.0.0.1:{port}" for port in ports)
+    print(f"server: streamlit run app.py on {where}, database {shown}")
     print(
         f"{args.sessions} sessions x {args.reruns} reruns of {args.page} as {args.person}: "
         f"{len(runs)} reruns in {wall:.2f} s = {rate:.1f} reruns/s (target >= {TARGET_RATE:.0f})"
@@ -232,10 +253,13 @@ def main() -> int:
     per_run = statistics.median(s.bytes_in for s in sessions) / (args.reruns + 1)
     print(f"bytes received per run (median session): {per_run / 1024:.0f} KiB")
     mib = 1024**2
-    print(
-        f"peak server RSS {mem / mib:.0f} MiB (VmHWM {hwm / mib:.0f}, sampled {peak / mib:.0f}; "
-        "target <= 1024 MiB)"
-    )
+    for n, (peak, hwm) in enumerate(memory):
+        which = f" {n + 1} of {len(memory)}" if len(memory) > 1 else ""
+        print(
+            f"peak server{which} RSS {max(peak, hwm) / mib:.0f} MiB (VmHWM {hwm / mib:.0f}, "
+            f"sampled {peak / mib:.0f}; target <= 1024 MiB)"
+        )
+    mem = max(max(pair) for pair in memory)
     holds = rate >= TARGET_RATE and p95 <= TARGET_P95 and mem <= TARGET_RSS
     print(f"targets {'hold' if holds else 'do not hold'}")
     return 0
