@@ -22,6 +22,7 @@ from cxos.identity import audit
 from cxos.model.errors import BundleError, CxosError, Problem
 from cxos.storage import Connection, Database
 from cxos.storage.duckdb_file import is_conflict, uncompressed_scratch
+from cxos.storage.migrations import ORGANISATION_TABLES
 from cxos.storage.retry import retry_transaction
 
 Progress = Callable[[float, str], None]
@@ -243,7 +244,7 @@ def _merge(con: Connection, spec: FileSpec, actor_id: str | None, *, into_empty:
     )
 
 
-_VERSIONED = {"goals", "metrics", "actions", "feedback"}
+_VERSIONED = {"goals", "metrics", "actions", "feedback", *ORGANISATION_TABLES}
 _PROVENANCE = {"metric_readings", "check_ins"}
 
 
