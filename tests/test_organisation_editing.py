@@ -203,8 +203,9 @@ def test_an_invalid_value_is_refused_naming_the_field(
     sample: Database, write: Callable[[Database], Any], field: str
 ) -> None:
     before = audit.data_version(sample)
-    with pytest.raises(InvalidInput, match=rf"^{field}: "):
+    with pytest.raises(InvalidInput, match=rf"^{editing.field_words(field)}: ") as refused:
         write(sample)
+    assert refused.value.field == field
     assert audit.data_version(sample) == before
 
 

@@ -29,7 +29,7 @@ from cxos.bundle.spec import BY_NAME
 from cxos.identity import audit, permissions
 from cxos.model.errors import Conflict, InvalidInput, NotFound, StaleWrite
 from cxos.storage import Connection, Database, fetch_dicts
-from cxos.work.team_edits import RowsRejected, Saved, StaleEdit, check_rows, new_id
+from cxos.work.team_edits import Saved, StaleEdit, check_rows, new_id
 
 
 @dataclass(frozen=True)
@@ -107,10 +107,19 @@ def _row(fields: Mapping[str, Any], table: str) -> dict[str, Any]:
 
 
 def _judged(con: Connection, table: str, row: dict[str, Any]) -> None:
-    """Refuse `row` unless the import would accept it as a row of `table`'s file."""
+    """Refuse `row` unless the import would accept it as a row of `table`'s file; the
+    refusal names each field in words ("business unit: is required but empty")."""
     errors = check_rows(con, table, [row])
     if errors:
-        raise RowsRejected(errors, single=True)
+        words = "; ".join(f"{field_words(e.column)}: {e.message}" for e in errors)
+        raise InvalidInput(words, field=errors[0].column)
+
+
+def field_words(column: str | None) -> str:
+    """A bundle column as a form names it: `owner_team_id` is "owner team"."""
+    if column is None:
+        return "this record"
+    return column.removesuffix("_id").replace("_", " ") if column != "id" else "id"
 
 
 def _create_on(con: Connection, actor_id: permissions.Who, kind: Kind, fields: dict) -> Saved:
