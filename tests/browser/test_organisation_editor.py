@@ -62,7 +62,12 @@ def test_a_stage_added_between_two_shows_in_place_with_its_owner(
     visit(wide, sample_server, "journey", ADMIN)
     wide.wait_for_selector(PLOT)
     chart = wide.locator('[data-testid="stPlotlyChart"]').first
-    ticks = [re.sub(r"\s+", " ", t).strip() for t in chart.locator(".xtick text").all_inner_texts()]
+    # A tick's lines are <tspan>s of one SVG <text>: read them with a space between.
+    ticks = chart.locator(".xtick text").evaluate_all(
+        "els => els.map(e => [...e.querySelectorAll('tspan')].map(t => t.textContent)"
+        ".join(' ') || e.textContent)"
+    )
+    ticks = [re.sub(r"\s+", " ", t).strip() for t in ticks]
     assert ticks == ["Compare offers", "Sign the contract", "Pay the bill"]
     cells = chart.inner_text()
     assert "Contract e-signature" in cells and "Billing" in cells
