@@ -64,8 +64,29 @@ def _choose(label: str, options: Mapping[str, str], key: str, now: str | None = 
 def _pick(label: str, rows: list[dict], key: str, name: Callable[[dict], str]) -> dict | None:
     """The record to change, chosen by name; None until one is chosen."""
     by_id = {r["id"]: r for r in rows}
+    article = "an" if label[0].lower() in "aeiou" else "a"
+    st.markdown(f"**Change {article} {label.lower()}**")
     chosen = _choose(label, {i: name(r) for i, r in by_id.items()}, f"{key}_pick")
     return by_id.get(chosen)
+
+
+def _add_form(base: str) -> str:
+    """The key of an add form. It changes after each record added, so the browser draws
+    the form anew, empty (a widget keeps what was typed while its key stays the same)."""
+    return f"{base}{st.session_state.get(base + '_added') or ''}"
+
+
+def _add(key: str, create: Callable[[], Any], done: str) -> None:
+    """Run `create` (`attempt`: refusals shown, input kept); once it saved, the add form
+    moves on to a fresh key."""
+    base = key.rstrip("0123456789")
+
+    def run(_seen: int) -> Any:
+        result = create()
+        st.session_state[base + "_added"] = int(st.session_state.get(base + "_added") or 0) + 1
+        return result
+
+    attempt(key, run, done, 0)
 
 
 def _named(row: dict) -> str:
@@ -80,17 +101,16 @@ def business_units() -> None:
     left, right = st.columns(2)
     with left, st.form(f"{K}_bu_new_form"):
         st.markdown("**New business unit**")
-        key = f"{K}_bu_new"
+        key = _add_form(f"{K}_bu_new")
         name = st.text_input("Name", key=f"{key}_name")
         new_id = _id_field(key)
         if st.form_submit_button("Add business unit", type="primary", key=f"{key}_save"):
-            attempt(
+            _add(
                 key,
-                lambda _: editing.create_business_unit(
+                lambda: editing.create_business_unit(
                     database(), person.id, {"id": new_id, "name": name}
                 ),
                 f"Added business unit {text.markdown(name)}.",
-                0,
             )
     with right:
         row = _pick("Business unit", org["business_units"], f"{K}_bu", _named)
@@ -131,15 +151,14 @@ def teams_tab() -> None:
     left, right = st.columns(2)
     with left, st.form(f"{K}_team_new_form"):
         st.markdown("**New team**")
-        key = f"{K}_team_new"
+        key = _add_form(f"{K}_team_new")
         fields = team_fields(key, {})
         new_id = _id_field(key)
         if st.form_submit_button("Add team", type="primary", key=f"{key}_save"):
-            attempt(
+            _add(
                 key,
-                lambda _: editing.create_team(database(), person.id, {**fields, "id": new_id}),
+                lambda: editing.create_team(database(), person.id, {**fields, "id": new_id}),
                 f"Added team {text.markdown(fields['name'])}.",
-                0,
             )
     with right:
         row = _pick("Team", org["teams"], f"{K}_team", _named)
@@ -206,15 +225,14 @@ def people_tab() -> None:
     left, right = st.columns(2)
     with left, st.form(f"{K}_person_new_form"):
         st.markdown("**New person**")
-        key = f"{K}_person_new"
+        key = _add_form(f"{K}_person_new")
         fields = person_fields(key, {})
         new_id = _id_field(key)
         if st.form_submit_button("Add person", type="primary", key=f"{key}_save"):
-            attempt(
+            _add(
                 key,
-                lambda _: editing.create_person(database(), person.id, {**fields, "id": new_id}),
+                lambda: editing.create_person(database(), person.id, {**fields, "id": new_id}),
                 f"Added {text.markdown(fields['name'])}.",
-                0,
             )
     with right:
         row = _pick("Person", living, f"{K}_person", lambda p: f"{p['name']} ({p['id']})")
@@ -242,17 +260,14 @@ def journeys_tab() -> None:
     left, right = st.columns(2)
     with left, st.form(f"{K}_journey_new_form"):
         st.markdown("**New journey**")
-        key = f"{K}_journey_new"
+        key = _add_form(f"{K}_journey_new")
         name = st.text_input("Name", key=f"{key}_name")
         new_id = _id_field(key)
         if st.form_submit_button("Add journey", type="primary", key=f"{key}_save"):
-            attempt(
+            _add(
                 key,
-                lambda _: editing.create_journey(
-                    database(), person.id, {"id": new_id, "name": name}
-                ),
+                lambda: editing.create_journey(database(), person.id, {"id": new_id, "name": name}),
                 f"Added journey {text.markdown(name)}.",
-                0,
             )
     with right:
         row = _pick("Journey", org["journeys"], f"{K}_journey", _named)
@@ -342,7 +357,7 @@ def stages_tab() -> None:
     left, right = st.columns(2)
     with left, st.form(f"{K}_stage_new_form"):
         st.markdown("**New stage**")
-        key = f"{K}_stage_new"
+        key = _add_form(f"{K}_stage_new")
         name = st.text_input("Name", key=f"{key}_name")
         phase = _phase_choice(journey_id, key)
         places = _places(journey_id)
@@ -352,11 +367,10 @@ def stages_tab() -> None:
         new_id = _id_field(key)
         if st.form_submit_button("Add stage", type="primary", key=f"{key}_save"):
             fields = {"id": new_id, "journey_id": journey_id, "phase": phase, "name": name}
-            attempt(
+            _add(
                 key,
-                lambda _: editing.create_stage(database(), person.id, fields, place=place),
+                lambda: editing.create_stage(database(), person.id, fields, place=place),
                 f"Added stage {text.markdown(name)}.",
-                0,
             )
     with right:
         row = _pick("Stage", in_journey, f"{K}_stage", _named)
@@ -435,17 +449,14 @@ def touchpoints_tab() -> None:
     left, right = st.columns(2)
     with left, st.form(f"{K}_touchpoint_new_form"):
         st.markdown("**New touchpoint**")
-        key = f"{K}_touchpoint_new"
+        key = _add_form(f"{K}_touchpoint_new")
         fields = touchpoint_fields(key, {})
         new_id = _id_field(key)
         if st.form_submit_button("Add touchpoint", type="primary", key=f"{key}_save"):
-            attempt(
+            _add(
                 key,
-                lambda _: editing.create_touchpoint(
-                    database(), person.id, {**fields, "id": new_id}
-                ),
+                lambda: editing.create_touchpoint(database(), person.id, {**fields, "id": new_id}),
                 f"Added touchpoint {text.markdown(fields['name'])}.",
-                0,
             )
     with right:
         row = _pick("Touchpoint", org["touchpoints"], f"{K}_touchpoint", _named)
@@ -487,15 +498,14 @@ def objectives_tab() -> None:
     left, right = st.columns(2)
     with left, st.form(f"{K}_objective_new_form"):
         st.markdown("**New objective**")
-        key = f"{K}_objective_new"
+        key = _add_form(f"{K}_objective_new")
         fields = objective_fields(key, {})
         new_id = _id_field(key)
         if st.form_submit_button("Add objective", type="primary", key=f"{key}_save"):
-            attempt(
+            _add(
                 key,
-                lambda _: editing.create_objective(database(), person.id, {**fields, "id": new_id}),
+                lambda: editing.create_objective(database(), person.id, {**fields, "id": new_id}),
                 f"Added objective {text.markdown(fields['title'])}.",
-                0,
             )
     with right:
         row = _pick("Objective", org["objectives"], f"{K}_objective", _named)

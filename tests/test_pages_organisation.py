@@ -61,7 +61,9 @@ def test_a_business_unit_is_added_then_renamed(sample: Database) -> None:
     app = _fill(_page(), f"{K}_bu_new", name="Wholesale", id="bu_whole")
     _saved(app, "Added business unit Wholesale")
     assert _row(sample, "business_units", "bu_whole")["name"] == "Wholesale"
-    assert app.text_input(key=f"{K}_bu_new_name").value == ""  # the form starts afresh
+    # the add form starts afresh, under a new key the browser draws empty
+    assert app.text_input(key=f"{K}_bu_new1_name").value == ""
+    assert not [w for w in app.text_input if w.key == f"{K}_bu_new_name"]
     app.selectbox(key=f"{K}_bu_pick").set_value("bu_whole").run()
     app = _fill(app, f"{K}_bu_edit_bu_whole", name="Wholesale and Partners")
     _saved(app, "Saved business unit Wholesale and Partners")
