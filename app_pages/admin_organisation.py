@@ -441,7 +441,7 @@ def touchpoint_fields(key: str, row: dict) -> dict[str, Any]:
 
 def touchpoints_tab() -> None:
     tables.show(
-        org["touchpoints"],
+        [{**r, "layer": LAYERS.get(r["layer"], r["layer"])} for r in org["touchpoints"]],
         [Column("name", "Touchpoint"), Column("stage", "Stage"), Column("layer", "Layer")]
         + [Column("channel", "Channel"), Column("owner", "Owning team")],
         key=f"{K}_touchpoint_table",
