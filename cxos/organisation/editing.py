@@ -96,14 +96,16 @@ def _check_version(con: Connection, kind: Kind, current: dict[str, Any], seen: i
 
 
 def _row(fields: Mapping[str, Any], table: str) -> dict[str, Any]:
-    """The bundle row of a record: its bundle columns only, text trimmed, blanks as None."""
-    row = {}
-    for name in BY_NAME[table].column_names:
-        value = fields.get(name)
-        if isinstance(value, str):
-            value = value.strip() or None
-        row[name] = value
-    return row
+    """The bundle row of a record: its bundle columns only."""
+    return {name: fields.get(name) for name in BY_NAME[table].column_names}
+
+
+def _typed(fields: Mapping[str, Any]) -> dict[str, Any]:
+    """What a form gave: text trimmed, blanks as None (stored text is left as it is)."""
+    return {
+        name: (value.strip() or None) if isinstance(value, str) else value
+        for name, value in fields.items()
+    }
 
 
 def _judged(con: Connection, table: str, row: dict[str, Any]) -> None:
@@ -124,7 +126,7 @@ def field_words(column: str | None) -> str:
 
 def _create_on(con: Connection, actor_id: permissions.Who, kind: Kind, fields: dict) -> Saved:
     permissions.require(con, actor_id, kind.write)
-    row = _row(fields, kind.table)
+    row = _row(_typed(fields), kind.table)
     row["id"] = row["id"] or new_id(kind.prefix)
     held = _current(con, kind.table, row["id"])
     if held is not None:
@@ -156,7 +158,7 @@ def _update_on(
     current = _require_current(con, kind, record_id)
     _check_version(con, kind, current, seen)
     before = _row(current, kind.table)
-    after = _row({**before, **changes, "id": record_id}, kind.table)
+    after = _row({**before, **_typed(changes), "id": record_id}, kind.table)
     _judged(con, kind.table, after)
     changed = {name: after[name] for name in after if after[name] != before[name]}
     if not changed:
