@@ -67,19 +67,22 @@ def generate(con: Connection, teams: int, readings: int) -> None:
     metrics = teams * GOALS_PER_TEAM * METRICS_PER_GOAL
     per_metric = -(-readings // metrics)
     statements = [
-        "INSERT INTO business_units SELECT 'bu' || i, 'Unit ' || i FROM range(20) t(i)",
-        f"""INSERT INTO teams SELECT 't' || i, 'Team ' || i, 'bu' || (i % 20)
+        "INSERT INTO business_units (id, name) SELECT 'bu' || i, 'Unit ' || i FROM range(20) t(i)",
+        f"""INSERT INTO teams (id, name, business_unit_id)
+            SELECT 't' || i, 'Team ' || i, 'bu' || (i % 20)
             FROM range({teams}) t(i)""",
         f"""INSERT INTO people (id, name, team_id, role)
             SELECT 'p' || i, 'Head ' || i, 't' || i, 'head' FROM range({teams}) t(i)""",
-        "INSERT INTO journeys VALUES ('j', 'Journey')",
-        f"""INSERT INTO stages SELECT 's' || i, 'j', 'Phase ' || (i // 10), 'Stage ' || i, i
+        "INSERT INTO journeys (id, name) VALUES ('j', 'Journey')",
+        f"""INSERT INTO stages (id, journey_id, phase, name, position)
+            SELECT 's' || i, 'j', 'Phase ' || (i // 10), 'Stage ' || i, i
             FROM range({STAGES}) t(i)""",
-        f"""INSERT INTO touchpoints
+        f"""INSERT INTO touchpoints (id, stage_id, name, layer, channel, owner_team_id)
             SELECT 'tp' || i || '_' || k, 's' || ((i * 3 + k * 7) % {STAGES}),
                 'Touchpoint ' || i || '/' || k, 'front_stage', NULL, 't' || i
             FROM range({teams}) t(i), range(3) u(k)""",
-        "INSERT INTO objectives SELECT 'o' || i, 'Objective ' || i, NULL FROM range(5) t(i)",
+        "INSERT INTO objectives (id, title, vision) "
+        "SELECT 'o' || i, 'Objective ' || i, NULL FROM range(5) t(i)",
         f"""INSERT INTO goals (id, title, team_id, owner_id, objective_id, start_date, end_date,
                 status)
             SELECT 'g' || i || '_' || k, 'Goal ' || i || '/' || k, 't' || i,

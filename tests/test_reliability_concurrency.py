@@ -127,7 +127,7 @@ def test_a_conflict_past_the_retry_budget_is_busy_and_saves_nothing(
         release.wait(5)
 
     def blocked(con: duckdb.DuckDBPyConnection) -> None:
-        con.execute("INSERT INTO business_units VALUES ('bu_half', 'Half written')")
+        con.execute("INSERT INTO business_units (id, name) VALUES ('bu_half', 'Half written')")
         _increment(con)
 
     with ThreadPoolExecutor(1) as pool:

@@ -81,6 +81,7 @@ def show_stale(error: StaleWrite) -> None:
         "Your input is kept: check it and submit again to save it over the new state.",
         icon=":material/sync_problem:",
     )
+    st.caption(text.markdown(str(error)))  # who changed it, and what, where the record knows
     current = getattr(error, "current", None) or {}
     shown = {k: _plain(current[k]) for k in _CURRENT_FIELDS if k in current}
     if shown:
@@ -142,6 +143,22 @@ _INPUTS = (
     "due",
     "response",
     "save",
+    # the organisation and journey editors (app_pages/admin_organisation.py)
+    "id",
+    "name",
+    "email",
+    "team",
+    "role",
+    "unit",
+    "person",
+    "journey",
+    "phase",
+    "stage",
+    "place",
+    "layer",
+    "channel",
+    "owner",
+    "vision",
 )
 
 

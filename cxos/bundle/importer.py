@@ -21,6 +21,7 @@ from cxos.demo import marker
 from cxos.identity import audit
 from cxos.model.errors import BundleError, CxosError, Problem
 from cxos.storage import Connection, Database
+from cxos.storage.migrations import ORGANISATION_TABLES
 
 Progress = Callable[[float, str], None]
 
@@ -241,7 +242,7 @@ def _merge(con: Connection, spec: FileSpec, actor_id: str | None, *, into_empty:
     )
 
 
-_VERSIONED = {"goals", "metrics", "actions", "feedback"}
+_VERSIONED = {"goals", "metrics", "actions", "feedback", *ORGANISATION_TABLES}
 _PROVENANCE = {"metric_readings", "check_ins"}
 
 

@@ -198,31 +198,14 @@ def _store_hash(con: Connection, person_id: str, hashed: str) -> None:
 
 
 def save_person(db: Database, actor_id: permissions.Who, person: Person) -> Person:
-    """Create or update a person (administrators only); role changes need kind "roles"."""
+    """Create or update a person (administrators only; a role change needs "roles"), by
+    the organisation editors' own functions: the same checks, audit and version."""
+    from cxos.organisation import editing  # lazily: the editors load the bundle's checks
+
     person = person_from_form(**person.model_dump())  # however it was built, judged here
-
-    def work(con: Connection) -> Person:
-        before_rows = fetch_dicts(
-            con, f"SELECT {_PERSON_COLUMNS} FROM people WHERE id = ?", [person.id]
-        )
-        before = before_rows[0] if before_rows else None
-        permissions.require(con, actor_id, "people")
-        if before is not None:
-            _refuse_erased(con, Person.model_construct(**before), "their row cannot be edited")
-        if before is not None and before["role"] != person.role:
-            permissions.require(con, actor_id, "roles")
-        _check_team(con, person.team_id)
-        after = person.model_dump()
-        con.execute(
-            "INSERT OR REPLACE INTO people (id, name, email, team_id, role) VALUES (?, ?, ?, ?, ?)",
-            [person.id, person.name, person.email, person.team_id, person.role],
-        )
-        audit.record_changes(con, actor_id, "people", person.id, before, after)
-        return person
-
-    return db.write(work)
-
-
-def _check_team(con: Connection, team_id: str) -> None:
-    if not con.execute("SELECT count(*) FROM teams WHERE id = ?", [team_id]).fetchone()[0]:  # type: ignore[index]
-        raise InvalidInput(f"there is no team with id {team_id!r}")
+    fields = person.model_dump()
+    if find_person(db, person.id) is None:
+        editing.create_person(db, actor_id, fields)
+    else:
+        editing.update_person(db, actor_id, person.id, fields)
+    return person

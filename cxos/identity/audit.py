@@ -141,3 +141,24 @@ def entities(db: Database) -> list[str]:
     """The kinds of record the log holds entries for, in order."""
     rows = db.rows("SELECT DISTINCT entity FROM audit_log ORDER BY entity")
     return [row["entity"] for row in rows]
+
+
+def last_change(con: Connection, entity: str, entity_id: str) -> tuple[str, list[str]] | None:
+    """Who last changed a record, in words, and the fields that change set (None: never
+    logged). For a stale edit's refusal: "changed by Ada Admin (p-1): name, position"."""
+    rows = fetch_dicts(
+        con,
+        f"SELECT {_WHO} AS who, a.actor_id, a.logged_at FROM audit_log a "
+        "LEFT JOIN people p ON p.id = a.actor_id WHERE a.entity = ? AND a.entity_id = ? "
+        "ORDER BY a.id DESC LIMIT 1",
+        [entity, entity_id],
+    )
+    if not rows:
+        return None
+    last = rows[0]
+    fields = con.execute(
+        "SELECT DISTINCT field FROM audit_log WHERE entity = ? AND entity_id = ? "
+        "AND actor_id IS NOT DISTINCT FROM ? AND logged_at = ? AND field IS NOT NULL ORDER BY 1",
+        [entity, entity_id, last["actor_id"], last["logged_at"]],
+    ).fetchall()
+    return str(last["who"]), [str(f[0]) for f in fields]

@@ -179,6 +179,24 @@ _API_TOKENS = (
         last_used_at TIMESTAMP, revoked_at TIMESTAMP)""",
 )
 
+# The organisation and journey tables gain a version, as goals, metrics, actions and
+# feedback have one, so their editors (cxos/organisation/editing.py) refuse a stale edit.
+# Existing rows start at 1; the bundle format does not carry it (bundle/spec.py lists the
+# columns a bundle has, from the row models).
+ORGANISATION_TABLES = (
+    "business_units",
+    "teams",
+    "people",
+    "journeys",
+    "stages",
+    "touchpoints",
+    "objectives",
+)
+_ORGANISATION_VERSIONS = tuple(
+    f"ALTER TABLE {table} ADD COLUMN version INTEGER NOT NULL DEFAULT 1"
+    for table in ORGANISATION_TABLES
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration("0001_organisation_and_journey", _ORGANISATION),
     Migration("0002_goals_metrics_actions", _GOALS),
@@ -199,6 +217,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration("0008_demo_marker_only_on_demo_data", _DEMO_MARKER_ONLY_ON_DEMO_DATA),
     Migration("0009_notifications", _NOTIFICATIONS),
     Migration("0010_api_tokens", _API_TOKENS),
+    Migration("0011_organisation_versions", _ORGANISATION_VERSIONS),
 )
 
 LATEST = MIGRATIONS[-1].name

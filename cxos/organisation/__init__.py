@@ -1,0 +1,3 @@
+"""The organisation and the journey as an administrator edits them in the app: business
+units, teams and their heads, people and roles, journeys, phases, stages, touchpoints and
+company objectives (`editing` writes, `reads` lists what the editors show)."""
