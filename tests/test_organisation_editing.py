@@ -20,6 +20,8 @@ from cxos.organisation.reads import organisation
 from cxos.storage import Database, structure
 from tests.sample import BILLING_COMPLAINT, load_sample
 
+pytestmark = pytest.mark.both_stores
+
 ADMIN = "p_admin"
 
 
