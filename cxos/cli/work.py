@@ -39,7 +39,7 @@ GOAL_COLUMNS = (
     "team",
     "owner_id",
     "owner",
-    "objective_id",
+    "objective_ids",
     "start_date",
     "end_date",
     "status",
@@ -108,9 +108,11 @@ def goal_rows(db: Any, as_of: dt.date, team_id: str | None = None) -> list[dict[
 
 
 def goal_row(goal: dict[str, Any], health: GoalHealthResult) -> dict[str, Any]:
-    """A goal and its health as a row of `GOAL_COLUMNS` (pace rounded for display)."""
+    """A goal and its health as a row of `GOAL_COLUMNS` (pace rounded for display; the
+    objectives' ids `;`-separated, as a bundle's lists are)."""
     row = {name: goal[name] for name in GOAL_COLUMNS if name in goal}
     row["goal_id"] = goal["id"]
+    row["objective_ids"] = ";".join(goal["objective_ids"])
     row["health"] = health.health
     row["pace"] = None if health.pace is None else round(health.pace, 3)
     return {name: row[name] for name in GOAL_COLUMNS}

@@ -174,18 +174,35 @@ _API_TOKENS = (
         last_used_at TIMESTAMP, revoked_at TIMESTAMP)""",
 )
 
+# A goal may ladder up to several objectives: the link table takes over goals.objective_id,
+# with every link it held, and the column goes (docs/decisions.md: one place says which
+# objectives a goal serves). score_goals, which read the column, is derived again.
+_GOAL_OBJECTIVES = (
+    """CREATE TABLE goal_objectives (
+        goal_id VARCHAR NOT NULL, objective_id VARCHAR NOT NULL,
+        PRIMARY KEY (goal_id, objective_id))""",
+    """INSERT INTO goal_objectives (goal_id, objective_id)
+        SELECT id, objective_id FROM goals WHERE objective_id IS NOT NULL""",
+    "ALTER TABLE goals DROP COLUMN objective_id",
+    *structure.derived_again(["score_goals"]),
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration("0001_organisation_and_journey", _ORGANISATION),
     Migration("0002_goals_metrics_actions", _GOALS),
     Migration("0003_governance_audit_accounts", _GOVERNANCE),
     # Derived from the tables above and kept up to date by every write that changes them.
-    Migration("0004_scoring_structure", structure.created(structure.SHAPE) + structure.CLAIM_ROW),
+    Migration(
+        "0004_scoring_structure",
+        structure.created(structure.SHAPE, structure.BEFORE_0013) + structure.CLAIM_ROW,
+    ),
     Migration("0005_latest_values_and_owner_names", structure.created(structure.ADDED_0005)),
     Migration("0006_check_ins_without_index", _CHECK_INS_WITHOUT_INDEX),
     Migration("0007_sign_in_attempts", _SIGN_IN_ATTEMPTS),
     Migration("0008_demo_marker_only_on_demo_data", _DEMO_MARKER_ONLY_ON_DEMO_DATA),
     Migration("0009_notifications", _NOTIFICATIONS),
     Migration("0010_api_tokens", _API_TOKENS),
+    Migration("0013_goal_objectives", _GOAL_OBJECTIVES),
 )
 
 LATEST = MIGRATIONS[-1].name
