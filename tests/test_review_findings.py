@@ -1,0 +1,64 @@
+"""Review findings of 4 December: each fix with the test that failed before it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import streamlit as st
+
+from cxos.scoring import glossary
+from cxos.scoring.config import ScoringConfig
+from cxos.storage import Database
+from tests.pages import assert_ok, page_as
+from tests.sample import load_sample
+
+# -- the glossary says the company's numbers ----------------------------------------------
+
+_TUNED = """
+[scoring]
+aligned_threshold = 65
+accountable_threshold = 55
+check_in_fresh_days = 21
+pulse_window_days = 90
+stale_goal_days = 42
+unanswered_feedback_days = 45
+on_track_pace = 0.95
+at_risk_pace = 0.5
+"""
+
+
+def test_the_glossary_follows_the_configuration(
+    db: Database, load: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = tmp_path / "cxos.toml"
+    config.write_text(_TUNED)
+    monkeypatch.setenv("CXOS_CONFIG", str(config))
+    monkeypatch.setenv("CXOS_AUTH", "demo")
+    st.cache_data.clear()
+    load_sample(db)
+    app = page_as("glossary", "p_head")
+    assert_ok(app)
+    shown = " ".join(m.value for m in app.markdown)
+    for words in (
+        "threshold (alignment 65, accountability 55)",
+        "checked in on within 21 days",
+        "pulse survey (within 90 days)",
+        "no pulse survey in the last 90 days",
+        "in the last 42 days",
+        "Negative feedback 45 days old or more",
+        "at least 95% of the way",
+        "is 50–95% of the way",
+        "under 50% of the way",
+    ):
+        assert words in shown, words
+    for default in ("14 days", "180 days", "28 days", "30 days", "90%", "(60"):
+        assert default not in shown, default
+
+
+def test_the_default_glossary_says_the_default_numbers() -> None:
+    meaning = glossary.meanings(ScoringConfig())
+    assert meaning["Quadrant"].endswith("each against a threshold of 60.")
+    assert "within 14 days" in meaning["A3 cadence"]
+    assert meaning["At risk"] == "Its slowest metric is 60–90% of the way it should be."
