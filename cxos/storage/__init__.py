@@ -1,12 +1,20 @@
 """Storage: the only place in CXOS that holds connections and migrations."""
 
 from cxos.storage import prepared, structure
-from cxos.storage.db import Connection, Database, as_dicts, fetch_dicts, resolve_path
+from cxos.storage.db import (
+    Connection,
+    Database,
+    as_dicts,
+    database_now,
+    fetch_dicts,
+    resolve_path,
+)
 
 __all__ = [
     "Connection",
     "Database",
     "as_dicts",
+    "database_now",
     "fetch_dicts",
     "prepared",
     "resolve_path",
