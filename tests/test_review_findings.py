@@ -7,11 +7,12 @@ from typing import Any
 
 import pytest
 import streamlit as st
+from streamlit.testing.v1 import AppTest
 
 from cxos.scoring import glossary
 from cxos.scoring.config import ScoringConfig
 from cxos.storage import Database
-from tests.pages import assert_ok, page_as
+from tests.pages import PAGES, assert_ok, page_as
 from tests.sample import load_sample
 
 # -- the glossary says the company's numbers ----------------------------------------------
@@ -62,3 +63,42 @@ def test_the_default_glossary_says_the_default_numbers() -> None:
     assert meaning["Quadrant"].endswith("each against a threshold of 60.")
     assert "within 14 days" in meaning["A3 cadence"]
     assert meaning["At risk"] == "Its slowest metric is 60–90% of the way it should be."
+
+
+# -- a stage link on a long journey shows the stage's window ------------------------------
+
+
+def _long_journey() -> dict[str, list[dict[str, Any]]]:
+    """A journey of 20 stages in five phases of four: two windows (12 stages, then 8)."""
+    stages = [
+        {
+            "id": f"s-long-{n:02d}",
+            "journey_id": "j-long",
+            "phase": f"Phase {n // 4 + 1}",
+            "name": f"Step {n}",
+            "position": n,
+        }
+        for n in range(20)
+    ]
+    return {"journeys": [{"id": "j-long", "name": "Long journey"}], "stages": stages}
+
+
+def test_a_stage_link_moves_the_journey_map_to_the_stages_window(
+    db: Database, load: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CXOS_AUTH", "demo")
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    load_sample(db)
+    load(db, _long_journey())
+    app = AppTest.from_file(str(PAGES / "journey.py"), default_timeout=30)
+    app.session_state["auth_person_id"] = "p_head"
+    app.query_params["stage"] = "s-long-17"
+    app.run()
+    assert_ok(app)
+    assert app.selectbox(key="journey_pick").value == "j-long"
+    assert app.selectbox(key="journey_stage").value == "s-long-17"
+    window = app.radio(key="journey_window")
+    assert window.value == 1, window.options  # Phases 4–5, where Step 17 is
+    window.set_value(0).run()  # the reader's own choice stands
+    assert app.radio(key="journey_window").value == 0
