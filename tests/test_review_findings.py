@@ -102,3 +102,43 @@ def test_a_stage_link_moves_the_journey_map_to_the_stages_window(
     assert window.value == 1, window.options  # Phases 4–5, where Step 17 is
     window.set_value(0).run()  # the reader's own choice stands
     assert app.radio(key="journey_window").value == 0
+
+
+# -- the notification pages read the database once per data version -------------------------
+
+
+def _counted(monkeypatch: pytest.MonkeyPatch, module: Any, name: str) -> list[str]:
+    """Calls of `module.name` from now on, by their last argument."""
+    calls: list[str] = []
+    real = getattr(module, name)
+
+    def counting(*args: Any) -> Any:
+        calls.append(str(args[-1]))
+        return real(*args)
+
+    monkeypatch.setattr(module, name, counting)
+    return calls
+
+
+def test_the_notification_pages_do_not_read_again_on_a_rerun(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cxos.notify import preferences, store
+
+    monkeypatch.setenv("CXOS_AUTH", "demo")
+    st.cache_data.clear()
+    load_sample(db)
+    people = _counted(monkeypatch, store, "people")
+    frequency = _counted(monkeypatch, preferences, "frequency")
+
+    admin = page_as("admin_notifications", "p_admin")
+    assert_ok(admin)
+    admin.run()
+    admin.run()
+    assert len(people) == 1
+    assert frequency == ["p_admin"]  # the caption's "Now:" for the person shown first
+
+    mine = page_as("my_work", "p_admin")
+    assert_ok(mine)
+    mine.run()
+    assert frequency == ["p_admin"]  # the admin page's read serves My work's form too
