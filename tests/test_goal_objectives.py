@@ -193,6 +193,13 @@ def test_saving_a_goal_replaces_its_objectives_and_logs_them(sample: Database) -
     assert {o for g, o in _links(sample) if g == "g_bill"} == {"o2"}
 
 
+def test_a_new_goal_is_created_with_its_objectives(sample: Database) -> None:
+    new = {k: v for k, v in GOAL.items() if k != "id"}
+    saved = save_goal(sample, "p_head", {**new, "title": "Fewer calls", "objective_ids": ["o2"]})
+    assert saved.created and {o for g, o in _links(sample) if g == saved.id} == {"o2"}
+    assert component(sample, "t_billing", "l2_line_of_sight", dt.date(2026, 6, 1)) is not None
+
+
 def test_an_unknown_objective_is_refused_and_nothing_is_saved(sample: Database) -> None:
     with pytest.raises(RowsRejected, match="'o-ghost' is not an id in objectives.csv"):
         save_goal(sample, "p_head", {**GOAL, "title": "Changed", "objective_ids": ["o-ghost"]})

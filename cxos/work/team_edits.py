@@ -185,11 +185,13 @@ def _set_objectives(con: Connection, actor_id: str, goal: Saved, objective_ids: 
     if errors:
         raise RowsRejected(errors, single=True)
     sql = "SELECT objective_id FROM goal_objectives WHERE goal_id = ? ORDER BY objective_id"
-    before = ";".join(r[0] for r in con.execute(sql, [goal.id]).fetchall())
+    before = [r[0] for r in con.execute(sql, [goal.id]).fetchall()]
+    if before == objective_ids:
+        return  # unchanged: nothing to write or log
     con.execute("DELETE FROM goal_objectives WHERE goal_id = ?", [goal.id])
     for objective_id in objective_ids:
         con.execute("INSERT INTO goal_objectives VALUES (?, ?)", [goal.id, objective_id])
-    old = None if goal.created else {"objective_ids": before}
+    old = None if goal.created else {"objective_ids": ";".join(before)}
     audit.record_changes(
         con, actor_id, "goal_objectives", goal.id, old, {"objective_ids": ";".join(objective_ids)}
     )
