@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from cxos.notify import preferences, store
+from cxos.notify import preferences
 from cxos.notify.rules import RULES
 from cxos.notify.store import FREQUENCIES
 from ui import notices
 from ui.admin import require_admin
-from ui.database import database
 from ui.session import require_person
 
 person = require_person()
@@ -44,7 +43,7 @@ else:
     )
 
 st.subheader("Someone's digest frequency")
-people = {p.id: p.name for p in store.people(database())}
+people = notices.people_names()
 with st.form("admin_notify_form"):
     chosen_person = st.selectbox(
         "Person", list(people), format_func=people.__getitem__, key="admin_notify_person"
@@ -60,4 +59,4 @@ with st.form("admin_notify_form"):
         notices.save_frequency(person.id, chosen_person, frequency)
 chosen = st.session_state.get("admin_notify_person")
 if chosen:
-    st.caption(f"Now: {preferences.LABELS[preferences.frequency(database(), chosen)]}.")
+    st.caption(f"Now: {preferences.LABELS[notices.frequency_of(chosen)]}.")

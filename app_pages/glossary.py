@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from cxos.scoring.glossary import groups
+from ui import steering
 from ui.session import require_person
 
 require_person()
@@ -13,7 +14,7 @@ st.caption(
     "The exact rules, with worked examples, are in docs/scoring.md; the scores follow the "
     "product's specification to the letter."
 )
-for group, terms in groups().items():
+for group, terms in groups(steering.config()).items():
     st.subheader(group)
     for term in terms:
         st.markdown(f"**{term.term}** — {term.meaning}")  # CXOS's own words

@@ -52,18 +52,21 @@ if not choices:
     st.stop()
 
 
-def _follow_link(linked: str | None) -> None:
-    """Open at the stage an address names (`?stage=`, e.g. from the overview), once."""
+def _follow_link(linked: str | None) -> str | None:
+    """Open at the stage an address names (`?stage=`, e.g. from the overview), once: the
+    stage, when it is followed now (its window is chosen once the map is drawn)."""
     if linked == st.session_state.get("journey_linked"):
-        return  # already followed: the reader's own choices stand
+        return None  # already followed: the reader's own choices stand
     st.session_state["journey_linked"] = linked
     home = compare.journey_of(database(), linked) if linked else None
     if home in choices and filters.journey_id in (None, home):
         st.session_state["journey_pick"] = home
         st.session_state["journey_stage"] = linked
+        return linked
+    return None
 
 
-_follow_link(st.query_params.get("stage"))
+followed = _follow_link(st.query_params.get("stage"))
 journey_id = filters.journey_id or st.selectbox(
     "Journey", list(choices), format_func=choices.__getitem__, key="journey_pick"
 )
@@ -82,6 +85,8 @@ if unit:
     )
 windows = journey_map.stage_windows(jmap)
 window = 0
+if followed is not None:  # show the linked stage, on a map longer than one window too
+    st.session_state["journey_window"] = journey_map.window_holding(jmap, windows, followed) or 0
 if len(windows) > 1:
     window = st.radio(
         f"Stages ({len(jmap.stages)} in all; a few whole phases at a time)",

@@ -18,6 +18,7 @@ from ui.database import database
 from ui.filters import current_filters
 from ui.lazy import lazy_expander
 from ui.session import after_write, require_person
+from ui.work_forms import forget_input
 
 person = require_person()
 filters = current_filters()
@@ -74,15 +75,6 @@ def start_form() -> None:
         st.rerun()
 
 
-_DECISION_INPUTS = (
-    "meetings_decision_text",
-    "meetings_with_action",
-    "meetings_goal",
-    "meetings_owner",
-    "meetings_due",
-)
-
-
 def decision_form(view: meetings.MeetingView) -> None:
     """A decision, and optionally the owned action it creates: the goal and the owner are
     chosen, never defaulted (the action goes to the owner's team)."""
@@ -90,14 +82,14 @@ def decision_form(view: meetings.MeetingView) -> None:
     people = _people(path, version)
     with st.form("meetings_decision_form"):
         decision = st.text_area("Decision", key="meetings_decision_text")
-        with_action = st.checkbox("Create an owned action", key="meetings_with_action")
+        with_action = st.checkbox("Create an owned action", key="meetings_decision_with_action")
         goal_id = st.selectbox(
             "Goal the action serves",
             list(goals),
             index=None,
             placeholder="Choose a goal",
             format_func=lambda g: f"{goals[g]['team']} — {goals[g]['title']}",
-            key="meetings_goal",
+            key="meetings_decision_goal",
         )
         owner = st.selectbox(
             "Owner (the action goes to the owner's team)",
@@ -105,9 +97,11 @@ def decision_form(view: meetings.MeetingView) -> None:
             index=None,
             placeholder="Choose who owns it",
             format_func=people.__getitem__,
-            key="meetings_owner",
+            key="meetings_decision_owner",
         )
-        due = st.date_input("Due", value=view.as_of + dt.timedelta(days=42), key="meetings_due")
+        due = st.date_input(
+            "Due", value=view.as_of + dt.timedelta(days=42), key="meetings_decision_due"
+        )
         submitted = st.form_submit_button("Record the decision", type="primary")
     if not submitted:
         return
@@ -117,8 +111,7 @@ def decision_form(view: meetings.MeetingView) -> None:
     except CxosError as error:  # the input stays, to be completed
         st.error(text.markdown(str(error)))
         return
-    for name in _DECISION_INPUTS:  # recorded: the form starts empty, not to be sent twice
-        st.session_state.pop(name, None)
+    forget_input("meetings_decision")  # recorded: the form starts empty, not to be sent twice
     after_write("Decision recorded.")
 
 

@@ -70,6 +70,12 @@ def _trend(path: str, version: int, team_id: str, as_of: dt.date) -> list:
     return score_trend(db, team_id, team_detail.trend_dates(as_of, snapshot_dates(db)))
 
 
+def _objectives_words(titles: list[str]) -> str:
+    """'objective: X' or 'objectives: X; Y' (a title may hold commas), '—' for none."""
+    shown = "; ".join(text.markdown(t) for t in titles) or "—"
+    return f"objective{'s' if len(titles) > 1 else ''}: {shown}"
+
+
 choices = steering.teams(path, version)
 if filters.business_unit_id:
     in_unit = {s.team_id for s in steering.scoped_scores(filters)}
@@ -143,7 +149,7 @@ for goal in _goals(path, version, team_id, filters.as_of):
     with expander:
         st.caption(
             f"Owner: {text.markdown(goal['owner'] or '—')} · "
-            f"objective: {text.markdown(goal['objective'] or '—')} · "
+            f"{_objectives_words(goal['objectives'])} · "
             f"{goal['start_date']} to {goal['end_date']}"
         )
         for metric in goal["metrics"]:

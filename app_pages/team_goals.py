@@ -80,8 +80,13 @@ def goal_form(goal: dict, team_id: str, choices: dict, key: str) -> None:
         )
         a, b, c = st.columns(3)
         owner = _pick("Owner", choices["people"], goal.get("owner_id"), f"{key}_owner")
-        objective = _pick(
-            "Objective", choices["objectives"], goal.get("objective_id"), f"{key}_objective"
+        objectives = st.multiselect(
+            "Objectives",
+            list(choices["objectives"]),
+            [o for o in goal.get("objective_ids", []) if o in choices["objectives"]],
+            format_func=choices["objectives"].__getitem__,
+            key=f"{key}_objectives",
+            help="The company objectives this goal serves (one or more)",
         )
         start = a.date_input("Start", goal.get("start_date") or dt.date.today(), key=f"{key}_start")
         end = b.date_input(
@@ -104,7 +109,7 @@ def goal_form(goal: dict, team_id: str, choices: dict, key: str) -> None:
             "success_statement": success,
             "team_id": team_id,
             "owner_id": owner,
-            "objective_id": objective,
+            "objective_ids": objectives,
             "start_date": start,
             "end_date": end,
             "status": status,

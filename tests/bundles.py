@@ -54,12 +54,12 @@ def base_bundle() -> Rows:
                 "title": "Resolve first time",
                 "team_id": "t1",
                 "owner_id": "p1",
-                "objective_id": "o1",
                 "start_date": "2026-01-01",
                 "end_date": "2026-12-31",
                 "status": "active",
             },
         ],
+        "goal_objectives": [{"goal_id": "g1", "objective_id": "o1"}],
         "goal_stages": [{"goal_id": "g1", "stage_id": "s1"}],
         "goal_contributors": [{"goal_id": "g1", "team_id": "t2"}],
         "metrics": [
@@ -136,7 +136,8 @@ def write_bundle(folder: Path, bundle: Mapping[str, list[dict[str, Any]]]) -> Pa
     folder.mkdir(parents=True, exist_ok=True)
     for name, rows in bundle.items():
         spec = BY_NAME[name]
-        used = [c for c in spec.column_names if any(c in r for r in rows)] or [
+        names = [c.name for c in spec.read_columns]  # an old bundle's columns too
+        used = [c for c in names if any(c in r for r in rows)] or [
             c.name for c in spec.columns if c.required
         ]
         with open(folder / spec.filename, "w", newline="", encoding="utf-8") as handle:

@@ -46,7 +46,7 @@ def _people() -> list[dict[str, Any]]:
 
 def bundle() -> dict[str, list[dict[str, Any]]]:
     """The sample organisation as `{file: rows}`."""
-    goal = {"objective_id": "o1", "start_date": "2026-01-01", "end_date": "2026-12-31"}
+    goal = {"start_date": "2026-01-01", "end_date": "2026-12-31"}
     return {
         "business_units": [
             {"id": "bu_retail", "name": "Retail"},
@@ -103,6 +103,10 @@ def bundle() -> dict[str, list[dict[str, Any]]]:
                 "status": "active",
                 **goal,
             },
+        ],
+        "goal_objectives": [
+            {"goal_id": "g_bill", "objective_id": "o1"},
+            {"goal_id": "g_store", "objective_id": "o1"},
         ],
         "goal_stages": [
             {"goal_id": "g_bill", "stage_id": "s2"},

@@ -166,6 +166,7 @@ def random_bundle(draw: Any) -> dict[str, list[dict[str, Any]]]:
         "objectives": [
             {"id": o, "title": draw(_text), "vision": draw(st.none() | _text)} for o in draw(_ids)
         ],
+        "goal_objectives": [],
         "metrics": [],
         "metric_readings": [],
     }
@@ -184,6 +185,9 @@ def random_bundle(draw: Any) -> dict[str, list[dict[str, Any]]]:
                 "status": draw(st.sampled_from(["active", "achieved", "dropped"])),
             }
         )
+        objectives = [o["id"] for o in bundle["objectives"]]
+        for o in draw(st.lists(st.sampled_from(objectives), max_size=3, unique=True)):
+            bundle["goal_objectives"].append({"goal_id": g, "objective_id": o})
         baseline = draw(st.floats(-1e6, 1e6, allow_nan=False).map(lambda x: round(x, 3)))
         gap = draw(st.floats(0, 1e6, allow_nan=False).map(lambda x: round(x, 3)))
         direction = draw(st.sampled_from(["higher", "lower"]))

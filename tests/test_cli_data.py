@@ -25,7 +25,7 @@ def test_init_demo_export_on_a_fresh_database(tmp_path: Path) -> None:
     assert "demo company loaded" in demo.stdout
     out = cxos("export", str(tmp_path / "exported"), db=db)
     assert out.returncode == 0, out.stderr
-    assert len(list((tmp_path / "exported").glob("*.csv"))) == 17
+    assert len(list((tmp_path / "exported").glob("*.csv"))) == 18  # goal_objectives.csv: issue 24
 
 
 def test_db_flag_wins_over_the_environment(tmp_path: Path) -> None:

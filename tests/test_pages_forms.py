@@ -169,18 +169,18 @@ def test_the_decision_form_asks_for_the_goal_and_files_the_action_by_owner(
     app.switch_page("app_pages/meetings.py").run()
     assert_ok(app)
     # Issue 20: the goal defaulted to the company's first goal (Account Management's).
-    assert app.selectbox(key="meetings_goal").value is None
-    assert app.selectbox(key="meetings_owner").value is None
+    assert app.selectbox(key="meetings_decision_goal").value is None
+    assert app.selectbox(key="meetings_decision_owner").value is None
     submit = "FormSubmitter:meetings_decision_form-Record the decision"
     app.text_area(key="meetings_decision_text").input("Bridge the delivery hand-off")
-    app.checkbox(key="meetings_with_action").check()
-    app.selectbox(key="meetings_owner").select("p-logis-0")  # the Logistics head
+    app.checkbox(key="meetings_decision_with_action").check()
+    app.selectbox(key="meetings_decision_owner").select("p-logis-0")  # the Logistics head
     app = app.button(key=submit).click().run()
     assert any("choose the goal" in e.value for e in app.error)
     assert not meetings.decisions_of(db, meeting_id)
     assert app.text_area(key="meetings_decision_text").value == "Bridge the delivery hand-off"
     goal = db.scalar("SELECT id FROM goals WHERE team_id = 't-accmgmt' ORDER BY id LIMIT 1")
-    app.selectbox(key="meetings_goal").select(goal)
+    app.selectbox(key="meetings_decision_goal").select(goal)
     app = app.button(key=submit).click().run()
     assert_ok(app)
     (decision,) = meetings.decisions_of(db, meeting_id)

@@ -259,9 +259,9 @@ def test_a_whole_meeting_flow(writable: Database, monkeypatch) -> None:  # noqa:
 
     for text, owner in (("Bridge the delivery hand-off", "p-logis-0"), ("Pulse again", HEAD)):
         at.text_area(key="meetings_decision_text").input(text)
-        at.checkbox(key="meetings_with_action").check()
-        at.selectbox(key="meetings_goal").select("g-accmgmt-1")
-        at.selectbox(key="meetings_owner").select(owner)
+        at.checkbox(key="meetings_decision_with_action").check()
+        at.selectbox(key="meetings_decision_goal").select("g-accmgmt-1")
+        at.selectbox(key="meetings_decision_owner").select(owner)
         at.button(key="FormSubmitter:meetings_decision_form-Record the decision").click().run()
         assert not at.exception, [e.value for e in at.exception]
     decisions = meetings.decisions_of(writable, meeting.id)

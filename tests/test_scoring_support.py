@@ -93,12 +93,13 @@ class Org:
                 "title": goal_id.upper(),
                 "team_id": team_id,
                 "owner_id": f"p_{team_id}" if owner else None,
-                "objective_id": "obj" if objective else None,
                 "start_date": days(start),
                 "end_date": days(end),
                 "status": status,
             },
         )
+        if objective:
+            self.rows["goal_objectives"].append({"goal_id": goal_id, "objective_id": "obj"})
         for stage_id in stages:
             self.rows["goal_stages"].append({"goal_id": goal_id, "stage_id": stage_id})
         for other in contributors:

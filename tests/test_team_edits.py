@@ -35,7 +35,7 @@ GOAL = {
     "title": "Bills people understand",
     "team_id": "t_billing",
     "owner_id": "p_head",
-    "objective_id": "o1",
+    "objective_ids": ["o1"],
     "start_date": dt.date(2026, 1, 1),
     "end_date": dt.date(2026, 12, 31),
     "status": "active",

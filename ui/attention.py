@@ -19,6 +19,7 @@ from cxos import text
 from cxos.palette import HEALTH, SIGNALS
 from cxos.review.needs_attention import Attention
 from cxos.scoring import glossary
+from ui import steering
 from ui.lazy import lazy_expander
 from ui.navigation import REGISTRY
 
@@ -71,9 +72,12 @@ _SIGNAL_FIX: dict[str, Callable[[Any], Fix]] = {
     "stale_goal": lambda s: Fix("team.py", _team(_first_team(s))),
     "no_pulse": lambda s: Fix("team.py", _team(s.subject_id)),
 }
-# What each list means, in the glossary's words (one place, which follows the rules).
-_MEANING = {term.term: term.meaning for term in glossary.TERMS}
-_SIGNAL_EXPLAINS = {kind: _MEANING[label] for kind, label in SIGNALS.items()}
+
+
+def _meaning(term: str) -> str:
+    """What a list means, in the glossary's words (one place, which follows the rules and
+    the company's configuration)."""
+    return glossary.meanings(steering.config())[term]
 
 
 def work_lists(found: Attention, teams: dict[str, str]) -> list[AttentionList]:
@@ -91,7 +95,7 @@ def work_lists(found: Attention, teams: dict[str, str]) -> list[AttentionList]:
         AttentionList(
             "off_track",
             "Off-track goals",
-            _MEANING[HEALTH["off_track"].label],
+            _meaning(HEALTH["off_track"].label),
             found.off_track_goals,
             lambda g: f"{g['title']} — {g['team']}",
             lambda g: Fix("team.py", _team(g["team_id"])),
@@ -125,7 +129,7 @@ def silo_lists(found: Attention, teams: dict[str, str]) -> list[AttentionList]:
         AttentionList(
             kind,
             SIGNALS[kind],
-            _SIGNAL_EXPLAINS[kind],
+            _meaning(SIGNALS[kind]),
             signals,
             lambda s: s.detail,
             _SIGNAL_FIX[kind],

@@ -82,7 +82,7 @@ def _table(notices: list[Notice]) -> None:
 
 def frequency_form(person: Person) -> None:
     """The person's own digest frequency (escalations and meeting packs are not optional)."""
-    current = preferences.frequency(database(), person.id)
+    current = frequency_of(person.id)
     with st.form("mywork_notify_form", border=True):
         chosen = st.radio(
             "E-mail me a digest of what waits",
@@ -108,6 +108,26 @@ def save_frequency(actor_id: str, person_id: str, chosen: str) -> None:
         st.error(text.markdown(error), icon=":material/block:")
         return
     after_write(f"Digest frequency saved: {preferences.LABELS[chosen].split(' (')[0].lower()}.")
+
+
+@st.cache_data(show_spinner=False)
+def _frequency(path: str, version: int, person_id: str) -> str:
+    return preferences.frequency(database(), person_id)
+
+
+def frequency_of(person_id: str) -> str:
+    """A person's digest frequency (cached per data version: a rerun asks no database)."""
+    return _frequency(str(database().path), data_version(), person_id)
+
+
+@st.cache_data(show_spinner=False)
+def _people(path: str, version: int) -> dict[str, str]:
+    return {p.id: p.name for p in store.people(database())}
+
+
+def people_names() -> dict[str, str]:
+    """Everyone who may be notified, id -> name (cached per data version)."""
+    return _people(str(database().path), data_version())
 
 
 @st.cache_data(show_spinner=False)

@@ -130,6 +130,9 @@ def attempt(key: str, write: Callable[[int], Any], done: str, version: int) -> b
 
 # The widgets of a form are keyed f"{key}_{field}" (and a data editor by `key` alone).
 _INPUTS = (
+    "text",
+    "with_action",
+    "owner",
     "status",
     "confidence",
     "progress",

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from cxos.bundle.spec import FILES, FileSpec
+from cxos.bundle.spec import BY_NAME, FILES, FileSpec, LegacyColumn
 from cxos.bundle.staging import Staged, stage_rows, stage_source
 from cxos.bundle.validation import MAX_PROBLEMS, position_clashes, typed_table, validate_staged
 from cxos.demo import marker
@@ -186,7 +186,43 @@ def _merge_all(
             f"{change.added} added, {change.changed} changed, {change.unchanged} unchanged",
         )
         report.changes.append(change)
+    # After every file: a bundle may give a link both ways (goal_objectives.csv and a
+    # legacy goals.csv column), and the second must find the first in place.
+    for spec in files:
+        for legacy in spec.legacy:
+            moved = _move_legacy(con, spec, legacy, actor_id, label)
+            if moved is not None:
+                report.changes.append(moved)
     return report
+
+
+def _count(con: Connection, rows: str) -> int:
+    return int(con.execute(f"SELECT count(*) FROM ({rows})").fetchone()[0])  # type: ignore[index]
+
+
+def _move_legacy(
+    con: Connection, spec: FileSpec, legacy: LegacyColumn, actor_id: str | None, label: str
+) -> FileChange | None:
+    """Add the values of a legacy column as rows of the file they moved to (links already
+    there are kept: an import adds, never deletes); None when the bundle gave none."""
+    target = BY_NAME[legacy.moved_to]
+    rows = (
+        f"SELECT DISTINCT id, {legacy.name} FROM {typed_table(spec)} "
+        f"WHERE {legacy.name} IS NOT NULL"
+    )
+    given = _count(con, rows)
+    if not given:
+        return None
+    before = _count(con, f"SELECT * FROM {target.table}")
+    con.execute(
+        f"INSERT INTO {target.table} ({', '.join(target.column_names)}) {rows} "
+        f"ON CONFLICT ({', '.join(target.key)}) DO NOTHING"
+    )
+    added = _count(con, f"SELECT * FROM {target.table}") - before
+    where = f"{spec.filename} {legacy.name}"
+    summary = f"{added} added, 0 changed, {given - added} unchanged (from {where})"
+    audit.record(con, actor_id, "import", target.name, None, label, None, summary)
+    return FileChange(where, given, added, 0, given - added)
 
 
 def _key_match(spec: FileSpec, left: str, right: str) -> str:

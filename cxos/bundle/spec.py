@@ -38,6 +38,17 @@ class RowRule:
 
 
 @dataclass(frozen=True)
+class LegacyColumn:
+    """An id column older bundles have that the file no longer stores (goals.csv's
+    `objective_id`, before goals had several objectives). It is read and checked like the
+    others, never stored in the file's table nor exported: each value, with the row's id,
+    is added as a row of the file `moved_to` (whose columns are that id, then this one)."""
+
+    name: str
+    moved_to: str
+
+
+@dataclass(frozen=True)
 class Column:
     name: str
     sql_type: str  # VARCHAR, DATE, INTEGER or DOUBLE
@@ -62,6 +73,7 @@ class FileSpec:
     # check-ins have no id: the bundle's rows for one key replace all of the database's.
     key_is_unique: bool = True
     order_by: tuple[str, ...] = field(default=())
+    legacy: tuple[LegacyColumn, ...] = ()
 
     @property
     def filename(self) -> str:
@@ -78,6 +90,11 @@ class FileSpec:
     @property
     def column_names(self) -> tuple[str, ...]:
         return tuple(c.name for c in self.columns)
+
+    @cached_property
+    def read_columns(self) -> tuple[Column, ...]:
+        """The columns a bundle's file may have: the stored ones, then the legacy ones."""
+        return self.columns + tuple(Column(c.name, "VARCHAR", False) for c in self.legacy)
 
     @property
     def sort_columns(self) -> tuple[str, ...]:
@@ -149,6 +166,7 @@ FILES: tuple[FileSpec, ...] = (
         ("id",),
         _refs(team_id="teams", owner_id="people", objective_id="objectives"),
         (RowRule("end_date", "end_date < start_date", "end_date is before start_date"),),
+        legacy=(LegacyColumn("objective_id", "goal_objectives"),),
     ),
     FileSpec(
         "goal_stages",
@@ -161,6 +179,12 @@ FILES: tuple[FileSpec, ...] = (
         m.GoalContributor,
         ("goal_id", "team_id"),
         _refs(goal_id="goals", team_id="teams"),
+    ),
+    FileSpec(
+        "goal_objectives",
+        m.GoalObjective,
+        ("goal_id", "objective_id"),
+        _refs(goal_id="goals", objective_id="objectives"),
     ),
     FileSpec(
         "metrics",

@@ -149,12 +149,15 @@ def stage_rows(con: Connection, bundle: Mapping[str, Iterable[Mapping[str, Any]]
 
 
 def write_rows_folder(folder: Path, bundle: Mapping[str, Iterable[Mapping[str, Any]]]) -> None:
-    """Write `{file name: rows}` as bundle CSV files with the spec's column order."""
+    """Write `{file name: rows}` as bundle CSV files with the spec's column order (legacy
+    columns too, so rows in memory may still use them)."""
     folder.mkdir(parents=True, exist_ok=True)
     for name, rows in bundle.items():
         spec = BY_NAME[name.removesuffix(".csv")]
+        columns = spec.read_columns
+        cells = ([row.get(c.name) for c in columns] for row in rows)
         with open(folder / spec.filename, "w", newline="", encoding="utf-8") as handle:
-            handle.write(csv_text(spec, ([row.get(c) for c in spec.column_names] for row in rows)))
+            handle.write(csv_text(spec, cells, columns))
 
 
 def format_cell(value: Any) -> str:
@@ -172,18 +175,21 @@ def format_cell(value: Any) -> str:
     return str(value)
 
 
-def bundle_cells(spec: FileSpec, values: Iterable[Any]) -> list[str]:
+def bundle_cells(
+    spec: FileSpec, values: Iterable[Any], columns: tuple[Column, ...] | None = None
+) -> list[str]:
     """A row's cells as a bundle CSV writes them: text columns through `csv_cell`, so no
-    spreadsheet runs them (staging undoes it); numbers and dates as `format_cell` has them."""
+    spreadsheet runs them (staging undoes it); numbers and dates as `format_cell` has them.
+    The values are of `columns` (default the file's stored columns)."""
     return [
         csv_cell(format_cell(v)) if text else format_cell(v)
-        for v, text in zip(values, _text_columns(spec), strict=False)
+        for v, text in zip(values, _text_columns(columns or spec.columns), strict=False)
     ]
 
 
 @functools.cache
-def _text_columns(spec: FileSpec) -> tuple[bool, ...]:
-    return tuple(c.sql_type == "VARCHAR" for c in spec.columns)
+def _text_columns(columns: tuple[Column, ...]) -> tuple[bool, ...]:
+    return tuple(c.sql_type == "VARCHAR" for c in columns)
 
 
 def _known_files() -> str:
@@ -280,12 +286,13 @@ def header_ok(spec: FileSpec, header: list[str] | None, staged: Staged) -> bool:
         staged.problems.append(Problem(spec.filename, 1, None, "has no header row"))
         return False
     names = [h.strip() for h in header]
+    known = [c.name for c in spec.read_columns]
     ok = True
     for name in sorted({n for n in names if names.count(n) > 1}):
         staged.problems.append(Problem(spec.filename, 1, name, "appears twice in the header"))
         ok = False
     for name in names:
-        if name not in spec.column_names:
+        if name not in known:
             expected = ", ".join(spec.column_names)
             message = f"unknown column (expected {expected})"
             staged.problems.append(Problem(spec.filename, 1, name or "(blank)", message))
@@ -313,9 +320,9 @@ def _create_staging(
         f"NULLIF(trim(c{names.index(c.name)}), '') AS {c.name}"
         if c.name in names
         else f"NULL::VARCHAR AS {c.name}"
-        for c in spec.columns
+        for c in spec.read_columns
     )
-    selected = ", ".join(_cell_sql(c) for c in spec.columns)
+    selected = ", ".join(_cell_sql(c) for c in spec.read_columns)
     table = staging_table(spec)
     # No line longer than max_line_bytes reaches the reader (`first_long_line`); a row
     # spanning lines is refused past the same size, well inside the reader's buffer.
@@ -461,7 +468,7 @@ def _write_sheet(writer: Any, sheet: Any, spec: FileSpec) -> None:
             cells.pop()
         if not width:
             width = len(cells)
-            known = {c.name: c.sql_type == "VARCHAR" for c in spec.columns}
+            known = {c.name: c.sql_type == "VARCHAR" for c in spec.read_columns}
             text = [known.get(h.strip(), False) for h in cells]
         elif not cells:
             continue
@@ -533,12 +540,16 @@ def _extract(
     return written
 
 
-def csv_text(spec: FileSpec, rows: Iterable[Iterable[Any]]) -> str:
-    """A whole CSV file as text: header then rows, formatted as the bundle wants (text
-    cells through `csv_cell`, so formula-like text never runs in a spreadsheet)."""
+def csv_text(
+    spec: FileSpec, rows: Iterable[Iterable[Any]], columns: tuple[Column, ...] | None = None
+) -> str:
+    """A whole CSV file as text: header then rows of `columns` (default the file's stored
+    columns), formatted as the bundle wants (text cells through `csv_cell`, so
+    formula-like text never runs in a spreadsheet)."""
+    columns = columns or spec.columns
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(spec.column_names)
+    writer.writerow(c.name for c in columns)
     for row in rows:
-        writer.writerow(bundle_cells(spec, row))
+        writer.writerow(bundle_cells(spec, row, columns))
     return out.getvalue()

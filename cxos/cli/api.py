@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from cxos.cli.args import add_format, date, open_db
+from cxos.cli.args import actor_or_operator, add_admin, add_format, date, open_db
 from cxos.cli.output import emit, line
 
 TOKEN_COLUMNS = (
@@ -39,7 +39,7 @@ def register(sub: Any) -> None:
     p.add_argument("--name", required=True, help="the name calls are audited under")
     p.add_argument("--scope", required=True, help="read, ingest or team:TEAM_ID")
     p.add_argument("--expires", type=date, help="last day it works, YYYY-MM-DD")
-    _actor(p)
+    add_admin(p)
     p.set_defaults(run=run_create)
 
     p = verbs.add_parser("list", help="every token with its scope, expiry and last use")
@@ -48,18 +48,8 @@ def register(sub: Any) -> None:
 
     p = verbs.add_parser("revoke", help="stop a token from working, for good")
     p.add_argument("name")
-    _actor(p)
+    add_admin(p)
     p.set_defaults(run=run_revoke)
-
-
-def _actor(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--as", dest="actor", metavar="PERSON_ID", help="act as this admin")
-
-
-def _who(args: argparse.Namespace) -> Any:
-    from cxos.identity import permissions
-
-    return args.actor or permissions.OPERATOR
 
 
 def run_api(args: argparse.Namespace) -> int:
@@ -73,7 +63,7 @@ def run_create(args: argparse.Namespace) -> int:
     from cxos.identity import tokens
 
     token, info = tokens.create_token(
-        open_db(args), _who(args), args.name, args.scope, args.expires
+        open_db(args), actor_or_operator(args), args.name, args.scope, args.expires
     )
     until = f", until {info.expires_on}" if info.expires_on else ", no expiry"
     line(f"token {info.name!r} created (scope {info.scope}{until}); it is shown only now:")
@@ -94,6 +84,6 @@ def run_list(args: argparse.Namespace) -> int:
 def run_revoke(args: argparse.Namespace) -> int:
     from cxos.identity import tokens
 
-    info = tokens.revoke_token(open_db(args), _who(args), args.name)
+    info = tokens.revoke_token(open_db(args), actor_or_operator(args), args.name)
     line(f"token {info.name!r} revoked; calls with it are refused from now on")
     return 0

@@ -1,4 +1,4 @@
-"""What the commands share: the database they open, dates, `--as` and `--format`.
+"""What the commands share: the database they open, dates, `--as`, `--as-of` and `--format`.
 
 Kept free of heavy imports (see `cxos.cli`): the storage layer is imported when a command
 opens the database, not when the parser is built.
@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from cxos.cli.output import FORMATS
 
 if TYPE_CHECKING:
+    from cxos.identity.permissions import Who
     from cxos.storage import Database
 
 
@@ -35,6 +36,29 @@ def date(text: str) -> dt.date:
 def add_actor(parser: argparse.ArgumentParser) -> None:
     """`--as PERSON_ID`: who acts; the write is checked and audited as theirs."""
     parser.add_argument("--as", dest="actor", required=True, metavar="PERSON_ID")
+
+
+def add_admin(parser: argparse.ArgumentParser) -> None:
+    """`--as PERSON_ID`, optional: the administrator acting (see `actor_or_operator`)."""
+    parser.add_argument("--as", dest="actor", metavar="PERSON_ID", help="act as this admin")
+
+
+def actor_or_operator(args: argparse.Namespace) -> Who:
+    """The person named by `--as`, else the operator at the database file."""
+    from cxos.identity import permissions
+
+    return args.actor or permissions.OPERATOR
+
+
+def add_as_of(parser: argparse.ArgumentParser, note: str = "date (default today)") -> None:
+    """`--as-of DATE` (`note` is its help); `as_of_date` reads it."""
+    parser.add_argument("--as-of", type=date, default=None, help=note)
+
+
+def as_of_date(args: argparse.Namespace) -> dt.date:
+    """The date `--as-of` gave, else today."""
+    given: dt.date | None = args.as_of
+    return given or dt.date.today()
 
 
 def add_format(parser: argparse.ArgumentParser, note: str | None = None) -> None:

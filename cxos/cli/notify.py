@@ -8,10 +8,9 @@ sends nothing. See docs/notifications.md.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 from typing import Any
 
-from cxos.cli.args import add_format, date, open_db
+from cxos.cli.args import add_as_of, add_format, as_of_date, open_db
 from cxos.cli.output import emit, line
 
 COLUMNS = ("person_id", "person", "email", "message", "rule", "title", "link", "sent")
@@ -20,7 +19,7 @@ COLUMNS = ("person_id", "person", "email", "message", "rule", "title", "link", "
 def register(sub: Any) -> None:
     """Add `notify`."""
     p = sub.add_parser("notify", help="e-mail the day's reminders, escalations and meeting packs")
-    p.add_argument("--as-of", type=date, help="the day to notify for (default today)")
+    add_as_of(p, "the day to notify for (default today)")
     p.add_argument("--dry-run", action="store_true", help="print who would get what; send nothing")
     add_format(p, "the table of notices (default table)")
     p.set_defaults(run=run_notify)
@@ -31,8 +30,8 @@ def run_notify(args: argparse.Namespace) -> int:
     from cxos.notify.run import notify
 
     settings = Settings.load()
-    as_of = args.as_of or dt.date.today()
-    outcome = notify(open_db(args), as_of, dry_run=args.dry_run, settings=settings)
+    day = as_of_date(args)
+    outcome = notify(open_db(args), day, dry_run=args.dry_run, settings=settings)
     sent_people = {(m.person_id, m.kind, m.subject) for m in outcome.sent}
     rows = [
         {

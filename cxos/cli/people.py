@@ -14,7 +14,16 @@ import getpass
 import sys
 from typing import TYPE_CHECKING, Any
 
-from cxos.cli.args import LazyChoices, action_statuses, add_actor, add_format, date, open_db
+from cxos.cli.args import (
+    LazyChoices,
+    action_statuses,
+    actor_or_operator,
+    add_actor,
+    add_admin,
+    add_format,
+    date,
+    open_db,
+)
 from cxos.cli.output import emit, line
 from cxos.model.errors import InvalidInput, NotFound
 
@@ -78,11 +87,11 @@ def _register_user(sub: Any) -> None:
         p = verbs.add_parser(verb, help=text)
         p.add_argument("person", metavar="PERSON", help="person id or email")
         p.add_argument("--password-stdin", action="store_true", help="read it from stdin")
-        p.add_argument("--as", dest="actor", metavar="PERSON_ID", help="act as this admin")
+        add_admin(p)
         p.set_defaults(run=run_set_password)
     p = verbs.add_parser("disable", help="stop an account from signing in")
     p.add_argument("person", metavar="PERSON", help="person id or email")
-    p.add_argument("--as", dest="actor", metavar="PERSON_ID", help="act as this admin")
+    add_admin(p)
     p.set_defaults(run=run_disable)
 
 
@@ -105,21 +114,21 @@ def _read_password(args: argparse.Namespace) -> str:
 
 
 def run_set_password(args: argparse.Namespace) -> int:
-    from cxos.identity import accounts, permissions
+    from cxos.identity import accounts
 
     db = open_db(args)
     person_id = _person_id(db, args.person)
     password = _read_password(args)
-    person = accounts.set_password(db, args.actor or permissions.OPERATOR, person_id, password)
+    person = accounts.set_password(db, actor_or_operator(args), person_id, password)
     line(f"password set for {person.name} ({person.id})")
     return 0
 
 
 def run_disable(args: argparse.Namespace) -> int:
-    from cxos.identity import accounts, permissions
+    from cxos.identity import accounts
 
     db = open_db(args)
-    actor = args.actor or permissions.OPERATOR
+    actor = actor_or_operator(args)
     person = accounts.disable_account(db, actor, _person_id(db, args.person))
     line(f"account of {person.name} ({person.id}) disabled")
     return 0

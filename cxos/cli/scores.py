@@ -13,7 +13,7 @@ import datetime as dt
 import json
 from typing import TYPE_CHECKING, Any
 
-from cxos.cli.args import add_format, date, open_db
+from cxos.cli.args import add_as_of, add_format, as_of_date, open_db
 from cxos.cli.output import emit, lines
 
 if TYPE_CHECKING:
@@ -50,27 +50,23 @@ def register(sub: Any) -> None:
 
     p = sub.add_parser("explain", help="why a team scores as it does, and what would move it")
     p.add_argument("team_id", metavar="TEAM_ID")
-    p.add_argument("--as-of", type=date, default=None, help="date (default today)")
+    add_as_of(p)
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.set_defaults(run=run_explain)
 
     p = sub.add_parser("snapshot", help="store every team's scores as of a date (default today)")
-    p.add_argument("--as-of", type=date, default=None, help="date (default today)")
+    add_as_of(p)
     p.set_defaults(run=run_snapshot)
 
 
 def _as_of_and_format(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--as-of", type=date, default=None, help="date (default today)")
+    add_as_of(parser)
     add_format(parser)
-
-
-def _as_of(args: argparse.Namespace) -> dt.date:
-    return args.as_of or dt.date.today()
 
 
 def run_scores(args: argparse.Namespace) -> int:
 
-    emit(score_rows(open_db(args), _as_of(args)), score_columns(), args.format)
+    emit(score_rows(open_db(args), as_of_date(args)), score_columns(), args.format)
     return 0
 
 
@@ -97,7 +93,7 @@ def score_row(score: dict[str, Any]) -> dict[str, Any]:
 
 def run_signals(args: argparse.Namespace) -> int:
 
-    emit(signal_rows(open_db(args), _as_of(args)), SIGNAL_COLUMNS, args.format)
+    emit(signal_rows(open_db(args), as_of_date(args)), SIGNAL_COLUMNS, args.format)
     return 0
 
 
@@ -114,7 +110,7 @@ def run_explain(args: argparse.Namespace) -> int:
     from cxos.scoring import explain_team
     from cxos.scoring.config import ScoringConfig
 
-    explanation = explain_team(open_db(args), args.team_id, _as_of(args), ScoringConfig.load())
+    explanation = explain_team(open_db(args), args.team_id, as_of_date(args), ScoringConfig.load())
     if args.format == "json":
         print(json.dumps(explanation_row(explanation), indent=2, default=str))
     else:
@@ -186,7 +182,7 @@ def run_snapshot(args: argparse.Namespace) -> int:
     from cxos.scoring import take_snapshot
     from cxos.scoring.config import ScoringConfig
 
-    as_of = _as_of(args)
-    stored = take_snapshot(open_db(args), as_of, None, ScoringConfig.load())
-    print(f"snapshot of {len(stored)} teams stored for {as_of}")
+    day = as_of_date(args)
+    stored = take_snapshot(open_db(args), day, None, ScoringConfig.load())
+    print(f"snapshot of {len(stored)} teams stored for {day}")
     return 0

@@ -10,7 +10,7 @@ import argparse
 import datetime as dt
 from typing import TYPE_CHECKING, Any
 
-from cxos.cli.args import add_format, date, open_db
+from cxos.cli.args import add_as_of, add_format, as_of_date, open_db
 from cxos.cli.output import emit
 
 if TYPE_CHECKING:
@@ -39,7 +39,7 @@ GOAL_COLUMNS = (
     "team",
     "owner_id",
     "owner",
-    "objective_id",
+    "objective_ids",
     "start_date",
     "end_date",
     "status",
@@ -52,20 +52,20 @@ def register(sub: Any) -> None:
     """Add `work` and `goals` to the `python -m cxos` parser."""
     p = sub.add_parser("work", help="a person's 'my work' list as of a date")
     p.add_argument("--person", required=True, metavar="PERSON_ID")
-    p.add_argument("--as-of", type=date, default=None, help="date (default today)")
+    add_as_of(p)
     add_format(p)
     p.set_defaults(run=run_work)
 
     p = sub.add_parser("goals", help="the in-scope goals and their health as of a date")
     p.add_argument("--team", metavar="TEAM_ID", help="only this team's goals")
-    p.add_argument("--as-of", type=date, default=None, help="date (default today)")
+    add_as_of(p)
     add_format(p)
     p.set_defaults(run=run_goals)
 
 
 def run_work(args: argparse.Namespace) -> int:
     emit(
-        work_rows(open_db(args), args.person, args.as_of or dt.date.today()),
+        work_rows(open_db(args), args.person, as_of_date(args)),
         WORK_COLUMNS,
         args.format,
     )
@@ -73,7 +73,7 @@ def run_work(args: argparse.Namespace) -> int:
 
 
 def run_goals(args: argparse.Namespace) -> int:
-    rows = goal_rows(open_db(args), args.as_of or dt.date.today(), args.team)
+    rows = goal_rows(open_db(args), as_of_date(args), args.team)
     emit(rows, GOAL_COLUMNS, args.format)
     return 0
 
@@ -108,9 +108,11 @@ def goal_rows(db: Any, as_of: dt.date, team_id: str | None = None) -> list[dict[
 
 
 def goal_row(goal: dict[str, Any], health: GoalHealthResult) -> dict[str, Any]:
-    """A goal and its health as a row of `GOAL_COLUMNS` (pace rounded for display)."""
+    """A goal and its health as a row of `GOAL_COLUMNS` (pace rounded for display; the
+    objectives' ids `;`-separated, as a bundle's lists are)."""
     row = {name: goal[name] for name in GOAL_COLUMNS if name in goal}
     row["goal_id"] = goal["id"]
+    row["objective_ids"] = ";".join(goal["objective_ids"])
     row["health"] = health.health
     row["pace"] = None if health.pace is None else round(health.pace, 3)
     return {name: row[name] for name in GOAL_COLUMNS}

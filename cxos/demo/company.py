@@ -315,11 +315,12 @@ def _goal(c: Copy, team: story.TeamPlan, plan: story.GoalPlan, index: int, per_c
         f"{_num(plan.target)} {plan.unit} by the end of the period.",
         team_id=c.team_id(team.key),
         owner_id=c.people[team.key][0] if owned else None,
-        objective_id=f"o-{plan.objective}" if (b.objectives or first) else None,
         start_date=start,
         end_date=end,
         status="active",
     )
+    if b.objectives or first:
+        c.out.add("goal_objectives", goal_id=gid, objective_id=f"o-{plan.objective}")
     stages = _stages_for(c, team, index, per_copy, b)
     for sid in stages:
         c.out.add("goal_stages", goal_id=gid, stage_id=sid)
@@ -588,11 +589,11 @@ def _past_goals(c: Copy) -> None:
             success_statement=None,
             team_id=c.team_id(team_key),
             owner_id=c.people[team_key][0],
-            objective_id=f"o-{objective}",
             start_date=c.day(-720),
             end_date=c.day(-200),
             status=status,
         )
+        c.out.add("goal_objectives", goal_id=gid, objective_id=f"o-{objective}")
         sid = c.team_stages[team_key][0]
         c.out.add("goal_stages", goal_id=gid, stage_id=sid)
 

@@ -26,7 +26,7 @@ from typing import Any
 from cxos.identity import audit, permissions
 from cxos.identity.permissions import TokenActor, Who
 from cxos.model.errors import CxosError, InvalidInput, NotFound
-from cxos.storage import Connection, Database, fetch_dicts
+from cxos.storage import Connection, Database, database_now, fetch_dicts
 
 PREFIX = "cxos_"
 SCOPE_KINDS = ("read", "ingest", "team")
@@ -144,7 +144,7 @@ def authenticate(db: Database, token: str | None) -> TokenActor:
         raise InvalidToken("this API token is not known; ask an administrator for one")
     if info.state != "active":
         raise InvalidToken(f"API token {info.name!r} is {info.state}; ask an administrator")
-    if info.last_used_at is None or info.last_used_at < _now(db) - LAST_USED_EVERY:
+    if info.last_used_at is None or info.last_used_at < db.read(database_now) - LAST_USED_EVERY:
         # One statement on its own (autocommit), not `db.write`: a write transaction that
         # logs nothing makes the derived scoring tables be re-derived whole, and a use is
         # no change to audit.
@@ -155,11 +155,6 @@ def authenticate(db: Database, token: str | None) -> TokenActor:
             )
         )
     return TokenActor(info.name, info.scope)
-
-
-def _now(db: Database) -> dt.datetime:
-    """The database's clock, as `last_used_at` is written (current_timestamp)."""
-    return db.scalar("SELECT current_timestamp::TIMESTAMP")  # type: ignore[no-any-return]
 
 
 def _row(con: Connection, name: str) -> dict[str, Any]:

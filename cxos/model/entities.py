@@ -234,7 +234,6 @@ class Goal(Row):
     success_statement: LongText | None = None
     team_id: Id
     owner_id: Id | None = None
-    objective_id: Id | None = None
     start_date: dt.date
     end_date: dt.date
     status: GoalStatus
@@ -248,6 +247,11 @@ class GoalStage(Row):
 class GoalContributor(Row):
     goal_id: Id
     team_id: Id
+
+
+class GoalObjective(Row):
+    goal_id: Id
+    objective_id: Id
 
 
 class Metric(Row):

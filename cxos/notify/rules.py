@@ -239,7 +239,7 @@ def escalations(
                 notices += _feedback_to_steering(item, steering, window)
         elif item.days_overdue > config.head_grace_days:
             notices += _late_to_head(item, heads.get(item.team_id, []), config.head_grace_days)
-    for team in store.silent_teams(db, as_of, config.silent_team_days):
+    for team in store.silent_teams(db, as_of, config.silent_team_days, settings.scoring):
         notices += _silent(team, steering, config.silent_team_days, as_of)
     for meeting in store.meetings_ahead(db, as_of, config.meeting_ahead_days):
         notices += _meeting(meeting, _invited(meeting, people), as_of)

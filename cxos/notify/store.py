@@ -13,6 +13,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from cxos.scoring import sql
+from cxos.scoring.config import ScoringConfig
+from cxos.scoring.query import run
 from cxos.storage import Connection, Database, fetch_dicts
 
 FREQUENCIES = ("daily", "weekly", "off")
@@ -36,21 +39,20 @@ def people(db: Database) -> list[Recipient]:
     return [Recipient(**r) for r in rows]
 
 
-_SILENT_TEAMS = """
-WITH checked AS (
-    SELECT a.team_id, max(c.checked_on) AS last_on
-    FROM actions a JOIN check_ins c ON c.action_id = a.id
-    WHERE c.checked_on <= $d GROUP BY a.team_id),
-read AS (
-    SELECT g.team_id, max(r.as_of) AS last_on
-    FROM goals g JOIN metrics m ON m.goal_id = g.id JOIN metric_readings r ON r.metric_id = m.id
-    WHERE r.as_of <= $d GROUP BY g.team_id),
+# A team is tracked when it has A3 cadence items (the scoring facts' open actions at D and
+# metrics of its in-scope goals: cxos/scoring/sql.py), and heard from on the day of its
+# latest check-in or reading on or before D (on any of its actions and goals' metrics).
+_SILENT_TEAMS = f"""
+WITH {sql.facts_cte()},
 tracked AS (
-    SELECT team_id FROM actions
-    WHERE created_on <= $d AND status <> 'cancelled' AND (completed_on IS NULL OR completed_on > $d)
+    SELECT team_id FROM action_facts WHERE a3_cadence IS NOT NULL
     UNION
-    SELECT g.team_id FROM goals g JOIN metrics m ON m.goal_id = g.id
-    WHERE g.start_date <= $d AND $d <= g.end_date AND g.status <> 'dropped')
+    SELECT team_id FROM metric_facts),
+checked AS (SELECT team_id, max(checked_on) AS last_on FROM action_facts GROUP BY team_id),
+read AS (
+    SELECT g.team_id, max(r.read_on) AS last_on
+    FROM latest_reading r JOIN metrics m ON m.id = r.metric_id JOIN goals g ON g.id = m.goal_id
+    GROUP BY g.team_id)
 SELECT t.id AS team_id, t.name AS team, greatest(c.last_on, r.last_on) AS last_heard
 FROM teams t JOIN (SELECT DISTINCT team_id FROM tracked) k ON k.team_id = t.id
 LEFT JOIN checked c ON c.team_id = t.id
@@ -60,13 +62,16 @@ WHERE greatest(c.last_on, r.last_on) IS NULL
 ORDER BY t.name, t.id"""
 
 
-def silent_teams(db: Database, as_of: dt.date, days: int) -> list[dict[str, Any]]:
+def silent_teams(
+    db: Database, as_of: dt.date, days: int, config: ScoringConfig | None = None
+) -> list[dict[str, Any]]:
     """Teams with something to track but no check-in and no reading for more than `days`.
 
     `last_heard` is the day of their latest check-in or reading on or before `as_of`
     (None: never).
     """
-    return db.rows(_SILENT_TEAMS, {"d": as_of, "days": days})
+    params = {**sql.parameters(as_of, config or ScoringConfig.load()), "days": days}
+    return db.read(lambda con: run(con, _SILENT_TEAMS, params))
 
 
 _OPEN_MEETINGS = """

@@ -140,6 +140,14 @@ def _window_label(jmap: JourneyMap, first: int, last: int) -> str:
     return f"{named} (stages {first + 1}–{last + 1})"
 
 
+def window_holding(jmap: JourneyMap, windows: list[StageWindow], stage_id: str) -> int | None:
+    """The index of the window that shows stage `stage_id` (None: not on this map)."""
+    at = next((i for i, s in enumerate(jmap.stages) if s.id == stage_id), None)
+    if at is None:
+        return None
+    return next(n for n, w in enumerate(windows) if w.first <= at <= w.last)
+
+
 def window_of(jmap: JourneyMap, window: StageWindow) -> JourneyMap:
     """The part of the map a window shows: its stages, their touchpoints and hand-offs."""
     stages = jmap.stages[window.first : window.last + 1]

@@ -11,10 +11,17 @@ from typing import Any
 
 from cxos.storage import Database
 
-_GOALS = """
-SELECT g.id, g.title, g.success_statement, g.owner_id, p.name AS owner, g.objective_id,
-    o.title AS objective, g.start_date, g.end_date, g.status
-FROM goals g LEFT JOIN people p ON p.id = g.owner_id LEFT JOIN objectives o ON o.id = g.objective_id
+# A goal's objectives (SPEC: goals ladder up to objectives; one goal may serve several), by
+# id, and their titles in the same order.
+_OBJECTIVE_IDS = """coalesce((SELECT list(objective_id ORDER BY objective_id)
+        FROM goal_objectives WHERE goal_id = g.id), []) AS objective_ids"""
+_OBJECTIVES = """coalesce((SELECT list(o.title ORDER BY o.id) FROM goal_objectives l
+        JOIN objectives o ON o.id = l.objective_id WHERE l.goal_id = g.id), []) AS objectives"""
+
+_GOALS = f"""
+SELECT g.id, g.title, g.success_statement, g.owner_id, p.name AS owner, {_OBJECTIVE_IDS},
+    {_OBJECTIVES}, g.start_date, g.end_date, g.status
+FROM goals g LEFT JOIN people p ON p.id = g.owner_id
 WHERE g.team_id = $team AND g.start_date <= $d AND $d <= g.end_date AND g.status <> 'dropped'
 ORDER BY g.id"""
 
@@ -69,8 +76,8 @@ def team_goals(db: Database, team_id: str, as_of: dt.date) -> list[dict[str, Any
     return goals
 
 
-_IN_SCOPE_GOALS = """
-SELECT g.id, g.title, g.team_id, t.name AS team, g.owner_id, p.name AS owner, g.objective_id,
+_IN_SCOPE_GOALS = f"""
+SELECT g.id, g.title, g.team_id, t.name AS team, g.owner_id, p.name AS owner, {_OBJECTIVE_IDS},
     g.start_date, g.end_date, g.status
 FROM goals g JOIN teams t ON t.id = g.team_id LEFT JOIN people p ON p.id = g.owner_id
 WHERE g.start_date <= $d AND $d <= g.end_date AND g.status <> 'dropped'

@@ -13,6 +13,7 @@ use (migrations.py). Any other failure keeps its own name: a damaged file
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import threading
 from collections.abc import Callable, Iterator, Sequence
@@ -162,6 +163,12 @@ def fetch_dicts(con: Connection, sql: str, params: Any = None) -> list[dict[str,
     """Rows of a query as dicts keyed by column name."""
     cursor = con.execute(sql, params or [])
     return as_dicts([d[0] for d in cursor.description or []], cursor.fetchall())
+
+
+def database_now(con: Connection) -> dt.datetime:
+    """The database's clock, as `current_timestamp` writes it (`entered_at`,
+    `last_used_at`): compare those with it, not with this machine's clock."""
+    return con.execute("SELECT current_timestamp::TIMESTAMP").fetchone()[0]  # type: ignore[index,no-any-return]
 
 
 def as_dicts(names: list[str], rows: list[tuple]) -> list[dict[str, Any]]:

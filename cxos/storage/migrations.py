@@ -28,9 +28,10 @@ from cxos.storage.retry import in_transaction
 class Migration:
     name: str
     statements: tuple[str, ...]
-    # Creates only the derived scoring tables: on PostgreSQL those live in each process's
-    # mirror (mirror.py), which runs every migration, and the server records it as done.
-    derived: bool = False
+    # Then, what creates or re-derives the derived scoring tables: on PostgreSQL those live
+    # in each process's mirror (mirror.py), which runs every migration whole, so the server
+    # runs `statements` only.
+    derived: tuple[str, ...] = ()
 
 
 _ORGANISATION = (
@@ -197,6 +198,18 @@ _ORGANISATION_VERSIONS = tuple(
     for table in ORGANISATION_TABLES
 )
 
+# A goal may ladder up to several objectives: the link table takes over goals.objective_id,
+# with every link it held, and the column goes (docs/decisions.md: one place says which
+# objectives a goal serves). score_goals, which read the column, is derived again.
+_GOAL_OBJECTIVES = (
+    """CREATE TABLE goal_objectives (
+        goal_id VARCHAR NOT NULL, objective_id VARCHAR NOT NULL,
+        PRIMARY KEY (goal_id, objective_id))""",
+    """INSERT INTO goal_objectives (goal_id, objective_id)
+        SELECT id, objective_id FROM goals WHERE objective_id IS NOT NULL""",
+    "ALTER TABLE goals DROP COLUMN objective_id",
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration("0001_organisation_and_journey", _ORGANISATION),
     Migration("0002_goals_metrics_actions", _GOALS),
@@ -204,13 +217,11 @@ MIGRATIONS: tuple[Migration, ...] = (
     # Derived from the tables above and kept up to date by every write that changes them.
     Migration(
         "0004_scoring_structure",
-        structure.created(structure.SHAPE) + structure.CLAIM_ROW,
-        derived=True,
+        (),
+        derived=structure.created(structure.SHAPE, structure.BEFORE_0013) + structure.CLAIM_ROW,
     ),
     Migration(
-        "0005_latest_values_and_owner_names",
-        structure.created(structure.ADDED_0005),
-        derived=True,
+        "0005_latest_values_and_owner_names", (), derived=structure.created(structure.ADDED_0005)
     ),
     Migration("0006_check_ins_without_index", _CHECK_INS_WITHOUT_INDEX),
     Migration("0007_sign_in_attempts", _SIGN_IN_ATTEMPTS),
@@ -218,6 +229,11 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration("0009_notifications", _NOTIFICATIONS),
     Migration("0010_api_tokens", _API_TOKENS),
     Migration("0011_organisation_versions", _ORGANISATION_VERSIONS),
+    Migration(
+        "0013_goal_objectives",
+        _GOAL_OBJECTIVES,
+        derived=structure.derived_again(["score_goals"]),
+    ),
 )
 
 LATEST = MIGRATIONS[-1].name
@@ -276,7 +292,7 @@ def apply_migrations(
 
 
 def _run_migration(con: Any, *, migration: Migration, server: bool) -> None:
-    statements = () if server and migration.derived else migration.statements
+    statements = migration.statements + (() if server else migration.derived)
     for statement in statements:
         con.execute(to_postgres_ddl(statement) if server else statement)
     con.execute("INSERT INTO schema_migrations VALUES (?, current_timestamp)", [migration.name])

@@ -33,7 +33,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import duckdb
 
@@ -41,7 +41,20 @@ Connection = duckdb.DuckDBPyConnection
 
 # Goals that can be in scope (every goal but a dropped one), with what A1 and L2 ask of
 # them that does not depend on D: a metric with baseline and target, a linked stage.
+# `objective_id` is one of the goal's objectives (the first by id), NULL with none: L2 asks
+# only whether there is one.
 _GOALS = """
+SELECT g.id, g.team_id, g.owner_id,
+    (SELECT min(objective_id) FROM goal_objectives WHERE goal_id = g.id) AS objective_id,
+    g.start_date, g.end_date,
+    g.id IN (SELECT goal_id FROM metrics WHERE baseline IS NOT NULL AND target IS NOT NULL)
+        AS measured,
+    g.id IN (SELECT goal_id FROM goal_stages) AS staged
+FROM goals g WHERE g.status <> 'dropped'"""
+
+# score_goals as migration 0004 derived it, when a goal had at most one objective in its own
+# column: a new database still runs 0004 before 0013 makes goal_objectives.
+_GOALS_BEFORE_0013 = """
 SELECT g.id, g.team_id, g.owner_id, g.objective_id, g.start_date, g.end_date,
     g.id IN (SELECT goal_id FROM metrics WHERE baseline IS NOT NULL AND target IS NOT NULL)
         AS measured,
@@ -211,7 +224,7 @@ TABLES: dict[str, Derived] = {
         "objective_id VARCHAR, start_date DATE NOT NULL, end_date DATE NOT NULL, "
         "measured BOOLEAN NOT NULL, staged BOOLEAN NOT NULL",
         _GOALS,
-        frozenset({"goals", "metrics", "goal_stages"}),
+        frozenset({"goals", "metrics", "goal_stages", "goal_objectives"}),
     ),
     "score_metrics": Derived(
         "id VARCHAR NOT NULL, goal_id VARCHAR NOT NULL, team_id VARCHAR NOT NULL, "
@@ -287,15 +300,32 @@ ADDED_0005 = tuple(TABLES)[6:]
 _CLAIM = "UPDATE score_structure SET version = version + 1"
 
 
-def created(names: Iterable[str]) -> tuple[str, ...]:
-    """What a new database or an upgraded one runs to create and fill the tables `names`."""
+# The tables as migrations before 0013 derived them (see _GOALS_BEFORE_0013).
+BEFORE_0013 = {
+    **TABLES,
+    "score_goals": replace(TABLES["score_goals"], template=_GOALS_BEFORE_0013),
+}
+
+
+def created(names: Iterable[str], tables: Mapping[str, Derived] = TABLES) -> tuple[str, ...]:
+    """What a new database or an upgraded one runs to create and fill the tables `names`
+    (as `tables` defines them: a migration keeps the definitions of its time)."""
     return tuple(
         statement
         for name in names
         for statement in (
-            f"CREATE TABLE {name} ({TABLES[name].columns})",
-            f"INSERT INTO {name} {TABLES[name].query}",
+            f"CREATE TABLE {name} ({tables[name].columns})",
+            f"INSERT INTO {name} {tables[name].query}",
         )
+    )
+
+
+def derived_again(names: Iterable[str]) -> tuple[str, ...]:
+    """What a migration runs to derive the tables `names` afresh as they are now defined."""
+    return tuple(
+        statement
+        for name in names
+        for statement in (f"DELETE FROM {name}", f"INSERT INTO {name} {TABLES[name].query}")
     )
 
 

@@ -33,7 +33,7 @@ from typing import Any
 from cxos.identity import audit, permissions
 from cxos.model.entities import ACTION_STATUSES, LongText, check_text
 from cxos.model.errors import CxosError, InvalidInput, NotFound, PermissionDenied, StaleWrite
-from cxos.storage import Connection, Database, fetch_dicts
+from cxos.storage import Connection, Database, database_now, fetch_dicts
 
 SOURCES = ("manual", "import", "api", "survey")
 # How long an identical check-in by the same person counts as the same submission sent
@@ -234,7 +234,9 @@ def _repeated_check_in(
         last["note"],
         last["source"],
     ) == fields
-    recent = last["entered_at"] is not None and last["entered_at"] >= _now(con) - REPEAT_WINDOW
+    recent = (
+        last["entered_at"] is not None and last["entered_at"] >= database_now(con) - REPEAT_WINDOW
+    )
     if not (same and recent and last["entered_by"] == actor_id):
         return None
     return CheckInResult(
@@ -250,11 +252,6 @@ def _repeated_check_in(
         int(action["version"]),
         repeated=True,
     )
-
-
-def _now(con: Connection) -> dt.datetime:
-    """The database's clock, as `entered_at` is written (current_timestamp)."""
-    return con.execute("SELECT current_timestamp::TIMESTAMP").fetchone()[0]  # type: ignore[index]
 
 
 def _default_progress(con: Connection, action_id: str, status: str) -> int:

@@ -163,8 +163,38 @@ _PREFIX = {"goals": "g", "metrics": "m", "actions": "a"}
 def save_goal(
     db: Database, actor_id: str, row: Mapping[str, Any], *, expected_version: int | None = None
 ) -> Saved:
-    """Create (no id) or update a goal of the actor's team."""
-    return _save(db, actor_id, "goals", row, expected_version)
+    """Create (no id) or update a goal of the actor's team. `objective_ids` in `row`, when
+    given, become the goal's objectives (the goal_objectives links), in the same change."""
+    fields = dict(row)
+    objective_ids = fields.pop("objective_ids", None)
+    fields["id"] = fields.get("id") or new_id(_PREFIX["goals"])
+
+    def work(con: Connection) -> Saved:
+        saved = _save_on(con, actor_id, "goals", fields, expected_version)
+        if objective_ids is not None:
+            _set_objectives(con, actor_id, saved, sorted(set(objective_ids)))
+        return saved
+
+    return _transaction(db, work)
+
+
+def _set_objectives(con: Connection, actor_id: str, goal: Saved, objective_ids: list[str]) -> None:
+    """Make `objective_ids` the objectives of the goal just saved (its permission checked)."""
+    rows = [{"goal_id": goal.id, "objective_id": o} for o in objective_ids]
+    errors = check_rows(con, "goal_objectives", rows)
+    if errors:
+        raise RowsRejected(errors, single=True)
+    sql = "SELECT objective_id FROM goal_objectives WHERE goal_id = ? ORDER BY objective_id"
+    before = [r[0] for r in con.execute(sql, [goal.id]).fetchall()]
+    if before == objective_ids:
+        return  # unchanged: nothing to write or log
+    con.execute("DELETE FROM goal_objectives WHERE goal_id = ?", [goal.id])
+    for objective_id in objective_ids:
+        con.execute("INSERT INTO goal_objectives VALUES (?, ?)", [goal.id, objective_id])
+    old = None if goal.created else {"objective_ids": ";".join(before)}
+    audit.record_changes(
+        con, actor_id, "goal_objectives", goal.id, old, {"objective_ids": ";".join(objective_ids)}
+    )
 
 
 def save_metric(

@@ -119,9 +119,11 @@ def feedback(db: Database, team_id: str, *, everything: bool = False) -> list[Ro
 
 
 def goals(db: Database, team_id: str) -> list[Row]:
-    """A team's goals with their stage and contributor ids."""
+    """A team's goals with their stage, contributor and objective ids."""
     return db.rows(
         "SELECT g.*, "
+        "coalesce((SELECT list(objective_id ORDER BY objective_id) FROM goal_objectives "
+        "          WHERE goal_id = g.id), []) AS objective_ids, "
         "coalesce((SELECT list(stage_id ORDER BY stage_id) FROM goal_stages "
         "          WHERE goal_id = g.id), []) AS stage_ids, "
         "coalesce((SELECT list(team_id ORDER BY team_id) FROM goal_contributors "
