@@ -27,6 +27,8 @@ from tests.sample import load_sample
 from tests.test_cli_work import listed
 from tests.test_scoring_support import component
 
+pytestmark = pytest.mark.both_stores
+
 DAY = dt.date(2026, 11, 23)
 DATES = (DAY, DAY - dt.timedelta(days=120), DAY - dt.timedelta(days=400))
 
@@ -226,5 +228,5 @@ def test_the_head_picks_several_objectives_in_the_goal_form(
 def test_the_goals_command_lists_every_objective(sample: Database) -> None:
     save_goal(sample, "p_head", {**GOAL, "objective_ids": ["o1", "o2"]})
     sample.close()
-    goals = listed(sample.path, "goals", "--as-of", "2026-06-01", "--team", "t_billing")
+    goals = listed(sample.target, "goals", "--as-of", "2026-06-01", "--team", "t_billing")
     assert [g["objective_ids"] for g in goals] == ["o1;o2"]

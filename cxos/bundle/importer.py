@@ -197,7 +197,7 @@ def _merge_all(
 
 
 def _count(con: Connection, rows: str) -> int:
-    return int(con.execute(f"SELECT count(*) FROM ({rows})").fetchone()[0])  # type: ignore[index]
+    return int(con.execute(f"SELECT count(*) FROM ({rows}) AS counted").fetchone()[0])  # type: ignore[index]
 
 
 def _move_legacy(
