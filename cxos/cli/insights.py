@@ -24,6 +24,16 @@ def register(sub: Any) -> None:
     )
     p.set_defaults(run=run_themes)
 
+    p = sub.add_parser("impact", help="did completed actions move their goal's metrics?")
+    _as_of_and_format(p)
+    p.add_argument(
+        "--by",
+        choices=("action", "team", "stage", "goal"),
+        default="action",
+        help="one row per action and metric (default), or a summary per team, stage or goal",
+    )
+    p.set_defaults(run=run_impact)
+
 
 def _as_of_and_format(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--as-of", type=date, default=None, help="date (default today)")
@@ -47,3 +57,22 @@ def theme_rows(db: Any, as_of: dt.date, level: str | None = None) -> list[dict[s
 
     report = compute_themes(db, as_of)
     return [r.as_row() for r in report.rows if level is None or r.level == level]
+
+
+def run_impact(args: argparse.Namespace) -> int:
+    from cxos.insights import impact
+
+    columns = impact.ACTION_COLUMNS if args.by == "action" else impact.SUMMARY_COLUMNS
+    emit(impact_rows(open_db(args), _as_of(args), args.by), columns, args.format)
+    return 0
+
+
+def impact_rows(db: Any, as_of: dt.date, by: str = "action") -> list[dict[str, Any]]:
+    """Each completed action's metrics before and after, or their summary per `by`."""
+    from cxos.insights import impact
+
+    results = impact.compute_impact(db, as_of)
+    if by == "action":
+        return [r.as_row() for r in results]
+    names = impact.stage_names(db) if by == "stage" else None
+    return [s.as_row() for s in impact.summarise(results, by, names)]
