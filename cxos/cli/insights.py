@@ -34,6 +34,10 @@ def register(sub: Any) -> None:
     )
     p.set_defaults(run=run_impact)
 
+    p = sub.add_parser("opportunities", help="the opportunity backlog: stages in pain, ranked")
+    _as_of_and_format(p)
+    p.set_defaults(run=run_opportunities)
+
 
 def _as_of_and_format(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--as-of", type=date, default=None, help="date (default today)")
@@ -76,3 +80,17 @@ def impact_rows(db: Any, as_of: dt.date, by: str = "action") -> list[dict[str, A
         return [r.as_row() for r in results]
     names = impact.stage_names(db) if by == "stage" else None
     return [s.as_row() for s in impact.summarise(results, by, names)]
+
+
+def run_opportunities(args: argparse.Namespace) -> int:
+    from cxos.insights import opportunities
+
+    emit(opportunity_rows(open_db(args), _as_of(args)), opportunities.COLUMNS, args.format)
+    return 0
+
+
+def opportunity_rows(db: Any, as_of: dt.date) -> list[dict[str, Any]]:
+    """The backlog as of `as_of`, best score first."""
+    from cxos.insights.opportunities import compute_opportunities
+
+    return [o.as_row() for o in compute_opportunities(db, as_of)]

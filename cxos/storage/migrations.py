@@ -174,6 +174,15 @@ _API_TOKENS = (
         last_used_at TIMESTAMP, revoked_at TIMESTAMP)""",
 )
 
+# The steering committee's value and effort for an opportunity (a stage's pain,
+# cxos/insights/opportunities.py), who set them and when, and the goal it became.
+_OPPORTUNITY_RATINGS = (
+    """CREATE TABLE opportunity_ratings (
+        stage_id VARCHAR PRIMARY KEY, value INTEGER, effort INTEGER, note VARCHAR,
+        rated_by VARCHAR, rated_at TIMESTAMP, goal_id VARCHAR, goal_by VARCHAR,
+        goal_at TIMESTAMP)""",
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration("0001_organisation_and_journey", _ORGANISATION),
     Migration("0002_goals_metrics_actions", _GOALS),
@@ -186,6 +195,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration("0008_demo_marker_only_on_demo_data", _DEMO_MARKER_ONLY_ON_DEMO_DATA),
     Migration("0009_notifications", _NOTIFICATIONS),
     Migration("0010_api_tokens", _API_TOKENS),
+    Migration("0014_opportunity_ratings", _OPPORTUNITY_RATINGS),
 )
 
 LATEST = MIGRATIONS[-1].name
