@@ -89,12 +89,13 @@ class Opportunity:
 
     @property
     def value(self) -> int:
-        return self.rating.value if self.rated and self.rating and self.rating.value else UNRATED
+        """The committee's business value, 1–5 (UNRATED until it sets one)."""
+        return (self.rating and self.rating.value) or UNRATED
 
     @property
     def effort(self) -> int:
-        rating = self.rating
-        return rating.effort if self.rated and rating and rating.effort else UNRATED
+        """The committee's effort, 1–5 (UNRATED until it sets one)."""
+        return (self.rating and self.rating.effort) or UNRATED
 
     @property
     def score(self) -> float:

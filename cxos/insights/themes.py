@@ -295,13 +295,11 @@ def _subject_rows(
             if theme is not None and sid is not None:
                 previous[(level, sid, theme)] += 1
     by_number = {t.number: t for t in themes}
-    rows = [
-        SubjectTheme(
-            level, sid, names[(level, sid)], by_number[n], count, negative[key], previous[key]
-        )
-        for key, count in volume.items()
-        for level, sid, n in [key]
-    ]
+    rows = []
+    for key, count in volume.items():
+        level, sid, number = key
+        name, found = names[(level, sid)], by_number[number]
+        rows.append(SubjectTheme(level, sid, name, found, count, negative[key], previous[key]))
     rows.sort(
         key=lambda r: (LEVELS.index(r.level), r.subject, r.subject_id, -r.volume, r.theme.number)
     )
