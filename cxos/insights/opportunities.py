@@ -267,9 +267,12 @@ def _signals_by_stage(con: Connection, signals: list[tuple[str, str]]) -> dict[s
     stages, an orphan touchpoint's stage, unanswered feedback's stage."""
     touchpoints = dict(con.execute("SELECT id, stage_id FROM touchpoints").fetchall())
     feedback_ids = [subject for kind, subject in signals if kind == "unanswered_feedback"]
+    # A join, not list_contains: a big company has tens of thousands of these.
     feedback = dict(
         con.execute(
-            "SELECT id, stage_id FROM feedback WHERE list_contains(?, id)", [feedback_ids]
+            "SELECT f.id, f.stage_id FROM feedback f "
+            "JOIN (SELECT unnest(?::VARCHAR[]) AS id) wanted ON wanted.id = f.id",
+            [feedback_ids],
         ).fetchall()
     )
     counted: dict[str, dict[str, int]] = {}

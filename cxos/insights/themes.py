@@ -23,6 +23,7 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from cxos.storage import Connection, Database
@@ -38,6 +39,7 @@ _SEED = 0
 # NMF asked for more themes than the text holds splits one theme into fragments that share
 # their words; fragments whose word weights are this similar (cosine) are one theme.
 MERGE_SIMILARITY = 0.3
+FIT_SAMPLE = 20_000
 
 
 @dataclass(frozen=True)
@@ -120,7 +122,15 @@ class ThemeReport:
 
     def of(self, level: str, subject_id: str) -> list[SubjectTheme]:
         """The themes of one stage, touchpoint or team, biggest first."""
-        return [r for r in self.rows if r.level == level and r.subject_id == subject_id]
+        return list(self._by_subject.get((level, subject_id), ()))
+
+    @cached_property
+    def _by_subject(self) -> dict[tuple[str, str], list[SubjectTheme]]:
+        # Built once: the backlog asks for the themes of every stage of a big company.
+        index: dict[tuple[str, str], list[SubjectTheme]] = {}
+        for row in self.rows:
+            index.setdefault((row.level, row.subject_id), []).append(row)
+        return index
 
 
 @dataclass(frozen=True)
@@ -196,23 +206,31 @@ def _fit(
     the period has no words to find themes in."""
     if not current:
         return None
+    import numpy as np
     from sklearn.decomposition import NMF
     from sklearn.feature_extraction.text import TfidfVectorizer
 
+    texts = [i.text for i in current]
+    # Fitted on an even sample of a big period (every k-th item by id: deterministic), then
+    # every item placed: the themes of 100,000 items in half the time, hardly different.
+    step = -(-len(texts) // FIT_SAMPLE)
     vectorizer = TfidfVectorizer(
         stop_words="english",
         token_pattern=_TOKENS,
         max_features=_VOCABULARY,
         sublinear_tf=True,
+        dtype=np.float32,
     )
     try:
-        matrix = vectorizer.fit_transform([i.text for i in current])
+        sample = vectorizer.fit_transform(texts[::step])
     except ValueError:  # no word left (every item empty, digits or stop words)
         return None
     words = vectorizer.get_feature_names_out()
-    count = number_of_themes(matrix.shape[0], len(words))
+    count = number_of_themes(sample.shape[0], len(words))
     model = NMF(n_components=count, init="nndsvda", random_state=_SEED, max_iter=400)
-    weights = model.fit_transform(matrix)
+    weights = model.fit_transform(sample)
+    if step > 1:
+        weights = model.transform(vectorizer.transform(texts))
     merged, components = _merged(model.components_)
     raw_now = [None if t is None else merged[t] for t in _strongest(weights)]
     raw_before: list[int | None] = []
