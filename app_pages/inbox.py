@@ -87,8 +87,9 @@ st.caption(
     "Negative feedback is answered by linking an action or closed with a written response "
     "— never silently."
 )
-with st.expander("What the team's feedback is about", icon=":material/topic:"):
-    themes = theme_report(path, version, current_filters().as_of)
+themes = theme_report(path, version, current_filters().as_of)
+about = bool(themes.of("team", team_id))  # open when there is something to read
+with st.expander("What the team's feedback is about", expanded=about, icon=":material/topic:"):
     show_themes(themes, "team", team_id, "inbox_themes")
 if not items:
     st.success("The inbox is empty.", icon=":material/inbox:")

@@ -31,21 +31,21 @@ else:
             {
                 "rank": o.rank,
                 "stage": o.stage,
-                "journey": o.journey,
                 "score": round(o.score, 1),
                 "impact": round(o.impact, 1),
                 "value": o.value,
                 "effort": o.effort,
-                "rated by": (
-                    f"{o.rating.rated_by}, {o.rating.rated_at:%d %b %Y}"
-                    if o.rated and o.rating and o.rating.rated_at
-                    else "not rated"
-                ),
                 "complaints": o.negative,
                 "what they say": " | ".join(o.themes) or "—",
                 "metric gap": "—" if o.gap is None else f"{o.gap:.0%}",
                 "silo signals": sum(o.signals.values()),
                 "teams": ", ".join(o.teams),
+                "journey": o.journey,
+                "rated by": (
+                    f"{o.rating.rated_by}, {o.rating.rated_at:%d %b %Y}"
+                    if o.rated and o.rating and o.rating.rated_at
+                    else "not rated"
+                ),
                 "goal": o.rating.goal if o.rating and o.rating.goal else "—",
             }
             for o in found

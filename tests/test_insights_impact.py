@@ -74,9 +74,9 @@ def test_summaries_per_team_stage_and_goal(db: Database) -> None:
     teams = {s.subject_id: (s.moved, s.not_moved, s.not_enough) for s in summarise(results, "team")}
     assert teams == {"t_billing": (1, 0, 0), "t_stores": (0, 1, 0), "t_service": (0, 0, 1)}
     stages = summarise(results, "stage", {"s1": "Compare offers", "s2": "Pay the bill"})
-    assert [(s.subject, s.moved_share) for s in stages] == [
-        ("Pay the bill", 1.0),
+    assert [(s.subject, s.moved_share) for s in stages] == [  # what did not move first
         ("Compare offers", 0.0),
+        ("Pay the bill", 1.0),
     ]
     goals = summarise(results, "goal")
     assert next(s for s in goals if s.subject_id == "g_service").moved_share is None

@@ -268,7 +268,8 @@ def summarise(
     results: Iterable[ActionImpact], by: str, names: dict[str, str] | None = None
 ) -> list[ImpactSummary]:
     """The results counted per team, stage or goal (a result counts for each stage of its
-    goal), biggest share moved first; `names` gives stage names (ids otherwise)."""
+    goal), the smallest share moved first (what deserves a question), those that could not
+    be judged last; `names` gives stage names (ids otherwise)."""
     if by not in GROUPINGS:
         raise ValueError(f"unknown grouping {by!r}")
     groups: dict[tuple[str, str], list[ActionImpact]] = defaultdict(list)
@@ -276,8 +277,13 @@ def summarise(
         for key in _keys(result, by, names or {}):
             groups[key].append(result)
     summaries = [_summary(by, sid, name, rows) for (sid, name), rows in groups.items()]
-    summaries.sort(key=lambda s: (-(s.moved_share or 0), s.subject, s.subject_id))
+    summaries.sort(key=_attention_first)
     return summaries
+
+
+def _attention_first(summary: ImpactSummary) -> tuple[bool, float, str, str]:
+    share = summary.moved_share
+    return (share is None, share or 0.0, summary.subject, summary.subject_id)
 
 
 def _keys(result: ActionImpact, by: str, names: dict[str, str]) -> list[tuple[str, str]]:
