@@ -116,7 +116,7 @@ def rating_form(person_id: str, found: list[opportunities.Opportunity]) -> None:
     except CxosError as error:
         st.error(text.markdown(str(error)))
         return
-    after_write(f"Rating saved for {by_id[stage_id].stage}.")
+    after_write(f"Rating saved for {text.markdown(by_id[stage_id].stage)}.")
 
 
 def goal_form(person_id: str, view: meetings.MeetingView, path: str, version: int) -> None:
@@ -188,7 +188,8 @@ def goal_form(person_id: str, view: meetings.MeetingView, path: str, version: in
     except CxosError as error:
         st.error(text.markdown(str(error)))
         return
-    after_write(f"Goal {title!r} created for {by_id[stage_id].stage}, and the decision recorded.")
+    stage = text.markdown(by_id[stage_id].stage)
+    after_write(f"Goal “{text.markdown(title)}” created for {stage}; the decision is recorded.")
 
 
 @st.cache_data(show_spinner=False)
