@@ -171,3 +171,15 @@ def test_command_line_prints_the_backlog(db: Database) -> None:
         (3, "Get help"),
     ]
     assert rows[0]["impact"] == 8.89 and rows[0]["rated"] is False
+
+
+def test_erasing_a_committee_member_erases_the_note_they_wrote(db: Database) -> None:
+    from cxos.identity import erasure
+
+    insights_data.load(db)
+    rate_opportunity(db, "p_steer", "s1", value=4, effort=2, note="Sam thinks stores can fix it")
+    erasure.erase_person(db, "p_admin", "p_steer")
+    row = db.rows("SELECT note, rated_by, value FROM opportunity_ratings")[0]
+    assert (row["note"], row["rated_by"], row["value"]) == (erasure.ERASED_TEXT, "p_steer", 4)
+    logged = [e.new_value for e in audit.entries(db, entity="opportunity_ratings")]
+    assert "Sam thinks stores can fix it" not in logged
