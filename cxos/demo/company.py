@@ -803,7 +803,9 @@ def _insights_story(c: Copy) -> None:
             cadence_days=30,
         )
         for offset, value in readings:
-            c.out.add("metric_readings", metric_id=mid, as_of=c.day(offset), value=value)
+            c.out.add(
+                "metric_readings", metric_id=mid, as_of=c.day(offset), value=value, source="import"
+            )
         c.out.add(
             "actions",
             id=f"a-past-{index}{c.sfx}",

@@ -20,6 +20,7 @@ scikit-learn is imported when themes are computed, never when this module is imp
 from __future__ import annotations
 
 import datetime as dt
+import warnings
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -208,6 +209,7 @@ def _fit(
         return None
     import numpy as np
     from sklearn.decomposition import NMF
+    from sklearn.exceptions import ConvergenceWarning
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     texts = [i.text for i in current]
@@ -228,14 +230,20 @@ def _fit(
     words = vectorizer.get_feature_names_out()
     count = number_of_themes(sample.shape[0], len(words))
     model = NMF(n_components=count, init="nndsvda", random_state=_SEED, max_iter=400)
-    weights = model.fit_transform(sample)
-    if step > 1:
-        weights = model.transform(vectorizer.transform(texts))
+    with warnings.catch_warnings():
+        # Odd text (a few items, many rare words) may not converge in 400 rounds: the
+        # themes are still the same on every run, and nobody can act on the warning.
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        weights = model.fit_transform(sample)
+        if step > 1:
+            weights = model.transform(vectorizer.transform(texts))
+        previous = (
+            model.transform(vectorizer.transform([i.text for i in earlier])) if earlier else None
+        )
     merged, components = _merged(model.components_)
     raw_now = [None if t is None else merged[t] for t in _strongest(weights)]
     raw_before: list[int | None] = []
-    if earlier:
-        previous = model.transform(vectorizer.transform([i.text for i in earlier]))
+    if previous is not None:
         raw_before = [None if t is None else merged[t] for t in _strongest(previous)]
     themes, renumber = _named(components, words, raw_now)
     now = [None if t is None else renumber.get(t) for t in raw_now]
