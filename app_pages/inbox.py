@@ -8,6 +8,8 @@ from cxos import palette, text
 from cxos.identity import permissions
 from cxos.work import team_reads
 from ui.database import data_version, database
+from ui.filters import current_filters
+from ui.insights import show_themes, theme_report
 from ui.session import require_person
 from ui.work_forms import feedback_form, show_flash
 
@@ -85,6 +87,10 @@ st.caption(
     "Negative feedback is answered by linking an action or closed with a written response "
     "— never silently."
 )
+themes = theme_report(path, version, current_filters().as_of)
+about = bool(themes.of("team", team_id))  # open when there is something to read
+with st.expander("What the team's feedback is about", expanded=about, icon=":material/topic:"):
+    show_themes(themes, "team", team_id, "inbox_themes")
 if not items:
     st.success("The inbox is empty.", icon=":material/inbox:")
 for item in items:

@@ -8,7 +8,7 @@ import streamlit as st
 from cxos import text
 from cxos.champions import compare
 from cxos.review import figures, journey_map
-from ui import steering
+from ui import insights, steering
 from ui.database import database
 from ui.filters import current_filters
 from ui.session import require_person
@@ -174,3 +174,6 @@ st.dataframe(
     width="stretch",
     key="journey_actions",
 )
+st.markdown("**What customers say**")
+themes = insights.theme_report(path, version, filters.as_of)
+insights.show_themes(themes, "stage", stage_id, "journey_themes")

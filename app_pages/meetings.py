@@ -13,7 +13,7 @@ from cxos import text
 from cxos.identity.permissions import can
 from cxos.model.errors import CxosError
 from cxos.review import figures, meetings, pack, team_detail
-from ui import steering
+from ui import insights, steering
 from ui.database import database
 from ui.filters import current_filters
 from ui.lazy import lazy_expander
@@ -260,6 +260,7 @@ with decisions_tab:
     _words_table(*pack.table_of("decisions", view.decisions, pack.DECISION_COLUMNS), "decisions")
     if not view.frozen and can(db, person.id, "decision"):
         decision_form(view)
+        insights.goal_form(person.id, view, path, version)
         close_form(view)
 with pack_tab:
     review_pack(view)

@@ -17,8 +17,8 @@ from cxos.cli import data
 from cxos.demo import marker
 
 # What a command that does not need them must never load: password hashing, spreadsheets,
-# PDF, charts, and the whole Streamlit UI.
-HEAVY = ("argon2", "openpyxl", "fpdf", "plotly", "streamlit", "fastapi", "uvicorn")
+# PDF, charts, the whole Streamlit UI, and scikit-learn (feedback themes).
+HEAVY = ("argon2", "openpyxl", "fpdf", "plotly", "streamlit", "fastapi", "uvicorn", "sklearn")
 
 # Runs the command line as `python -m cxos` does, then reports which heavy modules it loaded.
 PROBE = """
@@ -63,6 +63,7 @@ def loaded(*argv: str, db: Path) -> list[str]:
         ("goals", "--format", "json"),
         ("token", "list"),
         ("api", "--help"),
+        ("themes", "--help"),
     ],
 )
 def test_reading_commands_load_nothing_heavy(tmp_path: Path, argv: tuple[str, ...]) -> None:

@@ -18,6 +18,8 @@ ROOT = Path(__file__).resolve().parent.parent
 PAGES_DIR = ROOT / "app_pages"
 EVERYONE = ROLES
 ADMIN = ("admin",)
+# The opportunity backlog: the committee rates it, champions compare it across units.
+BACKLOG_ROLES = ("admin", "steering", "champion")
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,7 @@ REGISTRY: tuple[PageEntry, ...] = (
     PageEntry("team.py", "Team", ":material/groups:", "Review"),
     PageEntry("team_goals.py", "Team goals", ":material/flag:", "Review"),
     PageEntry("meetings.py", "Meetings", ":material/event:", "Review"),
+    PageEntry("opportunities.py", "Opportunities", ":material/lightbulb:", "Review", BACKLOG_ROLES),
     PageEntry("compare.py", "Compare units", ":material/compare_arrows:", "Champions"),
     PageEntry("notes.py", "Notes board", ":material/sticky_note_2:", "Champions"),
     PageEntry("admin_people.py", "People & accounts", ":material/manage_accounts:", "Admin", ADMIN),

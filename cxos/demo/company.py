@@ -144,6 +144,7 @@ def generate(
         _pulse(copy)
         _feedback(copy)
         _notes(copy)
+        _insights_story(copy)  # last, and without the copy's random numbers: the rest is as before
     return out
 
 
@@ -763,6 +764,61 @@ def _negative(
             "response": "Explained the cause to the customer; a one-off, no action needed.",
         }
     return {"sentiment": "negative", "text": text}
+
+
+def _insights_story(c: Copy) -> None:
+    """Issue 25's story (story.PAIN_*, story.PAST_ACTIONS): an obvious pain, and two past
+    actions, one that moved its metric and one that did not. Past goals are out of scope
+    and the pain's feedback is closed with a response, so no score or signal changes but
+    the two actions' delivery (on time)."""
+    tp_id, stage_id, owner, name, _stage = next(
+        t for t in c.touchpoints if t[3] == story.PAIN_TOUCHPOINT
+    )
+    days = [-85 + 4 * n for n in range(story.PAIN_RECENT)]
+    days += [-170 + 12 * n for n in range(story.PAIN_BEFORE)]
+    for n, offset in enumerate(days, start=1):
+        c.out.add(
+            "feedback",
+            id=f"fb-pain-{n:02d}{c.sfx}",
+            received_on=c.day(offset),
+            stage_id=stage_id,
+            touchpoint_id=tp_id,
+            team_id=owner,
+            sentiment="negative",
+            text=story.COMPLAINTS[name],
+            response=story.PAIN_RESPONSE,
+            closed_on=c.day(offset + 2),
+        )
+    for index, metric, unit, base, target, readings, title, made, due, done in story.PAST_ACTIONS:
+        team_key = story.PAST_GOALS[index - 1][0]
+        gid, mid = f"g-past-{index}{c.sfx}", f"m-past-{index}{c.sfx}"
+        c.out.add(
+            "metrics",
+            id=mid,
+            goal_id=gid,
+            name=metric,
+            unit=unit,
+            direction="higher",
+            baseline=base,
+            target=target,
+            cadence_days=30,
+        )
+        for offset, value in readings:
+            c.out.add(
+                "metric_readings", metric_id=mid, as_of=c.day(offset), value=value, source="import"
+            )
+        c.out.add(
+            "actions",
+            id=f"a-past-{index}{c.sfx}",
+            goal_id=gid,
+            title=title,
+            owner_id=c.people[team_key][0],
+            team_id=c.team_id(team_key),
+            created_on=c.day(made),
+            due_date=c.day(due),
+            status="done",
+            completed_on=c.day(done),
+        )
 
 
 def _notes(c: Copy) -> None:

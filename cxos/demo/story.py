@@ -420,6 +420,44 @@ PAST_GOALS = (
     ("retail", "Store refit programme", "loyal", "dropped"),
 )
 
+# Issue 25's story (cxos/insights): one stage whose pain is obvious, one action that
+# worked and one that did not. The pain: the direct debit taken twice, dozens of times in
+# the last quarter (more than the quarter before), each refunded and closed with a
+# response while the cause stays; "Pay the bill" tops the opportunity backlog.
+PAIN_TOUCHPOINT = "Direct debit"
+PAIN_RESPONSE = "Refunded the second payment; the cause is not fixed yet."
+PAIN_RECENT, PAIN_BEFORE = 20, 5
+# (past goal's index in PAST_GOALS, metric, unit, baseline, target, the metric's readings
+# as (days from the story's day, value), the action, its days created, due and completed).
+# Chat support's routing worked: first-contact resolution rose after it. The new
+# website's checkout did not: completed orders fell back after it.
+PAST_ACTIONS = (
+    (
+        1,
+        "Chats resolved in one go",
+        "%",
+        55.0,
+        75.0,
+        ((-400, 55.0), (-330, 57.0), (-250, 70.0), (-215, 72.0)),
+        "Route chats to trained agents",
+        -320,
+        -270,
+        -275,
+    ),
+    (
+        2,
+        "Orders completed online",
+        "%",
+        40.0,
+        60.0,
+        ((-400, 40.0), (-330, 42.0), (-250, 41.0), (-215, 39.0)),
+        "Launch the new checkout",
+        -320,
+        -270,
+        -272,
+    ),
+)
+
 ACTION_VERBS = (
     "Map the root causes of",
     "Pilot a fix for",

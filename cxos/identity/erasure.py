@@ -82,6 +82,7 @@ AUTHORED: tuple[Authored, ...] = (
     Authored("decisions", ("text",), "created_by = $person", frozen=True),
     Authored("meetings", ("title",), "created_by = $person", frozen=True),
     Authored("feedback", ("response",), f"response IS NOT NULL AND {_LAST_RESPONDED}"),
+    Authored("opportunity_ratings", ("note",), "rated_by = $person", key="stage_id"),
 )
 
 
@@ -99,6 +100,7 @@ MENTIONABLE: dict[str, tuple[str, ...]] = {
     "decisions": ("text",),
     "meetings": ("title",),
     "notify_sent": ("title",),
+    "opportunity_ratings": ("note",),
     "audit_log": ("old_value", "new_value"),
 }
 

@@ -343,33 +343,42 @@ def record_decision(
     else the owner's team (not the goal's: a goal of one team can be served by an action
     another team delivers).
     """
+    return db.write(lambda con: decision_on(con, actor_id, meeting_id, text, action=action))
+
+
+def decision_on(
+    con: Connection,
+    actor_id: str,
+    meeting_id: str,
+    text: str,
+    *,
+    action: dict[str, Any] | None = None,
+) -> Decision:
+    """`record_decision` in the caller's transaction (a goal decided from an opportunity,
+    cxos/insights/opportunities.py, is written with its decision in one)."""
     text = check_text(LongText, "the decision", (text or "").strip()) or ""
     if not text:
         raise InvalidInput("a decision needs its text")
-
-    def work(con: Connection) -> Decision:
-        meeting = _open_meeting(con, meeting_id)
-        permissions.require(con, actor_id, "decision")
-        action_id = _create_action(con, actor_id, meeting, text, action) if action else None
-        decision_id = f"d-{uuid.uuid4().hex[:10]}"
-        now = dt.datetime.now()  # full precision: decisions are listed in the order taken
-        con.execute(
-            "INSERT INTO decisions (id, meeting_id, text, action_id, created_by, created_at) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
-            [decision_id, meeting_id, text, action_id, actor_id, now],
-        )
-        fields = {"meeting_id": meeting_id, "text": text, "action_id": action_id}
-        audit.record_changes(con, actor_id, "decisions", decision_id, None, fields)
-        return Decision(
-            id=decision_id,
-            meeting_id=meeting_id,
-            text=text,
-            action_id=action_id,
-            created_by=actor_id,
-            created_at=now,
-        )
-
-    return db.write(work)
+    meeting = _open_meeting(con, meeting_id)
+    permissions.require(con, actor_id, "decision")
+    action_id = _create_action(con, actor_id, meeting, text, action) if action else None
+    decision_id = f"d-{uuid.uuid4().hex[:10]}"
+    now = dt.datetime.now()  # full precision: decisions are listed in the order taken
+    con.execute(
+        "INSERT INTO decisions (id, meeting_id, text, action_id, created_by, created_at) "
+        "VALUES (?, ?, ?, ?, ?, ?)",
+        [decision_id, meeting_id, text, action_id, actor_id, now],
+    )
+    fields = {"meeting_id": meeting_id, "text": text, "action_id": action_id}
+    audit.record_changes(con, actor_id, "decisions", decision_id, None, fields)
+    return Decision(
+        id=decision_id,
+        meeting_id=meeting_id,
+        text=text,
+        action_id=action_id,
+        created_by=actor_id,
+        created_at=now,
+    )
 
 
 def _create_action(
@@ -559,6 +568,11 @@ def _meeting_row(con: Connection, meeting_id: str) -> dict[str, Any]:
     if not rows:
         raise NotFound(f"there is no meeting with id {meeting_id!r}")
     return rows[0]
+
+
+def open_meeting_on(con: Connection, meeting_id: str) -> dict[str, Any]:
+    """The meeting's row, if it is open; else MeetingClosed (or NotFound)."""
+    return _open_meeting(con, meeting_id)
 
 
 def _open_meeting(con: Connection, meeting_id: str) -> dict[str, Any]:

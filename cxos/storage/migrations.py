@@ -208,6 +208,13 @@ _GOAL_OBJECTIVES = (
     """INSERT INTO goal_objectives (goal_id, objective_id)
         SELECT id, objective_id FROM goals WHERE objective_id IS NOT NULL""",
     "ALTER TABLE goals DROP COLUMN objective_id",
+# The steering committee's value and effort for an opportunity (a stage's pain,
+# cxos/insights/opportunities.py), who set them and when, and the goal it became.
+_OPPORTUNITY_RATINGS = (
+    """CREATE TABLE opportunity_ratings (
+        stage_id VARCHAR PRIMARY KEY, value INTEGER, effort INTEGER, note VARCHAR,
+        rated_by VARCHAR, rated_at TIMESTAMP, goal_id VARCHAR, goal_by VARCHAR,
+        goal_at TIMESTAMP)""",
 )
 
 MIGRATIONS: tuple[Migration, ...] = (
@@ -234,6 +241,7 @@ MIGRATIONS: tuple[Migration, ...] = (
         _GOAL_OBJECTIVES,
         derived=structure.derived_again(["score_goals"]),
     ),
+    Migration("0014_opportunity_ratings", _OPPORTUNITY_RATINGS),
 )
 
 LATEST = MIGRATIONS[-1].name

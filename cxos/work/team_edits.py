@@ -243,6 +243,29 @@ def _save_on(
     return Saved(table, after["id"], version, before is None)
 
 
+def create_goal_on(
+    con: Connection,
+    actor_id: str,
+    row: Mapping[str, Any],
+    *,
+    stage_ids: Iterable[str],
+    contributor_ids: Iterable[str],
+) -> Saved:
+    """Create a goal with its stages and contributing teams in the caller's transaction,
+    as a decision of the steering committee (cxos/insights/opportunities.py): the caller
+    has checked the committee's right to decide, in place of the team's right to edit."""
+    fields = {**row, "id": row.get("id") or new_id(_PREFIX["goals"])}
+    after = _validated(con, "goals", fields).model_dump()
+    version = _upsert(con, "goals", after, None)
+    audit.record_changes(con, actor_id, "goals", after["id"], None, after)
+    stages, teams = sorted(set(stage_ids)), sorted(set(contributor_ids) - {after["team_id"]})
+    _check_links(con, after["id"], stages, teams)
+    _replace_links(con, after["id"], stages, teams)
+    links = {"stage_ids": ";".join(stages), "contributor_ids": ";".join(teams)}
+    audit.record_changes(con, actor_id, "goals", after["id"], None, links)
+    return Saved("goals", after["id"], version, True)
+
+
 def _teams_touched(
     con: Connection, table: str, before: dict[str, Any] | None, after: dict[str, Any]
 ) -> list[str]:

@@ -1,0 +1,197 @@
+"""What the pages show of cxos/insights: themes, the backlog, and the committee's forms.
+
+Themes and the backlog are computed once per data version and date and shared by every
+session, read-only (as in ui/steering.py): fitting the themes is the slow part. The forms
+call the domain's writes, which check the committee's right themselves; pages only hide
+what a person may not use.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import streamlit as st
+
+from cxos import text
+from cxos.identity.permissions import can
+from cxos.insights import impact, opportunities, themes
+from cxos.model.errors import CxosError
+from cxos.review import meetings, team_detail
+from cxos.work import team_reads
+from ui.database import database
+from ui.session import after_write
+
+_shared = st.cache_resource(show_spinner=False, max_entries=16)
+
+
+@_shared
+def theme_report(path: str, version: int, as_of: dt.date) -> themes.ThemeReport:
+    return themes.compute_themes(database(), as_of)
+
+
+@_shared
+def backlog(path: str, version: int, as_of: dt.date) -> list[opportunities.Opportunity]:
+    return opportunities.compute_opportunities(
+        database(), as_of, theme_report(path, version, as_of)
+    )
+
+
+@_shared
+def impact_results(path: str, version: int, as_of: dt.date) -> list[impact.ActionImpact]:
+    return impact.compute_impact(database(), as_of)
+
+
+@st.cache_data(show_spinner=False)
+def _stage_names(path: str, version: int) -> dict[str, str]:
+    return impact.stage_names(database())
+
+
+def impact_summary(path: str, version: int, as_of: dt.date, by: str) -> list[dict]:
+    """Did completed work move its metric, per team, stage or goal, as table rows."""
+    names = _stage_names(path, version) if by == "stage" else None
+    return [
+        {
+            by: s.subject,
+            "moved": s.moved,
+            "not moved": s.not_moved,
+            "not enough readings": s.not_enough,
+            "share moved": None if s.moved_share is None else f"{s.moved_share:.0%}",
+            "in words": s.sentence,
+        }
+        for s in impact.summarise(impact_results(path, version, as_of), by, names)
+    ]
+
+
+def show_themes(report: themes.ThemeReport, level: str, subject_id: str, key: str) -> None:
+    """A subject's themes in the period as a small table (or a line saying there are none)."""
+    rows = report.of(level, subject_id)
+    period = f"{report.period_start:%d %b} – {report.as_of:%d %b %Y}"
+    if not rows:
+        st.caption(f"No feedback themes here in the period ({period}).")
+        return
+    st.caption(
+        f"Feedback themes, {period} (the 90 days to the date), against the 90 days before. "
+        "Top words of each theme, found in the feedback's text on this machine."
+    )
+    st.dataframe(
+        [
+            {
+                "theme": r.theme.label,
+                "items": r.volume,
+                "negative": f"{r.negative_share:.0%}",
+                "before": r.previous,
+                "trend": r.trend,
+            }
+            for r in rows
+        ],
+        hide_index=True,
+        width="stretch",
+        key=key,
+    )
+
+
+def rating_form(person_id: str, found: list[opportunities.Opportunity]) -> None:
+    """The committee sets an opportunity's business value and effort (1–5)."""
+    by_id = {o.stage_id: o for o in found}
+    with st.form("opportunities_rate_form"):
+        stage_id = st.selectbox(
+            "Opportunity",
+            list(by_id),
+            format_func=lambda s: f"{by_id[s].rank}. {by_id[s].stage} ({by_id[s].journey})",
+            key="opportunities_rate_stage",
+        )
+        left, right = st.columns(2)
+        value = left.select_slider(
+            "Business value (1 low – 5 high)", opportunities.SCALE, 3, key="opportunities_value"
+        )
+        effort = right.select_slider(
+            "Effort (1 small – 5 large)", opportunities.SCALE, 3, key="opportunities_effort"
+        )
+        note = st.text_input("Why (optional)", key="opportunities_note")
+        submitted = st.form_submit_button("Save the rating", type="primary")
+    if not submitted or stage_id is None:
+        return
+    try:
+        opportunities.rate_opportunity(database(), person_id, stage_id, value, effort, note)
+    except CxosError as error:
+        st.error(text.markdown(str(error)))
+        return
+    after_write(f"Rating saved for {text.markdown(by_id[stage_id].stage)}.")
+
+
+def goal_form(person_id: str, view: meetings.MeetingView, path: str, version: int) -> None:
+    """Turn an opportunity into a goal with owners, as a decision of this open meeting."""
+    db = database()
+    if not can(db, person_id, "decision"):
+        return
+    found = backlog(path, version, view.as_of)
+    if not found:
+        return
+    by_id = {o.stage_id: o for o in found}
+    teams, people = team_reads.teams(db), _people_with_teams(path, version)
+    st.markdown("**Turn an opportunity into a goal**")
+    with st.form("meetings_opportunity_form"):
+        stage_id = st.selectbox(
+            "Opportunity",
+            list(by_id),
+            format_func=lambda s: (
+                f"{by_id[s].rank}. {by_id[s].stage} — impact "
+                f"{by_id[s].impact:.1f}, score {by_id[s].score:.1f}"
+            ),
+            key="meetings_opportunity",
+        )
+        title = st.text_input("Goal", key="meetings_opportunity_title")
+        team_id = st.selectbox(
+            "Accountable team",
+            list(teams),
+            index=None,
+            placeholder="Choose the team",
+            format_func=teams.__getitem__,
+            key="meetings_opportunity_team",
+        )
+        owner_id = st.selectbox(
+            "Owner",
+            list(people),
+            index=None,
+            placeholder="Choose who owns it",
+            format_func=people.__getitem__,
+            key="meetings_opportunity_owner",
+        )
+        contributors = st.multiselect(
+            "Contributing teams",
+            list(teams),
+            format_func=teams.__getitem__,
+            key="meetings_opportunity_contributors",
+        )
+        end = st.date_input(
+            "Ends", value=view.as_of + dt.timedelta(days=180), key="meetings_opportunity_end"
+        )
+        submitted = st.form_submit_button("Make it a goal")
+    st.caption(
+        "Teams involved in each opportunity are listed on the Opportunities page; the goal is "
+        "linked to the stage and starts on the meeting's date."
+    )
+    if not submitted or stage_id is None:
+        return
+    try:
+        opportunities.turn_into_goal(
+            db,
+            person_id,
+            view.meeting.id,
+            stage_id,
+            title=title,
+            team_id=team_id or "",
+            owner_id=owner_id or "",
+            end_date=end,
+            contributor_ids=contributors,
+        )
+    except CxosError as error:
+        st.error(text.markdown(str(error)))
+        return
+    stage = text.markdown(by_id[stage_id].stage)
+    after_write(f"Goal “{text.markdown(title)}” created for {stage}; the decision is recorded.")
+
+
+@st.cache_data(show_spinner=False)
+def _people_with_teams(path: str, version: int) -> dict[str, str]:
+    return team_detail.people(database())
