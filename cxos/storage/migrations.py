@@ -208,6 +208,8 @@ _GOAL_OBJECTIVES = (
     """INSERT INTO goal_objectives (goal_id, objective_id)
         SELECT id, objective_id FROM goals WHERE objective_id IS NOT NULL""",
     "ALTER TABLE goals DROP COLUMN objective_id",
+)
+
 # The steering committee's value and effort for an opportunity (a stage's pain,
 # cxos/insights/opportunities.py), who set them and when, and the goal it became.
 _OPPORTUNITY_RATINGS = (
