@@ -97,3 +97,31 @@ def test_a_bad_date_is_refused_in_words(db: Database) -> None:
         text=True,
     )
     assert out.returncode == 2 and "'soon' is not a date YYYY-MM-DD" in out.stderr
+
+
+def test_the_themes_inputs_change_with_feedback_not_with_other_writes(db: Database) -> None:
+    """Pages keep the fitted themes until their feedback changes: a reading elsewhere
+    (a new data version) must not make every page fit them again, new feedback must."""
+    from cxos.insights.themes import inputs_key
+    from cxos.storage.version import data_version
+
+    insights_data.load(db)
+    before, version = inputs_key(db, AS_OF), data_version(db)
+    db.write(lambda con: con.execute("UPDATE metrics SET target = target + 1"))
+    db.write(lambda con: audit_entry(con))
+    assert data_version(db) != version
+    assert inputs_key(db, AS_OF) == before
+    db.write(
+        lambda con: con.execute(
+            "UPDATE feedback SET text = text || ' and the app crashed' WHERE id = "
+            "(SELECT min(id) FROM feedback WHERE received_on <= ?)",
+            [AS_OF],
+        )
+    )
+    assert inputs_key(db, AS_OF) != before
+
+
+def audit_entry(con) -> None:  # noqa: ANN001
+    from cxos.identity import audit
+
+    audit.record(con, None, "update", "metrics", "any", "target", None, None)

@@ -24,8 +24,19 @@ from ui.session import after_write
 _shared = st.cache_resource(show_spinner=False, max_entries=16)
 
 
-@_shared
 def theme_report(path: str, version: int, as_of: dt.date) -> themes.ThemeReport:
+    """The themes as of `as_of`, fitted again only when their feedback changed: a check-in
+    or a reading elsewhere changes the data version, not the themes."""
+    return _themes_of(path, _theme_inputs(path, version, as_of), as_of)
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _theme_inputs(path: str, version: int, as_of: dt.date) -> tuple[int, int]:
+    return themes.inputs_key(database(), as_of)
+
+
+@_shared
+def _themes_of(path: str, inputs: tuple[int, int], as_of: dt.date) -> themes.ThemeReport:
     return themes.compute_themes(database(), as_of)
 
 

@@ -148,6 +148,16 @@ def compute_themes(db: Database, as_of: dt.date) -> ThemeReport:
     return db.read(lambda con: themes_on(con, as_of))
 
 
+def inputs_key(db: Database, as_of: dt.date) -> tuple[int, int]:
+    """What the themes as of `as_of` are computed from, summed up: the number of feedback
+    items in the two periods and a hash of everything read of them. It changes only when
+    their feedback (or its stage's, touchpoint's or team's name) does, so a page can keep
+    the themes across every other write (fitting them is the slow part)."""
+    _, previous_start = periods(as_of)
+    row = db.read(lambda con: con.execute(_INPUTS, [previous_start, as_of]).fetchone())
+    return (int(row[0]), int(row[1])) if row else (0, 0)
+
+
 def periods(as_of: dt.date) -> tuple[dt.date, dt.date]:
     """The first day of the period and of the previous period ending on `as_of`."""
     start = as_of - dt.timedelta(days=PERIOD_DAYS - 1)
@@ -179,6 +189,12 @@ LEFT JOIN touchpoints tp ON tp.id = f.touchpoint_id
 LEFT JOIN teams t ON t.id = f.team_id
 WHERE f.received_on >= ? AND f.received_on <= ?
 ORDER BY f.id"""
+
+
+_INPUTS = f"""
+SELECT count(*), coalesce(sum(hash(id, received_on, negative, text, stage_id, stage,
+    touchpoint_id, touchpoint, team_id, team)) % 9223372036854775783, 0)
+FROM ({_FEEDBACK}) AS read"""
 
 
 def _items(con: Connection, since: dt.date, until: dt.date) -> list[_Item]:
