@@ -35,7 +35,7 @@ def _organisation(path: str, version: int) -> dict[str, list[dict]]:
     return reads.organisation(database())
 
 
-org = _organisation(str(database().path), data_version())
+org = _organisation(database().location, data_version())
 units = {r["id"]: r["name"] for r in org["business_units"]}
 teams = {r["id"]: r["name"] for r in org["teams"]}
 journeys = {r["id"]: r["name"] for r in org["journeys"]}

@@ -6,6 +6,7 @@ Also: a page script run on its own (no app.py) shows the sign-in prompt and no d
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -151,3 +152,41 @@ def test_disabled_account_is_signed_out(demo_db: Path, monkeypatch: pytest.Monke
     accounts.disable_account(db, "p_admin", "p_member")
     at.run()
     assert [t.value for t in at.title] == ["Sign in to CXOS"]
+
+
+# -- the same pages on PostgreSQL ----------------------------------------------------------
+
+ONE_ROLE_PER_PAGE = [
+    pytest.param(role, entry, id=f"{role}-{entry.url_path}")
+    for entry in navigation.available()
+    for role in [next(r for r in PERSONAS if entry in navigation.available(r))]
+]
+
+
+@pytest.fixture(scope="module")
+def postgres_demo() -> Iterator[str]:
+    from tests.conftest import new_postgres_database
+
+    url, drop = new_postgres_database()
+    load_sample(Database(url), demo=True)
+    try:
+        yield url
+    finally:
+        Database(url, upgrade=False).close()
+        drop()
+
+
+@pytest.mark.parametrize(("role", "entry"), ONE_ROLE_PER_PAGE)
+def test_page_renders_on_postgresql(
+    postgres_demo: str, monkeypatch: pytest.MonkeyPatch, role: str, entry: navigation.PageEntry
+) -> None:
+    """Every page reads through the same storage interface on either store; none may ask
+    for a file (a PostgreSQL database has none)."""
+    monkeypatch.setenv("CXOS_DB", postgres_demo)
+    monkeypatch.delenv("CXOS_AUTH", raising=False)
+    at = AppTest.from_file(str(entry.path), default_timeout=TIMEOUT)
+    at.query_params["as"] = PERSONAS[role]
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+    assert at.title, f"{entry.file} shows no title for {role} on PostgreSQL"

@@ -117,7 +117,7 @@ def _frequency(path: str, version: int, person_id: str) -> str:
 
 def frequency_of(person_id: str) -> str:
     """A person's digest frequency (cached per data version: a rerun asks no database)."""
-    return _frequency(str(database().path), data_version(), person_id)
+    return _frequency(database().location, data_version(), person_id)
 
 
 @st.cache_data(show_spinner=False)
@@ -127,7 +127,7 @@ def _people(path: str, version: int) -> dict[str, str]:
 
 def people_names() -> dict[str, str]:
     """Everyone who may be notified, id -> name (cached per data version)."""
-    return _people(str(database().path), data_version())
+    return _people(database().location, data_version())
 
 
 @st.cache_data(show_spinner=False)
