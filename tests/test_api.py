@@ -316,6 +316,7 @@ def _cli_json(db: Database, *args: str) -> Any:
         (f"/v1/goals?as_of={DAY}", ("goals", "--as-of", DAY)),
         (f"/v1/work?person=p_head&as_of={DAY}", ("work", "--person", "p_head", "--as-of", DAY)),
         (f"/v1/teams/t_billing/explanation?as_of={DAY}", ("explain", "t_billing", "--as-of", DAY)),
+        (f"/v1/opportunities?as_of={DAY}", ("opportunities", "--as-of", DAY)),
     ],
 )
 def test_what_flows_out_has_the_command_lines_json(
@@ -508,3 +509,21 @@ def test_a_batch_is_taken_in_order_like_readings_sent_one_by_one(
         ("create", "source", None, "api"),
         ("update", "value", "70", "71"),
     ]
+
+
+def test_themes_and_impact_flow_out_as_the_command_line_gives_them(db: Database) -> None:
+    from tests import insights_data
+
+    insights_data.load(db)
+    client = _client(db)
+    token = _token(db, "dash", "read")
+    day = str(insights_data.AS_OF)
+    for path, cli in (
+        (f"/v1/themes?as_of={day}&level=stage", ("themes", "--as-of", day, "--level", "stage")),
+        (f"/v1/impact?as_of={day}", ("impact", "--as-of", day)),
+    ):
+        answer = client.get(path, headers=_auth(token))
+        assert answer.status_code == 200, answer.text
+        assert answer.json() == _cli_json(db, *cli)
+        assert answer.json()
+    assert client.get("/v1/themes?level=galaxy", headers=_auth(token)).status_code == 422

@@ -21,6 +21,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from cxos.api import guards
 from cxos.api.models import CheckInsIn, FeedbackBatchIn, ReadingsIn
+from cxos.cli import insights as insights_cli
 from cxos.cli import scores as score_rows_cli
 from cxos.cli import work as work_rows_cli
 from cxos.identity import permissions, tokens
@@ -196,6 +197,37 @@ def create_app(db_path: str | os.PathLike[str] | None = None, limits: ApiLimits 
     ) -> list[dict[str, Any]]:
         rows = work_rows_cli.goal_rows(db, as_of or dt.date.today(), team)
         return _columns(rows, work_rows_cli.GOAL_COLUMNS)
+
+    @app.get("/v1/themes", tags=["out"], summary="Feedback themes (as `themes --format json`)")
+    def get_themes(
+        _actor: Reader,
+        db: Db,
+        as_of: AsOf = None,
+        level: Annotated[str | None, Query(pattern="^(stage|touchpoint|team)$")] = None,
+    ) -> list[dict[str, Any]]:
+        from cxos.insights import themes
+
+        rows = insights_cli.theme_rows(db, as_of or dt.date.today(), level)
+        return _columns(rows, themes.COLUMNS)
+
+    @app.get("/v1/impact", tags=["out"], summary="Did completed work move its metric (as `impact`)")
+    def get_impact(
+        _actor: Reader,
+        db: Db,
+        as_of: AsOf = None,
+        by: Annotated[str, Query(pattern="^(action|team|stage|goal)$")] = "action",
+    ) -> list[dict[str, Any]]:
+        from cxos.insights import impact
+
+        columns = impact.ACTION_COLUMNS if by == "action" else impact.SUMMARY_COLUMNS
+        return _columns(insights_cli.impact_rows(db, as_of or dt.date.today(), by), columns)
+
+    @app.get("/v1/opportunities", tags=["out"], summary="The ranked backlog (as `opportunities`)")
+    def get_opportunities(_actor: Reader, db: Db, as_of: AsOf = None) -> list[dict[str, Any]]:
+        from cxos.insights import opportunities
+
+        rows = insights_cli.opportunity_rows(db, as_of or dt.date.today())
+        return _columns(rows, opportunities.COLUMNS)
 
     _answer_errors(app)
     app.add_middleware(_CallLog)
