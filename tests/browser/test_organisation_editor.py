@@ -31,8 +31,19 @@ def sample_server(tmp_path_factory: pytest.TempPathFactory, chromium: str) -> It
 
 
 def _choose(page, key: str, option: str) -> None:  # noqa: ANN001
-    page.locator(f".st-key-{key}").get_by_role("combobox").click()
-    page.get_by_role("option", name=option, exact=True).click()
+    """Pick `option`; a rerun drawn while the list is open closes it (seen on a loaded
+    machine), so the list is opened again once the app has settled."""
+    from playwright.sync_api import TimeoutError as Timeout
+
+    for _ in range(3):
+        settled(page)
+        page.locator(f".st-key-{key}").get_by_role("combobox").click()
+        try:
+            page.get_by_role("option", name=option, exact=True).click(timeout=10_000)
+            return
+        except Timeout:
+            page.keyboard.press("Escape")
+    raise AssertionError(f"{option!r} never showed in {key}")
 
 
 def _submit(page, key: str, said: str) -> None:  # noqa: ANN001
