@@ -68,14 +68,16 @@ def generate(con: Connection, teams: int, readings: int) -> None:
     per_metric = -(-readings // metrics)
     statements = [
         "INSERT INTO business_units SELECT 'bu' || i, 'Unit ' || i FROM range(20) t(i)",
-        f"""INSERT INTO teams SELECT 't' || i, 'Team ' || i, 'bu' || (i % 20)
+        f"""INSERT INTO teams (id, name, business_unit_id)
+            SELECT 't' || i, 'Team ' || i, 'bu' || (i % 20)
             FROM range({teams}) t(i)""",
         f"""INSERT INTO people (id, name, team_id, role)
             SELECT 'p' || i, 'Head ' || i, 't' || i, 'head' FROM range({teams}) t(i)""",
         "INSERT INTO journeys VALUES ('j', 'Journey')",
-        f"""INSERT INTO stages SELECT 's' || i, 'j', 'Phase ' || (i // 10), 'Stage ' || i, i
+        f"""INSERT INTO stages (id, journey_id, phase, name, position)
+            SELECT 's' || i, 'j', 'Phase ' || (i // 10), 'Stage ' || i, i
             FROM range({STAGES}) t(i)""",
-        f"""INSERT INTO touchpoints
+        f"""INSERT INTO touchpoints (id, stage_id, name, layer, channel, owner_team_id)
             SELECT 'tp' || i || '_' || k, 's' || ((i * 3 + k * 7) % {STAGES}),
                 'Touchpoint ' || i || '/' || k, 'front_stage', NULL, 't' || i
             FROM range({teams}) t(i), range(3) u(k)""",
@@ -88,9 +90,10 @@ def generate(con: Connection, teams: int, readings: int) -> None:
                 DATE '2025-01-01' - (k * 30)::INTEGER, DATE '2025-12-31',
                 CASE WHEN k = 2 AND i % 10 = 0 THEN 'dropped' ELSE 'active' END
             FROM range({teams}) t(i), range({GOALS_PER_TEAM}) u(k)""",
-        f"""INSERT INTO goal_stages SELECT 'g' || i || '_' || k, 's' || ((i * 3 + k) % {STAGES})
+        f"""INSERT INTO goal_stages (goal_id, stage_id)
+            SELECT 'g' || i || '_' || k, 's' || ((i * 3 + k) % {STAGES})
             FROM range({teams}) t(i), range({GOALS_PER_TEAM}) u(k) WHERE (i + k) % 3 <> 0""",
-        f"""INSERT INTO goal_contributors
+        f"""INSERT INTO goal_contributors (goal_id, team_id)
             SELECT 'g' || i || '_' || k, 't' || ((i + 1) % {teams})
             FROM range({teams}) t(i), range({GOALS_PER_TEAM}) u(k) WHERE (i + k) % 2 = 0""",
         f"""INSERT INTO metrics (id, goal_id, name, direction, baseline, target, cadence_days)

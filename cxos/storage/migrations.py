@@ -26,6 +26,8 @@ from cxos.storage.retry import in_transaction
 class Migration:
     name: str
     statements: tuple[str, ...]
+    # Creates or changes derived scoring tables: the upgrade derives them all at its end.
+    derives: bool = False
 
 
 _ORGANISATION = (
@@ -174,18 +176,48 @@ _API_TOKENS = (
         last_used_at TIMESTAMP, revoked_at TIMESTAMP)""",
 )
 
+# Retire instead of delete (cxos/organisation/reorganise.py): a team, stage, touchpoint,
+# goal or metric retired as of a date; a goal's link to a stage, or a contributing team,
+# holding from and until a date; and what a reassignment replaced (before `until`, back to
+# the previous row's, the field had `value`): who owned a goal, touchpoint or action, which
+# team a person was in, which stage a touchpoint was on. Scores as of an earlier date read
+# the organisation as it was (cxos/storage/structure.py).
+_RETIREMENT = (
+    *(
+        f"ALTER TABLE {table} ADD COLUMN retired_on DATE"
+        for table in ("teams", "stages", "touchpoints", "goals", "metrics")
+    ),
+    "ALTER TABLE goal_stages ADD COLUMN valid_from DATE",
+    "ALTER TABLE goal_stages ADD COLUMN retired_on DATE",
+    "ALTER TABLE goal_contributors ADD COLUMN valid_from DATE",
+    "ALTER TABLE goal_contributors ADD COLUMN retired_on DATE",
+    """CREATE TABLE reassignments (
+        entity VARCHAR NOT NULL, entity_id VARCHAR NOT NULL, field VARCHAR NOT NULL,
+        value VARCHAR NOT NULL, until DATE NOT NULL,
+        PRIMARY KEY (entity, entity_id, field, until))""",
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration("0001_organisation_and_journey", _ORGANISATION),
     Migration("0002_goals_metrics_actions", _GOALS),
     Migration("0003_governance_audit_accounts", _GOVERNANCE),
     # Derived from the tables above and kept up to date by every write that changes them.
-    Migration("0004_scoring_structure", structure.created(structure.SHAPE) + structure.CLAIM_ROW),
-    Migration("0005_latest_values_and_owner_names", structure.created(structure.ADDED_0005)),
+    Migration(
+        "0004_scoring_structure",
+        structure.created(structure.SHAPE) + structure.CLAIM_ROW,
+        derives=True,
+    ),
+    Migration(
+        "0005_latest_values_and_owner_names",
+        structure.created(structure.ADDED_0005),
+        derives=True,
+    ),
     Migration("0006_check_ins_without_index", _CHECK_INS_WITHOUT_INDEX),
     Migration("0007_sign_in_attempts", _SIGN_IN_ATTEMPTS),
     Migration("0008_demo_marker_only_on_demo_data", _DEMO_MARKER_ONLY_ON_DEMO_DATA),
     Migration("0009_notifications", _NOTIFICATIONS),
     Migration("0010_api_tokens", _API_TOKENS),
+    Migration("0012_retirement", _RETIREMENT + structure.recreated(structure.TABLES), derives=True),
 )
 
 LATEST = MIGRATIONS[-1].name
@@ -227,16 +259,19 @@ def apply_migrations(con: Connection, path: Path | str = "database") -> list[str
         "CREATE TABLE IF NOT EXISTS schema_migrations "
         "(name VARCHAR PRIMARY KEY, applied_at TIMESTAMP NOT NULL)"
     )
-    applied = []
-    for migration in MIGRATIONS:
-        if migration.name in done:
-            continue
-        in_transaction(con, partial(_run_migration, migration=migration))
-        applied.append(migration.name)
-    return applied
+    missing = [m for m in MIGRATIONS if m.name not in done]
+    # The derived tables are filled by the last migration's transaction, once every table
+    # they read has its final columns (an older migration's query could not read them yet).
+    derive = any(m.derives for m in missing)
+    for migration in missing:
+        last = migration is missing[-1]
+        in_transaction(con, partial(_run_migration, migration=migration, derive=derive and last))
+    return [m.name for m in missing]
 
 
-def _run_migration(con: Connection, *, migration: Migration) -> None:
+def _run_migration(con: Connection, *, migration: Migration, derive: bool = False) -> None:
     for statement in migration.statements:
         con.execute(statement)
+    if derive:
+        structure.rebuild(con)
     con.execute("INSERT INTO schema_migrations VALUES (?, current_timestamp)", [migration.name])

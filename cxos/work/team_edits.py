@@ -299,9 +299,13 @@ def _replace_links(con: Connection, goal_id: str, stages: list[str], teams: list
     con.execute("DELETE FROM goal_stages WHERE goal_id = ?", [goal_id])
     con.execute("DELETE FROM goal_contributors WHERE goal_id = ?", [goal_id])
     for stage_id in stages:
-        con.execute("INSERT INTO goal_stages VALUES (?, ?)", [goal_id, stage_id])
+        con.execute(
+            "INSERT INTO goal_stages (goal_id, stage_id) VALUES (?, ?)", [goal_id, stage_id]
+        )
     for team_id in teams:
-        con.execute("INSERT INTO goal_contributors VALUES (?, ?)", [goal_id, team_id])
+        con.execute(
+            "INSERT INTO goal_contributors (goal_id, team_id) VALUES (?, ?)", [goal_id, team_id]
+        )
 
 
 def _bump(con: Connection, table: str, record_id: str) -> int:
