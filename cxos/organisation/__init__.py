@@ -1,0 +1,1 @@
+"""Changing the organisation and the journey in place (administrators only)."""
