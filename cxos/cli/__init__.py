@@ -22,12 +22,24 @@ import sys
 from collections.abc import Sequence
 
 from cxos import text
-from cxos.cli import api, data, feedback, meetings, notes, notify, packs, people, scores, work
+from cxos.cli import (
+    api,
+    data,
+    feedback,
+    meetings,
+    notes,
+    notify,
+    organisation,
+    packs,
+    people,
+    scores,
+    work,
+)
 from cxos.model.errors import BundleError, CxosError
 
 BROKEN_PIPE = 141
 
-GROUPS = (data, scores, work, people, feedback, notes, meetings, packs, notify, api)
+GROUPS = (data, scores, work, people, organisation, feedback, notes, meetings, packs, notify, api)
 
 
 def build_parser() -> argparse.ArgumentParser:
