@@ -535,10 +535,14 @@ def _extract(
 
 def csv_text(spec: FileSpec, rows: Iterable[Iterable[Any]]) -> str:
     """A whole CSV file as text: header then rows, formatted as the bundle wants (text
-    cells through `csv_cell`, so formula-like text never runs in a spreadsheet)."""
+    cells through `csv_cell`, so formula-like text never runs in a spreadsheet), with the
+    columns `FileSpec.written_indices` keeps."""
+    listed = [tuple(row) for row in rows]
+    keep = spec.written_indices(listed)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(spec.column_names)
-    for row in rows:
-        writer.writerow(bundle_cells(spec, row))
+    writer.writerow([spec.column_names[i] for i in keep])
+    for row in listed:
+        cells = bundle_cells(spec, row)
+        writer.writerow([cells[i] for i in keep])
     return out.getvalue()

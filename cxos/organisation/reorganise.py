@@ -10,12 +10,14 @@ the organisation as it was on each date (cxos/storage/structure.py), so every sc
 signal as of a date before R is what it was before the change.
 
 Retiring something others depend on first says what depends on it (`dependants`): the
-touchpoints, goals, open actions, people and contributions of a team; the touchpoints and
-goals of a stage; the metrics of a goal. It is refused (`DependantsExist`) unless they
-move (`move_to`: a team's to another team, which is merging the two; a stage's to another
-stage) or the caller confirms they are retired (touchpoints, metrics) or unlinked (goals
-from a stage, a team's contributions) with it. A merge moves goals, open actions,
-touchpoints, people and contributions as of the date and retires the merged team.
+touchpoints, goals, open actions, people, feedback and contributions of a team; the
+touchpoints, goals and feedback of a stage; the metrics of a goal. It is refused
+(`DependantsExist`) unless they move (`move_to`: a team's to another team, which is
+merging the two; a stage's to another stage) or the caller confirms they are retired
+(touchpoints, goals, metrics) or unlinked (goals from a stage, a team's contributions)
+with it. A merge moves goals, open actions,
+touchpoints, people, feedback and contributions as of the date and retires the merged
+team (feedback goes along because it is routed to the team owning its touchpoint).
 
 Administrators only (checked here, below every page and command), every change audited
 (old → new), each operation one transaction. docs/decisions.md ("Reorganising") says why.
@@ -128,6 +130,11 @@ _DEPENDANTS: dict[str, list[tuple[str, str, str]]] = {
         ),
         ("person", "person", "SELECT x.id, x.name FROM people x WHERE x.team_id = $id"),
         (
+            "feedback routed to it",
+            "feedback",
+            "SELECT x.id, 'received ' || x.received_on FROM feedback x WHERE x.team_id = $id",
+        ),
+        (
             "contributes to goal",
             "goal_contributor",
             f"""SELECT g.id, g.title FROM goal_contributors x JOIN goals g ON g.id = x.goal_id
@@ -145,6 +152,11 @@ _DEPENDANTS: dict[str, list[tuple[str, str, str]]] = {
             "goal_stage",
             f"""SELECT g.id, g.title FROM goal_stages x JOIN goals g ON g.id = x.goal_id
             WHERE x.stage_id = $id AND {_ALIVE} AND (g.retired_on IS NULL OR g.retired_on > $on)""",
+        ),
+        (
+            "feedback on it",
+            "feedback",
+            "SELECT x.id, 'received ' || x.received_on FROM feedback x WHERE x.stage_id = $id",
         ),
     ],
     "touchpoint": [],
@@ -253,7 +265,7 @@ def _retire(
             table, column = _LINKS[dependant.kind]
             _end_link(con, actor_id, table, column, dependant.id, row_id, on)
             unlinked += 1
-        # A retired team's open actions and people stay as they are: its history.
+        # A retired team's open actions, people and feedback stay as they are: its history.
     _retire_row(con, actor_id, TABLES[kind], row_id, on)
     return Reorganised(kind, row_id, on, moved, retired, unlinked, move_to)
 
@@ -279,8 +291,9 @@ def _move(
 ) -> None:
     """Move one dependant of stage `row_id` to stage `move_to` as of `on`."""
     assert kind == "stage"
-    if dependant.kind == "touchpoint":
-        _reassign(con, actor_id, "touchpoints", dependant.id, "stage_id", move_to, on)
+    if dependant.kind in ("touchpoint", "feedback"):
+        table = TABLES.get(dependant.kind, dependant.kind)
+        _reassign(con, actor_id, table, dependant.id, "stage_id", move_to, on)
     else:
         _relink(con, actor_id, "goal_stages", "stage_id", dependant.id, row_id, move_to, on)
 
@@ -299,6 +312,7 @@ def _merge(
         "goal": ("goals", "team_id"),
         "action": ("actions", "team_id"),
         "person": ("people", "team_id"),
+        "feedback": ("feedback", "team_id"),
     }
     for dependant in found:
         if dependant.kind in fields:
@@ -312,6 +326,8 @@ def _merge(
     audit.record(con, actor_id, "merge", "teams", from_id, "merged_into", None, into_id)
     return Reorganised("team", from_id, on, len(found), 0, 0, into_id)
 
+
+_VERSIONED = frozenset({"goals", "metrics", "actions", "feedback"})
 
 # -- the writes ----------------------------------------------------------------------------------
 
@@ -376,7 +392,9 @@ def _reassign(
         None,
         old,
     )
-    con.execute(f"UPDATE {table} SET {field} = ? WHERE id = ?", [value, row_id])
+    # A record the heads' forms edit changes version, so an edit begun before is stale.
+    bump = ", version = version + 1" if table in _VERSIONED else ""
+    con.execute(f"UPDATE {table} SET {field} = ?{bump} WHERE id = ?", [value, row_id])
     audit.record(con, actor_id, "update", table, row_id, field, old, value)
 
 

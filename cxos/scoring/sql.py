@@ -581,10 +581,10 @@ handoffs AS MATERIALIZED (
 # Negative feedback received on or before D that has no action (created on or before D) and
 # is not closed on or before D: a signal after 30 days, and on the work lists at once. The
 # answering action's creation date is kept derived (score_feedback): no scan of the actions.
-UNANSWERED_FEEDBACK = """
+UNANSWERED_FEEDBACK = f"""
 unanswered_feedback AS (
     SELECT * FROM score_feedback
-    WHERE received_on <= $d AND NOT coalesce(closed_on <= $d, FALSE)
+    WHERE {HOLDS} AND received_on <= $d AND NOT coalesce(closed_on <= $d, FALSE)
         AND NOT coalesce(answered_on <= $d, FALSE)
 )"""
 

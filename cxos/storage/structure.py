@@ -266,17 +266,25 @@ _LATEST_READINGS = """
 SELECT metric_id, max(as_of) AS read_on, arg_max(value, as_of) AS value
 FROM metric_readings WHERE TRUE {keys:metric_id} GROUP BY metric_id"""
 
+
+def _team_periods(entity: str) -> str:
+    """CTEs ending in `team_periods`: for each row of `entity` whose team was reassigned, a
+    row per team it had before (team_id) and one for the team it has now (team_id NULL),
+    with the span of each."""
+    return f"""{_PERIODS},
+team_periods AS (
+    SELECT entity_id, value AS team_id, since AS valid_from, until AS valid_until
+    FROM periods WHERE entity = '{entity}' AND field = 'team_id'
+    UNION ALL
+    SELECT entity_id, NULL, max(until), NULL
+    FROM reassignments WHERE entity = '{entity}' AND field = 'team_id' GROUP BY entity_id
+)"""
+
+
 # Every action, with what scoring reads of it and its latest check-in over all dates, a
 # row per team it belonged to (reassignments of its team_id) with the span it did.
 _ACTIONS = f"""
-WITH {_PERIODS},
-team_periods AS (
-    SELECT entity_id, value AS team_id, since AS valid_from, until AS valid_until
-    FROM periods WHERE entity = 'actions' AND field = 'team_id'
-    UNION ALL
-    SELECT entity_id, NULL, max(until), NULL
-    FROM reassignments WHERE entity = 'actions' AND field = 'team_id' GROUP BY entity_id
-)
+WITH {_team_periods("actions")}
 SELECT a.id, coalesce(p.team_id, a.team_id) AS team_id, a.goal_id, a.created_on, a.due_date,
     a.completed_on, a.status, c.checked_on AS last_checked_on, p.valid_from, p.valid_until
 FROM actions a
@@ -287,11 +295,15 @@ LEFT JOIN (
 LEFT JOIN team_periods p ON p.entity_id = a.id
 WHERE TRUE {{keys:a.id}}"""
 
-# Negative feedback, with the creation date of the action that answers it (if any).
-_FEEDBACK = """
-SELECT f.id, f.team_id, f.stage_id, f.received_on, f.closed_on, a.created_on AS answered_on
+# Negative feedback, with the creation date of the action that answers it (if any), a row
+# per team it was routed to (as for actions).
+_FEEDBACK = f"""
+WITH {_team_periods("feedback")}
+SELECT f.id, coalesce(p.team_id, f.team_id) AS team_id, f.stage_id, f.received_on,
+    f.closed_on, a.created_on AS answered_on, p.valid_from, p.valid_until
 FROM feedback f LEFT JOIN actions a ON a.id = f.action_id
-WHERE f.sentiment = 'negative' {keys:f.id}"""
+LEFT JOIN team_periods p ON p.entity_id = f.id
+WHERE f.sentiment = 'negative' {{keys:f.id}}"""
 
 
 def _logged(entity: str, key: str = "entity_id") -> str:
@@ -413,9 +425,9 @@ TABLES: dict[str, Derived] = {
     ),
     "score_feedback": Derived(
         "id VARCHAR NOT NULL, team_id VARCHAR NOT NULL, stage_id VARCHAR NOT NULL, "
-        "received_on DATE NOT NULL, closed_on DATE, answered_on DATE",
+        f"received_on DATE NOT NULL, closed_on DATE, answered_on DATE, {_SPAN}",
         _FEEDBACK,
-        frozenset({"feedback", "actions"}),
+        frozenset({"feedback", "actions", "reassignments"}),
         key="id",
         changed={"feedback": _EDITED_FEEDBACK, "actions": _FEEDBACK_OF_ACTIONS},
     ),

@@ -202,6 +202,8 @@ def _save_on(
 ) -> Saved:
     model = _validated(con, table, fields)
     after = model.model_dump()
+    # Retiring is not an edit of the record: only cxos/organisation/reorganise.py does it.
+    after.pop("retired_on", None)
     before = _current(con, table, after["id"])
     for team_id in _teams_touched(con, table, before, after):
         permissions.require(con, actor_id, _KIND[table], team_id=team_id)
