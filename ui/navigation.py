@@ -55,6 +55,7 @@ REGISTRY: tuple[PageEntry, ...] = (
     PageEntry("compare.py", "Compare units", ":material/compare_arrows:", "Champions"),
     PageEntry("notes.py", "Notes board", ":material/sticky_note_2:", "Champions"),
     PageEntry("admin_people.py", "People & accounts", ":material/manage_accounts:", "Admin", ADMIN),
+    PageEntry("admin_reorganise.py", "Reorganise", ":material/account_tree:", "Admin", ADMIN),
     PageEntry("admin_data.py", "Import & export", ":material/upload_file:", "Admin", ADMIN),
     PageEntry("admin_audit.py", "Audit log", ":material/history:", "Admin", ADMIN),
     PageEntry(
