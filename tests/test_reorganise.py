@@ -198,3 +198,24 @@ def test_a_retired_team_cannot_take_dependants_nor_be_merged_twice(demo):
         reorganise.merge_teams(demo, ADMIN, "t-mbill", "t-mcare", AS_OF)
     with pytest.raises(InvalidInput, match="retired"):
         reorganise.merge_teams(demo, ADMIN, "t-retail", "t-mbill", AS_OF)
+
+
+def test_a_head_saving_a_moved_goal_s_links_unchanged_keeps_the_past(demo):
+    """The heads' links form shows and saves only today's links: history stays."""
+    from cxos.work import team_reads
+    from cxos.work.team_edits import set_goal_links
+
+    reorganise.retire(demo, ADMIN, "stage", "s-consumer-03", CHANGE, move_to="s-consumer-04")
+    before = _assessments(demo, BEFORE + [AS_OF])
+    goal = next(g for g in team_reads.goals(demo, "t-dsales") if g["id"] == "g-dsales-2")
+    assert "s-consumer-03" not in goal["stage_ids"] and "s-consumer-04" in goal["stage_ids"]
+    assert "s-consumer-03" not in team_reads.stages(demo)
+    set_goal_links(
+        demo,
+        "p-dsales-0",
+        "g-dsales-2",
+        stage_ids=goal["stage_ids"],
+        contributor_ids=goal["contributor_ids"],
+    )
+    assert _assessments(demo, BEFORE + [AS_OF]) == before
+    assert demo.read(structure.stale_tables) == []
