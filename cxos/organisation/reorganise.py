@@ -26,6 +26,7 @@ Administrators only (checked here, below every page and command), every change a
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -132,7 +133,8 @@ _DEPENDANTS: dict[str, list[tuple[str, str, str]]] = {
         (
             "feedback routed to it",
             "feedback",
-            "SELECT x.id, 'received ' || x.received_on FROM feedback x WHERE x.team_id = $id",
+            "SELECT x.id, 'received ' || CAST(x.received_on AS VARCHAR) FROM feedback x "
+            "WHERE x.team_id = $id",
         ),
         (
             "contributes to goal",
@@ -156,7 +158,8 @@ _DEPENDANTS: dict[str, list[tuple[str, str, str]]] = {
         (
             "feedback on it",
             "feedback",
-            "SELECT x.id, 'received ' || x.received_on FROM feedback x WHERE x.stage_id = $id",
+            "SELECT x.id, 'received ' || CAST(x.received_on AS VARCHAR) FROM feedback x "
+            "WHERE x.stage_id = $id",
         ),
     ],
     "touchpoint": [],
@@ -174,8 +177,12 @@ _DEPENDANTS: dict[str, list[tuple[str, str, str]]] = {
 def _dependants(con: Connection, kind: str, row_id: str, on: dt.date) -> list[Dependant]:
     found = []
     for relation, dependant_kind, sql in _DEPENDANTS[kind]:
-        params = {name: value for name, value in (("id", row_id), ("on", on)) if f"${name}" in sql}
-        for row in con.execute(sql + " ORDER BY 2, 1", params).fetchall():
+        # Plain `?` parameters, in the order the statement names them (a write's reads run
+        # on PostgreSQL too).
+        values = {"$id": row_id, "$on": on}
+        params = [values[name] for name in re.findall(r"\$id|\$on", sql)]
+        statement = re.sub(r"\$id|\$on", "?", sql)
+        for row in con.execute(statement + " ORDER BY 2, 1", params).fetchall():
             found.append(Dependant(dependant_kind, row[0], row[1], relation))
     return found
 
