@@ -91,9 +91,10 @@ def generate(con: Connection, teams: int, readings: int) -> None:
                 DATE '2025-01-01' - (k * 30)::INTEGER, DATE '2025-12-31',
                 CASE WHEN k = 2 AND i % 10 = 0 THEN 'dropped' ELSE 'active' END
             FROM range({teams}) t(i), range({GOALS_PER_TEAM}) u(k)""",
-        f"""INSERT INTO goal_stages SELECT 'g' || i || '_' || k, 's' || ((i * 3 + k) % {STAGES})
+        f"""INSERT INTO goal_stages (goal_id, stage_id)
+            SELECT 'g' || i || '_' || k, 's' || ((i * 3 + k) % {STAGES})
             FROM range({teams}) t(i), range({GOALS_PER_TEAM}) u(k) WHERE (i + k) % 3 <> 0""",
-        f"""INSERT INTO goal_contributors
+        f"""INSERT INTO goal_contributors (goal_id, team_id)
             SELECT 'g' || i || '_' || k, 't' || ((i + 1) % {teams})
             FROM range({teams}) t(i), range({GOALS_PER_TEAM}) u(k) WHERE (i + k) % 2 = 0""",
         f"""INSERT INTO metrics (id, goal_id, name, direction, baseline, target, cadence_days)

@@ -308,3 +308,58 @@ def test_formula_text_round_trips_through_xlsx(db: Database, tmp_path: Path, loa
     assert stored == {f"n{i}": text for i, text in enumerate(HOSTILE)}
     export_folder(second, tmp_path / "two")
     assert _files(tmp_path / "one") == _files(tmp_path / "two")
+
+
+def test_a_reorganised_company_round_trips_with_its_retired_rows(tmp_path: Path) -> None:
+    """Retired rows and ended goal links are exported (a `retired_on` column, `valid_from`
+    on links) and come back: export → import → export gives the same files."""
+    from cxos.organisation import reorganise
+
+    first = Database(tmp_path / "a.duckdb")
+    import_bundle(first, Path("data/demo"))
+    on = DAY - dt.timedelta(days=10)
+    reorganise.merge_teams(first, "p-itplat-1", "t-mbill", "t-mcare", on)
+    reorganise.retire(first, "p-itplat-1", "stage", "s-consumer-03", on, move_to="s-consumer-04")
+    export_folder(first, tmp_path / "one")
+    one = _files(tmp_path / "one")
+    assert one["teams.csv"].splitlines()[0] == "id,name,business_unit_id,retired_on"
+    assert f"t-mbill,Mobile Billing,bu-consumer,{on}" in one["teams.csv"]
+    assert "valid_from" in one["goal_stages.csv"].splitlines()[0]
+    # a file with nothing retired keeps the format it always had
+    demo_metrics = _files(Path("data/demo"))["metrics.csv"]
+    assert sorted(one["metrics.csv"].splitlines()) == sorted(demo_metrics.splitlines())
+    second = Database(tmp_path / "b.duckdb")
+    import_bundle(second, tmp_path / "one")
+    export_folder(second, tmp_path / "two")
+    assert _files(tmp_path / "two") == one
+    export_xlsx(second, tmp_path / "x.xlsx")
+    third = Database(tmp_path / "c.duckdb")
+    import_bundle(third, tmp_path / "x.xlsx")
+    export_folder(third, tmp_path / "three")
+    assert _files(tmp_path / "three") == one
+
+
+def test_an_import_can_retire_rows_as_of_a_date(tmp_path: Path) -> None:
+    """A bundle saying a stage is retired: scores before that date stay, after it the stage
+    is gone from the scores and signals."""
+    from cxos.scoring import assess
+    from cxos.scoring.config import ScoringConfig
+
+    db = Database(tmp_path / "a.duckdb")
+    import_bundle(db, Path("data/demo"))
+    on, config = DAY - dt.timedelta(days=30), ScoringConfig()
+    earlier, later = on - dt.timedelta(days=1), DAY
+    before = {day: assess(db, day, config) for day in (earlier, later)}
+    stages = (Path("data/demo") / "stages.csv").read_text(encoding="utf-8").splitlines()
+    retired = [stages[0] + ",retired_on"] + [
+        row + (f",{on}" if row.startswith("s-consumer-03,") else ",") for row in stages[1:]
+    ]
+    bundle = tmp_path / "retire"
+    bundle.mkdir()
+    (bundle / "stages.csv").write_text("\n".join(retired) + "\n", encoding="utf-8")
+    import_bundle(db, bundle)
+    assert assess(db, earlier, config) == before[earlier]
+    after = assess(db, later, config)
+    assert after != before[later]
+    assert not any("s-consumer-03" in s.subject_id.split(">") for s in after.signals)
+    assert not any(s.subject_id.startswith("tp-consumer-03-") for s in after.signals)

@@ -158,7 +158,8 @@ _AS_OF_D = {
         GROUP BY metric_id)""",
     "score_actions": """(SELECT a.id, a.team_id, a.goal_id, a.created_on, a.due_date,
         a.completed_on, a.status, (SELECT max(checked_on) FROM check_ins c
-            WHERE c.action_id = a.id AND c.checked_on <= $d) AS last_checked_on
+            WHERE c.action_id = a.id AND c.checked_on <= $d) AS last_checked_on,
+        NULL::DATE AS valid_from, NULL::DATE AS valid_until
         FROM actions a)""",
 }
 

@@ -35,6 +35,13 @@ def table_rows(con: Connection, spec: FileSpec) -> list[tuple[Any, ...]]:
     return con.execute(_select(spec)).fetchall()
 
 
+def written_sheet(spec: FileSpec, rows: list[tuple[Any, ...]]) -> Sheet:
+    """A file's sheet with the columns it is written with (`FileSpec.written_indices`)."""
+    keep = spec.written_indices(rows)
+    header = [spec.column_names[i] for i in keep]
+    return spec.name, header, [tuple(row[i] for i in keep) for row in rows]
+
+
 def export_folder(db: Database, folder: str | Path) -> list[Path]:
     """Write every bundle file as CSV into `folder` (created if needed)."""
     out = Path(folder)
@@ -55,7 +62,7 @@ def export_xlsx(db: Database, path: str | Path) -> Path:
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     sheets = db.read(lambda con: [(spec, table_rows(con, spec)) for spec in FILES])
-    write_workbook(target, ((spec.name, spec.column_names, rows) for spec, rows in sheets))
+    write_workbook(target, (written_sheet(spec, rows) for spec, rows in sheets))
     return target
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import types
 import typing
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Literal
@@ -99,6 +100,22 @@ class FileSpec:
     @property
     def sort_columns(self) -> tuple[str, ...]:
         return self.order_by or self.key
+
+    def written_indices(self, rows: Sequence[Sequence[Any]]) -> list[int]:
+        """The positions of the columns a file of these rows is written with: every column
+        but those of WRITTEN_WHEN_USED that no row fills."""
+        return [
+            i
+            for i, name in enumerate(self.column_names)
+            if name not in WRITTEN_WHEN_USED or any(row[i] is not None for row in rows)
+        ]
+
+
+# Columns added to the format later, written only when a row of the file has a value, so
+# a bundle that uses none of them is byte for byte what it was before they existed:
+# `retired_on` (teams, stages, touchpoints, goals, metrics, goal_stages, goal_contributors)
+# and `valid_from` (goal_stages, goal_contributors); docs/bundle.md.
+WRITTEN_WHEN_USED = frozenset({"retired_on", "valid_from"})
 
 
 _SQL_TYPES = {str: "VARCHAR", dt.date: "DATE", int: "INTEGER", float: "DOUBLE"}

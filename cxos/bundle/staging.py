@@ -543,13 +543,21 @@ def _extract(
 def csv_text(
     spec: FileSpec, rows: Iterable[Iterable[Any]], columns: tuple[Column, ...] | None = None
 ) -> str:
-    """A whole CSV file as text: header then rows of `columns` (default the file's stored
-    columns), formatted as the bundle wants (text cells through `csv_cell`, so
-    formula-like text never runs in a spreadsheet)."""
-    columns = columns or spec.columns
+    """A whole CSV file as text: header then rows, formatted as the bundle wants (text
+    cells through `csv_cell`, so formula-like text never runs in a spreadsheet): the rows
+    of `columns` when given, else of the file's stored columns that
+    `FileSpec.written_indices` keeps."""
+    listed = [tuple(row) for row in rows]
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(c.name for c in columns)
-    for row in rows:
-        writer.writerow(bundle_cells(spec, row, columns))
+    if columns is not None:
+        writer.writerow(c.name for c in columns)
+        for row in listed:
+            writer.writerow(bundle_cells(spec, row, columns))
+        return out.getvalue()
+    keep = spec.written_indices(listed)
+    writer.writerow([spec.column_names[i] for i in keep])
+    for row in listed:
+        cells = bundle_cells(spec, row)
+        writer.writerow([cells[i] for i in keep])
     return out.getvalue()

@@ -30,6 +30,7 @@ from cxos.cli import (
     meetings,
     notes,
     notify,
+    organisation,
     packs,
     people,
     scores,
@@ -39,7 +40,20 @@ from cxos.model.errors import BundleError, CxosError
 
 BROKEN_PIPE = 141
 
-GROUPS = (data, scores, work, people, feedback, notes, meetings, packs, notify, api, insights)
+GROUPS = (
+    data,
+    scores,
+    work,
+    people,
+    organisation,
+    feedback,
+    notes,
+    meetings,
+    packs,
+    notify,
+    api,
+    insights,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -866,7 +866,10 @@ def write_bundle(
     out.mkdir(parents=True, exist_ok=True)
     bundle = generate(as_of, scale=scale, shape=shape)
     for name, rows in bundle.rows.items():
-        _write_csv(out / BY_NAME[name].filename, BY_NAME[name].column_names, rows)
+        spec = BY_NAME[name]
+        keep = spec.written_indices(rows)
+        header = tuple(spec.column_names[i] for i in keep)
+        _write_csv(out / spec.filename, header, [tuple(row[i] for i in keep) for row in rows])
     return out
 
 

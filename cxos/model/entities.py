@@ -190,6 +190,7 @@ class Team(Row):
     id: Id
     name: Name
     business_unit_id: Id
+    retired_on: dt.date | None = None  # retired as of this date (docs/bundle.md)
 
 
 class Person(Row):
@@ -211,6 +212,7 @@ class Stage(Row):
     phase: Name
     name: Name
     position: int
+    retired_on: dt.date | None = None  # retired as of this date (docs/bundle.md)
 
 
 class Touchpoint(Row):
@@ -220,6 +222,7 @@ class Touchpoint(Row):
     layer: Layer
     channel: Name | None = None
     owner_team_id: Id
+    retired_on: dt.date | None = None  # retired as of this date (docs/bundle.md)
 
 
 class Objective(Row):
@@ -237,16 +240,21 @@ class Goal(Row):
     start_date: dt.date
     end_date: dt.date
     status: GoalStatus
+    retired_on: dt.date | None = None  # retired as of this date (docs/bundle.md)
 
 
 class GoalStage(Row):
     goal_id: Id
     stage_id: Id
+    valid_from: dt.date | None = None  # the link holds from this date (docs/bundle.md)
+    retired_on: dt.date | None = None  # and until the day before this one
 
 
 class GoalContributor(Row):
     goal_id: Id
     team_id: Id
+    valid_from: dt.date | None = None  # the link holds from this date (docs/bundle.md)
+    retired_on: dt.date | None = None  # and until the day before this one
 
 
 class GoalObjective(Row):
@@ -263,6 +271,7 @@ class Metric(Row):
     baseline: float | None = None
     target: float | None = None
     cadence_days: Annotated[int, Field(gt=0)]
+    retired_on: dt.date | None = None  # retired as of this date (docs/bundle.md)
 
 
 class MetricReading(Row):

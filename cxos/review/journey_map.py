@@ -14,34 +14,41 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from cxos.scoring import GoalHealthResult, Signal
+from cxos.scoring import sql as scoring_sql
 from cxos.storage import Database
 
 # Worst first: the health a stage shows is the first of these among its goals.
 HEALTH_ORDER = ("off_track", "at_risk", "no_data", "on_track", "achieved")
 
-_STAGES = """
+# The map as of $d agrees with the scores as of $d: the stages not retired then, the
+# touchpoints and their owners then (score_touchpoints), the goals in scope and linked then
+# (sql.BASE's `scope` and `linked`).
+_STAGES = f"""
 SELECT s.id, s.journey_id, j.name AS journey, s.phase, s.name, s.position
 FROM stages s JOIN journeys j ON j.id = s.journey_id
-WHERE s.journey_id = $journey ORDER BY s.position"""
+WHERE s.journey_id = $journey AND {scoring_sql.not_retired("s")} ORDER BY s.position"""
 
-_TOUCHPOINTS = """
-SELECT tp.id, tp.stage_id, tp.name, tp.layer, tp.channel, tp.owner_team_id AS team_id,
+# The touchpoints as of $d (the derived rows holding then), with their owner then.
+TOUCHPOINTS_AT_D = f"(SELECT * FROM score_touchpoints WHERE {scoring_sql.HOLDS})"
+
+_TOUCHPOINTS = f"""
+SELECT tp.id, x.stage_id, tp.name, tp.layer, tp.channel, x.team_id,
     t.name AS team, t.business_unit_id
-FROM touchpoints tp JOIN stages s ON s.id = tp.stage_id
-LEFT JOIN teams t ON t.id = tp.owner_team_id
+FROM {TOUCHPOINTS_AT_D} x JOIN touchpoints tp ON tp.id = x.id JOIN stages s ON s.id = x.stage_id
+LEFT JOIN teams t ON t.id = x.team_id
 WHERE s.journey_id = $journey
     AND ($unit::VARCHAR IS NULL OR t.business_unit_id = $unit::VARCHAR)
 ORDER BY s.position, tp.layer, tp.id"""
 
-_STAGE_GOALS = """
-SELECT gs.stage_id, g.id, g.title, g.team_id, t.name AS team, t.business_unit_id,
+_STAGE_GOALS = f"""
+WITH {scoring_sql.BASE}
+SELECT l.stage_id, g.id, g.title, sg.team_id, t.name AS team, t.business_unit_id,
     g.owner_id, p.name AS owner, g.start_date, g.end_date, g.status
-FROM goal_stages gs JOIN goals g ON g.id = gs.goal_id
-LEFT JOIN teams t ON t.id = g.team_id LEFT JOIN people p ON p.id = g.owner_id
-WHERE gs.stage_id IN (SELECT id FROM stages WHERE journey_id = $journey)
-    AND g.start_date <= $d AND $d <= g.end_date AND g.status <> 'dropped'
+FROM linked l JOIN scope sg ON sg.id = l.goal_id JOIN goals g ON g.id = l.goal_id
+LEFT JOIN teams t ON t.id = sg.team_id LEFT JOIN people p ON p.id = g.owner_id
+WHERE l.stage_id IN (SELECT id FROM stages WHERE journey_id = $journey)
     AND ($unit::VARCHAR IS NULL OR t.business_unit_id = $unit::VARCHAR)
-ORDER BY gs.stage_id, g.id"""
+ORDER BY l.stage_id, g.id"""
 
 _METRICS = """
 SELECT m.id, m.goal_id, m.name, m.unit, m.direction, m.baseline, m.target,
@@ -187,7 +194,7 @@ def journey_map(
     company's, as they are about teams meeting across units.
     """
     params = {"journey": journey_id, "d": as_of, "unit": business_unit_id}
-    stages = db.rows(_STAGES, {"journey": journey_id})
+    stages = db.rows(_STAGES, {"journey": journey_id, "d": as_of})
     goals = db.rows(_STAGE_GOALS, params)
     by_stage: dict[str, list[str]] = {}
     for goal in goals:
@@ -221,7 +228,9 @@ def journey_map(
                 t["business_unit_id"],
                 t["id"] in kinds["orphan_touchpoint"],
             )
-            for t in db.rows(_TOUCHPOINTS, {"journey": journey_id, "unit": business_unit_id})
+            for t in db.rows(
+                _TOUCHPOINTS, {"journey": journey_id, "unit": business_unit_id, "d": as_of}
+            )
         ],
         handoff_gaps=[
             tuple(subject.split(">", 1))  # type: ignore[misc]
@@ -263,9 +272,9 @@ def stage_detail(
         goal["health"] = result.health if result else "no_data"
     ids = [g["id"] for g in goals]
     owners = db.rows(
-        "SELECT DISTINCT t.id, t.name FROM touchpoints tp JOIN teams t ON t.id = tp.owner_team_id "
-        "WHERE tp.stage_id = ? ORDER BY t.name",
-        [stage_id],
+        f"SELECT DISTINCT t.id, t.name FROM {TOUCHPOINTS_AT_D} tp "
+        "JOIN teams t ON t.id = tp.team_id WHERE tp.stage_id = $stage ORDER BY t.name",
+        {"stage": stage_id, "d": as_of},
     )
     return {
         "goals": goals,
@@ -278,12 +287,12 @@ def stage_detail(
 # Worse than this is "at risk" for a stage (SPEC's overview: the journey stages at risk).
 AT_RISK = ("off_track", "at_risk")
 
-_GOALS_BY_STAGE = """
+_GOALS_BY_STAGE = f"""
+WITH {scoring_sql.BASE}
 SELECT s.id AS stage_id, s.name AS stage, s.journey_id, j.name AS journey, s.position,
     g.id AS goal_id, g.team_id
-FROM goal_stages gs JOIN goals g ON g.id = gs.goal_id
+FROM linked gs JOIN scope g ON g.id = gs.goal_id
 JOIN stages s ON s.id = gs.stage_id JOIN journeys j ON j.id = s.journey_id
-WHERE g.start_date <= $d AND $d <= g.end_date AND g.status <> 'dropped'
 ORDER BY j.name, s.journey_id, s.position, s.id, g.id"""
 
 

@@ -59,9 +59,19 @@ def parameters(as_of: dt.date, config: ScoringConfig) -> dict[str, Any]:
 
 # -- the organisation as of D ------------------------------------------------------------
 
+# A row derived from the organisation holds as of D within its span (cxos/storage/
+# structure.py: the organisation between two retirements or reassignments).
+HOLDS = "coalesce(valid_from <= $d, TRUE) AND coalesce($d < valid_until, TRUE)"
+
 # A goal counts as of D from its start to its end date (the derived tables hold only goals
 # that are not dropped); so do the rows derived from it, which carry its dates.
-IN_SCOPE = "start_date <= $d AND $d <= end_date"
+IN_SCOPE = f"start_date <= $d AND $d <= end_date AND {HOLDS}"
+
+
+# A team, stage, touchpoint, goal or metric row (as `alias`) not retired as of D.
+def not_retired(alias: str) -> str:
+    return f"({alias}.retired_on IS NULL OR $d < {alias}.retired_on)"
+
 
 # The organisation's shape comes from the derived `score_*` tables (cxos/storage/
 # structure.py), which are kept up to date by every write and hold each goal's dates.
@@ -71,9 +81,14 @@ scope AS MATERIALIZED (
 ),
 linked AS (
     SELECT gs.goal_id, gs.stage_id FROM goal_stages gs SEMI JOIN scope s ON s.id = gs.goal_id
+    JOIN stages st ON st.id = gs.stage_id
+    WHERE {not_retired("gs")} AND {not_retired("st")} AND coalesce(gs.valid_from <= $d, TRUE)
 ),
 owners AS (
-    SELECT stage_id, team_id, shared FROM score_stage_owners
+    SELECT stage_id, team_id, shared FROM score_stage_owners WHERE {HOLDS}
+),
+stage_names AS (
+    SELECT stage_id, team_ids, names FROM score_stage_names WHERE {HOLDS}
 ),
 owner_links AS MATERIALIZED (
     SELECT stage_id, team_id, bool_or(bridged) AS bridged
@@ -135,11 +150,12 @@ earlier_check_in AS (
         ON later.id = c.action_id
     WHERE c.checked_on <= $d GROUP BY c.action_id
 ),
+actions_at_d AS (SELECT * FROM score_actions WHERE {HOLDS}),
 action_checks AS (
-    SELECT *, last_checked_on AS checked_on FROM score_actions
+    SELECT *, last_checked_on AS checked_on FROM actions_at_d
     WHERE last_checked_on <= $d OR last_checked_on IS NULL
     UNION ALL
-    SELECT a.*, e.checked_on FROM score_actions a
+    SELECT a.*, e.checked_on FROM actions_at_d a
     LEFT JOIN earlier_check_in e ON e.action_id = a.id
     WHERE a.last_checked_on > $d
 ),
@@ -190,10 +206,10 @@ pulse_facts AS (
     WHERE date_diff('day', l.survey_date, $d) <= $pulse_days
 ),
 touchpoint_facts AS (
-    SELECT t.id AS item_id, t.owner_team_id AS team_id, t.name, t.stage_id,
+    SELECT t.id AS item_id, t.team_id, t.name, t.stage_id,
         CASE WHEN c.stage_id IS NOT NULL THEN 1.0 ELSE 0.0 END AS l3_coverage
-    FROM touchpoints t
-    LEFT JOIN owner_links c ON c.stage_id = t.stage_id AND c.team_id = t.owner_team_id
+    FROM (SELECT * FROM score_touchpoints WHERE {HOLDS}) t
+    LEFT JOIN owner_links c ON c.stage_id = t.stage_id AND c.team_id = t.team_id
 ),
 owner_facts AS (
     SELECT o.stage_id AS item_id, o.team_id,
@@ -339,7 +355,7 @@ LEFT JOIN (
         fix="""'share an in-scope goal on stage ''' || st.name || ''' with another of its owners ('
         || n.names || ')'""",
         joins="""JOIN stages st ON st.id = f.item_id
-LEFT JOIN score_stage_names n ON n.stage_id = f.item_id""",
+LEFT JOIN stage_names n ON n.stage_id = f.item_id""",
     ),
 }
 
@@ -473,7 +489,7 @@ score_values AS (
 )"""
 
 
-TEAM_SUBJECTS = "SELECT id AS subject FROM teams"
+TEAM_SUBJECTS = f"SELECT id AS subject FROM teams t WHERE {not_retired('t')}"
 
 # What a team's score row carries (`scores.team_score_from`): A1's denominator is its number
 # of in-scope goals.
@@ -541,7 +557,8 @@ WITH {LATEST_READING},
 every_pace AS ({
     metric_paces(
         "(SELECT m.id, m.goal_id, g.team_id, m.cadence_days, m.baseline, m.target, "
-        "g.start_date, g.end_date FROM metrics m JOIN goals g ON g.id = m.goal_id)"
+        "g.start_date, g.end_date FROM metrics m JOIN goals g ON g.id = m.goal_id "
+        f"WHERE {not_retired('m')})"
     )
 })
 SELECT g.id AS goal_id, g.status, p.item_id AS metric_id, p.pace
@@ -558,15 +575,16 @@ handoffs AS MATERIALIZED (
     SELECT h.from_id, h.to_id FROM score_handoffs h
     ANTI JOIN (SELECT from_id, to_id FROM score_handoff_goals WHERE {IN_SCOPE}) b
         USING (from_id, to_id)
+    WHERE {HOLDS}
 )"""
 
 # Negative feedback received on or before D that has no action (created on or before D) and
 # is not closed on or before D: a signal after 30 days, and on the work lists at once. The
 # answering action's creation date is kept derived (score_feedback): no scan of the actions.
-UNANSWERED_FEEDBACK = """
+UNANSWERED_FEEDBACK = f"""
 unanswered_feedback AS (
     SELECT * FROM score_feedback
-    WHERE received_on <= $d AND NOT coalesce(closed_on <= $d, FALSE)
+    WHERE {HOLDS} AND received_on <= $d AND NOT coalesce(closed_on <= $d, FALSE)
         AND NOT coalesce(answered_on <= $d, FALSE)
 )"""
 
@@ -605,7 +623,7 @@ signals (kind, subject_id, detail, team_ids, team_id) AS (
             || ' but no in-scope goal brings two of them together',
         o.team_ids, NULL
     FROM unbridged u JOIN stages s ON s.id = u.stage_id
-    JOIN score_stage_names o ON o.stage_id = u.stage_id
+    JOIN stage_names o ON o.stage_id = u.stage_id
     UNION ALL
     SELECT {_kind("handoff_gap")}, h.from_id || '>' || h.to_id,
         'hand-off from ''' || sf.name || ''' (' || ofr.names || ') to ''' || st.name
@@ -613,8 +631,8 @@ signals (kind, subject_id, detail, team_ids, team_id) AS (
         list_sort(list_concat(ofr.team_ids, ot.team_ids)), NULL
     FROM handoffs h
     JOIN stages sf ON sf.id = h.from_id JOIN stages st ON st.id = h.to_id
-    JOIN score_stage_names ofr ON ofr.stage_id = h.from_id
-    JOIN score_stage_names ot ON ot.stage_id = h.to_id
+    JOIN stage_names ofr ON ofr.stage_id = h.from_id
+    JOIN stage_names ot ON ot.stage_id = h.to_id
     UNION ALL
     SELECT {_kind("orphan_touchpoint")}, f.item_id,
         'touchpoint ''' || f.name || ''': stage ''' || st.name || ''' {_NO_GOAL_TAKEN_PART_IN}',
@@ -638,6 +656,7 @@ signals (kind, subject_id, detail, team_ids, team_id) AS (
         'team ''' || t.name || ''' has no pulse survey in the last ' || $pulse_days || ' days',
         NULL, t.id
     FROM teams t ANTI JOIN pulse_facts p ON p.team_id = t.id
+    WHERE {not_retired("t")}
 )"""
 # A signal about one team names it in team_id, one about a stage or a hand-off lists its
 # owners in team_ids (lists cost more to fetch: thousands of signals are about one team).

@@ -28,10 +28,14 @@ from cxos.storage.retry import in_transaction
 class Migration:
     name: str
     statements: tuple[str, ...]
-    # Then, what creates or re-derives the derived scoring tables: on PostgreSQL those live
-    # in each process's mirror (mirror.py), which runs every migration whole, so the server
-    # runs `statements` only.
+    # Then, what creates (empty) or recreates the derived scoring tables. On PostgreSQL
+    # those live in each process's mirror (mirror.py), which runs every migration whole, so
+    # the server runs `statements` only.
     derived: tuple[str, ...] = ()
+    # Whether the derived tables must be derived again: done once, by the last migration
+    # of an upgrade, when every table they read has its final columns (an older
+    # migration's query could not read them yet).
+    derives: bool = False
 
 
 _ORGANISATION = (
@@ -219,6 +223,27 @@ _OPPORTUNITY_RATINGS = (
         goal_at TIMESTAMP)""",
 )
 
+# Retire instead of delete (cxos/organisation/reorganise.py): a team, stage, touchpoint,
+# goal or metric retired as of a date; a goal's link to a stage, or a contributing team,
+# holding from and until a date; and what a reassignment replaced (before `until`, back to
+# the previous row's, the field had `value`): who owned a goal, touchpoint or action, which
+# team a person was in, which stage a touchpoint was on. Scores as of an earlier date read
+# the organisation as it was (cxos/storage/structure.py).
+_RETIREMENT = (
+    *(
+        f"ALTER TABLE {table} ADD COLUMN retired_on DATE"
+        for table in ("teams", "stages", "touchpoints", "goals", "metrics")
+    ),
+    "ALTER TABLE goal_stages ADD COLUMN valid_from DATE",
+    "ALTER TABLE goal_stages ADD COLUMN retired_on DATE",
+    "ALTER TABLE goal_contributors ADD COLUMN valid_from DATE",
+    "ALTER TABLE goal_contributors ADD COLUMN retired_on DATE",
+    """CREATE TABLE reassignments (
+        entity VARCHAR NOT NULL, entity_id VARCHAR NOT NULL, field VARCHAR NOT NULL,
+        value VARCHAR NOT NULL, until DATE NOT NULL,
+        PRIMARY KEY (entity, entity_id, field, until))""",
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration("0001_organisation_and_journey", _ORGANISATION),
     Migration("0002_goals_metrics_actions", _GOALS),
@@ -227,10 +252,14 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(
         "0004_scoring_structure",
         (),
-        derived=structure.created(structure.SHAPE, structure.BEFORE_0013) + structure.CLAIM_ROW,
+        derived=structure.created(structure.SHAPE) + structure.CLAIM_ROW,
+        derives=True,
     ),
     Migration(
-        "0005_latest_values_and_owner_names", (), derived=structure.created(structure.ADDED_0005)
+        "0005_latest_values_and_owner_names",
+        (),
+        derived=structure.created(structure.ADDED_0005),
+        derives=True,
     ),
     Migration("0006_check_ins_without_index", _CHECK_INS_WITHOUT_INDEX),
     Migration("0007_sign_in_attempts", _SIGN_IN_ATTEMPTS),
@@ -239,10 +268,9 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration("0010_api_tokens", _API_TOKENS),
     Migration("0011_organisation_versions", _ORGANISATION_VERSIONS),
     Migration(
-        "0013_goal_objectives",
-        _GOAL_OBJECTIVES,
-        derived=structure.derived_again(["score_goals"]),
+        "0012_retirement", _RETIREMENT, derived=structure.recreated(structure.TABLES), derives=True
     ),
+    Migration("0013_goal_objectives", _GOAL_OBJECTIVES, derives=True),
     Migration("0014_opportunity_ratings", _OPPORTUNITY_RATINGS),
 )
 
@@ -292,17 +320,23 @@ def apply_migrations(
         "CREATE TABLE IF NOT EXISTS schema_migrations "
         "(name VARCHAR PRIMARY KEY, applied_at TIMESTAMP NOT NULL)"
     )
-    applied = []
-    for migration in MIGRATIONS:
-        if migration.name in done:
-            continue
-        in_transaction(con, partial(_run_migration, migration=migration, server=postgres_ddl))
-        applied.append(migration.name)
-    return applied
+    missing = [m for m in MIGRATIONS if m.name not in done]
+    derive = any(m.derives for m in missing) and not postgres_ddl
+    for migration in missing:
+        last = migration is missing[-1]
+        in_transaction(
+            con,
+            partial(
+                _run_migration, migration=migration, server=postgres_ddl, derive=derive and last
+            ),
+        )
+    return [m.name for m in missing]
 
 
-def _run_migration(con: Any, *, migration: Migration, server: bool) -> None:
+def _run_migration(con: Any, *, migration: Migration, server: bool, derive: bool) -> None:
     statements = migration.statements + (() if server else migration.derived)
     for statement in statements:
         con.execute(to_postgres_ddl(statement) if server else statement)
+    if derive:
+        structure.rebuild(con)
     con.execute("INSERT INTO schema_migrations VALUES (?, current_timestamp)", [migration.name])

@@ -232,6 +232,8 @@ def _save_on(
 ) -> Saved:
     model = _validated(con, table, fields)
     after = model.model_dump()
+    # Retiring is not an edit of the record: only cxos/organisation/reorganise.py does it.
+    after.pop("retired_on", None)
     before = _current(con, table, after["id"])
     for team_id in _teams_touched(con, table, before, after):
         permissions.require(con, actor_id, _KIND[table], team_id=team_id)
@@ -336,25 +338,50 @@ def _check_links(con: Connection, goal_id: str, stages: list[str], teams: list[s
         raise RowsRejected(errors, single=True)
 
 
-def _links(con: Connection, goal_id: str) -> dict[str, str]:
-    def joined(sql: str) -> str:
-        return ";".join(r[0] for r in con.execute(sql, [goal_id]).fetchall())
+# A goal's links as the heads' form shows and saves them: the links holding today to a stage
+# or team not retired. Ended links and links to retired rows are history
+# (cxos/organisation/reorganise.py): the form neither shows nor changes them, so saving it
+# unchanged changes no score of any date.
+_CURRENT_LINKS = {
+    "goal_stages": (
+        "stage_id",
+        "stages",
+    ),
+    "goal_contributors": ("team_id", "teams"),
+}
 
+
+def _current_links(con: Connection, table: str, goal_id: str) -> list[str]:
+    column, target = _CURRENT_LINKS[table]
+    sql = (
+        f"SELECT x.{column} FROM {table} x JOIN {target} t ON t.id = x.{column} "
+        "WHERE x.goal_id = ? AND (x.retired_on IS NULL OR x.retired_on > ?) "
+        f"AND (t.retired_on IS NULL OR t.retired_on > ?) ORDER BY x.{column}"
+    )
+    today = dt.date.today()
+    return [r[0] for r in con.execute(sql, [goal_id, today, today]).fetchall()]
+
+
+def _links(con: Connection, goal_id: str) -> dict[str, str]:
     return {
-        "stage_ids": joined("SELECT stage_id FROM goal_stages WHERE goal_id = ? ORDER BY stage_id"),
-        "contributor_ids": joined(
-            "SELECT team_id FROM goal_contributors WHERE goal_id = ? ORDER BY team_id"
-        ),
+        "stage_ids": ";".join(_current_links(con, "goal_stages", goal_id)),
+        "contributor_ids": ";".join(_current_links(con, "goal_contributors", goal_id)),
     }
 
 
 def _replace_links(con: Connection, goal_id: str, stages: list[str], teams: list[str]) -> None:
-    con.execute("DELETE FROM goal_stages WHERE goal_id = ?", [goal_id])
-    con.execute("DELETE FROM goal_contributors WHERE goal_id = ?", [goal_id])
-    for stage_id in stages:
-        con.execute("INSERT INTO goal_stages VALUES (?, ?)", [goal_id, stage_id])
-    for team_id in teams:
-        con.execute("INSERT INTO goal_contributors VALUES (?, ?)", [goal_id, team_id])
+    for table, wanted in (("goal_stages", stages), ("goal_contributors", teams)):
+        column = _CURRENT_LINKS[table][0]
+        current = _current_links(con, table, goal_id)
+        for gone in sorted(set(current) - set(wanted)):
+            con.execute(f"DELETE FROM {table} WHERE goal_id = ? AND {column} = ?", [goal_id, gone])
+        for new in sorted(set(wanted) - set(current)):
+            # A link that ended (or points at a retired row) and is chosen again holds again.
+            con.execute(
+                f"INSERT INTO {table} (goal_id, {column}) VALUES (?, ?) "
+                f"ON CONFLICT (goal_id, {column}) DO UPDATE SET retired_on = NULL",
+                [goal_id, new],
+            )
 
 
 def _bump(con: Connection, table: str, record_id: str) -> int:

@@ -24,16 +24,23 @@ def team_of(db: Database, person_id: str) -> str | None:
     return db.scalar("SELECT team_id FROM people WHERE id = ?", [person_id])
 
 
+# Choices in forms are what is not retired today (cxos/organisation/reorganise.py).
+def _not_retired(alias: str) -> str:
+    return f"({alias}.retired_on IS NULL OR {alias}.retired_on > current_date)"
+
+
 def teams(db: Database) -> dict[str, str]:
-    """Every team, id -> name, by name."""
-    return {r["id"]: r["name"] for r in db.rows("SELECT id, name FROM teams ORDER BY name, id")}
+    """Every team not retired, id -> name, by name."""
+    rows = db.rows(f"SELECT t.id, t.name FROM teams t WHERE {_not_retired('t')} ORDER BY 2, 1")
+    return {r["id"]: r["name"] for r in rows}
 
 
 def stages(db: Database) -> dict[str, str]:
-    """Every stage, id -> "journey · phase · name", in journey order."""
+    """Every stage not retired, id -> "journey · phase · name", in journey order."""
     rows = db.rows(
         "SELECT s.id, j.name || ' · ' || s.phase || ' · ' || s.name AS label "
-        "FROM stages s JOIN journeys j ON j.id = s.journey_id ORDER BY j.name, s.position"
+        f"FROM stages s JOIN journeys j ON j.id = s.journey_id WHERE {_not_retired('s')} "
+        "ORDER BY j.name, s.position"
     )
     return {r["id"]: r["label"] for r in rows}
 
@@ -124,10 +131,12 @@ def goals(db: Database, team_id: str) -> list[Row]:
         "SELECT g.*, "
         "coalesce((SELECT list(objective_id ORDER BY objective_id) FROM goal_objectives "
         "          WHERE goal_id = g.id), []) AS objective_ids, "
-        "coalesce((SELECT list(stage_id ORDER BY stage_id) FROM goal_stages "
-        "          WHERE goal_id = g.id), []) AS stage_ids, "
-        "coalesce((SELECT list(team_id ORDER BY team_id) FROM goal_contributors "
-        "          WHERE goal_id = g.id), []) AS contributor_ids "
+        "coalesce((SELECT list(x.stage_id ORDER BY x.stage_id) FROM goal_stages x "
+        f"          JOIN stages s ON s.id = x.stage_id WHERE x.goal_id = g.id "
+        f"          AND {_not_retired('x')} AND {_not_retired('s')}), []) AS stage_ids, "
+        "coalesce((SELECT list(x.team_id ORDER BY x.team_id) FROM goal_contributors x "
+        f"          JOIN teams t ON t.id = x.team_id WHERE x.goal_id = g.id "
+        f"          AND {_not_retired('x')} AND {_not_retired('t')}), []) AS contributor_ids "
         "FROM goals g WHERE g.team_id = ? ORDER BY g.status, g.end_date, g.title",
         [team_id],
     )
