@@ -19,6 +19,8 @@ from cxos.scoring import assess
 from cxos.scoring.config import ScoringConfig
 from cxos.storage import Database, structure
 
+pytestmark = pytest.mark.both_stores
+
 AS_OF = dt.date(2025, 3, 31)
 CHANGE = AS_OF - dt.timedelta(days=20)
 ADMIN = "p-itplat-1"
