@@ -157,7 +157,7 @@ st.caption(
     "Nothing is deleted: what is retired or moved stays in the scores, signals and journey "
     "map of every earlier date."
 )
-path, version = str(database().path), data_version()
+path, version = database().location, data_version()
 st.subheader("Retire")
 retire_section(path, version)
 st.subheader("Merge two teams")
