@@ -90,8 +90,12 @@ def _increment(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("UPDATE counter SET n = ? WHERE id = 1", [n + 1])
 
 
-def test_write_retries_duckdb_write_write_conflicts(db: Database) -> None:
-    """Without any lock of ours, threads updating one row conflict; every update lands."""
+def test_write_retries_duckdb_write_write_conflicts(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without any lock of ours, threads updating one row conflict; every update lands.
+    (A generous retry budget: on a loaded machine 200 contended updates took over 10 s.)"""
+    monkeypatch.setattr(retry, "BUSY_SECONDS", 120.0)
     _counter(db)
     conflicts = []
     real = retry.in_transaction
