@@ -18,6 +18,7 @@ from cxos.model.errors import CxosError, DatabaseBusy
 from cxos.storage.contents import is_empty
 from ui import auth, filters, navigation
 from ui.database import database
+from ui.run_queue import run_queue
 
 st.set_page_config(page_title="CXOS", page_icon=":material/hub:", layout="wide")
 
@@ -47,9 +48,11 @@ def main() -> None:
 
 
 def run() -> None:
-    """Run the app; a database that cannot be used now is a message, never a traceback."""
+    """Run the app, in turn with other sessions' runs (`ui.run_queue`); a database that
+    cannot be used now is a message, never a traceback."""
     try:
-        main()
+        with run_queue().turn():
+            main()
     except DatabaseBusy as error:
         st.warning(text.markdown(error), icon=":material/hourglass_top:")
     except CxosError as error:

@@ -4,7 +4,8 @@ SPEC.md makes the scoring values configuration with fixed defaults, so one valid
 carries them all and every scoring query receives its values as parameters. Overrides come
 from a small TOML file (`$CXOS_CONFIG`, else `cxos.toml` in the working directory) under a
 `[scoring]` table, so an organisation can tune its weights without touching code. The
-same file's `[imports]` table sets the import limits (`ImportLimits`).
+same file's `[imports]` table sets the import limits (`ImportLimits`), `[api]` the API's
+(`ApiLimits`) and `[app]` how the app's server takes turns between sessions (`ServingLimits`).
 """
 
 from __future__ import annotations
@@ -131,6 +132,23 @@ class ApiLimits:
     def load(cls, path: str | os.PathLike[str] | None = None) -> ApiLimits:
         """The limits from the configuration file's `[api]` table; defaults if none."""
         return load_table(cls, "api", path)
+
+
+@dataclass(frozen=True)
+class ServingLimits:
+    """How the app's server shares its time between sessions: the `[app]` table of the file.
+
+    Script runs take turns (`ui.run_queue`): `runs_at_once` work at a time, first come
+    first served; a run working longer than `slow_run_seconds` stops holding others back.
+    """
+
+    runs_at_once: int = bounded(2, {"ge": 1})
+    slow_run_seconds: float = bounded(1.0, {"gt": 0})
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str] | None = None) -> ServingLimits:
+        """The limits from the configuration file's `[app]` table; defaults if none."""
+        return load_table(cls, "app", path)
 
 
 def load_table(cls: type[_Config], table: str, path: str | os.PathLike[str] | None) -> _Config:
