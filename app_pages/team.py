@@ -44,19 +44,23 @@ CHECK_IN_COLUMNS = (
 person = require_person()
 filters = current_filters()
 path, version = steering.key()
+# The team's reads are shared objects, not copies (`cache_resource`): the page only reads
+# them, and unpickling a big team's goals, readings and items on every rerun was a tenth
+# of a loaded server's time.
+_per_team = st.cache_resource(show_spinner=False, max_entries=64)
 
 
-@st.cache_data(show_spinner=False)
+@_per_team
 def _explain(path: str, version: int, team_id: str, as_of: dt.date) -> TeamExplanation:
     return explain_team(database(), team_id, as_of)
 
 
-@st.cache_data(show_spinner=False)
+@_per_team
 def _goals(path: str, version: int, team_id: str, as_of: dt.date) -> list[dict]:
     return team_detail.team_goals(database(), team_id, as_of)
 
 
-@st.cache_data(show_spinner=False)
+@_per_team
 def _work(path: str, version: int, team_id: str, as_of: dt.date) -> tuple[list, list]:
     db = database()
     return team_detail.team_actions(db, team_id, as_of), team_detail.recent_check_ins(
@@ -64,7 +68,7 @@ def _work(path: str, version: int, team_id: str, as_of: dt.date) -> tuple[list, 
     )
 
 
-@st.cache_data(show_spinner=False)
+@_per_team
 def _trend(path: str, version: int, team_id: str, as_of: dt.date) -> list:
     db = database()
     return score_trend(db, team_id, team_detail.trend_dates(as_of, snapshot_dates(db)))
@@ -117,7 +121,14 @@ st.caption(
 )
 navigation.glossary_link()
 for name, part in explanation.components.items():
-    with st.expander(steering.component_title(COMPONENT_LABELS[name], part)):
+    # Each component's items are drawn only while it is open: eight tables of up to a few
+    # hundred rows each were most of a rerun.
+    component = lazy_expander(
+        steering.component_title(COMPONENT_LABELS[name], part), f"team_component_open_{name}"
+    )
+    if component is None:
+        continue
+    with component:
         if part.note:
             st.caption(text.markdown(part.note))
         tables.show(

@@ -18,6 +18,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from cxos.scoring.config import COMPONENTS
 from cxos.storage import Database
 from tests.hostile import RLO, TRAP_HOST, load_hostile, renders_markup
 from tests.sample import PERSONAS
@@ -179,3 +180,14 @@ def test_names_in_cxos_sentences_cannot_reverse_the_words_after_them(hostile_db:
         assert not _open_override(sentence), sentence[:300]
         closed = sentence.rfind(_PDI)
         assert sentence[closed + 1 :].strip(" '"), sentence[-200:]  # CXOS's words follow
+
+
+def test_team_page_with_every_component_open_is_inert(open_as) -> None:  # noqa: ANN001
+    """The components' items (goal and action titles, people's names) drawn while open."""
+    at = open_as("head", str(navigation.PAGES_DIR / "team.py"))
+    for name in COMPONENTS:
+        at.session_state[f"team_component_open_{name}"] = True
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert len([d for d in at.dataframe if "What would fix it" in d.value.columns]) == 8
+    assert_inert(at, "team.py with every component open")

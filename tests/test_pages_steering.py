@@ -225,6 +225,21 @@ def test_team_page_explains_scores(demo_path, monkeypatch) -> None:  # noqa: ANN
     assert at.title[0].value == "Logistics"
 
 
+def test_team_page_draws_a_components_items_when_it_is_opened(demo_path, monkeypatch) -> None:  # noqa: ANN001
+    at = _open("team.py", HEAD, monkeypatch, demo_path)
+
+    def item_tables() -> list:
+        return [d.value for d in at.dataframe if "What would fix it" in d.value.columns]
+
+    assert item_tables() == [], "a closed component costs no table"
+    at.session_state["team_component_open_a2_delivery"] = True
+    at.run()
+    [items] = item_tables()
+    assert list(items.columns) == ["", "Item", "Counts", "Detail", "What would fix it"]
+    assert len(items) > 0 and set(items[""]) <= {"✔", "✖"}
+    assert items["Counts"].between(0, 100).all()
+
+
 def test_team_page_speaks_words_not_codes(demo_path, monkeypatch) -> None:  # noqa: ANN001
     """Issue 20: 'A4 pace: 0.40 (0.798985 of 2)', `in_progress`, ids and None in tables."""
     at = _open("team.py", STEERING, monkeypatch, demo_path)

@@ -11,6 +11,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import pyarrow as pa
 import streamlit as st
 
 from cxos.palette import ACTION_STATUS, HEALTH, QUADRANTS
@@ -61,15 +62,36 @@ def show(
     rows: Sequence[Mapping[str, Any]], columns: Sequence[Column], key: str, **options: Any
 ) -> None:
     """`rows` as a dataframe of `columns` only, in words, filling the page's width."""
-    shown = [{c.header: _cell(c, row.get(c.key)) for c in columns} for row in rows]
     st.dataframe(
-        shown,
+        _arrow_table(rows, columns),
         hide_index=True,
         width="stretch",
         key=key,
         column_config={c.header: _config(c) for c in columns},
         **options,
     )
+
+
+def _arrow_table(rows: Sequence[Mapping[str, Any]], columns: Sequence[Column]) -> pa.Table:
+    """The shown cells as an Arrow table, each column typed by its kind.
+
+    Built column by column: Streamlit turns a list of dicts into a pandas frame and then
+    into Arrow, 30 times slower (3 ms for a team's 110 actions, on every rerun of a page
+    with ten tables). Words are text; a typed column keeps its numbers or dates, and falls
+    back to text if its values do not share one type, as Streamlit itself would.
+    """
+    return pa.table(
+        {c.header: _arrow_column(c, [_cell(c, row.get(c.key)) for row in rows]) for c in columns}
+    )
+
+
+def _arrow_column(column: Column, cells: list[Any]) -> pa.Array:
+    if column.kind in _TYPED:
+        try:
+            return pa.array(cells)
+        except (pa.ArrowInvalid, pa.ArrowTypeError):
+            pass
+    return pa.array([None if c is None else str(c) for c in cells], pa.string())
 
 
 def _cell(column: Column, value: Any) -> Any:
