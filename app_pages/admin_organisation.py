@@ -1,26 +1,30 @@
 """The organisation and the journey, edited in place (administrators).
 
 One tab per kind of record: what there is, a form to add one and a form to change the one
-picked. Every form calls one function of `cxos.organisation.editing`, which checks the
-permission, validates as an import does, audits and refuses a stale edit; the page only
-reads, renders and reports (`ui.work_forms.attempt`: input kept on a refusal, cleared and
-the page redrawn after a save).
+picked (`ui.record_editor`, from each kind's description below). Every form calls one
+function of `cxos.organisation.editing`, which checks the permission, validates as an
+import does, audits and refuses a stale edit; the page only reads, renders and reports
+(`ui.work_forms.attempt`: input kept on a refusal, cleared and the page redrawn after a
+save).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
 from typing import Any
 
 import streamlit as st
 
 from cxos import text
+from cxos.identity.permissions import Who
 from cxos.model.entities import ROLES
 from cxos.organisation import editing, reads
 from cxos.review.figures import LAYERS
+from cxos.storage import Database
+from cxos.work.team_edits import Saved
 from ui import tables
 from ui.admin import require_admin
 from ui.database import data_version, database
+from ui.record_editor import Fields, RecordKind, choose, editor
 from ui.session import require_person
 from ui.tables import Column
 from ui.work_forms import attempt, shown_version
@@ -42,141 +46,107 @@ journeys = {r["id"]: r["name"] for r in org["journeys"]}
 stages = {r["id"]: r for r in org["stages"]}
 
 
-def _id_field(key: str) -> str:
-    return st.text_input(
-        "Id (optional)", key=f"{key}_id", help="Left empty, an id is made up; an id is never reused"
-    )
+# -- how each kind's fields are entered ----------------------------------------------------------
 
 
-def _choose(label: str, options: Mapping[str, str], key: str, now: str | None = None) -> Any:
-    """A select box of records by name; their ids stay behind the scenes."""
-    ids = list(options)
-    return st.selectbox(
-        label,
-        ids,
-        index=ids.index(now) if now in options else None,
-        format_func=lambda i: options.get(i, i),
-        placeholder=f"Choose the {label.lower()}",
-        key=key,
-    )
-
-
-def _pick(label: str, rows: list[dict], key: str, name: Callable[[dict], str]) -> dict | None:
-    """The record to change, chosen by name; None until one is chosen."""
-    by_id = {r["id"]: r for r in rows}
-    article = "an" if label[0].lower() in "aeiou" else "a"
-    st.markdown(f"**Change {article} {label.lower()}**")
-    chosen = _choose(label, {i: name(r) for i, r in by_id.items()}, f"{key}_pick")
-    return by_id.get(chosen)
-
-
-def _add_form(base: str) -> str:
-    """The key of an add form. It changes after each record added, so the browser draws
-    the form anew, empty (a widget keeps what was typed while its key stays the same)."""
-    return f"{base}{st.session_state.get(base + '_added') or ''}"
-
-
-def _add(key: str, create: Callable[[], Any], done: str) -> None:
-    """Run `create` (`attempt`: refusals shown, input kept); once it saved, the add form
-    moves on to a fresh key."""
-    base = key.rstrip("0123456789")
-
-    def run(_seen: int) -> Any:
-        result = create()
-        st.session_state[base + "_added"] = int(st.session_state.get(base + "_added") or 0) + 1
-        return result
-
-    attempt(key, run, done, 0)
-
-
-def _named(row: dict) -> str:
-    return str(row.get("name") or row.get("title") or row["id"])
-
-
-# -- business units --------------------------------------------------------------------------
-
-
-def business_units() -> None:
-    tables.show(org["business_units"], [Column("name", "Business unit")], key=f"{K}_bu_table")
-    left, right = st.columns(2)
-    with left, st.form(f"{K}_bu_new_form"):
-        st.markdown("**New business unit**")
-        key = _add_form(f"{K}_bu_new")
-        name = st.text_input("Name", key=f"{key}_name")
-        new_id = _id_field(key)
-        if st.form_submit_button("Add business unit", type="primary", key=f"{key}_save"):
-            _add(
-                key,
-                lambda: editing.create_business_unit(
-                    database(), person.id, {"id": new_id, "name": name}
-                ),
-                f"Added business unit {text.markdown(name)}.",
-            )
-    with right:
-        row = _pick("Business unit", org["business_units"], f"{K}_bu", _named)
-        if row:
-            key = f"{K}_bu_edit_{row['id']}"
-            seen = shown_version(key, row["version"])
-            with st.form(f"{key}_form"):
-                name = st.text_input("Name", value=row["name"], key=f"{key}_name")
-                if st.form_submit_button("Save business unit", type="primary", key=f"{key}_save"):
-                    attempt(
-                        key,
-                        lambda v: editing.update_business_unit(
-                            database(), person.id, row["id"], {"name": name}, expected_version=v
-                        ),
-                        f"Saved business unit {text.markdown(name)}.",
-                        seen,
-                    )
-
-
-# -- teams and heads -------------------------------------------------------------------------
+def name_fields(key: str, row: dict) -> dict[str, Any]:
+    return {"name": st.text_input("Name", value=row.get("name", ""), key=f"{key}_name")}
 
 
 def team_fields(key: str, row: dict) -> dict[str, Any]:
     return {
-        "name": st.text_input("Name", value=row.get("name", ""), key=f"{key}_name"),
-        "business_unit_id": _choose(
+        **name_fields(key, row),
+        "business_unit_id": choose(
             "Business unit", units, f"{key}_unit", row.get("business_unit_id")
         ),
     }
 
 
-def teams_tab() -> None:
-    tables.show(
-        org["teams"],
-        [Column("name", "Team"), Column("business_unit", "Business unit"), Column("head", "Head")],
-        key=f"{K}_team_table",
-    )
-    left, right = st.columns(2)
-    with left, st.form(f"{K}_team_new_form"):
-        st.markdown("**New team**")
-        key = _add_form(f"{K}_team_new")
-        fields = team_fields(key, {})
-        new_id = _id_field(key)
-        if st.form_submit_button("Add team", type="primary", key=f"{key}_save"):
-            _add(
-                key,
-                lambda: editing.create_team(database(), person.id, {**fields, "id": new_id}),
-                f"Added team {text.markdown(fields['name'])}.",
-            )
-    with right:
-        row = _pick("Team", org["teams"], f"{K}_team", _named)
+def person_fields(key: str, row: dict) -> dict[str, Any]:
+    role = row.get("role", "member")
+    return {
+        **name_fields(key, row),
+        "email": st.text_input("Email", value=row.get("email") or "", key=f"{key}_email"),
+        "team_id": choose("Team", teams, f"{key}_team", row.get("team_id")),
+        "role": st.selectbox("Role", ROLES, index=ROLES.index(role), key=f"{key}_role"),
+    }
+
+
+def touchpoint_fields(key: str, row: dict) -> dict[str, Any]:
+    stage_names = {
+        sid: f"{journeys.get(s['journey_id'], s['journey_id'])} · {s['phase']} · {s['name']}"
+        for sid, s in stages.items()
+    }
+    layer = row.get("layer", "front_stage")
+    return {
+        **name_fields(key, row),
+        "stage_id": choose("Stage", stage_names, f"{key}_stage", row.get("stage_id")),
+        "layer": st.selectbox(
+            "Layer", list(LAYERS), list(LAYERS).index(layer), LAYERS.get, key=f"{key}_layer"
+        ),
+        "channel": st.text_input(
+            "Channel (optional)", value=row.get("channel") or "", key=f"{key}_channel"
+        ),
+        "owner_team_id": choose("Owning team", teams, f"{key}_owner", row.get("owner_team_id")),
+    }
+
+
+def objective_fields(key: str, row: dict) -> dict[str, Any]:
+    return {
+        "title": st.text_input("Title", value=row.get("title", ""), key=f"{key}_title"),
+        "vision": st.text_area(
+            "What success looks like", value=row.get("vision") or "", key=f"{key}_vision"
+        ),
+    }
+
+
+def stage_fields(journey_id: str) -> Fields:
+    """A stage's fields in `journey_id`; a new stage also takes its place there."""
+
+    def fields(key: str, row: dict) -> dict[str, Any]:
+        drawn = {
+            **name_fields(key, row),
+            "phase": _phase_choice(journey_id, key, row.get("phase")),
+        }
         if row:
-            key = f"{K}_team_edit_{row['id']}"
-            seen = shown_version(key, row["version"])
-            with st.form(f"{key}_form"):
-                fields = team_fields(key, row)
-                if st.form_submit_button("Save team", type="primary", key=f"{key}_save"):
-                    attempt(
-                        key,
-                        lambda v: editing.update_team(
-                            database(), person.id, row["id"], fields, expected_version=v
-                        ),
-                        f"Saved team {text.markdown(fields['name'])}.",
-                        seen,
-                    )
-            head_form(row, seen)
+            return drawn
+        places = _places(journey_id)
+        place = st.selectbox(
+            "Place", list(places), index=len(places) - 1, format_func=places.get, key=f"{key}_place"
+        )
+        return {**drawn, "journey_id": journey_id, "place": place}
+
+    return fields
+
+
+def add_stage(db: Database, actor_id: Who, fields: Any) -> Saved:
+    """A new stage goes to the place chosen with its fields."""
+    fields = dict(fields)
+    return editing.create_stage(db, actor_id, fields, place=fields.pop("place", None))
+
+
+def _places(journey_id: str, leaving: str | None = None) -> dict[int, str]:
+    """The places a stage can take in a journey, in words: first, or after a stage."""
+    order = [s for s in stages.values() if s["journey_id"] == journey_id and s["id"] != leaving]
+    places = {1: "First" + (f", before {order[0]['name']}" if order else "")}
+    for number, stage in enumerate(order, start=2):
+        places[number] = f"After {stage['name']}"
+    return places
+
+
+def _phase_choice(journey_id: str | None, key: str, now: str | None = None) -> Any:
+    known = list(reads.phases(org["stages"], journey_id or ""))
+    return st.selectbox(
+        "Phase",
+        known,
+        index=known.index(now) if now in known else None,
+        accept_new_options=True,
+        placeholder="Choose a phase or type a new one",
+        key=f"{key}_phase",
+    )
+
+
+# -- the forms beside a kind's editor ------------------------------------------------------------
 
 
 def head_form(team: dict, seen: int) -> None:
@@ -188,7 +158,7 @@ def head_form(team: dict, seen: int) -> None:
     }
     with st.form(f"{key}_form"):
         st.caption(f"Head now: {text.markdown(team['head'] or 'nobody')}")
-        chosen = _choose("Person", people, f"{key}_person")
+        chosen = choose("Person", people, f"{key}_person")
         if st.form_submit_button("Make head of this team", key=f"{key}_save"):
             attempt(
                 key,
@@ -201,94 +171,7 @@ def head_form(team: dict, seen: int) -> None:
             )
 
 
-# -- people and roles ----------------------------------------------------------------------------
-
-
-def person_fields(key: str, row: dict) -> dict[str, Any]:
-    role = row.get("role", "member")
-    return {
-        "name": st.text_input("Name", value=row.get("name", ""), key=f"{key}_name"),
-        "email": st.text_input("Email", value=row.get("email") or "", key=f"{key}_email"),
-        "team_id": _choose("Team", teams, f"{key}_team", row.get("team_id")),
-        "role": st.selectbox("Role", ROLES, index=ROLES.index(role), key=f"{key}_role"),
-    }
-
-
-def people_tab() -> None:
-    living = [p for p in org["people"] if not p["erased"]]
-    tables.show(
-        living,
-        [Column("name", "Name"), Column("email", "Email"), Column("team", "Team")]
-        + [Column("role", "Role")],
-        key=f"{K}_person_table",
-    )
-    left, right = st.columns(2)
-    with left, st.form(f"{K}_person_new_form"):
-        st.markdown("**New person**")
-        key = _add_form(f"{K}_person_new")
-        fields = person_fields(key, {})
-        new_id = _id_field(key)
-        if st.form_submit_button("Add person", type="primary", key=f"{key}_save"):
-            _add(
-                key,
-                lambda: editing.create_person(database(), person.id, {**fields, "id": new_id}),
-                f"Added {text.markdown(fields['name'])}.",
-            )
-    with right:
-        row = _pick("Person", living, f"{K}_person", lambda p: f"{p['name']} ({p['id']})")
-        if row:
-            key = f"{K}_person_edit_{row['id']}"
-            seen = shown_version(key, row["version"])
-            with st.form(f"{key}_form"):
-                fields = person_fields(key, row)
-                if st.form_submit_button("Save person", type="primary", key=f"{key}_save"):
-                    attempt(
-                        key,
-                        lambda v: editing.update_person(
-                            database(), person.id, row["id"], fields, expected_version=v
-                        ),
-                        f"Saved {text.markdown(fields['name'])}.",
-                        seen,
-                    )
-    st.caption("Sign-in accounts and erasure are on the People & accounts page.")
-
-
-# -- journeys and phases -----------------------------------------------------------------------
-
-
-def journeys_tab() -> None:
-    left, right = st.columns(2)
-    with left, st.form(f"{K}_journey_new_form"):
-        st.markdown("**New journey**")
-        key = _add_form(f"{K}_journey_new")
-        name = st.text_input("Name", key=f"{key}_name")
-        new_id = _id_field(key)
-        if st.form_submit_button("Add journey", type="primary", key=f"{key}_save"):
-            _add(
-                key,
-                lambda: editing.create_journey(database(), person.id, {"id": new_id, "name": name}),
-                f"Added journey {text.markdown(name)}.",
-            )
-    with right:
-        row = _pick("Journey", org["journeys"], f"{K}_journey", _named)
-        if row:
-            key = f"{K}_journey_edit_{row['id']}"
-            seen = shown_version(key, row["version"])
-            with st.form(f"{key}_form"):
-                name = st.text_input("Name", value=row["name"], key=f"{key}_name")
-                if st.form_submit_button("Save journey", type="primary", key=f"{key}_save"):
-                    attempt(
-                        key,
-                        lambda v: editing.update_journey(
-                            database(), person.id, row["id"], {"name": name}, expected_version=v
-                        ),
-                        f"Saved journey {text.markdown(name)}.",
-                        seen,
-                    )
-            phase_form(row)
-
-
-def phase_form(journey: dict) -> None:
+def phase_form(journey: dict, _seen: int) -> None:
     phases = reads.phases(org["stages"], journey["id"])
     if not phases:
         st.caption("This journey has no stages yet: a phase is named when a stage is added.")
@@ -319,84 +202,7 @@ def phase_form(journey: dict) -> None:
             )
 
 
-# -- stages --------------------------------------------------------------------------------------
-
-
-def _places(journey_id: str, leaving: str | None = None) -> dict[int, str]:
-    """The places a stage can take in a journey, in words: first, or after a stage."""
-    order = [s for s in stages.values() if s["journey_id"] == journey_id and s["id"] != leaving]
-    places = {1: "First" + (f", before {order[0]['name']}" if order else "")}
-    for number, stage in enumerate(order, start=2):
-        places[number] = f"After {stage['name']}"
-    return places
-
-
-def _phase_choice(journey_id: str | None, key: str, now: str | None = None) -> Any:
-    known = list(reads.phases(org["stages"], journey_id or ""))
-    return st.selectbox(
-        "Phase",
-        known,
-        index=known.index(now) if now in known else None,
-        accept_new_options=True,
-        placeholder="Choose a phase or type a new one",
-        key=f"{key}_phase",
-    )
-
-
-def stages_tab() -> None:
-    journey_id = _choose("Journey", journeys, f"{K}_stage_journey", next(iter(journeys), None))
-    if journey_id is None:
-        st.caption("Add a journey first.")
-        return
-    in_journey = [s for s in org["stages"] if s["journey_id"] == journey_id]
-    tables.show(
-        in_journey,
-        [Column("position", "Place", "number"), Column("phase", "Phase"), Column("name", "Stage")],
-        key=f"{K}_stage_table",
-    )
-    left, right = st.columns(2)
-    with left, st.form(f"{K}_stage_new_form"):
-        st.markdown("**New stage**")
-        key = _add_form(f"{K}_stage_new")
-        name = st.text_input("Name", key=f"{key}_name")
-        phase = _phase_choice(journey_id, key)
-        places = _places(journey_id)
-        place = st.selectbox(
-            "Place", list(places), index=len(places) - 1, format_func=places.get, key=f"{key}_place"
-        )
-        new_id = _id_field(key)
-        if st.form_submit_button("Add stage", type="primary", key=f"{key}_save"):
-            fields = {"id": new_id, "journey_id": journey_id, "phase": phase, "name": name}
-            _add(
-                key,
-                lambda: editing.create_stage(database(), person.id, fields, place=place),
-                f"Added stage {text.markdown(name)}.",
-            )
-    with right:
-        row = _pick("Stage", in_journey, f"{K}_stage", _named)
-        if row:
-            stage_edit(row)
-
-
-def stage_edit(row: dict) -> None:
-    key = f"{K}_stage_edit_{row['id']}"
-    seen = shown_version(key, row["version"])
-    with st.form(f"{key}_form"):
-        name = st.text_input("Name", value=row["name"], key=f"{key}_name")
-        phase = _phase_choice(row["journey_id"], key, row["phase"])
-        if st.form_submit_button("Save stage", type="primary", key=f"{key}_save"):
-            attempt(
-                key,
-                lambda v: editing.update_stage(
-                    database(),
-                    person.id,
-                    row["id"],
-                    {"name": name, "phase": phase},
-                    expected_version=v,
-                ),
-                f"Saved stage {text.markdown(name)}.",
-                seen,
-            )
+def move_form(row: dict, _seen: int) -> None:
     move = f"{K}_stage_move_{row['id']}"
     places = _places(row["journey_id"], leaving=row["id"])
     now = [s["id"] for s in stages.values() if s["journey_id"] == row["journey_id"]].index(
@@ -417,26 +223,110 @@ def stage_edit(row: dict) -> None:
             )
 
 
-# -- touchpoints ---------------------------------------------------------------------------------
+# -- the kinds -------------------------------------------------------------------------------------
 
 
-def touchpoint_fields(key: str, row: dict) -> dict[str, Any]:
-    stage_names = {
-        sid: f"{journeys.get(s['journey_id'], s['journey_id'])} · {s['phase']} · {s['name']}"
-        for sid, s in stages.items()
-    }
-    layer = row.get("layer", "front_stage")
-    return {
-        "name": st.text_input("Name", value=row.get("name", ""), key=f"{key}_name"),
-        "stage_id": _choose("Stage", stage_names, f"{key}_stage", row.get("stage_id")),
-        "layer": st.selectbox(
-            "Layer", list(LAYERS), list(LAYERS).index(layer), LAYERS.get, key=f"{key}_layer"
-        ),
-        "channel": st.text_input(
-            "Channel (optional)", value=row.get("channel") or "", key=f"{key}_channel"
-        ),
-        "owner_team_id": _choose("Owning team", teams, f"{key}_owner", row.get("owner_team_id")),
-    }
+BUSINESS_UNIT = RecordKind(
+    f"{K}_bu",
+    "business unit",
+    name_fields,
+    editing.create_business_unit,
+    editing.update_business_unit,
+)
+TEAM = RecordKind(
+    f"{K}_team", "team", team_fields, editing.create_team, editing.update_team, more=head_form
+)
+PERSON = RecordKind(
+    f"{K}_person",
+    "person",
+    person_fields,
+    editing.create_person,
+    editing.update_person,
+    noun_in_message=False,
+    picked=lambda p: f"{p['name']} ({p['id']})",
+)
+JOURNEY = RecordKind(
+    f"{K}_journey",
+    "journey",
+    name_fields,
+    editing.create_journey,
+    editing.update_journey,
+    more=phase_form,
+)
+TOUCHPOINT = RecordKind(
+    f"{K}_touchpoint",
+    "touchpoint",
+    touchpoint_fields,
+    editing.create_touchpoint,
+    editing.update_touchpoint,
+    change_note="Feedback on this touchpoint follows it to a new stage or owner.",
+)
+OBJECTIVE = RecordKind(
+    f"{K}_objective",
+    "objective",
+    objective_fields,
+    editing.create_objective,
+    editing.update_objective,
+    label="title",
+)
+
+
+def stage_kind(journey_id: str) -> RecordKind:
+    return RecordKind(
+        f"{K}_stage",
+        "stage",
+        stage_fields(journey_id),
+        add_stage,
+        editing.update_stage,
+        more=move_form,
+    )
+
+
+# -- the tabs --------------------------------------------------------------------------------------
+
+
+def business_units() -> None:
+    tables.show(org["business_units"], [Column("name", "Business unit")], key=f"{K}_bu_table")
+    editor(BUSINESS_UNIT, org["business_units"], person.id)
+
+
+def teams_tab() -> None:
+    tables.show(
+        org["teams"],
+        [Column("name", "Team"), Column("business_unit", "Business unit"), Column("head", "Head")],
+        key=f"{K}_team_table",
+    )
+    editor(TEAM, org["teams"], person.id)
+
+
+def people_tab() -> None:
+    living = [p for p in org["people"] if not p["erased"]]
+    tables.show(
+        living,
+        [Column("name", "Name"), Column("email", "Email"), Column("team", "Team")]
+        + [Column("role", "Role")],
+        key=f"{K}_person_table",
+    )
+    editor(PERSON, living, person.id)
+    st.caption("Sign-in accounts and erasure are on the People & accounts page.")
+
+
+def journeys_tab() -> None:
+    editor(JOURNEY, org["journeys"], person.id)
+
+
+def stages_tab() -> None:
+    journey_id = choose("Journey", journeys, f"{K}_stage_journey", next(iter(journeys), None))
+    if journey_id is None:
+        st.caption("Add a journey first.")
+        return
+    in_journey = [s for s in org["stages"] if s["journey_id"] == journey_id]
+    tables.show(
+        in_journey,
+        [Column("position", "Place", "number"), Column("phase", "Phase"), Column("name", "Stage")],
+        key=f"{K}_stage_table",
+    )
+    editor(stage_kind(journey_id), in_journey, person.id)
 
 
 def touchpoints_tab() -> None:
@@ -446,47 +336,7 @@ def touchpoints_tab() -> None:
         + [Column("channel", "Channel"), Column("owner", "Owning team")],
         key=f"{K}_touchpoint_table",
     )
-    left, right = st.columns(2)
-    with left, st.form(f"{K}_touchpoint_new_form"):
-        st.markdown("**New touchpoint**")
-        key = _add_form(f"{K}_touchpoint_new")
-        fields = touchpoint_fields(key, {})
-        new_id = _id_field(key)
-        if st.form_submit_button("Add touchpoint", type="primary", key=f"{key}_save"):
-            _add(
-                key,
-                lambda: editing.create_touchpoint(database(), person.id, {**fields, "id": new_id}),
-                f"Added touchpoint {text.markdown(fields['name'])}.",
-            )
-    with right:
-        row = _pick("Touchpoint", org["touchpoints"], f"{K}_touchpoint", _named)
-        if row:
-            key = f"{K}_touchpoint_edit_{row['id']}"
-            seen = shown_version(key, row["version"])
-            with st.form(f"{key}_form"):
-                fields = touchpoint_fields(key, row)
-                st.caption("Feedback on this touchpoint follows it to a new stage or owner.")
-                if st.form_submit_button("Save touchpoint", type="primary", key=f"{key}_save"):
-                    attempt(
-                        key,
-                        lambda v: editing.update_touchpoint(
-                            database(), person.id, row["id"], fields, expected_version=v
-                        ),
-                        f"Saved touchpoint {text.markdown(fields['name'])}.",
-                        seen,
-                    )
-
-
-# -- objectives ----------------------------------------------------------------------------------
-
-
-def objective_fields(key: str, row: dict) -> dict[str, Any]:
-    return {
-        "title": st.text_input("Title", value=row.get("title", ""), key=f"{key}_title"),
-        "vision": st.text_area(
-            "What success looks like", value=row.get("vision") or "", key=f"{key}_vision"
-        ),
-    }
+    editor(TOUCHPOINT, org["touchpoints"], person.id)
 
 
 def objectives_tab() -> None:
@@ -495,34 +345,7 @@ def objectives_tab() -> None:
         [Column("title", "Objective"), Column("vision", "What success looks like")],
         key=f"{K}_objective_table",
     )
-    left, right = st.columns(2)
-    with left, st.form(f"{K}_objective_new_form"):
-        st.markdown("**New objective**")
-        key = _add_form(f"{K}_objective_new")
-        fields = objective_fields(key, {})
-        new_id = _id_field(key)
-        if st.form_submit_button("Add objective", type="primary", key=f"{key}_save"):
-            _add(
-                key,
-                lambda: editing.create_objective(database(), person.id, {**fields, "id": new_id}),
-                f"Added objective {text.markdown(fields['title'])}.",
-            )
-    with right:
-        row = _pick("Objective", org["objectives"], f"{K}_objective", _named)
-        if row:
-            key = f"{K}_objective_edit_{row['id']}"
-            seen = shown_version(key, row["version"])
-            with st.form(f"{key}_form"):
-                fields = objective_fields(key, row)
-                if st.form_submit_button("Save objective", type="primary", key=f"{key}_save"):
-                    attempt(
-                        key,
-                        lambda v: editing.update_objective(
-                            database(), person.id, row["id"], fields, expected_version=v
-                        ),
-                        f"Saved objective {text.markdown(fields['title'])}.",
-                        seen,
-                    )
+    editor(OBJECTIVE, org["objectives"], person.id)
 
 
 st.title("Organisation & journey")

@@ -61,7 +61,7 @@ REGISTRY: tuple[PageEntry, ...] = (
     PageEntry(
         "admin_organisation.py", "Organisation & journey", ":material/account_tree:", "Admin", ADMIN
     ),
-    PageEntry("admin_reorganise.py", "Reorganise", ":material/account_tree:", "Admin", ADMIN),
+    PageEntry("admin_reorganise.py", "Reorganise", ":material/move_group:", "Admin", ADMIN),
     PageEntry("admin_data.py", "Import & export", ":material/upload_file:", "Admin", ADMIN),
     PageEntry("admin_audit.py", "Audit log", ":material/history:", "Admin", ADMIN),
     PageEntry(
