@@ -44,10 +44,26 @@ else:
 
 st.subheader("Someone's digest frequency")
 people = notices.people_names()
+
+
+def _show_their_frequency() -> None:
+    """The radio shows the chosen person's setting, so Save never changes it unasked."""
+    chosen = st.session_state.get("admin_notify_person")
+    if chosen:
+        st.session_state["admin_notify_frequency"] = notices.frequency_of(chosen)
+
+
+# Outside the form: choosing a person reruns, and the form opens on their current setting.
+chosen_person = st.selectbox(
+    "Person",
+    list(people),
+    format_func=people.__getitem__,
+    key="admin_notify_person",
+    on_change=_show_their_frequency,
+)
+if chosen_person and "admin_notify_frequency" not in st.session_state:
+    _show_their_frequency()
 with st.form("admin_notify_form"):
-    chosen_person = st.selectbox(
-        "Person", list(people), format_func=people.__getitem__, key="admin_notify_person"
-    )
     frequency = st.radio(
         "Digest",
         FREQUENCIES,
@@ -57,6 +73,5 @@ with st.form("admin_notify_form"):
     )
     if st.form_submit_button("Save", key="admin_notify_save") and chosen_person:
         notices.save_frequency(person.id, chosen_person, frequency)
-chosen = st.session_state.get("admin_notify_person")
-if chosen:
-    st.caption(f"Now: {preferences.LABELS[notices.frequency_of(chosen)]}.")
+if chosen_person:
+    st.caption(f"Now: {preferences.LABELS[notices.frequency_of(chosen_person)]}.")

@@ -12,6 +12,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from cxos.identity.permissions import OPERATOR
 from cxos.notify import preferences
 from cxos.notify.rules import notices_for
 from cxos.storage import Database
@@ -91,8 +92,21 @@ def test_the_sent_log_is_refused_to_others(db: Database) -> None:
 def test_admin_sets_someones_digest(db: Database) -> None:
     load_story(db)
     app = page("admin_notifications", "p_admin")
-    app.selectbox(key="admin_notify_person").set_value("p_member")
+    app = app.selectbox(key="admin_notify_person").set_value("p_member").run()
     app.radio(key="admin_notify_frequency").set_value("daily")
     app = app.button(key="admin_notify_save").click().run()
     assert_ok(app)
     assert preferences.frequency(db, "p_member") == "daily"
+
+
+def test_the_digest_form_opens_on_the_persons_own_setting(db: Database) -> None:
+    """Review: the radio said Daily for someone on Weekly; Save changed them unasked."""
+    load_story(db)
+    preferences.set_frequency(db, OPERATOR, "p_member", "off")
+    app = page("admin_notifications", "p_admin")
+    app = app.selectbox(key="admin_notify_person").set_value("p_member").run()
+    assert app.radio(key="admin_notify_frequency").value == "off"
+    app = app.selectbox(key="admin_notify_person").set_value("p_admin").run()
+    assert app.radio(key="admin_notify_frequency").value == preferences.frequency(db, "p_admin")
+    app = app.button(key="admin_notify_save").click().run()
+    assert preferences.frequency(db, "p_member") == "off"
