@@ -87,7 +87,7 @@ def _can(kind: str, team_id: str, owner_id: str | None = None) -> bool:
 
 def line(item: WorkItem, team: dict, key: str, lazy: bool) -> None:
     owner = item.owner or "no owner"
-    late = "due today" if item.days_overdue <= 0 else f"{item.days_overdue} days late"
+    late = item.lateness()
     title = item.title if len(item.title) <= 90 else item.title[:89] + "…"
     label = f"{_ICONS[item.kind]} **{text.markdown(title)}** · {text.markdown(owner)} · {late}"
     expander = lazy_expander(label, f"mywork_open_{item.kind}_{item.item_id}", lazy=lazy)

@@ -66,6 +66,16 @@ def test_every_page_renders_for_every_role(sample: Database, page: str, person: 
     assert_ok(page_as(page, person))
 
 
+def test_feedback_reads_as_waiting_since_it_arrived_not_late(sample: Database) -> None:
+    """Review: feedback of 30 July read "127 days late"; 127 days is its age, not lateness."""
+    app = page_as("my_work", "p_head")
+    waiting = (TODAY - dt.date(2026, 5, 20)).days
+    labels = [e.label for e in app.expander if "My bill doubled" in e.label]
+    assert labels and labels[0].endswith(f"waiting {waiting} days"), labels
+    action = next(e.label for e in app.expander if "Fix the late fee text" in e.label)
+    assert action.endswith(f"{(TODAY - dt.date(2026, 5, 1)).days} days late")
+
+
 def test_head_clears_every_kind_of_item_on_my_work(sample: Database) -> None:
     kinds = my_work(sample, "p_head", TODAY).counts()
     assert all(kinds.values()), kinds  # one of every kind to start with

@@ -112,10 +112,6 @@ class Settings:
         return cls(NotifyConfig.load(), ScoringConfig.load())
 
 
-def _late(item: WorkItem) -> str:
-    return "due today" if item.days_overdue <= 0 else f"{item.days_overdue} days late"
-
-
 def _reminder(person_id: str, item: WorkItem) -> Notice:
     feedback = item.kind == "feedback"
     label = _ONE[item.kind]
@@ -125,7 +121,7 @@ def _reminder(person_id: str, item: WorkItem) -> Notice:
         f"{item.kind}:{item.item_id}",
         item.title,
         item.team,
-        f"{label} · {item.detail} · {_late(item)}",
+        f"{label} · {item.detail} · {item.lateness()}",
         RULES[item.kind],
         "inbox" if feedback else "my_work",
         (("team", item.team_id),) if feedback else (),
@@ -149,7 +145,7 @@ def _late_to_head(item: WorkItem, heads: list[Recipient], grace: int) -> list[No
             f"late_to_head:{item.kind}:{item.item_id}:{item.due_on}",
             item.title,
             item.team,
-            f"{label} of {owner} · {_late(item)}",
+            f"{label} of {owner} · {item.lateness()}",
             f"{RULES['late_to_head']} ({grace} days)",
             "my_work",
             (),

@@ -71,6 +71,13 @@ class WorkItem(NamedTuple):
     detail: str
     version: int
 
+    def lateness(self) -> str:
+        """How late, in words: feedback counts from the day it arrived, not from a due day."""
+        days = self.days_overdue
+        if self.kind == "feedback":
+            return "arrived today" if days <= 0 else f"waiting {days} days"
+        return "due today" if days <= 0 else f"{days} days late"
+
 
 @dataclass(frozen=True)
 class WorkList:
