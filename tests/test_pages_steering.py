@@ -225,6 +225,13 @@ def test_team_page_explains_scores(demo_path, monkeypatch) -> None:  # noqa: ANN
     assert at.title[0].value == "Logistics"
 
 
+def test_act_as_names_the_role_of_someone_beyond_the_personas(demo_path, monkeypatch) -> None:  # noqa: ANN001
+    """Review: "Signed in as Ivan Shah · head" above "Act as: Ivan Shah — person"."""
+    at = _open("team.py", "p-logis-0", monkeypatch, demo_path)
+    switch = at.sidebar.selectbox(key="account_persona_p-logis-0")
+    assert switch.options[switch.index] == "Ivan Shah — head"
+
+
 def test_team_page_draws_a_components_items_when_it_is_opened(demo_path, monkeypatch) -> None:  # noqa: ANN001
     at = _open("team.py", HEAD, monkeypatch, demo_path)
 

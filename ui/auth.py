@@ -269,7 +269,7 @@ def account_box(db: Database, person: Person) -> None:
 def _persona_switch(db: Database, person: Person) -> None:
     names = personas(db)
     if person.id not in names:
-        names = {person.id: f"{person.name} — person", **names}
+        names = {person.id: f"{person.name} — {person.role}", **names}
     ids = list(names)
     chosen = st.selectbox(
         "Act as",
