@@ -289,7 +289,10 @@ def test_a_map_that_fits_is_one_window_and_a_long_phase_is_cut() -> None:
 
 def test_stage_health_is_the_worst_of_its_goals() -> None:
     assert stage_health(["on_track", "at_risk", "achieved"]) == "at_risk"
-    assert stage_health(["on_track", "no_data"]) == "no_data"
+    # Review: "Identify a need — No data" above one of its goals "On track". As on the
+    # compare page, a goal without data does not hide what the others show.
+    assert stage_health(["on_track", "no_data"]) == "on_track"
+    assert stage_health(["no_data"]) == "no_data"
     assert stage_health([]) is None
 
 

@@ -30,7 +30,7 @@ from cxos.palette import mix_text
 from cxos.scoring import GoalHealthResult, TeamScore, rollup
 from cxos.scoring import sql as scoring_sql
 from cxos.scoring.config import COMPONENTS, ScoringConfig
-from cxos.scoring.health import goal_health_on
+from cxos.scoring.health import goal_health_on, worst_health
 from cxos.scoring.query import run
 from cxos.scoring.scores import QUADRANT_ORDER, scores_on
 from cxos.storage import Connection, Database
@@ -48,9 +48,6 @@ COMPONENT_LABELS: dict[str, str] = {
 
 # A best performer needs someone to be better than.
 MIN_CONTENDERS = 2
-
-# Worst first: a stage cell shows the worst health among the unit's goals there.
-HEALTH_ORDER: tuple[GoalHealth, ...] = ("off_track", "at_risk", "on_track", "achieved")
 
 _UNITS = "SELECT id, name FROM business_units ORDER BY name, id"
 
@@ -350,14 +347,6 @@ def stage_goals(rows: list[dict[str, Any]], health: dict[str, GoalHealthResult])
 def goal_score(goal: StageGoal) -> float | None:
     """What a goal counts for a best performer: 1 when achieved, else its pace."""
     return 1.0 if goal.health == "achieved" else goal.pace
-
-
-def worst_health(healths: Iterable[str]) -> GoalHealth:
-    """The worst of some goal healths; `no_data` only when none has data."""
-    known = [h for h in healths if h in HEALTH_ORDER]
-    if not known:
-        return "no_data"
-    return min(known, key=HEALTH_ORDER.index)  # type: ignore[return-value]
 
 
 def stage_cells(goals: list[StageGoal]) -> dict[tuple[str, str], StageCell]:

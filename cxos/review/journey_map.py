@@ -15,10 +15,10 @@ from typing import Any
 
 from cxos.scoring import GoalHealthResult, Signal
 from cxos.scoring import sql as scoring_sql
+from cxos.scoring.health import worst_health
 from cxos.storage import Database
 
 # Worst first: the health a stage shows is the first of these among its goals.
-HEALTH_ORDER = ("off_track", "at_risk", "no_data", "on_track", "achieved")
 
 # The map as of $d agrees with the scores as of $d: the stages not retired then, the
 # touchpoints and their owners then (score_touchpoints), the goals in scope and linked then
@@ -174,9 +174,8 @@ def journeys(db: Database) -> dict[str, str]:
 
 
 def stage_health(healths: list[str]) -> str | None:
-    """The worst of some goals' health words (None when there are no goals)."""
-    ranked = [h for h in HEALTH_ORDER if h in healths]
-    return ranked[0] if ranked else None
+    """The worst of some goals' health words, as on the compare page (None without goals)."""
+    return worst_health(healths) if healths else None
 
 
 def journey_map(

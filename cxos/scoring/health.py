@@ -7,6 +7,7 @@ applied here.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 
 from cxos.model.vocabulary import GoalHealth
 from cxos.scoring import sql
@@ -14,6 +15,18 @@ from cxos.scoring.config import ScoringConfig
 from cxos.scoring.query import run_tuples
 from cxos.scoring.results import GoalHealthResult
 from cxos.storage import Connection, Database
+
+# Worst first: a stage (on the journey map, and per unit on the compare page) is as healthy
+# as its weakest goal, as a goal is as healthy as its slowest metric.
+HEALTH_ORDER: tuple[GoalHealth, ...] = ("off_track", "at_risk", "on_track", "achieved")
+
+
+def worst_health(healths: Iterable[str]) -> GoalHealth:
+    """The worst of some goal healths; `no_data` only when none has data (docs/decisions.md)."""
+    known = [h for h in healths if h in HEALTH_ORDER]
+    if not known:
+        return "no_data"
+    return min(known, key=HEALTH_ORDER.index)
 
 
 def goal_health(
