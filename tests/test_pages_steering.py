@@ -268,6 +268,8 @@ def test_team_page_speaks_words_not_codes(demo_path, monkeypatch) -> None:  # no
     assert "None" not in set(actions["Owner"].astype(str))
     check_ins = next(f for f in frames if "Confidence" in f.columns)
     assert "Note" in check_ins.columns and "None" not in set(check_ins["Note"].astype(str))
+    # Review: an action's missing completion day showed Streamlit's grey "None".
+    assert all(d.proto.HasField("placeholder") for d in at.dataframe)
 
 
 def test_a_whole_meeting_flow(writable: Database, monkeypatch) -> None:  # noqa: ANN001

@@ -22,6 +22,7 @@ from cxos.scoring import glossary
 from ui import steering
 from ui.lazy import lazy_expander
 from ui.navigation import REGISTRY
+from ui.tables import EMPTY
 
 # An open list links its first items; a longer one adds a table of all of them (links for
 # thousands of items would cost more than the rest of the page).
@@ -170,7 +171,13 @@ def _items(found: AttentionList, teams: dict[str, str]) -> None:
             "all of them are in this table."
         )
         rows = [found.row(item) for item in found.items]
-        st.dataframe(rows, hide_index=True, width="stretch", key=f"overview_{found.key}_table")
+        st.dataframe(
+            rows,
+            hide_index=True,
+            width="stretch",
+            key=f"overview_{found.key}_table",
+            placeholder=EMPTY,  # a missing owner or date reads "—", not Streamlit's "None"
+        )
 
 
 def _link(found: AttentionList, item: Any, teams: dict[str, str]) -> None:

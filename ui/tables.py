@@ -68,6 +68,7 @@ def show(
         width="stretch",
         key=key,
         column_config={c.header: _config(c) for c in columns},
+        placeholder="",  # a typed cell left blank, not Streamlit's grey "None"
         **options,
     )
 
