@@ -52,6 +52,18 @@ def test_fix_points_equal_the_score_after_really_fixing(db, load):
     assert fix.adds_accountability == pytest.approx(100 - 100 * 2.5 / 3)
 
 
+def test_a_goal_missing_both_links_is_named_once_in_its_fix(db, load):
+    """Review: "link goal 'X' to an objective and link goal 'X' to a stage"."""
+    org = Org().stage("s1", 1).team("t1")
+    org.goal("g1", "t1", stages=(), objective=False).metric("m1", "g1").reading("m1", -1, 100)
+    org.goal("g2", "t1", stages=(), objective=True).metric("m2", "g2").reading("m2", -1, 100)
+    load(db, org.rows)
+    items = explain_team(db, "t1", D, ScoringConfig()).components["l2_line_of_sight"].items
+    fixes = {i.item_id: i.fix.split(":")[0] for i in items}
+    assert fixes["g1"] == "link goal 'G1' to an objective and a stage"
+    assert fixes["g2"] == "link goal 'G2' to a stage"
+
+
 def test_team_without_goals_or_survey_gets_fixes_for_the_zero_components(db, load):
     load(db, Org().team("t1").rows)
     explanation = explain_team(db, "t1", D, ScoringConfig())

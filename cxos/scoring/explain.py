@@ -34,7 +34,7 @@ _MISSING = {
         {"a1_ownership": 1.0, "l2_line_of_sight": 1.0},
     ),
     "l1_understanding": (
-        "run a pulse survey (every question answered 5)",
+        "run a pulse survey (the points shown if every answer were 5)",
         {"l1_understanding": 1.0},
     ),
 }

@@ -333,10 +333,9 @@ LEFT JOIN (
          THEN 'ladders up to an objective and is linked to a stage'
          ELSE concat_ws('; ', CASE WHEN f.objective_id IS NULL THEN 'no objective' END,
                         CASE WHEN NOT f.staged THEN 'no stage' END) END""",
-        fix="""concat_ws(' and ',
-        CASE WHEN f.objective_id IS NULL
-             THEN 'link goal ''' || gl.title || ''' to an objective' END,
-        CASE WHEN NOT f.staged THEN 'link goal ''' || gl.title || ''' to a stage' END)""",
+        fix=f"""CASE WHEN {_L2_OK} THEN '' ELSE 'link goal ''' || gl.title || ''' to '
+        || concat_ws(' and ', CASE WHEN f.objective_id IS NULL THEN 'an objective' END,
+                     CASE WHEN NOT f.staged THEN 'a stage' END) END""",
         joins=_GOAL_TITLE,
     ),
     ("l3_coverage", "touchpoint"): ItemWords(
@@ -352,8 +351,8 @@ LEFT JOIN (
         label="st.name",
         detail="""CASE WHEN f.l4_bridging = 1 THEN 'bridged' ELSE 'not bridged' END
         || '; owners: ' || n.names""",
-        fix="""'share an in-scope goal on stage ''' || st.name || ''' with another of its owners ('
-        || n.names || ')'""",
+        fix="""'share an in-scope goal on stage ''' || st.name
+        || ''' with another team that owns it (owners: ' || n.names || ')'""",
         joins="""JOIN stages st ON st.id = f.item_id
 LEFT JOIN stage_names n ON n.stage_id = f.item_id""",
     ),
