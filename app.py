@@ -43,8 +43,10 @@ def main() -> None:
         navigation.signed_out(auth.sign_in_page).run()
         return
     auth.account_box(db, person)
-    filters.render_sidebar_filters(db)
-    navigation.build(person).run()
+    page = navigation.build(person)
+    if navigation.shows_filters(page):
+        filters.render_sidebar_filters(db)
+    page.run()
 
 
 def run() -> None:

@@ -225,6 +225,19 @@ def test_team_page_explains_scores(demo_path, monkeypatch) -> None:  # noqa: ANN
     assert at.title[0].value == "Logistics"
 
 
+def test_filters_show_only_where_they_scope_the_page_and_are_kept(demo_path, monkeypatch) -> None:  # noqa: ANN001
+    """Review: the as-of, unit and journey filters sat on the glossary and admin pages too."""
+    at = _open("overview.py", STEERING, monkeypatch, demo_path)
+    assert "Filters" in [h.value for h in at.sidebar.subheader]
+    at.sidebar.selectbox(key="filters_business_unit").select("bu-home").run()
+    for page in ("glossary.py", "admin_audit.py", "progress.py"):
+        at.switch_page(str(PAGES / page)).run()
+        assert not at.exception, [e.value for e in at.exception]
+        assert "Filters" not in [h.value for h in at.sidebar.subheader], page
+    at.switch_page(str(PAGES / "overview.py")).run()
+    assert at.sidebar.selectbox(key="filters_business_unit").value == "bu-home"
+
+
 def test_act_as_names_the_role_of_someone_beyond_the_personas(demo_path, monkeypatch) -> None:  # noqa: ANN001
     """Review: "Signed in as Ivan Shah · head" above "Act as: Ivan Shah — person"."""
     at = _open("team.py", "p-logis-0", monkeypatch, demo_path)

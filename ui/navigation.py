@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from cxos.model.entities import ROLES, Person
 
@@ -31,6 +32,9 @@ class PageEntry:
     icon: str
     section: str
     roles: tuple[str, ...] = EVERYONE
+    # Whether the sidebar's filters (as of, unit, journey) scope this page; a page they do
+    # not change (the glossary, the admin pages) does not show them.
+    filtered: bool = True
 
     @property
     def path(self) -> Path:
@@ -44,11 +48,18 @@ class PageEntry:
         return self.path.is_file()
 
 
+def _admin(file: str, title: str, icon: str) -> PageEntry:
+    """An administrator's page: not scoped by the sidebar's filters."""
+    return PageEntry(file, title, icon, "Admin", ADMIN, filtered=False)
+
+
 REGISTRY: tuple[PageEntry, ...] = (
     PageEntry("my_work.py", "My work", ":material/checklist:", "Work"),
     PageEntry("inbox.py", "Feedback inbox", ":material/inbox:", "Work"),
-    PageEntry("progress.py", "Check-ins & readings", ":material/trending_up:", "Work"),
-    PageEntry("glossary.py", "What the words mean", ":material/menu_book:", "Work"),
+    PageEntry(
+        "progress.py", "Check-ins & readings", ":material/trending_up:", "Work", filtered=False
+    ),
+    PageEntry("glossary.py", "What the words mean", ":material/menu_book:", "Work", filtered=False),
     PageEntry("overview.py", "Overview", ":material/dashboard:", "Review"),
     PageEntry("journey.py", "Journey", ":material/route:", "Review"),
     PageEntry("team.py", "Team", ":material/groups:", "Review"),
@@ -57,18 +68,14 @@ REGISTRY: tuple[PageEntry, ...] = (
     PageEntry("opportunities.py", "Opportunities", ":material/lightbulb:", "Review", BACKLOG_ROLES),
     PageEntry("compare.py", "Compare units", ":material/compare_arrows:", "Champions"),
     PageEntry("notes.py", "Notes board", ":material/sticky_note_2:", "Champions"),
-    PageEntry("admin_people.py", "People & accounts", ":material/manage_accounts:", "Admin", ADMIN),
-    PageEntry(
-        "admin_organisation.py", "Organisation & journey", ":material/account_tree:", "Admin", ADMIN
-    ),
-    PageEntry("admin_reorganise.py", "Reorganise", ":material/move_group:", "Admin", ADMIN),
-    PageEntry("admin_data.py", "Import & export", ":material/upload_file:", "Admin", ADMIN),
-    PageEntry("admin_audit.py", "Audit log", ":material/history:", "Admin", ADMIN),
-    PageEntry(
-        "admin_notifications.py", "Notifications sent", ":material/outgoing_mail:", "Admin", ADMIN
-    ),
+    _admin("admin_people.py", "People & accounts", ":material/manage_accounts:"),
+    _admin("admin_organisation.py", "Organisation & journey", ":material/account_tree:"),
+    _admin("admin_reorganise.py", "Reorganise", ":material/move_group:"),
+    _admin("admin_data.py", "Import & export", ":material/upload_file:"),
+    _admin("admin_audit.py", "Audit log", ":material/history:"),
+    _admin("admin_notifications.py", "Notifications sent", ":material/outgoing_mail:"),
     # Row counts per bundle file: what an administrator checks after an import.
-    PageEntry("home.py", "What's in the database", ":material/database:", "Admin", ADMIN),
+    _admin("home.py", "What's in the database", ":material/database:"),
 )
 
 # The page a role lands on, first one that exists (SPEC: "my work" is what a head sees first).
@@ -129,6 +136,12 @@ def build(person: Person):  # noqa: ANN201 - returns st.navigation's StreamlitPa
         for e in elsewhere(person)
     )
     return st.navigation(pages, expanded=True)
+
+
+def shows_filters(page: Any) -> bool:
+    """Whether the page `st.navigation` chose is scoped by the sidebar's filters."""
+    entry = next((e for e in REGISTRY if e.url_path == page.url_path), None)
+    return entry is None or entry.filtered
 
 
 def glossary_link() -> None:
