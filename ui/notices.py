@@ -53,11 +53,11 @@ def notice_list(person: Person, as_of: dt.date) -> None:
     label = f":material/notifications: Notifications ({len(notices)})"
     with st.expander(label, expanded=urgent, key="mywork_notices_open"):
         where = (
-            f"e-mailed to {text.markdown(person.email)}"
+            f"the scheduled e-mails go to {text.markdown(person.email)}"
             if person.email
             else "you have no e-mail address, so they are shown here only"
         )
-        st.caption(f"What CXOS tells you as of {as_of}, and why: {where}.")
+        st.caption(f"What CXOS tells you as of {as_of:%d %B %Y}, and why; {where}.")
         if notices:
             _table(notices)
         else:
