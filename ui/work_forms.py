@@ -1,4 +1,5 @@
-"""The forms the heads' pages share: check in, post a reading, answer feedback.
+"""The forms the heads' pages share: check in, post a reading, answer feedback; and the
+never-defaulted choice of an owner, team or goal (`choose`, `people`) the meeting forms use.
 
 My work, Check-ins & readings and the Feedback inbox offer the same actions, so each is
 one function here. Every form remembers the version of the record the person was shown
