@@ -45,6 +45,34 @@ def _detail(path: str, version: int, stage_id: str, as_of, unit) -> dict:  # noq
     )
 
 
+# A stage's tables: header -> the field of stage_detail's rows shown under it.
+_GOALS = {"health": "health", "goal": "title", "team": "team", "owner": "owner", "ends": "end_date"}
+_METRICS = {
+    "metric": "name",
+    "unit": "unit",
+    "baseline": "baseline",
+    "target": "target",
+    "latest": "latest",
+}
+_ACTIONS = {
+    "action": "title",
+    "team": "team",
+    "owner": "owner",
+    "due": "due_date",
+    "status": "status",
+}
+
+
+def _table(place, rows: list[dict], columns: dict[str, str], key: str) -> None:  # noqa: ANN001
+    """`rows` in `place`, under the headers `columns` names, as wide as the place."""
+    place.dataframe(
+        [{header: row[field] for header, field in columns.items()} for row in rows],
+        hide_index=True,
+        width="stretch",
+        key=key,
+    )
+
+
 st.title("Journey map")
 choices = steering.journeys(path, version)
 if not choices:
@@ -127,53 +155,12 @@ owners.markdown(
     "**Owners**\n\n" + "\n".join(f"- {text.markdown(o['name'])}" for o in detail["owners"])
 )
 goals_col.markdown("**Goals**")
-goals_col.dataframe(
-    [
-        {
-            "health": steering.health_badge(g["health"]),
-            "goal": g["title"],
-            "team": g["team"],
-            "owner": g["owner"],
-            "ends": g["end_date"],
-        }
-        for g in detail["goals"]
-    ],
-    hide_index=True,
-    width="stretch",
-    key="journey_goals",
-)
+badged = [{**g, "health": steering.health_badge(g["health"])} for g in detail["goals"]]
+_table(goals_col, badged, _GOALS, "journey_goals")
 st.markdown("**Metrics**")
-st.dataframe(
-    [
-        {
-            "metric": m["name"],
-            "unit": m["unit"],
-            "baseline": m["baseline"],
-            "target": m["target"],
-            "latest": m["latest"],
-        }
-        for m in detail["metrics"]
-    ],
-    hide_index=True,
-    width="stretch",
-    key="journey_metrics",
-)
+_table(st, detail["metrics"], _METRICS, "journey_metrics")
 st.markdown("**Open actions**")
-st.dataframe(
-    [
-        {
-            "action": a["title"],
-            "team": a["team"],
-            "owner": a["owner"],
-            "due": a["due_date"],
-            "status": a["status"],
-        }
-        for a in detail["actions"]
-    ],
-    hide_index=True,
-    width="stretch",
-    key="journey_actions",
-)
+_table(st, detail["actions"], _ACTIONS, "journey_actions")
 st.markdown("**What customers say**")
 themes = insights.theme_report(path, version, filters.as_of)
 insights.show_themes(themes, "stage", stage_id, "journey_themes")

@@ -18,7 +18,7 @@ from ui.database import database
 from ui.filters import current_filters
 from ui.lazy import lazy_expander
 from ui.session import after_write, require_person
-from ui.work_forms import forget_input
+from ui.work_forms import choose, forget_input, people
 
 person = require_person()
 filters = current_filters()
@@ -50,18 +50,13 @@ def _goals(path: str, version: int, as_of: dt.date) -> list[dict]:
     return team_detail.goal_choices(database(), as_of)
 
 
-@st.cache_data(show_spinner=False)
-def _people(path: str, version: int) -> dict[str, str]:
-    return team_detail.people(database())
-
-
 def start_form() -> None:
     with st.form("meetings_start_form", clear_on_submit=True):
         held = st.date_input("Date", value=filters.as_of, key="meetings_start_date")
         title = st.text_input("Title", value="CX steering review", key="meetings_start_title")
-        people = _people(path, version)
+        everyone = people(path, version)
         attendees = st.multiselect(
-            "Attendees", list(people), format_func=people.__getitem__, key="meetings_attendees"
+            "Attendees", list(everyone), format_func=everyone.__getitem__, key="meetings_attendees"
         )
         submitted = st.form_submit_button("Start the meeting", type="primary")
     if submitted:
@@ -78,26 +73,16 @@ def start_form() -> None:
 def decision_form(view: meetings.MeetingView) -> None:
     """A decision, and optionally the owned action it creates: the goal and the owner are
     chosen, never defaulted (the action goes to the owner's team)."""
-    goals = {g["id"]: g for g in _goals(path, version, view.as_of)}
-    people = _people(path, version)
+    goals = {g["id"]: f"{g['team']} — {g['title']}" for g in _goals(path, version, view.as_of)}
     with st.form("meetings_decision_form"):
         decision = st.text_area("Decision", key="meetings_decision_text")
         with_action = st.checkbox("Create an owned action", key="meetings_decision_with_action")
-        goal_id = st.selectbox(
-            "Goal the action serves",
-            list(goals),
-            index=None,
-            placeholder="Choose a goal",
-            format_func=lambda g: f"{goals[g]['team']} — {goals[g]['title']}",
-            key="meetings_decision_goal",
-        )
-        owner = st.selectbox(
+        goal_id = choose("Goal the action serves", goals, "Choose a goal", "meetings_decision_goal")
+        owner = choose(
             "Owner (the action goes to the owner's team)",
-            list(people),
-            index=None,
-            placeholder="Choose who owns it",
-            format_func=people.__getitem__,
-            key="meetings_decision_owner",
+            people(path, version),
+            "Choose who owns it",
+            "meetings_decision_owner",
         )
         due = st.date_input(
             "Due", value=view.as_of + dt.timedelta(days=42), key="meetings_decision_due"
@@ -234,7 +219,7 @@ if view.frozen:
     )
 else:
     st.success(f"Open — computed live as of {view.as_of}.", icon=":material/lock_open:")
-names = _people(path, version)
+names = people(path, version)
 st.caption(
     "Attendees: " + (", ".join(text.markdown(names.get(a, a)) for a in meeting.attendees) or "—")
 )

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from typing import Any
 
 import streamlit as st
 
@@ -63,13 +65,48 @@ def _pick(label: str, options: dict, current, key: str, optional: bool = True):
     )
 
 
+def _status(column, statuses: tuple[str, ...], item: dict, default: str, words, key: str) -> str:
+    """The item's status among `statuses`, shown in `words`."""
+    return column.selectbox(
+        "Status",
+        statuses,
+        index=statuses.index(item.get("status", default)),
+        format_func=words,
+        key=f"{key}_status",
+    )
+
+
+def _date(column, label: str, item: dict, field: str, days_ahead: int, key: str) -> dt.date:
+    """The item's date `field`; for a new item, `days_ahead` days from today."""
+    return column.date_input(
+        label, item.get(field) or dt.date.today() + dt.timedelta(days=days_ahead), key=key
+    )
+
+
+def _version(item: dict) -> int:
+    """The version of the item shown (0 for a new one)."""
+    return int(item.get("version") or 0)
+
+
+def _save(key: str, save: Callable[..., Any], item: dict, row: dict, done: str) -> None:
+    """Save `row` with `save`: a new item, or over `item` as the version the person was shown."""
+    attempt(
+        key,
+        lambda seen: save(
+            database(), person.id, row, expected_version=seen if item.get("id") else None
+        ),
+        done,
+        _version(item),
+    )
+
+
 def _dropped(goal: dict) -> str:
     """' · Dropped' for a dropped goal: its health mark already says 'Achieved' when it is."""
     return " · Dropped" if goal["status"] == "dropped" else ""
 
 
 def goal_form(goal: dict, team_id: str, choices: dict, key: str) -> None:
-    shown_version(key, int(goal.get("version") or 0))
+    shown_version(key, _version(goal))
     with st.form(f"{key}_form"):
         title = st.text_input("Title", goal.get("title", ""), key=f"{key}_title")
         success = st.text_area(
@@ -88,19 +125,9 @@ def goal_form(goal: dict, team_id: str, choices: dict, key: str) -> None:
             key=f"{key}_objectives",
             help="The company objectives this goal serves (one or more)",
         )
-        start = a.date_input("Start", goal.get("start_date") or dt.date.today(), key=f"{key}_start")
-        end = b.date_input(
-            "End",
-            goal.get("end_date") or dt.date.today() + dt.timedelta(days=365),
-            key=f"{key}_end",
-        )
-        status = c.selectbox(
-            "Status",
-            GOAL_STATUSES,
-            index=GOAL_STATUSES.index(goal.get("status", "active")),
-            format_func=str.capitalize,
-            key=f"{key}_status",
-        )
+        start = _date(a, "Start", goal, "start_date", 0, f"{key}_start")
+        end = _date(b, "End", goal, "end_date", 365, f"{key}_end")
+        status = _status(c, GOAL_STATUSES, goal, "active", str.capitalize, key)
         submitted = st.form_submit_button("Save goal", type="primary", key=f"{key}_save")
     if submitted:
         row = {
@@ -114,14 +141,7 @@ def goal_form(goal: dict, team_id: str, choices: dict, key: str) -> None:
             "end_date": end,
             "status": status,
         }
-        attempt(
-            key,
-            lambda seen: team_edits.save_goal(
-                database(), person.id, row, expected_version=seen if goal.get("id") else None
-            ),
-            f"Saved goal '{text.markdown(title)}'.",
-            int(goal.get("version") or 0),
-        )
+        _save(key, team_edits.save_goal, goal, row, f"Saved goal '{text.markdown(title)}'.")
 
 
 def links_form(goal: dict, team_id: str, choices: dict, key: str) -> None:
@@ -160,7 +180,7 @@ def links_form(goal: dict, team_id: str, choices: dict, key: str) -> None:
 
 
 def metric_form(metric: dict, goal_id: str, key: str) -> None:
-    shown_version(key, int(metric.get("version") or 0))
+    shown_version(key, _version(metric))
     with st.form(f"{key}_form"):
         a, b, c = st.columns([3, 1, 1])
         name = a.text_input("Metric", metric.get("name", ""), key=f"{key}_name")
@@ -196,36 +216,19 @@ def metric_form(metric: dict, goal_id: str, key: str) -> None:
             "target": target,
             "cadence_days": int(cadence),
         }
-        attempt(
-            key,
-            lambda seen: team_edits.save_metric(
-                database(), person.id, row, expected_version=seen if metric.get("id") else None
-            ),
-            f"Saved metric '{text.markdown(name)}'.",
-            int(metric.get("version") or 0),
-        )
+        _save(key, team_edits.save_metric, metric, row, f"Saved metric '{text.markdown(name)}'.")
 
 
 def action_form(action: dict, goal_id: str, team_id: str, choices: dict, key: str) -> None:
-    shown_version(key, int(action.get("version") or 0))
+    shown_version(key, _version(action))
     with st.form(f"{key}_form"):
         a, b = st.columns([3, 1])
         title = a.text_input("Action", action.get("title", ""), key=f"{key}_title")
         with b:
             owner = _pick("Owner", choices["people"], action.get("owner_id"), f"{key}_owner")
         c, d, e = st.columns(3)
-        due = c.date_input(
-            "Due",
-            action.get("due_date") or dt.date.today() + dt.timedelta(days=30),
-            key=f"{key}_due",
-        )
-        status = d.selectbox(
-            "Status",
-            ACTION_STATUSES,
-            index=ACTION_STATUSES.index(action.get("status", "open")),
-            format_func=palette.ACTION_STATUS.__getitem__,
-            key=f"{key}_status",
-        )
+        due = _date(c, "Due", action, "due_date", 30, f"{key}_due")
+        status = _status(d, ACTION_STATUSES, action, "open", palette.ACTION_STATUS.__getitem__, key)
         completed = e.date_input(
             "Completed on",
             action.get("completed_on"),
@@ -245,14 +248,7 @@ def action_form(action: dict, goal_id: str, team_id: str, choices: dict, key: st
             "status": status,
             "completed_on": completed,
         }
-        attempt(
-            key,
-            lambda seen: team_edits.save_action(
-                database(), person.id, row, expected_version=seen if action.get("id") else None
-            ),
-            f"Saved action '{text.markdown(title)}'.",
-            int(action.get("version") or 0),
-        )
+        _save(key, team_edits.save_action, action, row, f"Saved action '{text.markdown(title)}'.")
 
 
 # Beyond this many goals a goal's forms are drawn only while its expander is open: a big

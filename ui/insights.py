@@ -16,10 +16,11 @@ from cxos import text
 from cxos.identity.permissions import can
 from cxos.insights import impact, opportunities, themes
 from cxos.model.errors import CxosError
-from cxos.review import meetings, team_detail
+from cxos.review import meetings
 from cxos.work import team_reads
 from ui.database import database
 from ui.session import after_write
+from ui.work_forms import choose, people
 
 _shared = st.cache_resource(show_spinner=False, max_entries=16)
 
@@ -139,7 +140,7 @@ def goal_form(person_id: str, view: meetings.MeetingView, path: str, version: in
     if not found:
         return
     by_id = {o.stage_id: o for o in found}
-    teams, people = team_reads.teams(db), _people_with_teams(path, version)
+    teams = team_reads.teams(db)
     st.markdown("**Turn an opportunity into a goal**")
     with st.form("meetings_opportunity_form"):
         stage_id = st.selectbox(
@@ -152,21 +153,9 @@ def goal_form(person_id: str, view: meetings.MeetingView, path: str, version: in
             key="meetings_opportunity",
         )
         title = st.text_input("Goal", key="meetings_opportunity_title")
-        team_id = st.selectbox(
-            "Accountable team",
-            list(teams),
-            index=None,
-            placeholder="Choose the team",
-            format_func=teams.__getitem__,
-            key="meetings_opportunity_team",
-        )
-        owner_id = st.selectbox(
-            "Owner",
-            list(people),
-            index=None,
-            placeholder="Choose who owns it",
-            format_func=people.__getitem__,
-            key="meetings_opportunity_owner",
+        team_id = choose("Accountable team", teams, "Choose the team", "meetings_opportunity_team")
+        owner_id = choose(
+            "Owner", people(path, version), "Choose who owns it", "meetings_opportunity_owner"
         )
         contributors = st.multiselect(
             "Contributing teams",
@@ -201,8 +190,3 @@ def goal_form(person_id: str, view: meetings.MeetingView, path: str, version: in
         return
     stage = text.markdown(by_id[stage_id].stage)
     after_write(f"Goal “{text.markdown(title)}” created for {stage}; the decision is recorded.")
-
-
-@st.cache_data(show_spinner=False)
-def _people_with_teams(path: str, version: int) -> dict[str, str]:
-    return team_detail.people(database())

@@ -1,4 +1,5 @@
-"""The forms the heads' pages share: check in, post a reading, answer feedback.
+"""The forms the heads' pages share: check in, post a reading, answer feedback; and the
+never-defaulted choice of an owner, team or goal (`choose`, `people`) the meeting forms use.
 
 My work, Check-ins & readings and the Feedback inbox offer the same actions, so each is
 one function here. Every form remembers the version of the record the person was shown
@@ -26,6 +27,7 @@ from cxos import text
 from cxos.model.entities import ACTION_STATUSES, Person
 from cxos.model.errors import CxosError, StaleWrite
 from cxos.palette import ACTION_STATUS
+from cxos.review import team_detail
 from cxos.work import checkins_readings, team_edits
 from ui.database import database
 from ui.session import after_write
@@ -184,6 +186,27 @@ def sent(key: str, again: str) -> bool:
     return True
 
 
+# -- choices -----------------------------------------------------------------------------------
+
+
+@st.cache_data(show_spinner=False)
+def people(path: str, version: int) -> dict[str, str]:
+    """Every person, id -> 'name · team': whom a form offers as an owner."""
+    return team_detail.people(database())
+
+
+def choose(label: str, options: dict[str, str], placeholder: str, key: str) -> str | None:
+    """One of `options` (id -> words), chosen by the person, never defaulted: None until then."""
+    return st.selectbox(
+        label,
+        list(options),
+        index=None,
+        placeholder=placeholder,
+        format_func=options.__getitem__,
+        key=key,
+    )
+
+
 # -- check-in ---------------------------------------------------------------------------------
 
 
@@ -332,14 +355,7 @@ def _answer_fields(
     how: str, actions: dict[str, str], goals: dict[str, str], key: str
 ) -> dict[str, Any]:
     if how == "link":
-        chosen = st.selectbox(
-            "Action",
-            list(actions),
-            format_func=actions.__getitem__,
-            index=None,
-            key=f"{key}_action",
-            placeholder="Pick one of the team's actions",
-        )
+        chosen = choose("Action", actions, "Pick one of the team's actions", f"{key}_action")
         return {"action_id": chosen}
     if how == "new":
         title = st.text_input("New action", key=f"{key}_title")

@@ -17,6 +17,7 @@ from fastapi import Depends, FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from cxos.api import guards
@@ -95,7 +96,7 @@ def create_app(db_path: str | os.PathLike[str] | None = None, limits: ApiLimits 
 
     Db = Annotated[Database, Depends(database)]
     Caller = Annotated[TokenActor, Depends(caller)]
-    AsOf = Annotated[dt.date | None, Query(description="YYYY-MM-DD, default today")]
+    Day = Annotated[dt.date, Depends(_as_of)]
 
     def reader(actor: Caller) -> TokenActor:
         permissions.require_read(actor)
@@ -105,65 +106,48 @@ def create_app(db_path: str | os.PathLike[str] | None = None, limits: ApiLimits 
 
     @app.post("/v1/readings", tags=["in"], summary="Metric readings, a batch: all or nothing")
     def post_readings(body: ReadingsIn, actor: Caller, db: Db) -> dict[str, Any]:
-        _within(body.readings, limits)
-        rows = [item.model_dump() for item in body.readings]
+        rows = _rows(body.readings, limits)
         results = team_edits.record_readings(db, actor, rows, source=SOURCE)
         return {
-            "stored": sum(not r.repeated for r in results),
-            "unchanged": sum(r.repeated for r in results),
-            "readings": [
-                {
-                    "metric_id": r.metric_id,
-                    "as_of": r.as_of,
-                    "value": r.value,
-                    "replaced": r.replaced,
-                    "repeated": r.repeated,
-                }
-                for r in results
-            ],
+            **_counted([not r.repeated for r in results]),
+            "readings": _fields(results, "metric_id", "as_of", "value", "replaced", "repeated"),
         }
 
     @app.post("/v1/feedback", tags=["in"], summary="Customer feedback, routed as import routes it")
     def post_feedback(body: FeedbackBatchIn, actor: Caller, db: Db) -> dict[str, Any]:
-        _within(body.feedback, limits)
-        rows = [item.model_dump() for item in body.feedback]
+        rows = _rows(body.feedback, limits)
         saved = team_edits.receive_feedback(db, actor, rows)
         return {
-            "stored": sum(s.created for s in saved),
-            "unchanged": sum(not s.created for s in saved),
-            "feedback": [{"id": s.id, "created": s.created} for s in saved],
+            **_counted([s.created for s in saved]),
+            "feedback": _fields(saved, "id", "created"),
         }
 
     @app.post("/v1/check-ins", tags=["in"], summary="Check-ins on actions, a batch")
     def post_check_ins(body: CheckInsIn, actor: Caller, db: Db) -> dict[str, Any]:
-        _within(body.check_ins, limits)
-        rows = [item.model_dump() for item in body.check_ins]
+        rows = _rows(body.check_ins, limits)
         results = team_edits.record_check_ins(db, actor, rows, source=SOURCE)
         return {
-            "stored": sum(not r.repeated for r in results),
-            "unchanged": sum(r.repeated for r in results),
-            "check_ins": [
-                {
-                    "action_id": r.action_id,
-                    "checked_on": r.checked_on,
-                    "status": r.status,
-                    "progress": r.progress,
-                    "action_status": r.action_status,
-                    "version": r.version,
-                    "repeated": r.repeated,
-                }
-                for r in results
-            ],
+            **_counted([not r.repeated for r in results]),
+            "check_ins": _fields(
+                results,
+                "action_id",
+                "checked_on",
+                "status",
+                "progress",
+                "action_status",
+                "version",
+                "repeated",
+            ),
         }
 
     @app.get("/v1/scores", tags=["out"], summary="Every team's scores (as `scores --format json`)")
-    def get_scores(_actor: Reader, db: Db, as_of: AsOf = None) -> list[dict[str, Any]]:
-        rows = score_rows_cli.score_rows(db, as_of or dt.date.today())
+    def get_scores(_actor: Reader, db: Db, day: Day) -> list[dict[str, Any]]:
+        rows = score_rows_cli.score_rows(db, day)
         return _columns(rows, score_rows_cli.score_columns())
 
     @app.get("/v1/signals", tags=["out"], summary="Silo signals (as `signals --format json`)")
-    def get_signals(_actor: Reader, db: Db, as_of: AsOf = None) -> list[dict[str, Any]]:
-        rows = score_rows_cli.signal_rows(db, as_of or dt.date.today())
+    def get_signals(_actor: Reader, db: Db, day: Day) -> list[dict[str, Any]]:
+        rows = score_rows_cli.signal_rows(db, day)
         return _columns(rows, score_rows_cli.SIGNAL_COLUMNS)
 
     @app.get(
@@ -171,10 +155,9 @@ def create_app(db_path: str | os.PathLike[str] | None = None, limits: ApiLimits 
         tags=["out"],
         summary="Why a team scores as it does (as `explain --format json`)",
     )
-    def get_explanation(team_id: str, _actor: Reader, db: Db, as_of: AsOf = None) -> dict[str, Any]:
+    def get_explanation(team_id: str, _actor: Reader, db: Db, day: Day) -> dict[str, Any]:
         from cxos.scoring import ScoringConfig, explain_team
 
-        day = as_of or dt.date.today()
         explanation = explain_team(db, team_id, day, ScoringConfig.load())
         return score_rows_cli.explanation_row(explanation)
 
@@ -183,50 +166,50 @@ def create_app(db_path: str | os.PathLike[str] | None = None, limits: ApiLimits 
         person: Annotated[str, Query(description="a person id")],
         _actor: Reader,
         db: Db,
-        as_of: AsOf = None,
+        day: Day,
     ) -> list[dict[str, Any]]:
-        rows = work_rows_cli.work_rows(db, person, as_of or dt.date.today())
+        rows = work_rows_cli.work_rows(db, person, day)
         return _columns(rows, work_rows_cli.WORK_COLUMNS)
 
     @app.get("/v1/goals", tags=["out"], summary="In-scope goals and their health (as `goals`)")
     def get_goals(
         _actor: Reader,
         db: Db,
-        as_of: AsOf = None,
+        day: Day,
         team: Annotated[str | None, Query(description="only this team's goals")] = None,
     ) -> list[dict[str, Any]]:
-        rows = work_rows_cli.goal_rows(db, as_of or dt.date.today(), team)
+        rows = work_rows_cli.goal_rows(db, day, team)
         return _columns(rows, work_rows_cli.GOAL_COLUMNS)
 
     @app.get("/v1/themes", tags=["out"], summary="Feedback themes (as `themes --format json`)")
     def get_themes(
         _actor: Reader,
         db: Db,
-        as_of: AsOf = None,
+        day: Day,
         level: Annotated[str | None, Query(pattern="^(stage|touchpoint|team)$")] = None,
     ) -> list[dict[str, Any]]:
         from cxos.insights import themes
 
-        rows = insights_cli.theme_rows(db, as_of or dt.date.today(), level)
+        rows = insights_cli.theme_rows(db, day, level)
         return _columns(rows, themes.COLUMNS)
 
     @app.get("/v1/impact", tags=["out"], summary="Did completed work move its metric (as `impact`)")
     def get_impact(
         _actor: Reader,
         db: Db,
-        as_of: AsOf = None,
+        day: Day,
         by: Annotated[str, Query(pattern="^(action|team|stage|goal)$")] = "action",
     ) -> list[dict[str, Any]]:
         from cxos.insights import impact
 
         columns = impact.ACTION_COLUMNS if by == "action" else impact.SUMMARY_COLUMNS
-        return _columns(insights_cli.impact_rows(db, as_of or dt.date.today(), by), columns)
+        return _columns(insights_cli.impact_rows(db, day, by), columns)
 
     @app.get("/v1/opportunities", tags=["out"], summary="The ranked backlog (as `opportunities`)")
-    def get_opportunities(_actor: Reader, db: Db, as_of: AsOf = None) -> list[dict[str, Any]]:
+    def get_opportunities(_actor: Reader, db: Db, day: Day) -> list[dict[str, Any]]:
         from cxos.insights import opportunities
 
-        rows = insights_cli.opportunity_rows(db, as_of or dt.date.today())
+        rows = insights_cli.opportunity_rows(db, day)
         return _columns(rows, opportunities.COLUMNS)
 
     _answer_errors(app)
@@ -244,6 +227,29 @@ each item's `index` (from 0), `field` and `message`. See docs/api.md."""
 class _TooMany(Exception):
     def __init__(self, wait: float):
         self.wait = wait
+
+
+def _as_of(
+    as_of: Annotated[dt.date | None, Query(description="YYYY-MM-DD, default today")] = None,
+) -> dt.date:
+    """The day a reading route answers for: `?as_of=`, else today."""
+    return as_of or dt.date.today()
+
+
+def _rows(items: Sequence[BaseModel], limits: ApiLimits) -> list[dict[str, Any]]:
+    """A batch's items as plain rows, once the batch is known to be within the size limit."""
+    _within(items, limits)
+    return [item.model_dump() for item in items]
+
+
+def _counted(new: Sequence[bool]) -> dict[str, int]:
+    """How many of a batch's items were stored, and how many were there already."""
+    return {"stored": sum(new), "unchanged": len(new) - sum(new)}
+
+
+def _fields(results: Sequence[Any], *names: str) -> list[dict[str, Any]]:
+    """Each of a batch's results as the named fields the answer gives of it."""
+    return [{name: getattr(result, name) for name in names} for result in results]
 
 
 def _within(items: Sequence[Any], limits: ApiLimits) -> None:
