@@ -8,10 +8,11 @@ import streamlit as st
 from cxos import text
 from cxos.champions import compare
 from cxos.review import figures, journey_map
-from ui import insights, steering
+from ui import insights, steering, tables
 from ui.database import database
 from ui.filters import current_filters
 from ui.session import require_person
+from ui.tables import Column
 
 require_person()
 filters = current_filters()
@@ -45,32 +46,28 @@ def _detail(path: str, version: int, stage_id: str, as_of, unit) -> dict:  # noq
     )
 
 
-# A stage's tables: header -> the field of stage_detail's rows shown under it.
-_GOALS = {"health": "health", "goal": "title", "team": "team", "owner": "owner", "ends": "end_date"}
-_METRICS = {
-    "metric": "name",
-    "unit": "unit",
-    "baseline": "baseline",
-    "target": "target",
-    "latest": "latest",
-}
-_ACTIONS = {
-    "action": "title",
-    "team": "team",
-    "owner": "owner",
-    "due": "due_date",
-    "status": "status",
-}
-
-
-def _table(place, rows: list[dict], columns: dict[str, str], key: str) -> None:  # noqa: ANN001
-    """`rows` in `place`, under the headers `columns` names, as wide as the place."""
-    place.dataframe(
-        [{header: row[field] for header, field in columns.items()} for row in rows],
-        hide_index=True,
-        width="stretch",
-        key=key,
-    )
+# A stage's tables, in words: statuses and health named, missing values "—" (ui.tables).
+_GOALS = (
+    Column("health", "Health", "health", "small"),
+    Column("title", "Goal", width="large"),
+    Column("team", "Team"),
+    Column("owner", "Owner"),
+    Column("end_date", "Ends", "date", "small"),
+)
+_METRICS = (
+    Column("name", "Metric", width="large"),
+    Column("unit", "Unit", width="small"),
+    Column("baseline", "Baseline", "number", "small"),
+    Column("target", "Target", "number", "small"),
+    Column("latest", "Latest", "number", "small"),
+)
+_ACTIONS = (
+    Column("title", "Action", width="large"),
+    Column("team", "Team"),
+    Column("owner", "Owner"),
+    Column("due_date", "Due", "date", "small"),
+    Column("status", "Status", "status", "small"),
+)
 
 
 st.title("Journey map")
@@ -154,13 +151,13 @@ owners, goals_col = st.columns([1, 3])
 owners.markdown(
     "**Owners**\n\n" + "\n".join(f"- {text.markdown(o['name'])}" for o in detail["owners"])
 )
-goals_col.markdown("**Goals**")
-badged = [{**g, "health": steering.health_badge(g["health"])} for g in detail["goals"]]
-_table(goals_col, badged, _GOALS, "journey_goals")
+with goals_col:
+    st.markdown("**Goals**")
+    tables.show(detail["goals"], _GOALS, key="journey_goals")
 st.markdown("**Metrics**")
-_table(st, detail["metrics"], _METRICS, "journey_metrics")
+tables.show(detail["metrics"], _METRICS, key="journey_metrics")
 st.markdown("**Open actions**")
-_table(st, detail["actions"], _ACTIONS, "journey_actions")
+tables.show(detail["actions"], _ACTIONS, key="journey_actions")
 st.markdown("**What customers say**")
 themes = insights.theme_report(path, version, filters.as_of)
 insights.show_themes(themes, "stage", stage_id, "journey_themes")

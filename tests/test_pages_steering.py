@@ -185,8 +185,8 @@ def test_journey_lists_a_chosen_stage(demo_path, monkeypatch) -> None:  # noqa: 
     assert not at.exception
     assert "Installation and activation" in at.subheader[0].value
     columns = [set(d.value.columns) for d in at.dataframe]
-    assert any({"health", "goal", "owner"} <= c for c in columns)
-    assert any({"action", "due", "status"} <= c for c in columns)
+    assert any({"Health", "Goal", "Owner"} <= c for c in columns)
+    assert any({"Action", "Due", "Status"} <= c for c in columns)
 
 
 def test_journey_page_says_when_it_shows_one_unit(demo_path, monkeypatch) -> None:  # noqa: ANN001
@@ -223,6 +223,19 @@ def test_team_page_explains_scores(demo_path, monkeypatch) -> None:  # noqa: ANN
     assert any("accountability" in m.value for m in at.markdown)  # a fix and its worth
     at.selectbox(key="team_pick").select("t-logis").run()
     assert at.title[0].value == "Logistics"
+
+
+def test_journey_stage_tables_speak_words(demo_path, monkeypatch) -> None:  # noqa: ANN001
+    """Review: `in_progress` and "None" in the stage's tables of open actions and metrics."""
+    at = _open("journey.py", STEERING, monkeypatch, demo_path)
+    frames = {tuple(d.value.columns): d for d in at.dataframe}
+    actions = next(d for cols, d in frames.items() if "Action" in cols)
+    assert list(actions.value.columns) == ["Action", "Team", "Owner", "Due", "Status"]
+    assert set(actions.value["Status"]) <= {"Open", "In progress", "Blocked"}
+    assert "None" not in set(actions.value["Owner"].astype(str))
+    goals = next(d for cols, d in frames.items() if "Goal" in cols)
+    assert all(not h.startswith(("on_", "off_", "at_", "no_")) for h in goals.value["Health"])
+    assert all(d.proto.HasField("placeholder") for d in at.dataframe)
 
 
 def test_filters_show_only_where_they_scope_the_page_and_are_kept(demo_path, monkeypatch) -> None:  # noqa: ANN001
