@@ -79,7 +79,10 @@ def show_themes(report: themes.ThemeReport, level: str, subject_id: str, key: st
     rows = report.of(level, subject_id)
     period = f"{report.period_start:%d %b} – {report.as_of:%d %b %Y}"
     if not rows:
-        st.caption(f"No feedback themes here in the period ({period}).")
+        st.caption(
+            f"No themes: too little feedback here in the 90 days to the date ({period}) "
+            "to find any. Feedback from before then is not part of them."
+        )
         return
     st.caption(
         f"Feedback themes, {period} (the 90 days to the date), against the 90 days before. "
