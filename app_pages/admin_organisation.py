@@ -24,10 +24,10 @@ from cxos.work.team_edits import Saved
 from ui import tables
 from ui.admin import require_admin
 from ui.database import data_version, database
-from ui.record_editor import Fields, RecordKind, choose, editor
+from ui.record_editor import Fields, RecordKind, editor
 from ui.session import require_person
 from ui.tables import Column
-from ui.work_forms import attempt, shown_version
+from ui.work_forms import attempt, choose, shown_version
 
 person = require_person()
 require_admin(person)
@@ -57,7 +57,7 @@ def team_fields(key: str, row: dict) -> dict[str, Any]:
     return {
         **name_fields(key, row),
         "business_unit_id": choose(
-            "Business unit", units, f"{key}_unit", row.get("business_unit_id")
+            "Business unit", units, f"{key}_unit", now=row.get("business_unit_id")
         ),
     }
 
@@ -67,7 +67,7 @@ def person_fields(key: str, row: dict) -> dict[str, Any]:
     return {
         **name_fields(key, row),
         "email": st.text_input("Email", value=row.get("email") or "", key=f"{key}_email"),
-        "team_id": choose("Team", teams, f"{key}_team", row.get("team_id")),
+        "team_id": choose("Team", teams, f"{key}_team", now=row.get("team_id")),
         "role": st.selectbox("Role", ROLES, index=ROLES.index(role), key=f"{key}_role"),
     }
 
@@ -80,14 +80,14 @@ def touchpoint_fields(key: str, row: dict) -> dict[str, Any]:
     layer = row.get("layer", "front_stage")
     return {
         **name_fields(key, row),
-        "stage_id": choose("Stage", stage_names, f"{key}_stage", row.get("stage_id")),
+        "stage_id": choose("Stage", stage_names, f"{key}_stage", now=row.get("stage_id")),
         "layer": st.selectbox(
             "Layer", list(LAYERS), list(LAYERS).index(layer), LAYERS.get, key=f"{key}_layer"
         ),
         "channel": st.text_input(
             "Channel (optional)", value=row.get("channel") or "", key=f"{key}_channel"
         ),
-        "owner_team_id": choose("Owning team", teams, f"{key}_owner", row.get("owner_team_id")),
+        "owner_team_id": choose("Owning team", teams, f"{key}_owner", now=row.get("owner_team_id")),
     }
 
 
@@ -316,7 +316,7 @@ def journeys_tab() -> None:
 
 
 def stages_tab() -> None:
-    journey_id = choose("Journey", journeys, f"{K}_stage_journey", next(iter(journeys), None))
+    journey_id = choose("Journey", journeys, f"{K}_stage_journey", now=next(iter(journeys), None))
     if journey_id is None:
         st.caption("Add a journey first.")
         return

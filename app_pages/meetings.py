@@ -77,12 +77,14 @@ def decision_form(view: meetings.MeetingView) -> None:
     with st.form("meetings_decision_form"):
         decision = st.text_area("Decision", key="meetings_decision_text")
         with_action = st.checkbox("Create an owned action", key="meetings_decision_with_action")
-        goal_id = choose("Goal the action serves", goals, "Choose a goal", "meetings_decision_goal")
+        goal_id = choose(
+            "Goal the action serves", goals, "meetings_decision_goal", placeholder="Choose a goal"
+        )
         owner = choose(
             "Owner (the action goes to the owner's team)",
             people(path, version),
-            "Choose who owns it",
             "meetings_decision_owner",
+            placeholder="Choose who owns it",
         )
         due = st.date_input(
             "Due", value=view.as_of + dt.timedelta(days=42), key="meetings_decision_due"

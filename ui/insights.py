@@ -156,9 +156,12 @@ def goal_form(person_id: str, view: meetings.MeetingView, path: str, version: in
             key="meetings_opportunity",
         )
         title = st.text_input("Goal", key="meetings_opportunity_title")
-        team_id = choose("Accountable team", teams, "Choose the team", "meetings_opportunity_team")
+        team_id = choose("Accountable team", teams, "meetings_opportunity_team")
         owner_id = choose(
-            "Owner", people(path, version), "Choose who owns it", "meetings_opportunity_owner"
+            "Owner",
+            people(path, version),
+            "meetings_opportunity_owner",
+            placeholder="Choose who owns it",
         )
         contributors = st.multiselect(
             "Contributing teams",

@@ -24,7 +24,7 @@ from cxos import text
 from cxos.identity.permissions import Who
 from cxos.organisation.editing import Adds, Changes
 from ui.database import database
-from ui.work_forms import attempt, shown_version
+from ui.work_forms import attempt, choose, shown_version
 
 # Draws a kind's inputs under a form key, filled from a record ({} for a new one), and
 # returns what they hold by bundle column.
@@ -59,19 +59,6 @@ class RecordKind:
     def said(self, fields: Mapping[str, Any]) -> str:
         name = text.markdown(str(fields.get(self.label) or ""))
         return f"{self.noun} {name}" if self.noun_in_message else name
-
-
-def choose(label: str, options: Mapping[str, str], key: str, now: str | None = None) -> Any:
-    """A select box of records by name; their ids stay behind the scenes."""
-    ids = list(options)
-    return st.selectbox(
-        label,
-        ids,
-        index=ids.index(now) if now in options else None,
-        format_func=lambda i: options.get(i, i),
-        placeholder=f"Choose the {label.lower()}",
-        key=key,
-    )
 
 
 def editor(kind: RecordKind, rows: list[dict], actor_id: Who) -> None:

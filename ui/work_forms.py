@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import inspect
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import streamlit as st
@@ -195,14 +195,23 @@ def people(path: str, version: int) -> dict[str, str]:
     return team_detail.people(database())
 
 
-def choose(label: str, options: dict[str, str], placeholder: str, key: str) -> str | None:
-    """One of `options` (id -> words), chosen by the person, never defaulted: None until then."""
+def choose(
+    label: str,
+    options: Mapping[str, str],
+    key: str,
+    *,
+    placeholder: str | None = None,
+    now: str | None = None,
+) -> Any:
+    """One of `options` (id -> words), chosen by the person: `now` when editing a record,
+    else nothing until they choose (None), never a default that would pass unnoticed."""
+    ids = list(options)
     return st.selectbox(
         label,
-        list(options),
-        index=None,
-        placeholder=placeholder,
-        format_func=options.__getitem__,
+        ids,
+        index=ids.index(now) if now in options else None,
+        placeholder=placeholder or f"Choose the {label.lower()}",
+        format_func=lambda i: options.get(i, i),
         key=key,
     )
 
@@ -355,7 +364,9 @@ def _answer_fields(
     how: str, actions: dict[str, str], goals: dict[str, str], key: str
 ) -> dict[str, Any]:
     if how == "link":
-        chosen = choose("Action", actions, "Pick one of the team's actions", f"{key}_action")
+        chosen = choose(
+            "Action", actions, f"{key}_action", placeholder="Pick one of the team's actions"
+        )
         return {"action_id": chosen}
     if how == "new":
         title = st.text_input("New action", key=f"{key}_title")
