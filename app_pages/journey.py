@@ -49,10 +49,10 @@ def _detail(path: str, version: int, stage_id: str, as_of, unit) -> dict:  # noq
 # A stage's tables, in words: statuses and health named, missing values "—" (ui.tables).
 _GOALS = (
     Column("health", "Health", "health", "small"),
-    Column("title", "Goal", width="large"),
+    Column("title", "Goal", width="medium"),
     Column("team", "Team"),
     Column("owner", "Owner"),
-    Column("end_date", "Ends", "date", "small"),
+    Column("end_date", "Ends", "date"),
 )
 _METRICS = (
     Column("name", "Metric", width="large"),

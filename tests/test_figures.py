@@ -207,11 +207,12 @@ def test_journey_cells_are_tinted_by_stage_health_and_empty_cells_are_not() -> N
 def test_journey_figure_draws_silo_signals_and_owners() -> None:
     fig = figures.journey_figure(_journey())
     by_name = {t.name: t for t in fig.data}
-    unbridged = by_name[f"✖ {SIGNALS['unbridged_stage']}"]
+    # Review: "✖ ✖ Unbridged stage": the legend's marker is the symbol, the name the words.
+    unbridged = by_name[SIGNALS["unbridged_stage"]]
     assert list(unbridged.x) == [0] and "unbridged" in unbridged.hovertext[0]
     assert [s.name for s in _shapes(fig, "handoff_gap:")] == ["handoff_gap:s2>s3"]
     assert _shapes(fig, "handoff_gap:")[0].x0 == 1.5
-    orphans = by_name[f"⚠ {SIGNALS['orphan_touchpoint']}"]
+    orphans = by_name[SIGNALS["orphan_touchpoint"]]
     assert len(orphans.x) == 1 and "Billing run" in orphans.hovertext[0]
     cells = fig.data[0]
     assert list(cells.customdata) == ["s1", "s1", "s2", "s3"]  # clicking a cell picks its stage

@@ -605,7 +605,7 @@ def _silo_marks(fig: go.Figure, jmap: JourneyMap, column: dict, rows: dict, by_c
             y=[top - 0.62] * len(unbridged),
             mode="markers",
             marker={"symbol": "x", "size": 12, "color": SIGNAL_COLOUR},
-            name=f"✖ {SIGNALS['unbridged_stage']}",
+            name=SIGNALS["unbridged_stage"],  # the marker is the symbol: not twice in the legend
             hovertext=[text.plotly(jmap.details.get(s.id, s.name)) for s in unbridged],
             hoverinfo="text",
         )
@@ -627,7 +627,7 @@ def _silo_marks(fig: go.Figure, jmap: JourneyMap, column: dict, rows: dict, by_c
             y=[-0.5] * len(gaps),
             mode="markers",
             marker={"symbol": "line-ns-open", "size": 14, "color": SIGNAL_COLOUR},
-            name=f"┆ {SIGNALS['handoff_gap']}",
+            name=SIGNALS["handoff_gap"],
             hovertext=[text.plotly(jmap.details.get(f"{a}>{b}", f"{a} → {b}")) for a, b in gaps],
             hoverinfo="text",
         )
@@ -639,7 +639,7 @@ def _silo_marks(fig: go.Figure, jmap: JourneyMap, column: dict, rows: dict, by_c
             y=[rows[tp.layer] + 0.33 for tp in orphans],
             mode="markers",
             marker={"symbol": "triangle-up", "size": 10, "color": SIGNAL_COLOUR},
-            name=f"⚠ {SIGNALS['orphan_touchpoint']}",
+            name=SIGNALS["orphan_touchpoint"],
             hovertext=[
                 text.plotly(f"{tp.name} ({tp.team}): {jmap.details.get(tp.id, '')}")
                 for tp in orphans
