@@ -68,8 +68,14 @@ def test_quadrant_chart_has_named_tinted_quadrants_and_threshold_lines() -> None
 
 def test_quadrant_chart_has_one_bubble_per_team_coloured_by_unit_sized_by_goals() -> None:
     fig = figures.quadrant_chart(SCORES, CONFIG)
-    assert [t.name for t in fig.data] == ["Home", "Mobile"]
-    home, mobile = fig.data
+    home, mobile = _bubbles(fig)
+    assert [home.name, mobile.name] == ["Home", "Mobile"]
+    # Review: the legend showed each unit with its first team's quadrant shape.
+    keys = [t for t in fig.data if t.showlegend is not False]
+    assert [(k.name, k.marker.symbol, k.marker.color) for k in keys] == [
+        ("Home", "circle", home.marker.color),
+        ("Mobile", "circle", mobile.marker.color),
+    ]
     assert {a.text for a in _annotations(fig, "label:")} == {"Care", "Sales", "Billing"}
     assert home.marker.color == category_colour(0) and mobile.marker.color == category_colour(1)
     assert home.marker.size[0] > home.marker.size[1]  # four goals against one
@@ -78,6 +84,11 @@ def test_quadrant_chart_has_one_bubble_per_team_coloured_by_unit_sized_by_goals(
     hover = home.hovertext[0]
     assert "Performing" in hover and "A1 ownership: 0.50" in hover and "A4 pace: —" in hover
     assert all(label in hover for label in figures.COMPONENT_LABELS.values())
+
+
+def _bubbles(fig) -> list:  # noqa: ANN001
+    """The quadrant chart's traces of teams (a unit's legend entry is a trace of its own)."""
+    return [t for t in fig.data if t.showlegend is False]
 
 
 def _label_boxes(fig) -> dict[str, tuple[float, float, float, float]]:
@@ -135,7 +146,7 @@ def test_a_thousand_teams_get_a_budget_of_names_that_matter_without_overlap() ->
     assert moved in boxes  # what was highlighted (e.g. moved quadrant) is named first
     bold = [a for a in _annotations(fig, "label:") if a.text.startswith("<b>")]
     assert [a.name for a in bold] == [f"label:{moved}"]
-    assert sum(len(t.x) for t in fig.data) == 1000  # every team still a bubble, with hover
+    assert sum(len(t.x) for t in _bubbles(fig)) == 1000  # every team still a bubble, with hover
 
 
 def test_movement_chart_draws_an_arrow_from_the_frozen_position() -> None:

@@ -156,12 +156,30 @@ def quadrant_chart(
                 },
                 hovertext=[_hover(s) for s in members],
                 hoverinfo="text",
+                legendgroup=unit_id,
+                showlegend=False,
             )
         )
+        traces.append(_unit_key(text.plotly(members[0].business_unit or unit_id), unit_id, colour))
     fig.add_traces(traces)
     radius = lambda s: _bubble(s, biggest) / 2  # noqa: E731
     _add_annotations(fig, _labels(scores, config, radius, set(highlight)))
     return _layout(fig, title, height=600)
+
+
+def _unit_key(name: str, unit_id: str, colour: str) -> dict[str, Any]:
+    """A unit's legend entry: its colour as a plain dot. The bubbles' shapes are their
+    quadrants', and a legend drawn from them showed the first team's quadrant as the unit's."""
+    return dict(
+        type="scatter",
+        x=[None],
+        y=[None],
+        mode="markers",
+        name=name,
+        legendgroup=unit_id,  # a click on the entry still hides the unit's bubbles
+        marker={"size": 10, "color": colour, "symbol": "circle"},
+        hoverinfo="skip",
+    )
 
 
 def _add_annotations(fig: go.Figure, annotations: list[dict[str, Any]]) -> None:
