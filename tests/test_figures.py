@@ -130,6 +130,28 @@ def test_clustered_teams_are_all_named_and_no_names_overlap() -> None:
         assert box[2] <= figures.PLOT_PX[0] and box[3] <= figures.PLOT_PX[1]
 
 
+def test_names_keep_clear_of_the_quadrants_own_names() -> None:
+    """Review: "IT Platforms" printed over "Compliant", "Digital Sales" over "Performing"."""
+    scores = [
+        _score("IT Platforms", "unit a", 4, 97),
+        _score("Mobile Billing", "unit a", 7, 95),
+        _score("Digital Sales", "unit b", 96, 97),
+        _score("Mobile Care", "unit b", 93, 96),
+        _score("Business Support", "unit c", 3, 2),
+        _score("Retail Stores", "unit c", 97, 3),
+    ]
+    boxes = _label_boxes(figures.quadrant_chart(scores, CONFIG))
+    corners = figures.corner_boxes()
+    width, height = figures.PLOT_PX
+    # One box in each corner of the plot area (y upwards).
+    assert sorted((b[0] < width / 2, b[1] > height / 2) for b in corners) == [
+        (False, False), (False, True), (True, False), (True, True)
+    ]  # fmt: skip
+    assert set(boxes) == {s.team_id for s in scores}
+    for team, box in boxes.items():
+        assert _overlapping({team: box, **dict(enumerate(corners))}) == [], team
+
+
 def test_a_thousand_teams_get_a_budget_of_names_that_matter_without_overlap() -> None:
     import random
 

@@ -247,7 +247,7 @@ def _labels(
         far = (s.alignment - cross[0]) ** 2 + (s.accountability - cross[1]) ** 2
         return (s.team_id not in highlight, -far, s.team_id)
 
-    placed: list[Box] = []
+    placed: list[Box] = corner_boxes()  # the quadrants' own names stay readable
     labels: list[dict[str, Any]] = []
     for score in sorted(scores, key=priority):
         if len(labels) >= LABEL_BUDGET:
@@ -260,6 +260,29 @@ def _labels(
         placed.append(spot)
         labels.append(_label(score, name, centre, spot, score.team_id in highlight))
     return labels
+
+
+# The corner names are 14-pixel bold: about this wide per character, and this high.
+_CORNER_CHAR_PX, _CORNER_LINE_PX = 9.0, 20.0
+# Which corner each quadrant's name sits in: (on the right, at the top).
+_CORNERS = {
+    "performing": (True, True),
+    "aspirational": (True, False),
+    "compliant": (False, True),
+    "siloed": (False, False),
+}
+
+
+def corner_boxes() -> list[Box]:
+    """The four quadrant names' boxes, in the pixels names are placed by (y upwards)."""
+    boxes = []
+    for name, (right, top) in _CORNERS.items():
+        width = (len(QUADRANTS[name].label) + 2) * _CORNER_CHAR_PX  # with its symbol
+        x, y = to_px(100.0 if right else 0.0, 100.5 if top else -0.5)
+        x0 = x - width if right else x
+        y0 = y if top else y - _CORNER_LINE_PX
+        boxes.append((x0, y0, x0 + width, y0 + _CORNER_LINE_PX))
+    return boxes
 
 
 def _free_spot(
