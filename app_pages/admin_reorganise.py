@@ -19,6 +19,7 @@ from ui.admin import require_admin
 from ui.database import data_version, database
 from ui.session import after_write, require_person
 from ui.tables import Column
+from ui.work_forms import choose
 
 person = require_person()
 require_admin(person)
@@ -55,8 +56,9 @@ def _run(write, message: str) -> None:  # noqa: ANN001 - a zero-argument write
     after_write(message)
 
 
-def _label(names: dict[str, str]):  # noqa: ANN202 - a format_func
-    return lambda row_id: f"{names[row_id]} ({row_id})"
+def _labelled(names: dict[str, str]) -> dict[str, str]:
+    """Each record as the choices show it: its name, then its id (names may repeat)."""
+    return {row_id: f"{name} ({row_id})" for row_id, name in names.items()}
 
 
 def retire_section(path: str, version: int) -> None:
@@ -66,14 +68,13 @@ def retire_section(path: str, version: int) -> None:
     )
     on = right.date_input("Retired as of", value=dt.date.today(), key="reorg_on")
     names = _choices(path, version, kind, on)
-    row_id = middle.selectbox(
-        KIND_WORDS[kind],
-        list(names),
-        index=None,
-        placeholder=f"Choose a {KIND_WORDS[kind].lower()} to retire",
-        format_func=_label(names),
-        key="reorg_row",
-    )
+    with middle:
+        row_id = choose(
+            KIND_WORDS[kind],
+            _labelled(names),
+            "reorg_row",
+            placeholder=f"Choose a {KIND_WORDS[kind].lower()} to retire",
+        )
     if row_id is None:
         st.caption(
             "Scores, signals and the journey map as of a date before this one still see it; "
@@ -97,11 +98,11 @@ def retire_section(path: str, version: int) -> None:
             key="reorg_dependants",
         )
         if kind in reorganise.MOVABLE:
-            targets = {k: v for k, v in names.items() if k != row_id}
+            targets = _labelled({k: v for k, v in names.items() if k != row_id})
             choice = st.selectbox(
                 "Move them to",
                 [KEEP, *targets],
-                format_func=lambda t: "Don't move them" if t == KEEP else _label(targets)(t),
+                format_func=lambda t: "Don't move them" if t == KEEP else targets[t],
                 key="reorg_move_to",
                 help="A team's goals, open actions, touchpoints, people and feedback move "
                 "to the other team (a merge); a stage's touchpoints, goal links and feedback "
@@ -122,24 +123,13 @@ def retire_section(path: str, version: int) -> None:
 def merge_section(path: str, version: int) -> None:
     with st.form("reorg_merge_form"):
         on = st.date_input("Merged as of", value=dt.date.today(), key="reorg_merge_on")
-        teams = _choices(path, version, "team", on)
+        teams = _labelled(_choices(path, version, "team", on))
         left, right = st.columns(2)
-        source = left.selectbox(
-            "Merge this team",
-            list(teams),
-            index=None,
-            placeholder="Choose a team",
-            format_func=_label(teams),
-            key="reorg_merge_from",
-        )
-        target = right.selectbox(
-            "into this team",
-            list(teams),
-            index=None,
-            placeholder="Choose a team",
-            format_func=_label(teams),
-            key="reorg_merge_into",
-        )
+        pick = "Choose a team"
+        with left:
+            source = choose("Merge this team", teams, "reorg_merge_from", placeholder=pick)
+        with right:
+            target = choose("into this team", teams, "reorg_merge_into", placeholder=pick)
         merge = st.form_submit_button("Merge teams", type="primary", icon=":material/merge:")
     if not merge:
         return
