@@ -7,7 +7,6 @@ import zipfile
 from pathlib import Path
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from cxos.bundle import as_person
@@ -15,10 +14,8 @@ from cxos.identity import accounts, audit
 from cxos.model.entities import Person
 from cxos.model.errors import PermissionDenied
 from cxos.storage import Database
-from tests.sample import load_sample
-from ui import navigation
+from tests.pages import demo_sample, in_app
 
-APP = str(navigation.ROOT / "app.py")
 NEW_PERSON = "id,name,email,team_id,role\np_new,Nia New,nia@example.com,t_billing,member\n"
 BAD_PERSON = "id,name,email,team_id,role\np_bad,Bo Bad,,t_nowhere,wizard\n"
 
@@ -33,17 +30,11 @@ def _zip(people_csv: str) -> bytes:
 
 @pytest.fixture
 def sample(db: Database, monkeypatch: pytest.MonkeyPatch) -> Database:
-    monkeypatch.delenv("CXOS_AUTH", raising=False)
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    return load_sample(db, demo=True)
+    return demo_sample(db, monkeypatch)
 
 
 def _admin_page(file: str) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.query_params["as"] = "p_admin"
-    at.run()
-    return at.switch_page(str(navigation.PAGES_DIR / file)).run()
+    return in_app("p_admin", file)
 
 
 def test_import_previews_then_imports_on_confirmation(sample: Database) -> None:

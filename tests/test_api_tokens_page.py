@@ -3,30 +3,20 @@
 from __future__ import annotations
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from cxos.identity import tokens
 from cxos.storage import Database
-from tests.sample import load_sample
-from ui import navigation
-
-APP = str(navigation.ROOT / "app.py")
+from tests.pages import demo_sample, in_app
 
 
 @pytest.fixture
 def sample(db: Database, monkeypatch: pytest.MonkeyPatch) -> Database:
-    monkeypatch.delenv("CXOS_AUTH", raising=False)
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    return load_sample(db, demo=True)
+    return demo_sample(db, monkeypatch)
 
 
 def _people_page(person: str = "p_admin") -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.query_params["as"] = person
-    at.run()
-    return at.switch_page(str(navigation.PAGES_DIR / "admin_people.py")).run()
+    return in_app(person, "admin_people.py")
 
 
 def _button(at: AppTest, label: str):  # noqa: ANN202 - AppTest's element type

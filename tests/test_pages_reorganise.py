@@ -6,30 +6,19 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from cxos.storage import Database, structure
-from tests.sample import load_sample
-from ui import navigation
-
-APP = str(navigation.ROOT / "app.py")
-PAGE = str(navigation.PAGES_DIR / "admin_reorganise.py")
+from tests.pages import demo_sample, in_app
 
 
 @pytest.fixture
 def sample(db: Database, monkeypatch: pytest.MonkeyPatch) -> Database:
-    monkeypatch.delenv("CXOS_AUTH", raising=False)
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    return load_sample(db, demo=True)
+    return demo_sample(db, monkeypatch)
 
 
 def _page(person_id: str) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.query_params["as"] = person_id
-    at.run()
-    return at.switch_page(PAGE).run()
+    return in_app(person_id, "admin_reorganise.py")
 
 
 def _choose_stage_s2(at: AppTest) -> AppTest:
