@@ -346,11 +346,12 @@ def test_missing_unknown_revoked_and_expired_tokens_are_401(
 ) -> None:
     revoked = _token(sample, "old", "read")
     tokens.revoke_token(sample, permissions.OPERATOR, "old")
-    expired = _token(sample, "short", "read", expires_on=TODAY)
+    today = dt.date.today()  # a token may not be made already expired, so today's own date
+    expired = _token(sample, "short", "read", expires_on=today)
     sample.write(
         lambda con: con.execute(
             "UPDATE api_tokens SET expires_on = ? WHERE name = 'short'",
-            [TODAY - dt.timedelta(days=1)],
+            [today - dt.timedelta(days=1)],
         )
     )
     for headers in (

@@ -63,6 +63,11 @@ def test_runs_beyond_the_limit_wait_and_go_in_the_order_they_came() -> None:
     releases["a"].set()
     _wait_until(lambda: len(order) == 4, "a fourth run got in")
     assert order == ["a", "b", "c", "d"], "the first to wait is the first let in"
+    releases["c"].set()
+    _wait_until(lambda: len(order) == 5, "a fifth run got in")
+    # Released one at a time: two let in together may note it in either order.
+    releases["d"].set()
+    _wait_until(lambda: len(order) == 6, "the last run got in")
     for release in releases.values():
         release.set()
     for thread in threads:
