@@ -11,7 +11,7 @@ import datetime as dt
 
 import streamlit as st
 
-from cxos import text
+from cxos import palette, text
 from cxos.model.errors import CxosError
 from cxos.organisation import reorganise
 from ui import tables
@@ -116,7 +116,7 @@ def retire_section(path: str, version: int) -> None:
             lambda: reorganise.retire(
                 database(), person.id, kind, row_id, on, move_to=move_to, confirm=confirm
             ),
-            f"Retired {text.markdown(names[row_id])} as of {on}.",
+            f"Retired {text.markdown(names[row_id])} as of {palette.day(on)}.",
         )
 
 
@@ -138,7 +138,8 @@ def merge_section(path: str, version: int) -> None:
         return
     _run(
         lambda: reorganise.merge_teams(database(), person.id, source, target, on),
-        f"Merged {text.markdown(teams[source])} into {text.markdown(teams[target])} as of {on}.",
+        f"Merged {text.markdown(teams[source])} into {text.markdown(teams[target])} "
+        f"as of {palette.day(on)}.",
     )
 
 

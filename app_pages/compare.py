@@ -14,7 +14,8 @@ import streamlit as st
 
 from cxos import palette
 from cxos.champions import compare, figures, notes
-from cxos.champions.compare import COMPONENT_LABELS, Comparison, one_decimal, percent
+from cxos.champions.compare import Comparison, one_decimal, percent
+from cxos.review.figures import COMPONENT_CODES, COMPONENT_HELP
 from cxos.scoring.config import COMPONENTS, ScoringConfig
 from ui import steering
 from ui.database import data_version, database
@@ -100,14 +101,11 @@ def _unit_table(c: Comparison) -> list[dict]:
 
 
 def _short(component: str) -> str:
-    """'A1', 'L4': the eight columns fit a 1440-pixel screen; the header's help names them."""
-    return COMPONENT_LABELS[component].split()[0]
+    return COMPONENT_CODES[component]
 
 
 # Each short component header, with its name and meaning on hover.
-_COMPONENT_HELP = {
-    _short(n): f"{COMPONENT_LABELS[n]} (0–100). See 'What the words mean'." for n in COMPONENTS
-}
+_COMPONENT_HELP = {_short(n): COMPONENT_HELP[n] for n in COMPONENTS}
 
 
 def _mix(mix: dict) -> str:
@@ -255,7 +253,7 @@ def _forget_stage() -> None:
 
 st.title("Compare business units")
 st.caption(
-    f"Scores as of {filters.as_of:%d %b %Y}. Units are the mean of their teams; "
+    f"Scores as of {palette.day(filters.as_of)}. Units are the mean of their teams; "
     "see docs/compare.md for how stages and best performers are judged."
 )
 key = (database().location, data_version())
@@ -288,7 +286,7 @@ left.plotly_chart(_figure("scores", *key, choices), key="compare_scores_chart")
 right.plotly_chart(_figure("components", *key, choices), key="compare_components_chart")
 _table(_unit_table(comparison), "compare_unit_table", "No scores.")
 
-st.subheader(f"Change since {since:%d %b %Y}")
+st.subheader(f"Change since {palette.day(since)}")
 _table(_change_table(comparison), "compare_change_table", "No earlier scores.")
 
 st.subheader("Over the last quarters")

@@ -41,7 +41,7 @@ def answered(item: dict) -> str | None:
     if item["action_id"]:
         parts.append(f"Answered by action **{text.markdown(item['action'] or item['action_id'])}**")
     if item["closed_on"]:
-        parts.append(f"{'closed' if parts else 'Closed'} on {item['closed_on']}")
+        parts.append(f"{'closed' if parts else 'Closed'} on {palette.day(item['closed_on'])}")
     if item["response"]:
         parts.append(f"{'response' if parts else 'Response'}: “{text.markdown(item['response'])}”")
     return "; ".join(parts) or None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import streamlit as st
 
-from cxos import text
+from cxos import palette, text
 from cxos.champions import compare
 from cxos.review import figures, journey_map
 from ui import insights, steering, tables
@@ -98,7 +98,7 @@ journey_id = filters.journey_id or st.selectbox(
 unit = filters.business_unit_id
 jmap = _map(path, version, journey_id, filters.as_of, unit)
 st.caption(
-    f"As of {filters.as_of:%d %B %Y}. Cells are tinted by the worst health of the goals linked "
+    f"As of {palette.day(filters.as_of)}. Cells are tinted by the worst health of the goals linked "
     "to their stage. Click a cell, or choose a stage below, to see what is behind it."
 )
 if unit:

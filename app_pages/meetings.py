@@ -9,15 +9,18 @@ from typing import Any
 import plotly.graph_objects as go
 import streamlit as st
 
-from cxos import text
+from cxos import palette, text
 from cxos.identity.permissions import can
 from cxos.model.errors import CxosError
 from cxos.review import figures, meetings, pack, team_detail
-from ui import insights, steering
+from cxos.review.figures import COMPONENT_CODES, COMPONENT_HELP
+from cxos.scoring.config import COMPONENTS
+from ui import insights, steering, tables
 from ui.database import database
 from ui.filters import current_filters
 from ui.lazy import lazy_expander
 from ui.session import after_write, require_person
+from ui.tables import Column
 from ui.work_forms import choose, forget_input, people
 
 person = require_person()
@@ -136,15 +139,52 @@ def show_agenda(view: meetings.MeetingView) -> None:
             continue
         with expander:
             if rows:
-                _words_table(*pack.table_of(key, rows, pack.AGENDA_COLUMNS[key]), f"agenda_{key}")
+                _words_table(key, rows, pack.AGENDA_COLUMNS[key], f"agenda_{key}")
             else:
                 st.write("Nothing here.")
 
 
-def _words_table(header: tuple[str, ...], rows: list[tuple], key: str) -> None:
+# How the pack's columns read on screen: free text wraps, dates and scores keep their type.
+_KINDS = {
+    "title": "long",
+    "decision": "long",
+    "text": "long",
+    "detail": "long",
+    "due_date": "date",
+    "days_overdue": "number",
+    "alignment": "number",
+    "accountability": "number",
+}
+
+
+def _words_table(
+    section: str, rows: list[dict[str, Any]], columns: tuple[pack.Column, ...], key: str
+) -> None:
     """A section as the pack shows it: headers, quadrants, signals and statuses in words."""
-    shown = [dict(zip(header, row, strict=True)) for row in rows]
-    st.dataframe(shown, hide_index=True, width="stretch", key=f"meetings_{key}")
+    header, cells = pack.table_of(section, rows, columns)
+    shown = [dict(zip(header, row, strict=True)) for row in cells]
+    kinds = [Column(title, title, _KINDS.get(name, "text")) for name, title in columns]
+    tables.show(shown, kinds, f"meetings_{key}")
+
+
+def _score_columns() -> list[Column]:
+    """The pack's score header; the eight components as 'A1'…'L4', named on hover."""
+    team, unit, *numbers, quadrant, goals = pack.SCORE_HEADER[:6]
+    return [
+        Column(team, team, "long", 140),
+        Column(unit, unit, "long", 120),
+        *(Column(n, n, "number", 100) for n in numbers),
+        Column(quadrant, quadrant, width=105),
+        Column(goals, goals, "number", 55),
+        *(
+            Column(pack.SCORE_HEADER[6 + i], COMPONENT_CODES[c], "number", 48, COMPONENT_HELP[c])
+            for i, c in enumerate(COMPONENTS)
+        ),
+    ]
+
+
+def _score_rows(view: meetings.MeetingView) -> list[dict[str, Any]]:
+    return [dict(zip(pack.SCORE_HEADER, r, strict=True)) for r in pack.score_rows(view)]
 
 
 # What each of the pack's files is called on its button.
@@ -215,12 +255,14 @@ view = _view(path, version, meeting_id)
 meeting = view.meeting
 if view.frozen:
     st.info(
-        f"Closed on {meeting.closed_at:%d %B %Y %H:%M} — read-only. Everything below is as "
-        f"frozen at close (scores as of {view.as_of}).",
+        f"Closed on {palette.moment(meeting.closed_at)} — read-only. Everything below is as "
+        f"frozen at close (scores as of {palette.day(view.as_of)}).",
         icon=":material/lock:",
     )
 else:
-    st.success(f"Open — computed live as of {view.as_of}.", icon=":material/lock_open:")
+    st.success(
+        f"Open — computed live as of {palette.day(view.as_of)}.", icon=":material/lock_open:"
+    )
 names = people(path, version)
 st.caption(
     "Attendees: " + (", ".join(text.markdown(names.get(a, a)) for a in meeting.attendees) or "—")
@@ -237,14 +279,9 @@ with scores_tab:
         key="meetings_quadrant",
         width="stretch",
     )
-    st.dataframe(
-        [dict(zip(pack.SCORE_HEADER, r, strict=True)) for r in pack.score_rows(view)],
-        hide_index=True,
-        width="stretch",
-        key="meetings_scores",
-    )
+    tables.show(_score_rows(view), _score_columns(), "meetings_scores")
 with decisions_tab:
-    _words_table(*pack.table_of("decisions", view.decisions, pack.DECISION_COLUMNS), "decisions")
+    _words_table("decisions", view.decisions, pack.DECISION_COLUMNS, "decisions")
     if not view.frozen and can(db, person.id, "decision"):
         decision_form(view)
         insights.goal_form(person.id, view, path, version)

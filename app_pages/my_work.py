@@ -204,7 +204,7 @@ as_of = current_filters().as_of
 st.title("My work")
 show_flash()
 if as_of != dt.date.today():
-    st.info(f"Showing what was waiting as of {as_of}; what you enter is dated today.")
+    st.info(f"Showing what was waiting as of {palette.day(as_of)}; what you enter is dated today.")
 standing(_standing(path, version, person.team_id, as_of))
 notices.notice_list(person, as_of)
 work = _work(path, version, person.id, as_of)

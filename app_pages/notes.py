@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from cxos import text
+from cxos import palette, text
 from cxos.champions import compare, notes
 from cxos.champions.notes import NoteView
 from cxos.model.errors import CxosError
@@ -152,7 +152,7 @@ def _show(note: NoteView) -> None:
     with st.container(border=True, key=f"notes_card_{note.id}"):
         where = " · ".join(x for x in (note.business_unit, note.stage) if x)
         st.caption(
-            f"{text.markdown(where)} — {text.markdown(note.author)}, {note.created_on:%d %b %Y}"
+            f"{text.markdown(where)} — {text.markdown(note.author)}, {palette.day(note.created_on)}"
         )
         st.text(note.title)
         st.text(note.body)

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import streamlit as st
 
+from cxos import palette
 from cxos.identity.permissions import can
-from ui import insights, steering
+from ui import insights, steering, tables
 from ui.database import database
 from ui.filters import current_filters
 from ui.session import require_person
@@ -18,7 +19,7 @@ path, version = steering.key()
 st.title("Opportunity backlog")
 found = insights.backlog(path, version, filters.as_of)
 st.caption(
-    f"As of {filters.as_of:%d %B %Y}. Each stage's customer pain — negative feedback in the "
+    f"As of {palette.day(filters.as_of)}. Each stage's customer pain — negative feedback in the "
     "90 days to the date, its metrics' gap to target, silo signals — gives its impact "
     "(0–10); the steering committee sets business value and effort (1–5). Rank by impact "
     "× value ÷ effort; an unrated opportunity counts as 3 and 3."
@@ -26,34 +27,7 @@ st.caption(
 if not found:
     st.success("No stage shows customer pain as of this date.", icon=":material/check_circle:")
 else:
-    st.dataframe(
-        [
-            {
-                "rank": o.rank,
-                "stage": o.stage,
-                "score": round(o.score, 1),
-                "impact": round(o.impact, 1),
-                "value": o.value,
-                "effort": o.effort,
-                "complaints": o.negative,
-                "what they say": " | ".join(o.themes) or "—",
-                "metric gap": "—" if o.gap is None else f"{o.gap:.0%}",
-                "silo signals": sum(o.signals.values()),
-                "teams": ", ".join(o.teams),
-                "journey": o.journey,
-                "rated by": (
-                    f"{o.rating.rated_by}, {o.rating.rated_at:%d %b %Y}"
-                    if o.rated and o.rating and o.rating.rated_at
-                    else "not rated"
-                ),
-                "goal": o.rating.goal if o.rating and o.rating.goal else "—",
-            }
-            for o in found
-        ],
-        hide_index=True,
-        width="stretch",
-        key="opportunities_table",
-    )
+    tables.show(insights.backlog_rows(found), insights.BACKLOG_COLUMNS, "opportunities_table")
     if can(database(), person.id, "decision"):
         with st.expander("Rate an opportunity", icon=":material/tune:"):
             insights.rating_form(person.id, found)
@@ -72,6 +46,6 @@ by = st.segmented_control(
 )
 summary = insights.impact_summary(path, version, filters.as_of, by or "team")
 if summary:
-    st.dataframe(summary, hide_index=True, width="stretch", key="opportunities_impact")
+    tables.show(summary, insights.impact_columns(by or "team"), "opportunities_impact")
 else:
     st.caption("No action completed by this date.")

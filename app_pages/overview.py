@@ -6,13 +6,14 @@ from collections.abc import Sequence
 
 import streamlit as st
 
-from cxos import text
+from cxos import palette, text
 from cxos.palette import QUADRANTS
 from cxos.review.figures import LABEL_BUDGET
 from cxos.scoring import UnitScore
-from ui import attention, steering
+from ui import attention, steering, tables
 from ui.filters import current_filters
 from ui.session import require_person
+from ui.tables import Column
 
 _TILES = 10
 _TILE_PX = 170  # five to a row in the 1440-pixel layout, two on a phone
@@ -54,14 +55,27 @@ def _some_names(names: Sequence[str]) -> str:
 
 def unit_row(unit: UnitScore) -> dict:
     """A unit as a table row: teams per quadrant, then the mean scores."""
-    mix = {f"{look.symbol} {look.label}": unit.count(n) for n, look in QUADRANTS.items()}
     return {
         "unit": unit.name,
         "teams": unit.teams,
-        **mix,
-        "mean alignment": round(unit.alignment, 1),
-        "mean accountability": round(unit.accountability, 1),
+        **{name: unit.count(name) for name in QUADRANTS},
+        "alignment": round(unit.alignment, 1),
+        "accountability": round(unit.accountability, 1),
     }
+
+
+UNIT_COLUMNS = (
+    Column("unit", "Business unit", "long"),
+    Column("teams", "Teams", "number", "small"),
+    *(Column(n, look.badge(), "number", "small") for n, look in QUADRANTS.items()),
+    Column("alignment", "Mean alignment", "number", help="The mean of its teams' alignment"),
+    Column(
+        "accountability",
+        "Mean accountability",
+        "number",
+        help="The mean of its teams' accountability",
+    ),
+)
 
 
 require_person()
@@ -70,7 +84,7 @@ path, version = steering.key()
 
 st.title("Overview")
 st.caption(
-    f"Scores as of {filters.as_of:%d %B %Y}. Each unit: how many of its teams sit in each "
+    f"Scores as of {palette.day(filters.as_of)}. Each unit: how many of its teams sit in each "
     "quadrant (hover its name for which) and its teams' mean scores."
 )
 
@@ -92,12 +106,8 @@ units_list = (
 )
 if units_list is not None and units_list.open:
     with units_list:
-        st.dataframe(
-            [unit_row(u) for u in units if u.kind != "company"],
-            hide_index=True,
-            width="stretch",
-            key="overview_units_table",
-        )
+        rows = [unit_row(u) for u in units if u.kind != "company"]
+        tables.show(rows, UNIT_COLUMNS, "overview_units_table")
 
 # Tabs and lists render only when open (`on_change="rerun"`): a thousand-team chart or a
 # list of thousands of actions costs a rerun far more than it is worth when hidden.

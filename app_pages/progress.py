@@ -48,7 +48,7 @@ def _history(path: str, version: int, metric_id: str) -> list[dict]:
 def _last(action: dict) -> str:
     if action["last_checked_on"] is None:
         return "no check-in yet"
-    return f"{action['last_progress']}% on {action['last_checked_on']}"
+    return f"{action['last_progress']}% on {palette.day(action['last_checked_on'])}"
 
 
 def check_in_table(actions: list[dict]) -> None:
@@ -125,7 +125,9 @@ def reading_table(metrics: list[dict]) -> None:
             "metric": [m["name"] for m in metrics],
             "goal": [m["goal"] for m in metrics],
             "last": [
-                "none" if m["last_value"] is None else f"{m['last_value']:g} on {m['last_read_on']}"
+                "none"
+                if m["last_value"] is None
+                else f"{m['last_value']:g} on {palette.day(m['last_read_on'])}"
                 for m in metrics
             ],
             "cadence": [f"every {m['cadence_days']} days" for m in metrics],

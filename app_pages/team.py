@@ -6,7 +6,7 @@ import datetime as dt
 
 import streamlit as st
 
-from cxos import text
+from cxos import palette, text
 from cxos.review import figures, team_detail
 from cxos.review.figures import COMPONENT_LABELS
 from cxos.scoring import TeamExplanation, explain_team, score_trend, snapshot_dates
@@ -100,7 +100,7 @@ explanation = _explain(path, version, team_id, filters.as_of)
 score = explanation.score
 
 st.title(text.markdown(score.team))
-st.caption(f"{text.markdown(score.business_unit)} · as of {filters.as_of:%d %B %Y}")
+st.caption(f"{text.markdown(score.business_unit)} · as of {palette.day(filters.as_of)}")
 left, middle, right = st.columns(3)
 left.metric("Alignment", f"{score.alignment:.1f}")
 middle.metric("Accountability", f"{score.accountability:.1f}")

@@ -8,6 +8,7 @@ never the only carrier of meaning.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -105,6 +106,16 @@ def quadrant_look(name: str) -> Look:
 
 def health_look(name: str) -> Look:
     return HEALTH[name]
+
+
+def day(value: dt.date) -> str:
+    """A date as people read it, the same on every screen and file: "5 Dec 2026"."""
+    return f"{value.day} {value:%b %Y}"
+
+
+def moment(value: dt.datetime) -> str:
+    """A time as people read it: "5 Dec 2026, 11:00"."""
+    return f"{day(value)}, {value:%H:%M}"
 
 
 def counted(n: int, noun: str, plural: str | None = None) -> str:

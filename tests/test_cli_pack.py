@@ -63,7 +63,7 @@ def test_a_meetings_pack_is_written_in_the_three_formats(path: Path, tmp_path: P
     assert "Scores" in load_workbook(written[1]).sheetnames
     deck = Presentation(str(written[2]))
     assert len(deck.slides) == 4 + len(meetings.SECTIONS) + 1
-    assert deck.slides[0].shapes.title.text_frame.text.endswith("— 2026-04-08")
+    assert deck.slides[0].shapes.title.text_frame.text.endswith("— 8 Apr 2026")
 
     again = tmp_path / "again"
     second = cxos(path, "pack", "review-2", "--as", ADMIN, "--out", str(again), "--format", "xlsx")
@@ -82,7 +82,7 @@ def test_a_dates_pack_in_the_formats_asked_for(path: Path, tmp_path: Path) -> No
         "review-pack-2026-05-20.xlsx",
     ]
     deck = Presentation(str(tmp_path / "review-pack-2026-05-20.pptx"))
-    assert deck.slides[0].shapes.title.text_frame.text == "CX review as of 2026-05-20"
+    assert deck.slides[0].shapes.title.text_frame.text == "CX review as of 20 May 2026"
     book = load_workbook(io.BytesIO((tmp_path / "review-pack-2026-05-20.xlsx").read_bytes()))
     assert book.properties.created == dt.datetime(2026, 5, 20)
 

@@ -16,7 +16,7 @@ import streamlit as st
 from openpyxl import load_workbook
 from streamlit.testing.v1 import AppTest
 
-from cxos import text
+from cxos import palette, text
 from cxos.champions import compare, notes
 from cxos.scoring import take_snapshot
 from cxos.storage import Database
@@ -106,8 +106,8 @@ def _tampered_snapshot(db: Database) -> dt.date:
 
 
 def _trend_rows(at: AppTest, day: dt.date) -> dict[str, str]:
-    frame = _frame(at, f"{day:%d %b %Y}")
-    return dict(zip(frame["unit"], frame[f"{day:%d %b %Y}"], strict=True))
+    frame = _frame(at, palette.day(day))
+    return dict(zip(frame["Unit"], frame[palette.day(day)], strict=True))
 
 
 EXPECTED_TREND = {"Business": "10 / 90", "Retail": "60 / 40", "Company": "43 / 57"}
@@ -122,7 +122,7 @@ def test_overview_and_compare_show_company_and_unit_trends_from_snapshots(org: D
     assert not at.exception, [e.value for e in at.exception]
     # Retail: the mean of Billing (80/20) and Retail Stores (40/60); the company: of all three.
     assert _trend_rows(at, day) == EXPECTED_TREND
-    quarter_ends = [c for c in _frame(at, f"{day:%d %b %Y}").columns if c.startswith(("31", "30"))]
+    quarter_ends = [c for c in _frame(at, palette.day(day)).columns if c.startswith(("31", "30"))]
     assert len(quarter_ends) >= 4  # the last four quarters' ends
 
     at = open_page(COMPARE, "p_champ")

@@ -11,6 +11,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from cxos import palette
 from cxos.demo import company as demo
 from cxos.palette import QUADRANTS, SIGNALS
 from cxos.review import journey_map, meetings
@@ -332,6 +333,12 @@ def test_a_whole_meeting_flow(writable: Database, monkeypatch) -> None:  # noqa:
     assert list(shown["Decision"]) == ["Bridge the delivery hand-off", "Pulse again"]
     assert list(shown.columns) == ["Decision", "Action owner", "Team", "Due", "Status"]
     assert set(shown["Status"]) <= {"Open", "In progress", "Blocked", "Done", "Cancelled", "—"}
+    # Review: a frozen review's dates read "2026-11-05" beside "24 October 2026 11:00".
+    assert all(isinstance(due, dt.date) for due in shown["Due"])  # drawn as "5 Nov 2026"
+    closed = meetings.get_meeting(writable, meeting.id).closed_at
+    assert any(f"Closed on {palette.moment(closed)}" in i.value for i in again.info)
+    scores = next(d.value for d in again.dataframe if "Quadrant" in d.value.columns)
+    assert {"A1", "L4"} <= set(scores.columns)  # eight short headers, named on hover
 
 
 def test_a_head_sees_meetings_but_cannot_start_one(demo_path, monkeypatch) -> None:  # noqa: ANN001

@@ -19,10 +19,9 @@ from cxos import text
 from cxos.palette import HEALTH, SIGNALS
 from cxos.review.needs_attention import Attention
 from cxos.scoring import glossary
-from ui import steering
+from ui import steering, tables
 from ui.lazy import lazy_expander
 from ui.navigation import REGISTRY
-from ui.tables import EMPTY
 
 # An open list links its first items; a longer one adds a table of all of them (links for
 # thousands of items would cost more than the rest of the page).
@@ -159,6 +158,10 @@ def details(lists: list[AttentionList], teams: dict[str, str]) -> None:
             _items(found, teams)
 
 
+# How the lists' table columns read: long text wraps, dates are dates.
+_ROW_KINDS = {"signal": "long", "action": "long", "goal": "long", "due": "date", "goals": "number"}
+
+
 def _items(found: AttentionList, teams: dict[str, str]) -> None:
     if not found.items:
         st.write("Nothing here.")
@@ -171,13 +174,8 @@ def _items(found: AttentionList, teams: dict[str, str]) -> None:
             "all of them are in this table."
         )
         rows = [found.row(item) for item in found.items]
-        st.dataframe(
-            rows,
-            hide_index=True,
-            width="stretch",
-            key=f"overview_{found.key}_table",
-            placeholder=EMPTY,  # a missing owner or date reads "—", not Streamlit's "None"
-        )
+        columns = tables.columns_of(rows, _ROW_KINDS)
+        tables.show(rows, columns, f"overview_{found.key}_table")
 
 
 def _link(found: AttentionList, item: Any, teams: dict[str, str]) -> None:

@@ -12,14 +12,16 @@ import datetime as dt
 
 import streamlit as st
 
-from cxos import text
+from cxos import palette, text
 from cxos.identity.permissions import can
 from cxos.insights import impact, opportunities, themes
 from cxos.model.errors import CxosError
 from cxos.review import meetings
 from cxos.work import team_reads
+from ui import tables
 from ui.database import database
 from ui.session import after_write
+from ui.tables import Column
 from ui.work_forms import choose, people
 
 _shared = st.cache_resource(show_spinner=False, max_entries=16)
@@ -63,21 +65,106 @@ def impact_summary(path: str, version: int, as_of: dt.date, by: str) -> list[dic
     names = _stage_names(path, version) if by == "stage" else None
     return [
         {
-            by: s.subject,
+            "subject": s.subject,
             "moved": s.moved,
-            "not moved": s.not_moved,
-            "not enough readings": s.not_enough,
-            "share moved": None if s.moved_share is None else f"{s.moved_share:.0%}",
-            "in words": s.sentence,
+            "not_moved": s.not_moved,
+            "not_enough": s.not_enough,
+            "share": None if s.moved_share is None else round(100 * s.moved_share),
+            "few_readings": s.few_readings,
+            "overlapping": s.overlapping,
         }
         for s in impact.summarise(impact_results(path, version, as_of), by, names)
     ]
 
 
+def impact_columns(by: str) -> tuple[Column, ...]:
+    """The impact table's columns; the first names the team, stage or goal."""
+    return (
+        Column("subject", by.capitalize(), "long" if by == "goal" else "text"),
+        Column("moved", "Moved", "number", "small", "Moved their metric the right way"),
+        Column("not_moved", "Not moved", "number", "small"),
+        Column("share", "Share moved", "percent", "small", "Of those with readings both sides"),
+        Column(
+            "not_enough",
+            "No readings",
+            "number",
+            "small",
+            "Completed, but without a reading before and after: not judged",
+        ),
+        Column("few_readings", "Few readings", "number", "small", "Judged on one or two readings"),
+        Column(
+            "overlapping",
+            "Overlapping",
+            "number",
+            "small",
+            "Other work on the same metric was done in the same time: the change is shared",
+        ),
+    )
+
+
+BACKLOG_COLUMNS = (
+    Column("rank", "Rank", "number", 45),
+    Column("stage", "Stage", "long", 140),
+    Column("score", "Score", "number", 55, "Impact × value ÷ effort: the rank's order"),
+    Column(
+        "impact",
+        "Impact",
+        "number",
+        55,
+        "0–10: the stage's complaints, its metrics' gap to target and its silo signals",
+    ),
+    Column("value", "Value", "number", 52, "Business value 1–5, set by the committee"),
+    Column("effort", "Effort", "number", 52, "Effort 1–5, set by the committee"),
+    Column("pain", "Why it hurts", "long", 290),
+    Column("teams", "Teams", "long", 160),
+    Column("rated", "Rating", "long", 120),
+)
+
+
+def backlog_rows(found: list[opportunities.Opportunity]) -> list[dict]:
+    """The backlog in words: each stage's pain in one sentence, its rating and its goal."""
+    several_journeys = len({o.journey for o in found}) > 1
+    return [
+        {
+            "rank": o.rank,
+            "stage": f"{o.stage} ({o.journey})" if several_journeys else o.stage,
+            "score": round(o.score, 1),
+            "impact": round(o.impact, 1),
+            "value": o.value,
+            "effort": o.effort,
+            "pain": _pain(o),
+            "teams": ", ".join(o.teams),
+            "rated": _rating(o),
+        }
+        for o in found
+    ]
+
+
+def _pain(o: opportunities.Opportunity) -> str:
+    parts = []
+    if o.negative:
+        said = f": {', '.join(o.themes)}" if o.themes else ""
+        parts.append(palette.counted(o.negative, "complaint") + said)
+    if o.gap is not None:
+        parts.append(f"metrics {o.gap:.0%} short of target")
+    signals = sum(o.signals.values())
+    if signals:
+        parts.append(palette.counted(signals, "silo signal"))
+    return " · ".join(parts) or "—"
+
+
+def _rating(o: opportunities.Opportunity) -> str:
+    if not (o.rated and o.rating):
+        return "not rated"
+    when = f", {palette.day(o.rating.rated_at)}" if o.rating.rated_at else ""
+    goal = f" · goal: {o.rating.goal}" if o.rating.goal else ""
+    return f"by {o.rating.rated_by}{when}{goal}"
+
+
 def show_themes(report: themes.ThemeReport, level: str, subject_id: str, key: str) -> None:
     """A subject's themes in the period as a small table (or a line saying there are none)."""
     rows = report.of(level, subject_id)
-    period = f"{report.period_start:%d %b} – {report.as_of:%d %b %Y}"
+    period = f"{palette.day(report.period_start)} – {palette.day(report.as_of)}"
     if not rows:
         st.caption(
             f"No themes: too little feedback here in the 90 days to the date ({period}) "
@@ -88,21 +175,26 @@ def show_themes(report: themes.ThemeReport, level: str, subject_id: str, key: st
         f"Feedback themes, {period} (the 90 days to the date), against the 90 days before. "
         "Top words of each theme, found in the feedback's text on this machine."
     )
-    st.dataframe(
-        [
-            {
-                "theme": r.theme.label,
-                "items": r.volume,
-                "negative": f"{r.negative_share:.0%}",
-                "before": r.previous,
-                "trend": r.trend,
-            }
-            for r in rows
-        ],
-        hide_index=True,
-        width="stretch",
-        key=key,
-    )
+    shown = [
+        {
+            "theme": r.theme.label,
+            "items": r.volume,
+            "negative": round(100 * r.negative_share),
+            "before": r.previous,
+            "trend": r.trend,
+        }
+        for r in rows
+    ]
+    tables.show(shown, _THEME_COLUMNS, key)
+
+
+_THEME_COLUMNS = (
+    Column("theme", "Theme", "long", "large", "The words that set this theme's feedback apart"),
+    Column("items", "Items", "number", "small", "Feedback in the 90 days to the date"),
+    Column("negative", "Negative", "percent", "small"),
+    Column("before", "Before", "number", "small", "Feedback in the 90 days before"),
+    Column("trend", "Trend", width="small"),
+)
 
 
 def rating_form(person_id: str, found: list[opportunities.Opportunity]) -> None:

@@ -11,7 +11,7 @@ import datetime as dt
 
 import streamlit as st
 
-from cxos import text
+from cxos import palette, text
 from cxos.model.entities import Person
 from cxos.model.errors import CxosError
 from cxos.notify import preferences, store
@@ -57,7 +57,7 @@ def notice_list(person: Person, as_of: dt.date) -> None:
             if person.email
             else "you have no e-mail address, so they are shown here only"
         )
-        st.caption(f"What CXOS tells you as of {as_of:%d %B %Y}, and why; {where}.")
+        st.caption(f"What CXOS tells you as of {palette.day(as_of)}, and why; {where}.")
         if notices:
             _table(notices)
         else:

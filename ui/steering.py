@@ -18,6 +18,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 import streamlit as st
 
+from cxos import palette
 from cxos.champions import compare
 from cxos.palette import HEALTH, QUADRANTS
 from cxos.review import figures, journey_map, meetings, team_detail
@@ -37,8 +38,10 @@ from cxos.scoring import (
 )
 from cxos.scoring.config import ScoringConfig
 from cxos.work import my_work
+from ui import tables
 from ui.database import data_version, database, once_per_run
 from ui.filters import Filters
+from ui.tables import Column
 
 
 def key() -> tuple[str, int]:
@@ -255,7 +258,7 @@ def trend_section(filters: Filters, prefix: str, unit_ids: tuple[str, ...] | Non
     st.caption(
         "Mean alignment and accountability of each unit's teams at each quarter end, at every "
         "snapshot since (taken when a review meeting closes, or by `python -m cxos snapshot`) "
-        f"and on {filters.as_of:%d %b %Y}."
+        f"and on {palette.day(filters.as_of)}."
     )
     figure = _trend_chart(*key(), filters.as_of, filters.business_unit_id, unit_ids)
     st.plotly_chart(figure, key=f"{prefix}_trends", width="stretch")
@@ -264,16 +267,13 @@ def trend_section(filters: Filters, prefix: str, unit_ids: tuple[str, ...] | Non
             f"The chart draws the company only: {len(found) - 1} units are more lines than "
             "can be read. Choose units to see theirs; the table has every unit."
         )
-    st.dataframe(
-        [
-            {
-                "unit": t.name,
-                **{f"{day:%d %b %Y}": f"{a:.0f} / {b:.0f}" for day, a, b in t.points},
-            }
-            for t in found
-        ],
-        hide_index=True,
-        width="stretch",
-        key=f"{prefix}_trends_table",
-        column_config={"unit": st.column_config.TextColumn("unit (alignment / accountability)")},
-    )
+    rows = [
+        {"unit": t.name, **{palette.day(day): f"{a:.0f} / {b:.0f}" for day, a, b in t.points}}
+        for t in found
+    ]
+    days = [k for k in rows[0] if k != "unit"] if rows else []
+    columns = [
+        Column("unit", "Unit", "long", help="Each date: mean alignment / mean accountability"),
+        *(Column(d, d, width="small") for d in days),
+    ]
+    tables.show(rows, columns, f"{prefix}_trends_table")

@@ -7,17 +7,28 @@ text stays in dataframe cells, which never interpret it as markup.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import pyarrow as pa
 import streamlit as st
 
+from cxos import palette
 from cxos.palette import ACTION_STATUS, HEALTH, QUADRANTS
 
 EMPTY = "—"
 _TYPED = ("number", "percent", "of_five", "date")
+
+# Streamlit's own row height, and rows tall enough for three lines: Streamlit wraps text
+# only in rows taller than 4rem, so long text needs them to be read without a click.
+_ROW_PX = 35
+_WRAPPED_ROW_PX = 70
+_WRAP_FROM = 40  # characters: a shorter text fits its column on one line
+# Up to this many rows a table is drawn whole, in the page's own scroll; a longer one
+# scrolls inside a box of this many rows, so the page below it stays within reach.
+WHOLE_UP_TO = 25
 
 
 def _status(value: Any) -> str:
@@ -35,7 +46,7 @@ def _health(value: Any) -> str:
 
 
 def _moment(value: Any) -> str:
-    return f"{value:%d %b %Y %H:%M}" if hasattr(value, "hour") else f"{value:%d %b %Y}"
+    return palette.moment(value) if isinstance(value, dt.datetime) else palette.day(value)
 
 
 WORDS: dict[str, Callable[[Any], str]] = {
@@ -52,16 +63,18 @@ class Column:
 
     key: str
     header: str
-    # text, status, quadrant, health, moment (a time, or a date that may be missing: "—"),
-    # date, number, percent, of_five
+    # text, long (text that wraps onto up to three lines), status, quadrant, health,
+    # moment (a time, or a date that may be missing: "—"), date, number, percent, of_five
     kind: str = "text"
-    width: str | None = None  # "small", "medium", "large" (Streamlit's widths)
+    width: Literal["small", "medium", "large"] | int | None = None  # Streamlit's, or pixels
+    help: str | None = None  # shown when the pointer rests on the header
 
 
 def show(
     rows: Sequence[Mapping[str, Any]], columns: Sequence[Column], key: str, **options: Any
 ) -> None:
-    """`rows` as a dataframe of `columns` only, in words, filling the page's width."""
+    """`rows` as a dataframe of `columns` only, in words, filling the page's width: whole
+    when short, long text wrapped. `options` go to `st.dataframe` and win."""
     st.dataframe(
         _arrow_table(rows, columns),
         hide_index=True,
@@ -69,8 +82,31 @@ def show(
         key=key,
         column_config={c.header: _config(c) for c in columns},
         placeholder="",  # a typed cell left blank, not Streamlit's grey "None"
-        **options,
+        **(layout(rows, columns) | options),
     )
+
+
+def columns_of(rows: Sequence[Mapping[str, Any]], kinds: Mapping[str, str]) -> list[Column]:
+    """A column per key of the first row, headed by the key in words ("due" → "Due"),
+    each read as `kinds` says (text unless named)."""
+    keys = list(rows[0]) if rows else []
+    return [Column(k, k.replace("_", " ").capitalize(), kinds.get(k, "text")) for k in keys]
+
+
+def layout(rows: Sequence[Mapping[str, Any]], columns: Sequence[Column]) -> dict[str, Any]:
+    """Row height and table height: rows tall enough to wrap a long text, and every row
+    shown (no box scrolling inside the page) unless there are more than `WHOLE_UP_TO`."""
+    wraps = any(
+        len(str(row.get(c.key) or "")) > _WRAP_FROM
+        for c in columns
+        if c.kind == "long"
+        for row in rows
+    )
+    row_px = _WRAPPED_ROW_PX if wraps else _ROW_PX
+    height: str | int = "content"
+    if len(rows) > WHOLE_UP_TO:
+        height = _ROW_PX + row_px * WHOLE_UP_TO  # the header, then the rows
+    return {"height": height, "row_height": row_px if wraps else None}
 
 
 def _arrow_table(rows: Sequence[Mapping[str, Any]], columns: Sequence[Column]) -> pa.Table:
@@ -104,15 +140,17 @@ def _cell(column: Column, value: Any) -> Any:
 
 
 def _config(column: Column) -> Any:
-    width = column.width
+    header, width, tip = column.header, column.width, column.help
     if column.kind == "percent":
         return st.column_config.ProgressColumn(
-            column.header, min_value=0, max_value=100, format="%d%%", width=width
+            header, min_value=0, max_value=100, format="%d%%", width=width, help=tip
         )
     if column.kind == "of_five":
-        return st.column_config.NumberColumn(column.header, format="%d of 5", width=width)
+        return st.column_config.NumberColumn(header, format="%d of 5", width=width, help=tip)
     if column.kind == "date":
-        return st.column_config.DateColumn(column.header, format="D MMM YYYY", width=width)
+        return st.column_config.DateColumn(header, format="D MMM YYYY", width=width, help=tip)
     if column.kind == "number":
-        return st.column_config.NumberColumn(column.header, width=width)
-    return st.column_config.TextColumn(column.header, width=width)
+        return st.column_config.NumberColumn(header, width=width, help=tip)
+    if column.kind == "long":
+        return st.column_config.TextColumn(header, width=width or "large", help=tip)
+    return st.column_config.TextColumn(header, width=width, help=tip)

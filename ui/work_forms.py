@@ -23,7 +23,7 @@ from typing import Any
 
 import streamlit as st
 
-from cxos import text
+from cxos import palette, text
 from cxos.model.entities import ACTION_STATUSES, Person
 from cxos.model.errors import CxosError, StaleWrite
 from cxos.palette import ACTION_STATUS
@@ -314,7 +314,7 @@ def _last_reading(metric: dict[str, Any]) -> str:
     last, on = metric.get("last_value"), metric.get("last_read_on")
     if last is None:
         return "No reading yet."
-    return f"Last reading: {float(last):g}" + (f" on {on}" if on else "") + "."
+    return f"Last reading: {float(last):g}" + (f" on {palette.day(on)}" if on else "") + "."
 
 
 # -- feedback --------------------------------------------------------------------------------------

@@ -29,6 +29,7 @@ from urllib.parse import urlencode
 from cxos.notify import store
 from cxos.notify.config import NotifyConfig
 from cxos.notify.store import Recipient
+from cxos.palette import day
 from cxos.scoring.config import ScoringConfig
 from cxos.storage import Database
 from cxos.work.my_work import WorkItem, WorkKind, feedback_past_window, my_work, work_items
@@ -157,7 +158,7 @@ def _late_to_head(item: WorkItem, heads: list[Recipient], grace: int) -> list[No
 
 def _silent(team: dict, steering: list[Recipient], days: int, as_of: dt.date) -> list[Notice]:
     last = team["last_heard"]
-    heard = f"last check-in or reading on {last}" if last else "no check-in or reading yet"
+    heard = f"last check-in or reading on {day(last)}" if last else "no check-in or reading yet"
     silent_for = (as_of - last).days if last else 0
     return [
         Notice(
@@ -204,7 +205,7 @@ def _meeting(meeting: dict, invited: list[Recipient], as_of: dt.date) -> list[No
             f"meeting_ahead:{meeting['id']}:{meeting['held_on']}",
             meeting["title"],
             None,
-            f"review meeting on {meeting['held_on']} ({when}): agenda and PDF pack attached",
+            f"review meeting on {day(meeting['held_on'])} ({when}): agenda and PDF pack attached",
             RULES["meeting_ahead"],
             "meetings",
             (),

@@ -29,7 +29,7 @@ from cxos.notify.config import NotifyConfig
 from cxos.notify.mail import Attachment, Mail, MailServerError
 from cxos.notify.rules import Notice, Settings, all_notices
 from cxos.notify.store import DEFAULT_FREQUENCY, Recipient
-from cxos.palette import counted
+from cxos.palette import counted, day
 from cxos.storage import Connection, Database
 
 
@@ -82,7 +82,7 @@ def _digest(person: Recipient, notices: list[Notice], as_of: dt.date) -> list[Ma
             person.name,
             person.email,
             "reminder",
-            f"CXOS: {waiting} waiting on you or your team (as of {as_of})",
+            f"CXOS: {waiting} waiting on you or your team (as of {day(as_of)})",
             tuple(notices),
             f"As of {as_of}, {waiting} waiting on you or your team:",
         )

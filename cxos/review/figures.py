@@ -37,6 +37,12 @@ COMPONENT_LABELS = {
     "l3_coverage": "L3 coverage",
     "l4_bridging": "L4 bridging",
 }
+# 'A1', 'L4': eight component columns fit a 1440-pixel screen when the header's help
+# names them.
+COMPONENT_CODES = {name: label.split()[0] for name, label in COMPONENT_LABELS.items()}
+COMPONENT_HELP = {
+    name: f"{label} (0–100). See 'What the words mean'." for name, label in COMPONENT_LABELS.items()
+}
 SIGNAL_COLOUR = QUADRANTS["siloed"].colour  # silo marks share the siloed quadrant's colour
 THRESHOLD_DASH = "dash"
 

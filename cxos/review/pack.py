@@ -36,7 +36,7 @@ from cxos import text
 from cxos.bundle.exporter import write_workbook
 from cxos.identity import permissions
 from cxos.model.errors import PermissionDenied
-from cxos.palette import ACTION_STATUS, INK, MUTED, QUADRANTS, SIGNALS, counted
+from cxos.palette import ACTION_STATUS, INK, MUTED, QUADRANTS, SIGNALS, counted, day
 from cxos.review import figures
 from cxos.review.meetings import SECTIONS, MeetingView
 from cxos.scoring import rollup
@@ -129,8 +129,8 @@ def build(
 def title_of(view: MeetingView) -> str:
     """The pack's title (the meeting's own title isolated: it cannot reorder the date)."""
     if view.meeting is not None:
-        return f"{text.isolate(view.meeting.title)} — {view.as_of.isoformat()}"
-    return f"CX review as of {view.as_of.isoformat()}"
+        return f"{text.isolate(view.meeting.title)} — {day(view.as_of)}"
+    return f"CX review as of {day(view.as_of)}"
 
 
 def created_at(view: MeetingView) -> dt.datetime:
@@ -219,6 +219,7 @@ DECISION_COLUMNS: tuple[Column, ...] = (
 # Relative PDF column widths: free text gets the room.
 _WIDTHS: dict[str, float] = {"title": 5, "decision": 5, "text": 5, "detail": 7, "signal": 1.6}
 _CHANGES = ("alignment", "accountability")
+_DATES = ("due_date",)  # a frozen review keeps them as ISO text; every file shows a date
 
 
 def _word(section: str, key: str, value: Any) -> Any:
@@ -233,6 +234,8 @@ def _word(section: str, key: str, value: Any) -> Any:
         return ACTION_STATUS.get(value, value)
     if section == "moves" and key in _CHANGES:
         return f"{value:+.1f}"
+    if key in _DATES and isinstance(value, str):
+        return dt.date.fromisoformat(value)
     return value
 
 
@@ -272,7 +275,8 @@ def summary_lines(view: MeetingView) -> list[str]:
     )
     lines = [f"{counted(len(scores), 'team')}: {mix}."]
     if view.previous:
-        since = f"{text.isolate(view.previous['title'])} ({view.previous['held_on']})"
+        held = dt.date.fromisoformat(str(view.previous["held_on"]))
+        since = f"{text.isolate(view.previous['title'])} ({day(held)})"
         lines.append(f"{counted(len(agenda['moves']), 'team')} changed quadrant since {since}.")
     else:
         lines.append("No earlier closed review to compare with.")
@@ -297,7 +301,7 @@ UNIT_NOTE = (
 def state_line(data: dict[str, Any]) -> str:
     """The line under a pack's title: the date scored, and whether it is frozen."""
     state = "closed — frozen as reviewed" if data["frozen"] else "open — computed live"
-    return f"Scores as of {data['as_of']} · {state}"
+    return f"Scores as of {day(dt.date.fromisoformat(data['as_of']))} · {state}"
 
 
 def more_line(more: int) -> str:
@@ -444,7 +448,7 @@ def _safe(family: str, value: Any) -> str:
 
 def _cell(family: str, value: Any) -> str:
     """A table cell's text, cut at `CELL_MAX` characters with an ellipsis."""
-    shown = "" if value is None else str(value)
+    shown = "" if value is None else day(value) if isinstance(value, dt.date) else str(value)
     if len(shown) > CELL_MAX:
         shown = shown[: CELL_MAX - 1] + ("…" if family == "DejaVu" else "...")
     return _safe(family, shown)
