@@ -163,7 +163,11 @@ def _words_table(
     """A section as the pack shows it: headers, quadrants, signals and statuses in words."""
     header, cells = pack.table_of(section, rows, columns)
     shown = [dict(zip(header, row, strict=True)) for row in cells]
-    kinds = [Column(title, title, _KINDS.get(name, "text")) for name, title in columns]
+    signed = section == "moves"  # its changes are signed words ("+4.2"), kept as they read
+    kinds = [
+        Column(title, title, "text" if signed else _KINDS.get(name, "text"))
+        for name, title in columns
+    ]
     tables.show(shown, kinds, f"meetings_{key}")
 
 
@@ -173,11 +177,11 @@ def _score_columns() -> list[Column]:
     return [
         Column(team, team, "long", 140),
         Column(unit, unit, "long", 120),
-        *(Column(n, n, "number", 100) for n in numbers),
-        Column(quadrant, quadrant, width=105),
-        Column(goals, goals, "number", 55),
+        *(Column(n, n, "number", 80 if n == "Alignment" else 100) for n in numbers),
+        Column(quadrant, quadrant, width=95),
+        Column(goals, goals, "number", 50),
         *(
-            Column(pack.SCORE_HEADER[6 + i], COMPONENT_CODES[c], "number", 48, COMPONENT_HELP[c])
+            Column(pack.SCORE_HEADER[6 + i], COMPONENT_CODES[c], "number", 46, COMPONENT_HELP[c])
             for i, c in enumerate(COMPONENTS)
         ),
     ]
@@ -248,7 +252,7 @@ if st.session_state.get("meetings_pick") not in by_id:
 meeting_id = st.selectbox(
     "Meeting",
     list(by_id),
-    format_func=lambda m: f"{by_id[m].held_on} · {by_id[m].title} · {by_id[m].status}",
+    format_func=lambda m: f"{palette.day(by_id[m].held_on)} · {by_id[m].title} · {by_id[m].status}",
     key="meetings_pick",
 )
 view = _view(path, version, meeting_id)

@@ -25,7 +25,8 @@ _TYPED = ("number", "percent", "of_five", "date")
 # only in rows taller than 4rem, so long text needs them to be read without a click.
 _ROW_PX = 35
 _WRAPPED_ROW_PX = 70
-_WRAP_FROM = 40  # characters: a shorter text fits its column on one line
+_PX = {"small": 75, "medium": 200, "large": 400}  # Streamlit's named column widths
+_CHAR_PX = 7.5  # a character's mean width in the table's font
 # Up to this many rows a table is drawn whole, in the page's own scroll; a longer one
 # scrolls inside a box of this many rows, so the page below it stays within reach.
 WHOLE_UP_TO = 25
@@ -97,7 +98,7 @@ def layout(rows: Sequence[Mapping[str, Any]], columns: Sequence[Column]) -> dict
     """Row height and table height: rows tall enough to wrap a long text, and every row
     shown (no box scrolling inside the page) unless there are more than `WHOLE_UP_TO`."""
     wraps = any(
-        len(str(row.get(c.key) or "")) > _WRAP_FROM
+        len(str(row.get(c.key) or "")) > _line_of(c)
         for c in columns
         if c.kind == "long"
         for row in rows
@@ -137,6 +138,13 @@ def _cell(column: Column, value: Any) -> Any:
         return None if column.kind in _TYPED else EMPTY
     words = WORDS.get(column.kind)
     return words(value) if words else value
+
+
+def _line_of(column: Column) -> int:
+    """How many characters fit on one line of a long-text column."""
+    width = column.width or "large"
+    px = _PX[width] if isinstance(width, str) else width
+    return int(px / _CHAR_PX) - 2
 
 
 def _config(column: Column) -> Any:
