@@ -11,6 +11,7 @@ from cxos.bundle.as_person import export_xlsx_bytes, export_zip_bytes, import_as
 from cxos.bundle.importer import ImportReport
 from cxos.bundle.uploads import UploadSlot
 from cxos.model.errors import BundleError, CxosError
+from ui import tables
 from ui.admin import require_admin
 from ui.database import database
 from ui.session import after_write, require_person
@@ -23,11 +24,9 @@ slot: UploadSlot = st.session_state.setdefault("admin_data_slot", UploadSlot())
 
 
 def _show_changes(report: ImportReport) -> None:
-    st.dataframe(
-        [vars(change) for change in report.changes],
-        hide_index=True,
-        key="admin_data_preview",
-    )
+    rows = [vars(change) for change in report.changes]
+    numbers = {"rows": "number", "added": "number", "changed": "number", "unchanged": "number"}
+    tables.show(rows, tables.columns_of(rows, numbers), "admin_data_preview")
 
 
 def _preview(path: Path) -> ImportReport | None:
@@ -38,10 +37,10 @@ def _preview(path: Path) -> ImportReport | None:
             f"This bundle cannot be imported: {palette.counted(error.total, 'problem')}. "
             "Nothing was changed."
         )
-        st.dataframe(
+        tables.show(
             [{"problem": str(p)} for p in error.problems],
-            hide_index=True,
-            key="admin_data_problems",
+            [tables.Column("problem", "Problem", "long", "large")],
+            "admin_data_problems",
         )
         return None
     except CxosError as error:

@@ -12,6 +12,7 @@ from cxos.identity import permissions
 from cxos.model.entities import ACTION_STATUSES, TEXT_MAX
 from cxos.model.errors import CxosError
 from cxos.work import team_edits, team_reads
+from ui import tables
 from ui.database import data_version, database
 from ui.session import require_person
 from ui.work_forms import check_in_form, finish_write, forget_input, reading_form, show_flash
@@ -175,10 +176,13 @@ def save(write, titles: list[str], noun: str, editor: str) -> None:
     except team_edits.RowsRejected as rejected:
         rows = palette.counted(len(rejected.errors), "row")
         st.error(f"Nothing was saved: {rows} to correct (below).")
-        st.dataframe(
+        tables.show(
             [{"row": titles[e.row - 1], "problem": e.message} for e in rejected.errors],
-            hide_index=True,
-            key=f"progress_{noun}_errors",
+            [
+                tables.Column("row", noun.capitalize(), "long"),
+                tables.Column("problem", "Problem", "long"),
+            ],
+            f"progress_{noun}_errors",
         )
         return
     except CxosError as error:

@@ -54,7 +54,7 @@ def test_bad_bundle_lists_problems_and_changes_nothing(sample: Database) -> None
     at = _admin_page("admin_data.py")
     at.file_uploader(key="admin_data_upload").upload("bad.zip", _zip(BAD_PERSON)).run()
     assert "cannot be imported" in at.error[0].value
-    problems = at.dataframe[0].value["problem"].tolist()
+    problems = at.dataframe[0].value["Problem"].tolist()
     assert any("role" in p for p in problems) and any("team_id" in p for p in problems)
     assert not [b for b in at.button if b.key == "admin_data_confirm"]
     assert audit.data_version(sample) == version
