@@ -18,7 +18,7 @@ from ui.session import require_person
 from ui.tables import Column
 
 ITEM_COLUMNS = (
-    Column("met", "", width="small"),
+    Column("met", "Met", width="small"),
     Column("label", "Item", width="medium"),
     Column("value", "Counts", "percent", "small"),
     Column("detail", "Detail", width="large"),
@@ -134,7 +134,7 @@ for name, part in explanation.components.items():
         tables.show(
             [
                 {
-                    "met": "✔" if i.ok else "✖",
+                    "met": "Yes" if i.ok else "No",
                     "label": i.label,
                     "value": round(100 * i.value),
                     "detail": i.detail,

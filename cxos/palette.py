@@ -38,7 +38,8 @@ QUADRANTS: dict[str, Look] = {
 HEALTH: dict[str, Look] = {
     "on_track": Look("#009E73", "#E0F3EC", "●", "On track", "circle"),
     "at_risk": Look("#E69F00", "#FBF0D9", "▲", "At risk", "triangle-up"),
-    "off_track": Look("#D55E00", "#F8E4D6", "✖", "Off track", "x"),
+    # Not ✖: that is the siloed quadrant's, and both show on the overview.
+    "off_track": Look("#D55E00", "#F8E4D6", "⊗", "Off track", "circle-x"),
     "no_data": Look("#8C8C8C", "#EEEEEE", "○", "No data", "circle-open"),
     "achieved": Look("#0072B2", "#DDEBF5", "★", "Achieved", "star"),
 }

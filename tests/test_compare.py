@@ -237,7 +237,7 @@ def test_heatmap_labels_every_cell_and_uses_palette_colours(org: Database) -> No
     assert [colour for _, colour in heat.colorscale][::2] == [h.colour for h in HEALTH.values()]
     texts = [a.text for a in figure.layout.annotations]
     assert len(texts) == len(c.stages) * len(c.units)
-    assert "✖ Off track · 1 goal" in texts
+    assert "⊗ Off track · 1 goal" in texts
     assert "● On track · 1 goal · best" in texts
     assert texts.count(figures.EMPTY_TEXT) == len(texts) - 3
     assert heat.zmin == -0.5 and heat.zmax == len(HEALTH) - 0.5
@@ -251,7 +251,7 @@ def test_heatmap_past_the_annotation_limit_keeps_the_words_in_hover(
     heat = figures.health_heatmap(c)
     assert not heat.layout.annotations
     texts = [t for row in heat.data[0].text for t in row]
-    assert "✖ Off track · 1 goal" in texts and texts.count(figures.EMPTY_TEXT) == len(texts) - 3
+    assert "⊗ Off track · 1 goal" in texts and texts.count(figures.EMPTY_TEXT) == len(texts) - 3
     empty = [z for row in heat.data[0].z for z in row if z != z]  # NaN: no goal there
     assert len(empty) == len(texts) - 3
 

@@ -253,6 +253,17 @@ def test_journey_figure_draws_silo_signals_and_owners() -> None:
     assert any("⚠ Billing run" in text for text in cells.text)
 
 
+def test_no_mark_on_the_journey_map_reads_as_a_goals_health_or_a_quadrant() -> None:
+    """Review: ✖ meant siloed, off track and unbridged; an orphan's ▲ looked "at risk"."""
+    fig = figures.journey_figure(_journey())
+    marks = [t.marker.symbol for t in fig.data if t.name in SIGNALS.values()]
+    states = {look.marker for look in (*HEALTH.values(), *QUADRANTS.values())}
+    assert len(marks) == len(set(marks)) == 3 and not set(marks) & states
+    symbols = [look.symbol for look in (*HEALTH.values(), *QUADRANTS.values())]
+    bad = {HEALTH["off_track"].symbol, QUADRANTS["siloed"].symbol}
+    assert len(bad) == 2 and all(symbols.count(s) == 1 for s in bad)
+
+
 def _long_journey(stages: int, phase_size: int, per_cell: int = 1) -> JourneyMap:
     """A journey of `stages` stages in phases of `phase_size`, touchpoints with long names."""
     map_stages = [

@@ -44,6 +44,13 @@ COMPONENT_HELP = {
     name: f"{label} (0–100). See 'What the words mean'." for name, label in COMPONENT_LABELS.items()
 }
 SIGNAL_COLOUR = QUADRANTS["siloed"].colour  # silo marks share the siloed quadrant's colour
+# The journey map's signal marks: shapes no quadrant or health state uses, so a mark on a
+# stage never reads as a goal's health (an orphan's ▲ read as "at risk", a ✖ as off track).
+SIGNAL_MARKERS = {
+    "unbridged_stage": "bowtie",
+    "handoff_gap": "line-ns-open",
+    "orphan_touchpoint": "hexagon",
+}
 THRESHOLD_DASH = "dash"
 
 
@@ -651,7 +658,11 @@ def _silo_marks(fig: go.Figure, jmap: JourneyMap, column: dict, rows: dict, by_c
             x=[column[s.id] for s in unbridged],
             y=[top - 0.62] * len(unbridged),
             mode="markers",
-            marker={"symbol": "x", "size": 12, "color": SIGNAL_COLOUR},
+            marker={
+                "symbol": SIGNAL_MARKERS["unbridged_stage"],
+                "size": 12,
+                "color": SIGNAL_COLOUR,
+            },
             name=SIGNALS["unbridged_stage"],  # the marker is the symbol: not twice in the legend
             hovertext=[text.plotly(jmap.details.get(s.id, s.name)) for s in unbridged],
             hoverinfo="text",
@@ -673,7 +684,7 @@ def _silo_marks(fig: go.Figure, jmap: JourneyMap, column: dict, rows: dict, by_c
             x=[(column[a] + column[b]) / 2 for a, b in gaps],
             y=[-0.5] * len(gaps),
             mode="markers",
-            marker={"symbol": "line-ns-open", "size": 14, "color": SIGNAL_COLOUR},
+            marker={"symbol": SIGNAL_MARKERS["handoff_gap"], "size": 14, "color": SIGNAL_COLOUR},
             name=SIGNALS["handoff_gap"],
             hovertext=[text.plotly(jmap.details.get(f"{a}>{b}", f"{a} → {b}")) for a, b in gaps],
             hoverinfo="text",
@@ -685,7 +696,11 @@ def _silo_marks(fig: go.Figure, jmap: JourneyMap, column: dict, rows: dict, by_c
             x=[column[tp.stage_id] + 0.38 for tp in orphans],
             y=[rows[tp.layer] + 0.33 for tp in orphans],
             mode="markers",
-            marker={"symbol": "triangle-up", "size": 10, "color": SIGNAL_COLOUR},
+            marker={
+                "symbol": SIGNAL_MARKERS["orphan_touchpoint"],
+                "size": 10,
+                "color": SIGNAL_COLOUR,
+            },
             name=SIGNALS["orphan_touchpoint"],
             hovertext=[
                 text.plotly(f"{tp.name} ({tp.team}): {jmap.details.get(tp.id, '')}")
