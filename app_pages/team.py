@@ -104,7 +104,13 @@ st.caption(f"{text.markdown(score.business_unit)} · as of {palette.day(filters.
 left, middle, right = st.columns(3)
 left.metric("Alignment", f"{score.alignment:.1f}")
 middle.metric("Accountability", f"{score.accountability:.1f}")
-right.metric("Quadrant", steering.quadrant_badge(score.quadrant))
+right.metric(
+    "Quadrant",
+    steering.quadrant_badge(score.quadrant),
+    help="Where the two scores place the team: how it works with the shared goals "
+    "(aligned with them, accountable for them). Whether each goal is on course is its "
+    "health, under Goals.",
+)
 
 st.subheader("What would move it")
 if explanation.fixes:
@@ -148,9 +154,15 @@ for name, part in explanation.components.items():
 
 st.subheader("Goals")
 health = steering.health(path, version, filters.as_of)
-for goal in _goals(path, version, team_id, filters.as_of):
-    state = health.get(goal["id"])
-    badge = steering.health_badge(state.health if state else "no_data")
+goals = _goals(path, version, team_id, filters.as_of)
+states = {g["id"]: state.health if (state := health.get(g["id"])) else "no_data" for g in goals}
+st.caption(
+    f"{palette.health_mix(list(states.values()))}. A goal's health is whether its metrics "
+    "are on course to their targets; the quadrant above is how the team works with the "
+    "goals, so a performing team can still have a goal off track."
+)
+for goal in goals:
+    badge = steering.health_badge(states[goal["id"]])
     # Drawn only while open: a big team has a hundred metric charts (seconds a rerun).
     expander = lazy_expander(
         f"{badge} · {text.markdown(goal['title'])}", f"team_goal_open_{goal['id']}"
@@ -161,7 +173,7 @@ for goal in _goals(path, version, team_id, filters.as_of):
         st.caption(
             f"Owner: {text.markdown(goal['owner'] or '—')} · "
             f"{_objectives_words(goal['objectives'])} · "
-            f"{goal['start_date']} to {goal['end_date']}"
+            f"{palette.day(goal['start_date'])} to {palette.day(goal['end_date'])}"
         )
         for metric in goal["metrics"]:
             st.plotly_chart(

@@ -101,6 +101,17 @@ def mix_text(mix: Mapping[Any, Sequence[str]], words: bool = True) -> str:
     return " · ".join(parts) or "no team"
 
 
+def health_mix(states: Sequence[str]) -> str:
+    """How many goals are in each health state, worst first: "⊗ 2 off track · ● 1 on track"."""
+    order = ("off_track", "at_risk", "no_data", "on_track", "achieved")
+    parts = [
+        f"{HEALTH[name].symbol} {states.count(name)} {HEALTH[name].label.lower()}"
+        for name in order
+        if name in states
+    ]
+    return " · ".join(parts) or "no goal"
+
+
 def quadrant_look(name: str) -> Look:
     return QUADRANTS[name]
 

@@ -398,3 +398,21 @@ def test_the_glossary_defines_every_component_quadrant_and_signal(demo_path, mon
     words = [*COMPONENT_LABELS.values(), *(q.label for q in QUADRANTS.values()), *SIGNALS.values()]
     for word in words:
         assert f"**{word}** — " in shown, word
+
+
+def test_the_team_page_counts_its_goals_health_beside_a_quadrant_of_how_it_works(
+    demo_path, monkeypatch  # noqa: ANN001
+) -> None:
+    """Review: "● Performing" above goals off track read as a contradiction, unexplained."""
+    from cxos.scoring import goal_health
+
+    at = _open("team.py", HEAD, monkeypatch, demo_path)
+    assert not at.exception, [e.value for e in at.exception]
+    db = Database(demo_path)
+    team = db.scalar("SELECT team_id FROM people WHERE id = ?", [HEAD])
+    goals = [r["id"] for r in db.rows("SELECT id FROM goals WHERE team_id = ?", [team])]
+    health = goal_health(db, dt.date.today())
+    states = [health[g].health if g in health else "no_data" for g in goals]
+    line = next(c.value for c in at.caption if "a performing team can still" in c.value)
+    assert line.startswith(palette.health_mix(states)), line
+    assert "Whether each goal is on course" in at.metric[2].proto.help
