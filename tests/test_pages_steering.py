@@ -401,7 +401,8 @@ def test_the_glossary_defines_every_component_quadrant_and_signal(demo_path, mon
 
 
 def test_the_team_page_counts_its_goals_health_beside_a_quadrant_of_how_it_works(
-    demo_path, monkeypatch  # noqa: ANN001
+    demo_path,
+    monkeypatch,  # noqa: ANN001
 ) -> None:
     """Review: "● Performing" above goals off track read as a contradiction, unexplained."""
     from cxos.scoring import goal_health

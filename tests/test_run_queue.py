@@ -103,6 +103,76 @@ def test_a_run_that_fails_hands_its_turn_on() -> None:
     assert order == ["next"]
 
 
+class AskedAgain(Exception):
+    """What Streamlit raises in a run whose person clicked again (its RerunException)."""
+
+
+def _start_session(
+    queue: RunQueue, name: str, order: list[str], asked: threading.Event, comes_back: bool
+) -> threading.Thread:
+    """A session's run that waits; asked again, its wait ends and (if `comes_back`) its
+    next run takes the turn, as Streamlit reruns a script in the same thread."""
+
+    def interrupt() -> None:
+        if asked.is_set():
+            asked.clear()
+            raise AskedAgain
+
+    def work() -> None:
+        try:
+            with queue.turn(name, interrupt):
+                order.append(name)
+        except AskedAgain:
+            order.append(f"{name} asked again")
+            if comes_back:
+                with queue.turn(name, interrupt):
+                    order.append(f"{name}, its next run")
+
+    thread = threading.Thread(target=work, daemon=True)
+    thread.start()
+    return thread
+
+
+def test_a_run_asked_again_while_it_waits_keeps_its_place_in_the_queue() -> None:
+    """Review: a person who clicked again while their run waited queued again at the back."""
+    queue = RunQueue(runs_at_once=1, slow_run_seconds=60)
+    order: list[str] = []
+    held, asked = threading.Event(), threading.Event()
+    holder = _start_run(queue, "holder", order, held)
+    _wait_until(lambda: order == ["holder"], "a run works")
+    again = _start_session(queue, "clicker", order, asked, comes_back=True)
+    _wait_until(lambda: queue.waiting() == 1, "the clicker waits")
+    later = _start_session(queue, "later", order, threading.Event(), comes_back=False)
+    _wait_until(lambda: queue.waiting() == 2, "a later run waits behind")
+    asked.set()
+    _wait_until(lambda: "clicker asked again" in order, "the clicker's wait ended")
+    time.sleep(0.2)  # the later run had time to jump the queue, were the place not kept
+    held.set()
+    for thread in (holder, again, later):
+        thread.join(WAIT)
+    assert order == ["holder", "clicker asked again", "clicker, its next run", "later"]
+    assert queue.waiting() == 0
+
+
+def test_a_kept_place_nobody_comes_back_for_is_passed_over() -> None:
+    queue = RunQueue(runs_at_once=1, slow_run_seconds=60)
+    order: list[str] = []
+    held, asked = threading.Event(), threading.Event()
+    holder = _start_run(queue, "holder", order, held)
+    _wait_until(lambda: order == ["holder"], "a run works")
+    gone = _start_session(queue, "closed tab", order, asked, comes_back=False)
+    _wait_until(lambda: queue.waiting() == 1, "its run waits")
+    later = _start_session(queue, "later", order, threading.Event(), comes_back=False)
+    _wait_until(lambda: queue.waiting() == 2, "a later run waits behind")
+    asked.set()
+    gone.join(WAIT)
+    held.set()
+    for thread in (holder, later):
+        thread.join(WAIT)
+    assert order == ["holder", "closed tab asked again", "later"]
+    assert queue.waiting() == 0
+
+
 def test_limits_come_from_the_app_table_and_are_checked(tmp_path: Path) -> None:
     config = tmp_path / "cxos.toml"
     config.write_text("[scoring]\naligned_threshold = 60\n")
