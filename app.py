@@ -18,7 +18,7 @@ from cxos.model.errors import CxosError, DatabaseBusy
 from cxos.storage.contents import is_empty
 from ui import auth, filters, navigation
 from ui.database import database
-from ui.run_queue import run_queue, session_id, streamlit_interrupt
+from ui.run_queue import run_queue
 
 st.set_page_config(page_title="CXOS", page_icon=":material/hub:", layout="wide")
 
@@ -53,7 +53,7 @@ def run() -> None:
     """Run the app, in turn with other sessions' runs (`ui.run_queue`); a database that
     cannot be used now is a message, never a traceback."""
     try:
-        with run_queue().turn(session_id(), streamlit_interrupt):
+        with run_queue().turn():
             main()
     except DatabaseBusy as error:
         st.warning(text.markdown(error), icon=":material/hourglass_top:")

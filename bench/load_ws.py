@@ -71,10 +71,15 @@ class Session:
         state.cached_message_hashes.extend(sorted(self.cached))
         return msg.SerializeToString()
 
-    async def run_once(self, ws) -> float:  # noqa: ANN001 - a websockets connection
-        """Send one rerun and wait for its script_finished; the seconds it took."""
+    async def run_once(self, ws, again: float = 0.0) -> float:  # noqa: ANN001 - websockets
+        """Send one rerun and wait for its script_finished; the seconds it took. With
+        `again`, the person clicks once more that many seconds after the first click (the
+        first run then ends early; the time runs until the second finishes)."""
         started = time.perf_counter()
         await ws.send(self.rerun_message())
+        if again > 0:
+            await asyncio.sleep(again)
+            await ws.send(self.rerun_message())
         deadline = started + self.timeout
         while True:
             raw = await asyncio.wait_for(ws.recv(), max(0.01, deadline - time.perf_counter()))
@@ -93,13 +98,13 @@ class Session:
             if kind == "delta" and msg.delta.new_element.WhichOneof("type") == "exception":
                 raise RuntimeError(msg.delta.new_element.exception.message)
 
-    async def run(self, url: str, reruns: int, start: asyncio.Event) -> None:
+    async def run(self, url: str, reruns: int, start: asyncio.Event, again: float = 0.0) -> None:
         async with connect(url, subprotocols=["streamlit"], max_size=None) as ws:
             self.first = await self.run_once(ws)
             await start.wait()
             for _ in range(reruns):
                 began = time.perf_counter()
-                self.reruns.append((began, await self.run_once(ws)))
+                self.reruns.append((began, await self.run_once(ws, again)))
 
 
 def free_port() -> int:
@@ -183,7 +188,7 @@ async def load(urls: list[str], args: argparse.Namespace) -> tuple[list[Session]
     sessions = [Session(args.person, args.page, args.timeout) for _ in range(args.sessions)]
     start = asyncio.Event()
     tasks = [
-        asyncio.create_task(s.run(urls[n % len(urls)], args.reruns, start))
+        asyncio.create_task(s.run(urls[n % len(urls)], args.reruns, start, args.click_again))
         for n, s in enumerate(sessions)
     ]
     while not all(s.first for s in sessions):
@@ -217,6 +222,13 @@ def main() -> int:
         "--db", help="database file or postgresql:// URL (default: the enterprise file)"
     )
     parser.add_argument("--replicas", type=int, default=1, help="servers on the same database")
+    parser.add_argument(
+        "--click-again",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="each person clicks a second time this long after the first (an impatient user)",
+    )
     args = parser.parse_args()
     if args.replicas < 1:
         parser.error("--replicas must be at least 1")
@@ -241,7 +253,9 @@ def main() -> int:
     where = ", ".join(f"127.0.0.1:{port}" for port in ports)
     print(f"server: streamlit run app.py on {where}, database {shown}")
     print(
-        f"{args.sessions} sessions x {args.reruns} reruns of {args.page} as {args.person}: "
+        f"{args.sessions} sessions x {args.reruns} reruns of {args.page} as {args.person}"
+        + (f", each clicked again after {args.click_again} s" if args.click_again else "")
+        + ": "
         f"{len(runs)} reruns in {wall:.2f} s = {rate:.1f} reruns/s (target >= {TARGET_RATE:.0f})"
     )
     print(
