@@ -68,6 +68,14 @@ _ACTIONS = (
     Column("due_date", "Due", "date", "small"),
     Column("status", "Status", "status", "small"),
 )
+# The map as a list: what each stage holds, per layer, and its silo signals.
+_STAGE_LIST = (
+    Column("phase", "Phase", width="small"),
+    Column("stage", "Stage", "long", 110),
+    Column("health", "Health", "health", 95),
+    *(Column(layer, label, "long", 170) for layer, label in figures.LAYERS.items()),
+    Column("signals", "Silo signals", "long", 230),
+)
 
 
 st.title("Journey map")
@@ -108,11 +116,21 @@ if unit:
         "unbridged-stage and hand-off marks are the whole company's, as they are about "
         "teams meeting across units."
     )
+shown_as = st.segmented_control(
+    "Show",
+    ["Map", "List"],
+    default="Map",
+    key="journey_view",
+    help="The list holds what the map draws, a row per stage: easier on a phone's width "
+    "and for a screen reader.",
+)
+if shown_as == "List":
+    tables.show(journey_map.stage_rows(jmap, figures.LAYERS), _STAGE_LIST, key="journey_list")
 windows = journey_map.stage_windows(jmap)
 window = 0
 if followed is not None:  # show the linked stage, on a map longer than one window too
     st.session_state["journey_window"] = journey_map.window_holding(jmap, windows, followed) or 0
-if len(windows) > 1:
+if shown_as != "List" and len(windows) > 1:
     window = st.radio(
         f"Stages ({len(jmap.stages)} in all; a few whole phases at a time)",
         range(len(windows)),
@@ -120,13 +138,15 @@ if len(windows) > 1:
         horizontal=True,
         key="journey_window",
     )
-event = st.plotly_chart(
-    _figure(path, version, journey_id, filters.as_of, unit, window),
-    key="journey_map",
-    on_select="rerun",
-    selection_mode="points",
-    width="stretch",
-)
+event = None
+if shown_as != "List":
+    event = st.plotly_chart(
+        _figure(path, version, journey_id, filters.as_of, unit, window),
+        key="journey_map",
+        on_select="rerun",
+        selection_mode="points",
+        width="stretch",
+    )
 clicked = [
     p.get("customdata") for p in (event.selection.points if event else []) if p.get("customdata")
 ]

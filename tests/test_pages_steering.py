@@ -190,6 +190,28 @@ def test_journey_lists_a_chosen_stage(demo_path, monkeypatch) -> None:  # noqa: 
     assert any({"Action", "Due", "Status"} <= c for c in columns)
 
 
+def test_the_journey_reads_as_a_list_of_stages_on_a_phone(demo_path, monkeypatch) -> None:  # noqa: ANN001
+    """Review at 390 px: fourteen stages of three layers in one chart could not be read."""
+    at = _open("journey.py", STEERING, monkeypatch, demo_path)
+    at.selectbox(key="journey_pick").select("j-business").run()
+    at.session_state["journey_view"] = "List"
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.get("plotly_chart"), "the list replaces the map"
+    listed = next(d.value for d in at.dataframe if "Front-stage" in d.value.columns)
+    db, day = Database(demo_path), dt.date.today()
+    health, signals = goal_health(db, day), compute_signals(db, day)
+    jmap = journey_map.journey_map(db, "j-business", day, health, signals)
+    assert list(listed["Stage"]) == [s.name for s in jmap.stages]
+    assert list(listed.columns) == [
+        "Phase", "Stage", "Health", "Front-stage", "On-stage", "Back-stage", "Silo signals"
+    ]  # fmt: skip
+    orphan = next(tp for tp in jmap.touchpoints if tp.orphan)
+    cells = [str(c) for layer in ("Front-stage", "On-stage", "Back-stage") for c in listed[layer]]
+    assert any(f"⚠ {orphan.name} ({orphan.team})" in cell for cell in cells)
+    assert listed["Silo signals"].str.contains("hand-off gap to").any()
+
+
 def test_journey_page_says_when_it_shows_one_unit(demo_path, monkeypatch) -> None:  # noqa: ANN001
     at = _open("journey.py", STEERING, monkeypatch, demo_path)
     at.selectbox(key="filters_business_unit").select("bu-home").run()

@@ -49,7 +49,7 @@ SIGNAL_COLOUR = QUADRANTS["siloed"].colour  # silo marks share the siloed quadra
 SIGNAL_MARKERS = {
     "unbridged_stage": "bowtie",
     "handoff_gap": "line-ns-open",
-    "orphan_touchpoint": "hexagon",
+    "orphan_touchpoint": "asterisk-open",  # a filled hexagon read as a dot: "on track"
 }
 THRESHOLD_DASH = "dash"
 
@@ -698,8 +698,9 @@ def _silo_marks(fig: go.Figure, jmap: JourneyMap, column: dict, rows: dict, by_c
             mode="markers",
             marker={
                 "symbol": SIGNAL_MARKERS["orphan_touchpoint"],
-                "size": 10,
+                "size": 11,
                 "color": SIGNAL_COLOUR,
+                "line": {"width": 2, "color": SIGNAL_COLOUR},  # an open mark is its line
             },
             name=SIGNALS["orphan_touchpoint"],
             hovertext=[

@@ -167,6 +167,36 @@ def window_of(jmap: JourneyMap, window: StageWindow) -> JourneyMap:
     )
 
 
+def stage_rows(jmap: JourneyMap, layers: dict[str, str]) -> list[dict[str, Any]]:
+    """The map as a list, a row per stage in order: its phase, health, touchpoints per
+    layer ("Name (Team)", ⚠ before an orphan) and silo signals in words. What the map
+    draws, for a phone's width and for a screen reader."""
+    by_stage: dict[tuple[str, str], list[str]] = {}
+    for tp in jmap.touchpoints:
+        shown = f"{'⚠ ' if tp.orphan else ''}{tp.name} ({tp.team})"
+        by_stage.setdefault((tp.stage_id, tp.layer), []).append(shown)
+    gaps_after = {a: b for a, b in jmap.handoff_gaps}
+    names = {s.id: s.name for s in jmap.stages}
+    rows = []
+    for stage in jmap.stages:
+        signals = [jmap.details.get(stage.id, "unbridged stage")] if stage.unbridged else []
+        if stage.id in gaps_after:
+            signals.append(f"hand-off gap to '{names.get(gaps_after[stage.id], '?')}'")
+        rows.append(
+            {
+                "phase": stage.phase,
+                "stage": stage.name,
+                "health": stage.health,  # None: no goal is linked to it
+                **{
+                    layer: "; ".join(by_stage.get((stage.id, layer), [])) or None
+                    for layer in layers
+                },
+                "signals": "; ".join(signals) or None,
+            }
+        )
+    return rows
+
+
 def journeys(db: Database) -> dict[str, str]:
     """Every journey, id -> name."""
     rows = db.rows("SELECT id, name FROM journeys ORDER BY name, id")
