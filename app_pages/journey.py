@@ -73,8 +73,8 @@ _STAGE_LIST = (
     Column("phase", "Phase", width="small"),
     Column("stage", "Stage", "long", 110),
     Column("health", "Health", "health", 95),
-    *(Column(layer, label, "long", 170) for layer, label in figures.LAYERS.items()),
-    Column("signals", "Silo signals", "long", 230),
+    *(Column(layer, label, "long", 160) for layer, label in figures.LAYERS.items()),
+    Column("signals", "Silo signals", "long", 200),
 )
 
 

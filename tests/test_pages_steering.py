@@ -210,6 +210,7 @@ def test_the_journey_reads_as_a_list_of_stages_on_a_phone(demo_path, monkeypatch
     cells = [str(c) for layer in ("Front-stage", "On-stage", "Back-stage") for c in listed[layer]]
     assert any(f"⚠ {orphan.name} ({orphan.team})" in cell for cell in cells)
     assert listed["Silo signals"].str.contains("hand-off gap to").any()
+    assert listed["Silo signals"].str.contains("unbridged: its owners share no goal").any()
 
 
 def test_journey_page_says_when_it_shows_one_unit(demo_path, monkeypatch) -> None:  # noqa: ANN001

@@ -179,7 +179,8 @@ def stage_rows(jmap: JourneyMap, layers: dict[str, str]) -> list[dict[str, Any]]
     names = {s.id: s.name for s in jmap.stages}
     rows = []
     for stage in jmap.stages:
-        signals = [jmap.details.get(stage.id, "unbridged stage")] if stage.unbridged else []
+        # Short words: the signal's whole sentence is on the map's hover and the stage's page.
+        signals = ["unbridged: its owners share no goal"] if stage.unbridged else []
         if stage.id in gaps_after:
             signals.append(f"hand-off gap to '{names.get(gaps_after[stage.id], '?')}'")
         rows.append(
