@@ -139,6 +139,16 @@ def test_overview_items_link_to_where_they_are_fixed(demo_path, monkeypatch) -> 
         links = _links(at, kind)
         assert (links[0].page, links[0].query_string) == (page, query), kind
         assert len(links) == min(attention.LINKED, sum(s.signal == kind for s in signals))
+        # Review: the linked items were listed again in the table below them.
+        listed = [t.value for t in at.dataframe if "Signal" in t.value.columns]  # one list open
+        total = sum(s.signal == kind for s in signals)
+        assert len(listed) == (total > attention.LINKED)
+        if listed:
+            assert len(listed[0]) == total - attention.LINKED
+            shown = {s.detail for s in signals if s.signal == kind}
+            assert set(listed[0]["Signal"]) < shown and links[0].label.split(" → ")[0] not in set(
+                listed[0]["Signal"]
+            )
     stage_links = _links(at, "stages_at_risk")
     assert stage_links and all(link.page == "journey" for link in stage_links)
     assert all(link.query_string.startswith("stage=s-") for link in stage_links)

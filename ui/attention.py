@@ -169,11 +169,9 @@ def _items(found: AttentionList, teams: dict[str, str]) -> None:
     for item in found.items[:LINKED]:
         _link(found, item, teams)
     if len(found.items) > LINKED:
-        st.caption(
-            f"The first {LINKED} of {len(found.items)} link to where they are fixed; "
-            "all of them are in this table."
-        )
-        rows = [found.row(item) for item in found.items]
+        others = len(found.items) - LINKED
+        st.caption(f"The other {others}, in a table (each opens from its team or stage):")
+        rows = [found.row(item) for item in found.items[LINKED:]]  # not the linked ones again
         columns = tables.columns_of(rows, _ROW_KINDS)
         tables.show(rows, columns, f"overview_{found.key}_table")
 
