@@ -36,6 +36,26 @@ def test_explanation_matches_the_scores_and_lists_items(db, load):
     assert explanation.components["a2_delivery"].defined is False
 
 
+def test_item_details_give_dates_and_pace_in_words(db, load):
+    """Issue 20: "progress 0.174, expected 0.772 (latest 74.26 on 2026-08-13)" on screen."""
+    org = Org().stage("s1", 1).team("t1")
+    org.goal("g1", "t1", start=-100, end=100, stages=("s1",)).metric("m1", "g1")
+    org.reading("m1", -10, 20)  # 20% of the way from 0 to 100, half the time gone
+    org.action("late", "g1", "t1", due=-30).check_in("late", -40)
+    load(db, org.rows)
+    items = {
+        (name, i.item_id): i.detail
+        for name, part in explain_team(db, "t1", D, ScoringConfig()).components.items()
+        for i in part.items
+    }
+    assert items["a2_delivery", "late"] == "overdue since 31 May 2024"  # D is 30 June 2024
+    assert items["a3_cadence", "late"] == "last check-in 21 May 2024"
+    assert items["a3_cadence", "m1"] == "last reading 20 Jun 2024, due every 30 days"
+    assert items["a4_pace", "m1"] == (
+        "20% of the way to target, 50% expected by now (latest 20.0 on 20 Jun 2024)"
+    )
+
+
 def test_fix_points_equal_the_score_after_really_fixing(db, load):
     org = _team_with_gaps()
     load(db, org.rows)

@@ -266,6 +266,17 @@ _L2_OK = "f.objective_id IS NOT NULL AND f.staged"
 _UNDONE_AT_D = "f.completed_on IS NULL OR f.completed_on > $d"
 _NO_GOAL_TAKEN_PART_IN = "has no in-scope goal the team takes part in"
 
+
+def _day(expr: str) -> str:
+    """A date in a sentence for people, "5 Dec 2026" (cxos.palette.day's form)."""
+    return f"strftime({expr}, '%-d %b %Y')"
+
+
+def _share(expr: str) -> str:
+    """A 0–1 share in a sentence for people, "17%" (the exact value is the item's)."""
+    return f"CAST(round(100 * ({expr})) AS INTEGER) || '%'"
+
+
 WORDS: dict[tuple[str, str], ItemWords] = {
     ("a1_ownership", "goal"): ItemWords(
         label="gl.title",
@@ -291,40 +302,44 @@ LEFT JOIN (
     ),
     ("a2_delivery", "action"): ItemWords(
         label="ac.title",
-        detail="""CASE WHEN f.completed_on <= f.due_date
-         THEN 'done on time (due ' || f.due_date || ')'
+        detail=f"""CASE WHEN f.completed_on <= f.due_date
+         THEN 'done on time (due ' || {_day("f.due_date")} || ')'
          WHEN f.completed_on <= $d
-         THEN 'done late on ' || f.completed_on || ' (due ' || f.due_date || ')'
-         ELSE 'overdue since ' || f.due_date END""",
+         THEN 'done late on ' || {_day("f.completed_on")} || ' (due ' || {_day("f.due_date")}
+         || ')'
+         ELSE 'overdue since ' || {_day("f.due_date")} END""",
         fix=f"CASE WHEN {_UNDONE_AT_D} THEN 'complete overdue action ''' || ac.title || '''' END",
         fixed_value=f"CASE WHEN {_UNDONE_AT_D} THEN 0.5 END",
         joins=_ACTION_TITLE,
     ),
     ("a3_cadence", "action"): ItemWords(
         label="ac.title",
-        detail="""CASE WHEN f.checked_on IS NULL THEN 'no check-in; created ' || f.created_on
-         ELSE 'last check-in ' || f.checked_on END""",
+        detail=f"""CASE WHEN f.checked_on IS NULL
+         THEN 'no check-in; created ' || {_day("f.created_on")}
+         ELSE 'last check-in ' || {_day("f.checked_on")} END""",
         fix="'check in on action ''' || ac.title || ''''",
         joins=_ACTION_TITLE,
     ),
     ("a3_cadence", "metric"): ItemWords(
         label="mt.name",
-        detail="""CASE WHEN f.read_on IS NULL THEN 'no reading'
-         ELSE 'last reading ' || f.read_on || ', cadence ' || f.cadence_days || ' days' END""",
+        detail=f"""CASE WHEN f.read_on IS NULL THEN 'no reading'
+         ELSE 'last reading ' || {_day("f.read_on")} || ', due every ' || f.cadence_days
+         || ' days' END""",
         fix="'post a reading for metric ''' || mt.name || ''''",
         joins=_METRIC_NAME,
     ),
     ("a4_pace", "metric"): ItemWords(
         label="mt.name",
-        detail="""'progress ' || round(f.progress, 3) || ', expected ' || round(f.expected, 3)
-        || ' (latest ' || f.latest || ' on ' || f.read_on || ')'""",
+        detail=f"""{_share("f.progress")} || ' of the way to target, '
+        || {_share("f.expected")} || ' expected by now (latest ' || f.latest || ' on '
+        || {_day("f.read_on")} || ')'""",
         fix="'bring metric ''' || mt.name || ''' on pace'",
         joins=_METRIC_NAME,
     ),
     ("l1_understanding", "pulse"): ItemWords(
         label="f.item_id",
-        detail="""'score ' || f.score || ' of 5 from ' || f.respondents || ' respondents on '
-        || f.survey_date""",
+        detail=f"""'score ' || round(f.score, 1) || ' of 5 from ' || f.respondents
+        || ' respondents on ' || {_day("f.survey_date")}""",
         fix="'raise the pulse answer to ''' || f.item_id || ''' to 5'",
     ),
     ("l2_line_of_sight", "goal"): ItemWords(
