@@ -120,6 +120,8 @@ def test_unanswered_feedback_after_30_days(db, load):
     org.feedback("closed_after_d", "t1", "s1", received=-40, closed=1)  # yes
     load(db, org.rows)
     assert signals(db, "unanswered_feedback") == ["action_after_d", "closed_after_d", "day_30"]
+    said = {s.subject_id: s.detail for s in compute_signals(db, D, ScoringConfig())}
+    assert said["day_30"] == "negative feedback of 31 May 2024 has no action and is not closed"
 
 
 # -- stale_goal -----------------------------------------------------------------------------

@@ -267,7 +267,7 @@ _UNDONE_AT_D = "f.completed_on IS NULL OR f.completed_on > $d"
 _NO_GOAL_TAKEN_PART_IN = "has no in-scope goal the team takes part in"
 
 
-def _day(expr: str) -> str:
+def day_in_words(expr: str) -> str:
     """A date in a sentence for people, "5 Dec 2026" (cxos.palette.day's form)."""
     return f"strftime({expr}, '%-d %b %Y')"
 
@@ -303,11 +303,11 @@ LEFT JOIN (
     ("a2_delivery", "action"): ItemWords(
         label="ac.title",
         detail=f"""CASE WHEN f.completed_on <= f.due_date
-         THEN 'done on time (due ' || {_day("f.due_date")} || ')'
+         THEN 'done on time (due ' || {day_in_words("f.due_date")} || ')'
          WHEN f.completed_on <= $d
-         THEN 'done late on ' || {_day("f.completed_on")} || ' (due ' || {_day("f.due_date")}
-         || ')'
-         ELSE 'overdue since ' || {_day("f.due_date")} END""",
+         THEN 'done late on ' || {day_in_words("f.completed_on")}
+         || ' (due ' || {day_in_words("f.due_date")} || ')'
+         ELSE 'overdue since ' || {day_in_words("f.due_date")} END""",
         fix=f"CASE WHEN {_UNDONE_AT_D} THEN 'complete overdue action ''' || ac.title || '''' END",
         fixed_value=f"CASE WHEN {_UNDONE_AT_D} THEN 0.5 END",
         joins=_ACTION_TITLE,
@@ -315,15 +315,15 @@ LEFT JOIN (
     ("a3_cadence", "action"): ItemWords(
         label="ac.title",
         detail=f"""CASE WHEN f.checked_on IS NULL
-         THEN 'no check-in; created ' || {_day("f.created_on")}
-         ELSE 'last check-in ' || {_day("f.checked_on")} END""",
+         THEN 'no check-in; created ' || {day_in_words("f.created_on")}
+         ELSE 'last check-in ' || {day_in_words("f.checked_on")} END""",
         fix="'check in on action ''' || ac.title || ''''",
         joins=_ACTION_TITLE,
     ),
     ("a3_cadence", "metric"): ItemWords(
         label="mt.name",
         detail=f"""CASE WHEN f.read_on IS NULL THEN 'no reading'
-         ELSE 'last reading ' || {_day("f.read_on")} || ', due every ' || f.cadence_days
+         ELSE 'last reading ' || {day_in_words("f.read_on")} || ', due every ' || f.cadence_days
          || ' days' END""",
         fix="'post a reading for metric ''' || mt.name || ''''",
         joins=_METRIC_NAME,
@@ -332,14 +332,14 @@ LEFT JOIN (
         label="mt.name",
         detail=f"""{_share("f.progress")} || ' of the way to target, '
         || {_share("f.expected")} || ' expected by now (latest ' || f.latest || ' on '
-        || {_day("f.read_on")} || ')'""",
+        || {day_in_words("f.read_on")} || ')'""",
         fix="'bring metric ''' || mt.name || ''' on pace'",
         joins=_METRIC_NAME,
     ),
     ("l1_understanding", "pulse"): ItemWords(
         label="f.item_id",
         detail=f"""'score ' || round(f.score, 1) || ' of 5 from ' || f.respondents
-        || ' respondents on ' || {_day("f.survey_date")}""",
+        || ' respondents on ' || {day_in_words("f.survey_date")}""",
         fix="'raise the pulse answer to ''' || f.item_id || ''' to 5'",
     ),
     ("l2_line_of_sight", "goal"): ItemWords(
@@ -655,7 +655,8 @@ signals (kind, subject_id, detail, team_ids, team_id) AS (
     WHERE f.l3_coverage = 0
     UNION ALL
     SELECT {_kind("unanswered_feedback")}, f.id,
-        'negative feedback of ' || f.received_on || ' has no action and is not closed',
+        'negative feedback of ' || {day_in_words("f.received_on")}
+            || ' has no action and is not closed',
         NULL, f.team_id
     FROM unanswered_feedback f
     WHERE date_diff('day', f.received_on, $d) >= $feedback_days

@@ -148,9 +148,10 @@ _WAITING: dict[WorkKind, tuple[tuple[str, ...], str]] = {
     ),
     "feedback": (
         (),
-        """
+        f"""
     SELECT 'feedback', f.id, fb.text, f.team_id, NULL, NULL, f.received_on,
-        'negative feedback on ''' || st.name || ''' received ' || f.received_on, fb.version
+        'negative feedback on ''' || st.name || ''' received '
+        || {sql.day_in_words("f.received_on")}, fb.version
     FROM unanswered_feedback f JOIN feedback fb ON fb.id = f.id
     JOIN stages st ON st.id = f.stage_id""",
     ),
