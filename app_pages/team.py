@@ -18,11 +18,11 @@ from ui.session import require_person
 from ui.tables import Column
 
 ITEM_COLUMNS = (
-    Column("met", "Met", width="small"),
-    Column("label", "Item", width="medium"),
-    Column("value", "Counts", "percent", "small"),
-    Column("detail", "Detail", width="large"),
-    Column("fix", "What would fix it", width="large"),
+    Column("met", "Met", width=60),
+    Column("label", "Item", "long", 190),
+    Column("value", "Counts", "percent", 85, "How much the item counts towards the component"),
+    Column("detail", "Detail", "long", 290),
+    Column("fix", "What would fix it", "long", 320),
 )
 ACTION_COLUMNS = (
     Column("title", "Action", width="large"),
@@ -140,7 +140,7 @@ for name, part in explanation.components.items():
         tables.show(
             [
                 {
-                    "met": "Yes" if i.ok else "No",
+                    "met": "Yes" if i.ok else "Partly" if i.value > 0 else "No",
                     "label": i.label,
                     "value": round(100 * i.value),
                     "detail": i.detail,

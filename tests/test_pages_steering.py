@@ -304,7 +304,9 @@ def test_team_page_draws_a_components_items_when_it_is_opened(demo_path, monkeyp
     [items] = item_tables()
     assert list(items.columns) == ["Met", "Item", "Counts", "Detail", "What would fix it"]
     # Review: an unheaded "✖" beside off-track goals' ✖ and the siloed quadrant's ✖.
-    assert len(items) > 0 and set(items["Met"]) <= {"Yes", "No"}
+    assert len(items) > 0 and set(items["Met"]) <= {"Yes", "Partly", "No"}
+    partly = items[items["Met"] == "Partly"]["Counts"]
+    assert len(partly) and partly.between(1, 99).all()  # counted part-way: done late
     assert items["Counts"].between(0, 100).all()
 
 
