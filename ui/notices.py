@@ -17,8 +17,10 @@ from cxos.model.errors import CxosError
 from cxos.notify import preferences, store
 from cxos.notify.rules import Notice, notices_for
 from cxos.notify.store import FREQUENCIES
+from ui import tables
 from ui.database import data_version, database
 from ui.session import after_write
+from ui.tables import Column
 
 KIND_WORDS = {"meeting": "Meeting", "escalation": "Escalated", "reminder": "Reminder"}
 
@@ -65,19 +67,17 @@ def notice_list(person: Person, as_of: dt.date) -> None:
         frequency_form(person)
 
 
+_NOTICE_COLUMNS = (
+    Column("Notice", "Notice", width=85),
+    Column("Open", "Open", "link", 55),
+    Column("About", "About", "long", 220),
+    Column("What", "What", "long", 300),
+    Column("Why", "Why", "long", 260),
+)
+
+
 def _table(notices: list[Notice]) -> None:
-    st.dataframe(
-        notice_rows(notices),
-        hide_index=True,
-        width="stretch",
-        height=min(38 + 35 * len(notices), 320),
-        key="mywork_notices",
-        column_config={
-            "Open": st.column_config.LinkColumn("Open", display_text="Open", width="small"),
-            "Notice": st.column_config.TextColumn("Notice", width="small"),
-            "About": st.column_config.TextColumn("About", width="medium"),
-        },
-    )
+    tables.show(notice_rows(notices), _NOTICE_COLUMNS, "mywork_notices")
 
 
 def frequency_form(person: Person) -> None:

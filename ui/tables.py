@@ -64,7 +64,7 @@ class Column:
 
     key: str
     header: str
-    # text, long (text that wraps onto up to three lines), status, quadrant, health,
+    # text, long (text that wraps onto up to three lines), link, status, quadrant, health,
     # moment (a time, or a date that may be missing: "—"), date, number, percent, of_five
     kind: str = "text"
     width: Literal["small", "medium", "large"] | int | None = None  # Streamlit's, or pixels
@@ -159,6 +159,8 @@ def _config(column: Column) -> Any:
         return st.column_config.DateColumn(header, format="D MMM YYYY", width=width, help=tip)
     if column.kind == "number":
         return st.column_config.NumberColumn(header, width=width, help=tip)
+    if column.kind == "link":  # an address within the app, shown as the column's header
+        return st.column_config.LinkColumn(header, display_text=header, width=width, help=tip)
     if column.kind == "long":
         return st.column_config.TextColumn(header, width=width or "large", help=tip)
     return st.column_config.TextColumn(header, width=width, help=tip)
