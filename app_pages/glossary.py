@@ -17,4 +17,5 @@ st.caption(
 for group, terms in groups(steering.config()).items():
     st.subheader(group)
     for term in terms:
-        st.markdown(f"**{term.term}** — {term.meaning}")  # CXOS's own words
+        mark = f"{term.mark} " if term.mark else ""
+        st.markdown(f"{mark}**{term.term}** — {term.meaning}")  # CXOS's own words and marks

@@ -433,6 +433,19 @@ def test_the_glossary_defines_every_component_quadrant_and_signal(demo_path, mon
     words = [*COMPONENT_LABELS.values(), *(q.label for q in QUADRANTS.values()), *SIGNALS.values()]
     for word in words:
         assert f"**{word}** — " in shown, word
+    # Each state and journey mark is shown with its meaning, and means one thing only.
+    from cxos.palette import HEALTH
+    from cxos.review.figures import SIGNAL_MARKERS
+    from cxos.scoring.glossary import SIGNAL_MARKS
+
+    looks = [*QUADRANTS.values(), *HEALTH.values()]
+    for look in looks:
+        assert f"{look.symbol} **{look.label}** — " in shown, look.label
+    assert SIGNAL_MARKS.keys() == SIGNAL_MARKERS.keys()
+    for kind, mark in SIGNAL_MARKS.items():
+        assert f"{mark} **{SIGNALS[kind]}** — " in shown, kind
+    marks = [m.value.split(" **")[0] for m in at.markdown if " **" in m.value]
+    assert marks.count(HEALTH["off_track"].symbol) == marks.count(QUADRANTS["siloed"].symbol) == 1
 
 
 def test_the_team_page_counts_its_goals_health_beside_a_quadrant_of_how_it_works(

@@ -21,6 +21,11 @@ class Term:
     group: str
     term: str
     meaning: str
+    mark: str = ""  # the symbol that stands for it on the screens, if one does
+
+
+# How each silo signal is marked on the journey map (cxos.review.figures.SIGNAL_MARKERS).
+SIGNAL_MARKS = {"unbridged_stage": "⋈", "handoff_gap": "┊", "orphan_touchpoint": "✳"}
 
 
 _SCORES = "Scores"
@@ -28,6 +33,10 @@ _ACCOUNTABILITY = "Accountability components"
 _ALIGNMENT = "Alignment components"
 _HEALTH = "Goal health"
 _SIGNALS = "Silo signals"
+
+
+def _mark(quadrant: str) -> str:
+    return QUADRANTS[quadrant].symbol
 
 
 def _number(value: float) -> str:
@@ -71,19 +80,25 @@ def terms(config: ScoringConfig) -> tuple[Term, ...]:
             "Quadrant",
             f"Where a team's two scores put it, {thresholds}.",
         ),
-        Term(_SCORES, QUADRANTS["performing"].label, "Aligned and accountable."),
+        Term(
+            _SCORES, QUADRANTS["performing"].label, "Aligned and accountable.", _mark("performing")
+        ),
         Term(
             _SCORES,
             QUADRANTS["aspirational"].label,
             "Aligned but not accountable: excitement "
             "about the goals that dissolves when no progress is made.",
+            _mark("aspirational"),
         ),
         Term(
             _SCORES,
             QUADRANTS["compliant"].label,
             "Accountable but not aligned: people know how they are measured, not why.",
+            _mark("compliant"),
         ),
-        Term(_SCORES, QUADRANTS["siloed"].label, "Neither aligned nor accountable."),
+        Term(
+            _SCORES, QUADRANTS["siloed"].label, "Neither aligned nor accountable.", _mark("siloed")
+        ),
         Term(
             _SCORES,
             "Business unit averages",
@@ -142,7 +157,7 @@ def terms(config: ScoringConfig) -> tuple[Term, ...]:
             "share with a joint goal that brings it together with another owner of the stage.",
         ),
         *(
-            Term(_HEALTH, look.label, meaning)
+            Term(_HEALTH, look.label, meaning, look.symbol)
             for look, meaning in (
                 (
                     HEALTH["on_track"],
@@ -167,6 +182,7 @@ def terms(config: ScoringConfig) -> tuple[Term, ...]:
             _SIGNALS,
             SIGNALS["unbridged_stage"],
             "A stage two or more teams own, with no goal that brings two of them together.",
+            SIGNAL_MARKS["unbridged_stage"],
         ),
         Term(
             _SIGNALS,
@@ -174,11 +190,13 @@ def terms(config: ScoringConfig) -> tuple[Term, ...]:
             "Two consecutive stages owned by different teams, "
             "with no goal on either that includes an owner of each: the customer is handed "
             "over with no one responsible for the hand-off.",
+            SIGNAL_MARKS["handoff_gap"],
         ),
         Term(
             _SIGNALS,
             SIGNALS["orphan_touchpoint"],
             "A touchpoint whose stage has no goal its owning team takes part in.",
+            SIGNAL_MARKS["orphan_touchpoint"],
         ),
         Term(
             _SIGNALS,
