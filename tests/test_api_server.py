@@ -24,6 +24,7 @@ from typing import Any
 
 import pytest
 
+from cxos import palette
 from cxos.identity import permissions, tokens
 from cxos.storage import Database
 from tests.sample import load_sample
@@ -110,7 +111,7 @@ def test_readings_posted_to_the_api_appear_on_the_running_apps_pages(
     progress, audit_page = screens
     assert not progress.exceptions and not audit_page.exceptions
     last = [row["last"] for t in progress.tables for row in t.to_pylist() if "last" in row]
-    assert f"77.5 on {TODAY}" in last
+    assert f"77.5 on {palette.day(dt.date.fromisoformat(TODAY))}" in last
     whos = [row["who"] for t in audit_page.tables for row in t.to_pylist() if "who" in row]
     assert "API token billing-bi" in whos
     assert "Traceback" not in app.log.read_text()
@@ -186,7 +187,7 @@ def test_the_app_and_the_api_serve_from_one_process(tmp_path: Path) -> None:
         _stop(process)
     assert not progress.exceptions
     last = [row["last"] for t in progress.tables for row in t.to_pylist() if "last" in row]
-    assert f"77.5 on {TODAY}" in last
+    assert f"77.5 on {palette.day(dt.date.fromisoformat(TODAY))}" in last
     assert "Traceback" not in log.read_text(), log.read_text()
 
 
