@@ -233,7 +233,7 @@ def review_pack(view: meetings.MeetingView) -> None:
         return
     pack_buttons(lambda: view, pack.stem_of(view), "meetings")
     st.divider()
-    st.caption(f"Or a pack for the sidebar date ({filters.as_of}), without a meeting:")
+    st.caption(f"Or a pack for the sidebar date ({palette.day(filters.as_of)}), without a meeting:")
     as_of = filters.as_of
     pack_buttons(lambda: meetings.date_view(db, as_of), pack.file_stem(as_of), "meetings_date")
 
